@@ -1,0 +1,162 @@
+// Package reports holds the report model of a dmsconform run and its writers
+// (report.json, junit.xml, report.html, summary.md), the regression diff against a
+// baseline, known deviations, and redaction. It imports nothing of dmsconform but spec.
+package reports
+
+import (
+	"time"
+)
+
+// SchemaVersion identifies the report.json schema. Bump it on any incompatible change.
+const SchemaVersion = "dmsconform.report/v1"
+
+// Outcome of one check (see DESIGN.md, Outcomes). Only Fail is non-conformance;
+// Error never counts as a regression.
+type Outcome string
+
+const (
+	Pass          Outcome = "pass"
+	Fail          Outcome = "fail"
+	Drift         Outcome = "drift"
+	Unimplemented Outcome = "unimplemented"
+	Skipped       Outcome = "skipped"
+	Error         Outcome = "error"
+)
+
+// Outcomes lists every outcome in report order.
+var Outcomes = []Outcome{Pass, Fail, Drift, Unimplemented, Skipped, Error}
+
+// Run kinds.
+const (
+	KindTarget   = "target"   // the suites against a DMS target
+	KindSDK      = "sdk"      // fixtures replayed to an SDK
+	KindMutation = "mutation" // the kill matrix of the mutation self-test
+)
+
+// Run is one run against one target: everything every report file is written from.
+type Run struct {
+	SchemaVersion string        `json:"schemaVersion"`
+	Kind          string        `json:"kind"` // KindTarget, KindSDK or KindMutation
+	Tool          Tool          `json:"tool"`
+	Target        Target        `json:"target"`
+	Model         ModelInfo     `json:"model"`
+	Started       time.Time     `json:"started"`
+	Duration      time.Duration `json:"durationNs"`
+	LabelFilter   string        `json:"labelFilter,omitempty"`
+	Checks        []Check       `json:"checks"` // sorted by ID
+	Totals        Totals        `json:"totals"`
+	Baseline      *Comparison   `json:"baseline,omitempty"`
+	// Matrix is set for mutation runs: which defect modes each check caught.
+	Matrix *KillMatrix `json:"matrix,omitempty"`
+}
+
+// Tool names the harness that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Target describes what was tested.
+type Target struct {
+	Kind     string `json:"kind"` // embedded, endpoint, aws, replay, or an SDK name
+	Endpoint string `json:"endpoint,omitempty"`
+	Region   string `json:"region,omitempty"`
+	Project  string `json:"project,omitempty"`
+	Name     string `json:"name,omitempty"`    // e.g. aws-sdk-go-v2
+	Version  string `json:"version,omitempty"` // e.g. SDK version
+}
+
+// ModelInfo identifies the model the checks came from.
+type ModelInfo struct {
+	Version string `json:"version"`
+	SHA256  string `json:"sha256"`
+	Source  string `json:"source"`
+}
+
+// Check is the result of one check.
+type Check struct {
+	ID          string        `json:"id"`
+	Title       string        `json:"title"`
+	Description string        `json:"description"` // RFC 2119 sentence
+	Level       string        `json:"level"`       // MUST or SHOULD
+	Labels      []string      `json:"labels"`
+	Pointer     string        `json:"pointer"` // JSON pointer into the model
+	Operation   string        `json:"operation,omitempty"`
+	Outcome     Outcome       `json:"outcome"`
+	Message     string        `json:"message,omitempty"`
+	Duration    time.Duration `json:"durationNs"`
+	Exchanges   []Exchange    `json:"exchanges,omitempty"`
+	// Known is set when a known-deviations entry covers a failure of this check.
+	Known *KnownDeviation `json:"known,omitempty"`
+	// Class is the baseline classification (set only with a baseline).
+	Class Class `json:"class,omitempty"`
+}
+
+// Exchange is one captured HTTP request/response pair, already redacted.
+type Exchange struct {
+	Name     string        `json:"name,omitempty"` // what the check did, e.g. "cancel unknown request"
+	View     string        `json:"view,omitempty"` // "wire" or "sdk"
+	Request  HTTPMessage   `json:"request"`
+	Response HTTPMessage   `json:"response"`
+	Error    string        `json:"error,omitempty"` // transport error, if any
+	Duration time.Duration `json:"durationNs"`
+}
+
+// HTTPMessage is one side of an exchange.
+type HTTPMessage struct {
+	Method  string              `json:"method,omitempty"`
+	URL     string              `json:"url,omitempty"`
+	Status  int                 `json:"status,omitempty"`
+	Headers map[string][]string `json:"headers,omitempty"`
+	Body    string              `json:"body,omitempty"`
+}
+
+// Totals counts checks by outcome.
+type Totals map[Outcome]int
+
+// Class is the baseline classification of one check.
+type Class string
+
+const (
+	NewFailure   Class = "new-failure"
+	Fixed        Class = "fixed"
+	StillFailing Class = "still-failing"
+	NewDrift     Class = "new-drift"
+	NewCheck     Class = "new-check"
+	Unchanged    Class = "unchanged"
+	KnownFailure Class = "known"   // failing, covered by an unexpired known deviation
+	RemovedCheck Class = "removed" // in the baseline, not in this run
+)
+
+// Comparison is the result of comparing a run with a baseline run.
+type Comparison struct {
+	BaselineStarted time.Time         `json:"baselineStarted"`
+	BaselineTarget  Target            `json:"baselineTarget"`
+	Counts          map[Class]int     `json:"counts"`
+	Entries         []ComparisonEntry `json:"entries"` // every check whose class is not unchanged, sorted by ID
+}
+
+// ComparisonEntry is one check's classification.
+type ComparisonEntry struct {
+	ID     string  `json:"id"`
+	Class  Class   `json:"class"`
+	Before Outcome `json:"before,omitempty"`
+	After  Outcome `json:"after,omitempty"`
+}
+
+// KnownDeviation marks an expected failure until it expires.
+type KnownDeviation struct {
+	CheckID string    `json:"check" yaml:"check"`
+	Target  string    `json:"target" yaml:"target"` // target kind or SDK name; "*" for any
+	Reason  string    `json:"reason" yaml:"reason"`
+	Expires time.Time `json:"expires" yaml:"expires"`
+}
+
+// KillMatrix is the mutation self-test result: defect modes by checks.
+type KillMatrix struct {
+	Modes    []string            `json:"modes"`
+	Killed   map[string][]string `json:"killed"`   // mode -> IDs of checks that failed or drifted for it
+	KillRate float64             `json:"killRate"` // killed modes / modes
+	// FalsePositives lists checks that failed against the defect-free target.
+	FalsePositives []string `json:"falsePositives"`
+}

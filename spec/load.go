@@ -1,0 +1,425 @@
+package spec
+
+import (
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/pb33f/go-yaml"
+	"github.com/pb33f/libopenapi"
+	"github.com/pb33f/libopenapi/datamodel/high/base"
+	v3 "github.com/pb33f/libopenapi/datamodel/high/v3"
+	"github.com/pb33f/libopenapi/orderedmap"
+)
+
+// Document is the embedded model, spec/dms.openapi.yaml.
+//
+//go:embed dms.openapi.yaml
+var Document []byte
+
+// DocumentName is the file name of the embedded model.
+const DocumentName = "spec/dms.openapi.yaml"
+
+const schemaRefPrefix = "#/components/schemas/"
+
+// Load parses and validates the embedded model.
+func Load() (*Model, error) {
+	m, err := Parse(Document)
+	if err != nil {
+		return nil, fmt.Errorf("embedded %s: %w", DocumentName, err)
+	}
+	m.Source = "embedded"
+	return m, nil
+}
+
+// MustLoad is Load for package initialisation: the embedded model is tested, so a
+// failure here is a build defect.
+func MustLoad() *Model {
+	m, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// LoadFile parses and validates the model at path.
+func LoadFile(path string) (*Model, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read model: %w (pass the path of an OpenAPI 3.1 file such as %s)", err, DocumentName)
+	}
+	m, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	m.Source = path
+	return m, nil
+}
+
+// Parse builds a Model from OpenAPI 3.1 bytes and validates it. The error lists every
+// problem found, one per line, each naming the place in the document.
+func Parse(data []byte) (*Model, error) {
+	sum := sha256.Sum256(data)
+	p := &parser{m: &Model{
+		SHA256:    hex.EncodeToString(sum[:]),
+		Shapes:    map[string]*Shape{},
+		Faults:    map[string]*Fault{},
+		ValueSets: map[string]*ValueSet{},
+		byTarget:  map[string]*Operation{},
+		byName:    map[string]*Operation{},
+	}}
+	// Dangling $refs make libopenapi refuse the whole document with an index error;
+	// find them first so the message names the reference and where it stands.
+	if probs := danglingRefs(data); len(probs) > 0 {
+		return nil, joinProblems(probs)
+	}
+	doc, err := libopenapi.NewDocument(data)
+	if err != nil {
+		return nil, fmt.Errorf("not an OpenAPI document: %w", err)
+	}
+	if v := doc.GetVersion(); !strings.HasPrefix(v, "3.1") {
+		return nil, fmt.Errorf("openapi version is %q: the model must be OpenAPI 3.1", v)
+	}
+	built, err := doc.BuildV3Model()
+	if built == nil {
+		return nil, fmt.Errorf("cannot build the OpenAPI model: %w", err)
+	}
+	if err != nil {
+		p.problem("", "libopenapi: %v", err)
+	}
+	p.build(&built.Model)
+	if len(p.probs) > 0 {
+		return nil, joinProblems(p.probs)
+	}
+	if probs := Check(p.m); len(probs) > 0 {
+		return nil, joinProblems(probs)
+	}
+	return p.m, nil
+}
+
+// Problem is one thing wrong with a model, at a JSON pointer.
+type Problem struct {
+	Pointer string
+	Message string
+}
+
+func (p Problem) String() string {
+	if p.Pointer == "" {
+		return p.Message
+	}
+	return p.Pointer + ": " + p.Message
+}
+
+// ModelError is returned when a model is invalid; it lists every problem.
+type ModelError struct{ Problems []Problem }
+
+func (e *ModelError) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = "- " + p.String()
+	}
+	return fmt.Sprintf("invalid model (%d problem(s)):\n%s", len(e.Problems), strings.Join(lines, "\n"))
+}
+
+func joinProblems(probs []Problem) error {
+	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Pointer < probs[j].Pointer })
+	return &ModelError{Problems: probs}
+}
+
+type parser struct {
+	m     *Model
+	probs []Problem
+}
+
+func (p *parser) problem(ptr, format string, args ...any) {
+	p.probs = append(p.probs, Problem{Pointer: ptr, Message: fmt.Sprintf(format, args...)})
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func (p *parser) build(doc *v3.Document) {
+	m := p.m
+	if doc.Info != nil {
+		m.Title = doc.Info.Title
+		m.Version = doc.Info.Version
+	}
+	if !decodeExt(doc.Extensions, "x-dms-service", &m.Service) {
+		p.problem("#", "missing x-dms-service (targetPrefix, signingName, protocol, apiVersion)")
+	}
+	decodeExt(doc.Extensions, "x-dms-provenance", &m.Provenance)
+
+	if doc.Components == nil || doc.Components.Schemas == nil {
+		p.problem("#/components/schemas", "no component schemas")
+		return
+	}
+	// First pass: create every named shape so references resolve in any order.
+	for name := range doc.Components.Schemas.KeysFromOldest() {
+		m.Shapes[name] = &Shape{Name: name, Pointer: schemaRefPrefix + escapePointer(name)}
+	}
+	for name, proxy := range doc.Components.Schemas.FromOldest() {
+		p.fillShape(m.Shapes[name], proxy.Schema())
+	}
+	if doc.Paths == nil || doc.Paths.PathItems == nil {
+		p.problem("#/paths", "no paths: the model has no operations")
+		return
+	}
+	for path, item := range doc.Paths.PathItems.FromOldest() {
+		ptr := "#/paths/" + escapePointer(path)
+		for method, op := range item.GetOperations().FromOldest() {
+			p.operation(path, method, ptr+"/"+method, op)
+		}
+	}
+	sort.Slice(m.Operations, func(i, j int) bool { return m.Operations[i].Name < m.Operations[j].Name })
+}
+
+func (p *parser) operation(path, method, ptr string, op *v3.Operation) {
+	o := &Operation{Name: op.OperationId, Summary: op.Summary, Path: path, Pointer: ptr}
+	if o.Name == "" {
+		p.problem(ptr, "operation has no operationId")
+		return
+	}
+	if strings.ToLower(method) != "post" {
+		p.problem(ptr, "operation %s uses %s: awsJson 1.1 operations are POST", o.Name, strings.ToUpper(method))
+	}
+	decodeExt(op.Extensions, "x-dms-target", &o.Target)
+	decodeExt(op.Extensions, "x-dms-family", &o.Family)
+	decodeExt(op.Extensions, "x-dms-role", &o.Role)
+	if op.RequestBody != nil {
+		o.Input = p.contentShape(op.RequestBody.Content, ptr+"/requestBody")
+	}
+	if op.Responses != nil && op.Responses.Codes != nil {
+		for code, resp := range op.Responses.Codes.FromOldest() {
+			rptr := ptr + "/responses/" + code
+			if strings.HasPrefix(code, "2") {
+				o.Output = p.contentShape(resp.Content, rptr)
+				continue
+			}
+			for _, mt := range resp.Content.FromOldest() {
+				if mt.Schema == nil {
+					continue
+				}
+				s := mt.Schema.Schema()
+				if s == nil {
+					continue
+				}
+				alts := s.OneOf
+				if len(alts) == 0 {
+					alts = []*base.SchemaProxy{mt.Schema}
+				}
+				for i, alt := range alts {
+					sh := p.refShape(alt, fmt.Sprintf("%s/content/schema/oneOf/%d", rptr, i))
+					if sh == nil {
+						continue
+					}
+					if sh.Fault == nil {
+						p.problem(sh.Pointer, "%s is listed as a fault of %s but has no x-dms-fault", sh.Name, o.Name)
+						continue
+					}
+					o.Faults = append(o.Faults, sh.Fault)
+				}
+			}
+		}
+	}
+	sort.Slice(o.Faults, func(i, j int) bool { return o.Faults[i].Name < o.Faults[j].Name })
+	p.m.Operations = append(p.m.Operations, o)
+}
+
+func (p *parser) contentShape(content *orderedmap.Map[string, *v3.MediaType], ptr string) *Shape {
+	for ct, mt := range content.FromOldest() {
+		if mt.Schema == nil {
+			continue
+		}
+		return p.refShape(mt.Schema, ptr+"/content/"+escapePointer(ct)+"/schema")
+	}
+	return nil
+}
+
+// refShape resolves a schema that must be a $ref to a named component.
+func (p *parser) refShape(proxy *base.SchemaProxy, ptr string) *Shape {
+	if !proxy.IsReference() {
+		p.problem(ptr, "expected a $ref to #/components/schemas/<Name>")
+		return nil
+	}
+	ref := proxy.GetReference()
+	name := strings.TrimPrefix(ref, schemaRefPrefix)
+	sh := p.m.Shapes[name]
+	if !strings.HasPrefix(ref, schemaRefPrefix) || sh == nil {
+		p.problem(ptr, "$ref %s points nowhere", ref)
+		return nil
+	}
+	return sh
+}
+
+func (p *parser) fillShape(sh *Shape, s *base.Schema) {
+	if s == nil {
+		p.problem(sh.Pointer, "schema %s cannot be built", sh.Name)
+		return
+	}
+	sh.Doc = strings.TrimSpace(s.Description)
+	if len(s.Type) != 1 {
+		p.problem(sh.Pointer, "schema %s must have exactly one type, has %v", sh.Name, s.Type)
+	} else {
+		sh.Type = s.Type[0]
+	}
+	sh.Format = s.Format
+	sh.MaxLength = s.MaxLength
+	sh.Minimum = s.Minimum
+	sh.Maximum = s.Maximum
+	decodeExt(s.Extensions, "x-dms-sdk-nonpointer", &sh.SDKNonPointer)
+
+	var vs struct {
+		Name    string            `yaml:"name"`
+		Open    bool              `yaml:"open"`
+		Ordered bool              `yaml:"ordered"`
+		Values  []DocumentedValue `yaml:"values"`
+	}
+	if decodeExt(s.Extensions, "x-dms-documented-values", &vs) {
+		set := &ValueSet{Name: vs.Name, Open: vs.Open, Ordered: vs.Ordered, Values: vs.Values, Pointer: sh.Pointer}
+		switch {
+		case set.Name == "":
+			p.problem(sh.Pointer, "x-dms-documented-values has no name")
+		case p.m.ValueSets[set.Name] != nil:
+			p.problem(sh.Pointer, "documented value set %s is defined twice (also at %s)", set.Name, p.m.ValueSets[set.Name].Pointer)
+		default:
+			p.m.ValueSets[set.Name] = set
+		}
+		sh.Values = set
+	}
+	var un struct {
+		Members []string `yaml:"members"`
+		Open    bool     `yaml:"open"`
+	}
+	if decodeExt(s.Extensions, "x-dms-union", &un) {
+		sh.Union = &Union{Members: un.Members, Open: un.Open}
+	}
+	var ft struct {
+		Code       string `yaml:"code"`
+		HTTPStatus int    `yaml:"httpStatus"`
+		Fault      string `yaml:"fault"`
+	}
+	if decodeExt(s.Extensions, "x-dms-fault", &ft) {
+		f := &Fault{Name: sh.Name, Code: ft.Code, HTTPStatus: ft.HTTPStatus, Kind: ft.Fault, Doc: sh.Doc, Shape: sh, Pointer: sh.Pointer}
+		sh.Fault = f
+		p.m.Faults[f.Name] = f
+	}
+
+	required := map[string]bool{}
+	for _, r := range s.Required {
+		required[r] = true
+	}
+	if s.Properties != nil {
+		for name, prop := range s.Properties.FromOldest() {
+			mptr := sh.Pointer + "/properties/" + escapePointer(name)
+			mb := &Member{Name: name, Required: required[name], Pointer: mptr}
+			delete(required, name)
+			if prop.IsReference() {
+				mb.Shape = p.refShape(prop, mptr)
+			} else {
+				inline := &Shape{Name: sh.Name + "." + name, Pointer: mptr}
+				p.fillShape(inline, prop.Schema())
+				mb.Shape = inline
+			}
+			sh.Members = append(sh.Members, mb)
+		}
+	}
+	for _, r := range sortedKeys(required) {
+		p.problem(sh.Pointer, "required member %s of %s is not a property", r, sh.Name)
+	}
+	if s.Items != nil && s.Items.IsA() {
+		iptr := sh.Pointer + "/items"
+		if s.Items.A.IsReference() {
+			sh.Items = p.refShape(s.Items.A, iptr)
+		} else {
+			inline := &Shape{Name: sh.Name + "[]", Pointer: iptr}
+			p.fillShape(inline, s.Items.A.Schema())
+			sh.Items = inline
+		}
+	}
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// decodeExt decodes extension key into v; it reports whether the key was present.
+func decodeExt(ext *orderedmap.Map[string, *yaml.Node], key string, v any) bool {
+	if ext == nil {
+		return false
+	}
+	node, ok := ext.Get(key)
+	if !ok || node == nil {
+		return false
+	}
+	if err := node.Decode(v); err != nil {
+		return false
+	}
+	return true
+}
+
+// danglingRefs finds local $refs whose target component does not exist, by reading
+// the YAML tree directly (libopenapi reports them only as an opaque index error).
+func danglingRefs(data []byte) []Problem {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil || len(root.Content) == 0 {
+		return nil // libopenapi reports syntax errors itself
+	}
+	schemas := map[string]bool{}
+	if comp := mapValue(root.Content[0], "components"); comp != nil {
+		if sc := mapValue(comp, "schemas"); sc != nil {
+			for i := 0; i+1 < len(sc.Content); i += 2 {
+				schemas[sc.Content[i].Value] = true
+			}
+		}
+	}
+	var probs []Problem
+	var walk func(n *yaml.Node, ptr string)
+	walk = func(n *yaml.Node, ptr string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				if k.Value == "$ref" && v.Kind == yaml.ScalarNode {
+					ref := v.Value
+					if strings.HasPrefix(ref, schemaRefPrefix) {
+						if !schemas[strings.TrimPrefix(ref, schemaRefPrefix)] {
+							probs = append(probs, Problem{Pointer: ptr, Message: fmt.Sprintf("$ref %s points nowhere", ref)})
+						}
+					} else if strings.HasPrefix(ref, "#") {
+						probs = append(probs, Problem{Pointer: ptr, Message: fmt.Sprintf("$ref %s: only #/components/schemas/<Name> references are supported", ref)})
+					}
+					continue
+				}
+				walk(v, ptr+"/"+escapePointer(k.Value))
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, fmt.Sprintf("%s/%d", ptr, i))
+			}
+		}
+	}
+	walk(root.Content[0], "#")
+	return probs
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
