@@ -48,6 +48,9 @@ type Run struct {
 	Baseline      *Comparison   `json:"baseline,omitempty"`
 	// Matrix is set for mutation runs: which defect modes each check caught.
 	Matrix *KillMatrix `json:"matrix,omitempty"`
+	// Warnings are things a reader should act on that are not check outcomes, e.g.
+	// expired known deviations (added by ApplyKnown and Compare).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // Tool names the harness that wrote the report.

@@ -1,0 +1,122 @@
+package reports
+
+import (
+	"sort"
+	"time"
+)
+
+// Classes lists every class in report order.
+var Classes = []Class{NewFailure, Fixed, StillFailing, NewDrift, NewCheck, KnownFailure, RemovedCheck, Unchanged}
+
+// notEvaluated outcomes say nothing about conformance: the check did not get an answer
+// from the target it could judge.
+func notEvaluated(o Outcome) bool {
+	return o == Error || o == Skipped || o == Unimplemented
+}
+
+// Classify decides the class of one check from its outcome in the baseline (before;
+// inBaseline false when the check is new) and now (after), and whether an unexpired
+// known deviation covers it. The rules, in order:
+//
+//   - fail now and covered by a known deviation: known.
+//   - not in the baseline: fail → new-failure; anything else → new-check.
+//   - fail now: fail before → still-failing; anything else (pass, drift, skipped,
+//     unimplemented, error) → new-failure. An error before hid the answer, so nothing
+//     in the baseline vouches for this failure.
+//   - fail before, now pass or drift → fixed (drift is allowed by the model).
+//   - fail before, now error, skipped or unimplemented → still-failing: a check that
+//     did not run cannot show the failure is gone (and it is no regression either).
+//   - drift now, not drift before → new-drift (also after an error, skip or
+//     unimplemented: the drift is new information).
+//   - everything else → unchanged. This includes error now (an error never counts as a
+//     regression: pass→error and drift→error are unchanged) and error→pass (recovering
+//     from an error fixes no failure).
+func Classify(before Outcome, inBaseline bool, after Outcome, known bool) Class {
+	switch {
+	case after == Fail && known:
+		return KnownFailure
+	case !inBaseline && after == Fail:
+		return NewFailure
+	case !inBaseline:
+		return NewCheck
+	case after == Fail && before == Fail:
+		return StillFailing
+	case after == Fail:
+		return NewFailure
+	case before == Fail && (after == Pass || after == Drift):
+		return Fixed
+	case before == Fail && notEvaluated(after):
+		return StillFailing
+	case after == Drift && before != Drift:
+		return NewDrift
+	}
+	return Unchanged
+}
+
+// Compare classifies every check of current against baseline (see Classify), after
+// applying the known deviations to current (ApplyKnown, so Check.Known and
+// current.Warnings are set). It sets Check.Class on every check of current and
+// current.Baseline to the result. Checks only in the baseline are listed as removed.
+// baseline may be nil: then every check is new (new-check or new-failure).
+func Compare(baseline, current *Run, known []KnownDeviation, now time.Time) *Comparison {
+	cmp := &Comparison{Counts: map[Class]int{}, Entries: []ComparisonEntry{}}
+	for _, c := range Classes {
+		cmp.Counts[c] = 0
+	}
+	if current == nil {
+		return cmp
+	}
+	ApplyKnown(current, known, now)
+	before := map[string]Outcome{}
+	if baseline != nil {
+		cmp.BaselineStarted = baseline.Started
+		cmp.BaselineTarget = baseline.Target
+		for _, c := range baseline.Checks {
+			before[c.ID] = c.Outcome
+		}
+	}
+	seen := map[string]bool{}
+	for i := range current.Checks {
+		c := &current.Checks[i]
+		seen[c.ID] = true
+		b, ok := before[c.ID]
+		c.Class = Classify(b, ok, c.Outcome, c.Known != nil)
+		cmp.Counts[c.Class]++
+		if c.Class != Unchanged {
+			cmp.Entries = append(cmp.Entries, ComparisonEntry{ID: c.ID, Class: c.Class, Before: b, After: c.Outcome})
+		}
+	}
+	if baseline != nil {
+		for _, c := range baseline.Checks {
+			if seen[c.ID] {
+				continue
+			}
+			seen[c.ID] = true
+			cmp.Counts[RemovedCheck]++
+			cmp.Entries = append(cmp.Entries, ComparisonEntry{ID: c.ID, Class: RemovedCheck, Before: c.Outcome})
+		}
+	}
+	sort.SliceStable(cmp.Entries, func(i, j int) bool { return cmp.Entries[i].ID < cmp.Entries[j].ID })
+	current.Baseline = cmp
+	return cmp
+}
+
+// HasNewFailures reports whether any check is a new failure (the only class that
+// makes a run with a baseline exit non-zero).
+func (c *Comparison) HasNewFailures() bool {
+	return c != nil && c.Counts[NewFailure] > 0
+}
+
+// EntriesOf returns the entries of one class, sorted by ID.
+func (c *Comparison) EntriesOf(class Class) []ComparisonEntry {
+	if c == nil {
+		return nil
+	}
+	var out []ComparisonEntry
+	for _, e := range c.Entries {
+		if e.Class == class {
+			out = append(out, e)
+		}
+	}
+	return out
+}

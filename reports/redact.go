@@ -1,0 +1,289 @@
+package reports
+
+import (
+	"fmt"
+	"net/url"
+	"reflect"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Redacted replaces a secret value.
+const Redacted = "<redacted>"
+
+var (
+	// SigV4 Authorization header (and the same text echoed anywhere else): keep the
+	// algorithm, the credential scope and SignedHeaders; drop the access key id and
+	// the signature.
+	reCredential = regexp.MustCompile(`(Credential=)([^/,\s"&]+)(/)`)
+	reSignature  = regexp.MustCompile(`(Signature=)([0-9A-Fa-f]+|[^,\s"&]+)`)
+	// Presigned URL query parameters.
+	reQueryCred  = regexp.MustCompile(`(?i)(X-Amz-Credential=)([^&\s"]+)`)
+	reQuerySig   = regexp.MustCompile(`(?i)(X-Amz-Signature=)([^&\s"]+)`)
+	reQueryToken = regexp.MustCompile(`(?i)(X-Amz-Security-Token=)([^&\s"]+)`)
+	// JSON fields that carry credentials (e.g. an STS or credential-process response).
+	reJSONSecret = regexp.MustCompile(`(?i)("(?:SecretAccessKey|SessionToken|SecurityToken|AccessKeyId|Token|Password)"\s*:\s*")((?:[^"\\]|\\.)*)(")`)
+	// Anything that looks like an AWS access key id.
+	reAccessKey = regexp.MustCompile(`\b(?:AKIA|ASIA|AKID)[A-Z0-9]{16,}\b`)
+	// A 12-digit AWS account id on its own (in an ARN, a URL, a JSON value ...).
+	reAccountID = regexp.MustCompile(`\b[0-9]{12}\b`)
+)
+
+// sensitiveHeaders have their whole value replaced (compared case-insensitively).
+var sensitiveHeaders = map[string]bool{
+	"x-amz-security-token": true,
+	"proxy-authorization":  true,
+	"cookie":               true,
+	"set-cookie":           true,
+	"x-api-key":            true,
+}
+
+// Redactor scrubs credentials and account ids from a run before it is written. It
+// replaces: the access key id and signature of SigV4 Authorization values (other
+// Authorization schemes entirely), X-Amz-Security-Token and other credential headers,
+// presigned-URL credential parameters, credential fields of JSON bodies, every
+// configured secret (also URL- and JSON-encoded), anything shaped like an AWS access
+// key id, and 12-digit account ids, each distinct id by a stable placeholder
+// (<account-1>, <account-2> ... in order of first appearance).
+//
+// One Redactor keeps one account numbering: use a new one per run. It is safe for
+// concurrent use.
+type Redactor struct {
+	mu       sync.Mutex
+	secrets  []string
+	accounts map[string]string
+}
+
+// NewRedactor returns a Redactor that also replaces the given secret strings (access
+// key ids, secret access keys, session tokens, passwords). Empty strings are ignored.
+func NewRedactor(secrets ...string) *Redactor {
+	r := &Redactor{accounts: map[string]string{}}
+	r.AddSecrets(secrets...)
+	return r
+}
+
+// AddSecrets adds secret strings to replace.
+func (r *Redactor) AddSecrets(secrets ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := map[string]bool{}
+	for _, s := range r.secrets {
+		seen[s] = true
+	}
+	for _, s := range secrets {
+		if strings.TrimSpace(s) == "" {
+			continue
+		}
+		forms := []string{s, url.QueryEscape(s), url.PathEscape(s), strings.Trim(strconv.Quote(s), `"`), jsonEscape(s)}
+		for _, f := range forms {
+			if !seen[f] {
+				seen[f] = true
+				r.secrets = append(r.secrets, f)
+			}
+		}
+	}
+	// Longest first, so a secret that contains another is replaced whole.
+	sort.SliceStable(r.secrets, func(i, j int) bool { return len(r.secrets[i]) > len(r.secrets[j]) })
+}
+
+func jsonEscape(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch c {
+		case '/':
+			b.WriteString(`\/`)
+		case '+':
+			b.WriteString(`\u002b`)
+		case '<':
+			b.WriteString(`\u003c`)
+		case '>':
+			b.WriteString(`\u003e`)
+		case '&':
+			b.WriteString(`\u0026`)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// String redacts one string.
+func (r *Redactor) String(s string) string {
+	if s == "" {
+		return s
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.str(s)
+}
+
+func (r *Redactor) str(s string) string {
+	for _, sec := range r.secrets {
+		if strings.Contains(s, sec) {
+			s = strings.ReplaceAll(s, sec, Redacted)
+		}
+	}
+	s = reCredential.ReplaceAllString(s, "${1}"+Redacted+"${3}")
+	s = reSignature.ReplaceAllString(s, "${1}"+Redacted)
+	s = reQueryCred.ReplaceAllStringFunc(s, func(m string) string {
+		// Keep the scope (date/region/service/aws4_request) after the key id.
+		sub := reQueryCred.FindStringSubmatch(m)
+		val := sub[2]
+		if i := strings.Index(strings.ToLower(val), "%2f"); i >= 0 {
+			return sub[1] + url.QueryEscape(Redacted) + val[i:]
+		}
+		if i := strings.Index(val, "/"); i >= 0 {
+			return sub[1] + url.QueryEscape(Redacted) + val[i:]
+		}
+		return sub[1] + url.QueryEscape(Redacted)
+	})
+	s = reQuerySig.ReplaceAllString(s, "${1}"+url.QueryEscape(Redacted))
+	s = reQueryToken.ReplaceAllString(s, "${1}"+url.QueryEscape(Redacted))
+	s = reJSONSecret.ReplaceAllString(s, "${1}"+Redacted+"${3}")
+	s = reAccessKey.ReplaceAllString(s, Redacted)
+	s = reAccountID.ReplaceAllStringFunc(s, r.account)
+	return s
+}
+
+func (r *Redactor) account(id string) string {
+	if p, ok := r.accounts[id]; ok {
+		return p
+	}
+	p := fmt.Sprintf("<account-%d>", len(r.accounts)+1)
+	r.accounts[id] = p
+	return p
+}
+
+// Header redacts the value of one header; name decides how (Authorization keeps its
+// algorithm, scope and SignedHeaders).
+func (r *Redactor) Header(name, value string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.header(name, value)
+}
+
+func (r *Redactor) header(name, value string) string {
+	lower := strings.ToLower(name)
+	switch {
+	case sensitiveHeaders[lower]:
+		if value == "" {
+			return value
+		}
+		return Redacted
+	case lower == "authorization":
+		if strings.HasPrefix(value, "AWS4-") {
+			return r.str(value)
+		}
+		scheme, _, found := strings.Cut(value, " ")
+		if found && scheme != "" {
+			return scheme + " " + Redacted
+		}
+		if value == "" {
+			return value
+		}
+		return Redacted
+	}
+	return r.str(value)
+}
+
+// Headers redacts a header map in place.
+func (r *Redactor) Headers(h map[string][]string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.headers(h)
+}
+
+func (r *Redactor) headers(h map[string][]string) {
+	for _, name := range sortedKeys(h) {
+		for i, v := range h[name] {
+			h[name][i] = r.header(name, v)
+		}
+	}
+}
+
+// Exchange redacts one exchange in place.
+func (r *Redactor) Exchange(e *Exchange) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.walk(reflect.ValueOf(e).Elem())
+}
+
+// Run redacts every string of a run in place: transcripts (URLs, headers, bodies),
+// messages, the target (a project ARN holds an account id), known-deviation reasons,
+// everything. Account placeholders are numbered in the order the walk meets them,
+// which is deterministic (checks in slice order, map keys sorted).
+func (r *Redactor) Run(run *Run) {
+	if run == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.walk(reflect.ValueOf(run).Elem())
+}
+
+var httpMessageType = reflect.TypeOf(HTTPMessage{})
+
+// walk redacts every settable string reachable from v. It is reflective so fields
+// other engineers add to the model are covered without touching this file.
+func (r *Redactor) walk(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			r.walk(v.Elem())
+		}
+	case reflect.Struct:
+		if v.Type() == httpMessageType && v.CanSet() {
+			m := v.Addr().Interface().(*HTTPMessage)
+			m.Method = r.str(m.Method)
+			m.URL = r.str(m.URL)
+			r.headers(m.Headers)
+			m.Body = r.str(m.Body)
+			return
+		}
+		for i := 0; i < v.NumField(); i++ {
+			if f := v.Field(i); f.CanSet() {
+				r.walk(f)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			r.walk(v.Index(i))
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			return
+		}
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i].Interface()) < fmt.Sprint(keys[j].Interface()) })
+		for _, k := range keys {
+			val := reflect.New(v.Type().Elem()).Elem()
+			val.Set(v.MapIndex(k))
+			r.walk(val)
+			nk := k
+			if k.Kind() == reflect.String {
+				nk = reflect.New(k.Type()).Elem()
+				nk.SetString(r.str(k.String()))
+			}
+			if nk.Interface() != k.Interface() {
+				v.SetMapIndex(k, reflect.Value{})
+			}
+			v.SetMapIndex(nk, val)
+		}
+	case reflect.String:
+		if v.CanSet() {
+			v.SetString(r.str(v.String()))
+		}
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
