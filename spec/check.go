@@ -16,6 +16,11 @@ func Check(m *Model) []Problem {
 	add := func(ptr, format string, args ...any) {
 		probs = append(probs, Problem{Pointer: ptr, Message: fmt.Sprintf(format, args...)})
 	}
+	// Check owns the lookups: rebuild them, so that Check works on a hand-built Model
+	// (nil maps used to panic) and a second Check of a loaded model does not report
+	// every operation as a duplicate of itself.
+	m.byName = map[string]*Operation{}
+	m.byTarget = map[string]*Operation{}
 	svc := m.Service
 	if svc.TargetPrefix == "" || svc.SigningName == "" || svc.Protocol == "" {
 		add("#/x-dms-service", "x-dms-service needs targetPrefix, signingName and protocol (have %+v)", svc)

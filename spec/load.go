@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/pb33f/go-yaml"
@@ -72,9 +73,25 @@ func Parse(data []byte) (*Model, error) {
 		byTarget:  map[string]*Operation{},
 		byName:    map[string]*Operation{},
 	}}
+	// Read the YAML tree first: libopenapi's messages for "not YAML" and "not an
+	// OpenAPI document" do not say which of the two is wrong.
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("not YAML (or JSON): %w", err)
+	}
+	if len(root.Content) == 0 {
+		return nil, fmt.Errorf("not an OpenAPI document: the document is empty")
+	}
+	top := root.Content[0]
+	if top.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("not an OpenAPI document: line %d: the top level is a %s, want a mapping that starts with openapi: 3.1.0", top.Line, nodeKind(top))
+	}
+	if mapValue(top, "openapi") == nil && mapValue(top, "swagger") == nil {
+		return nil, fmt.Errorf("not an OpenAPI document: no top-level openapi key (want openapi: 3.1.0)")
+	}
 	// Dangling $refs make libopenapi refuse the whole document with an index error;
 	// find them first so the message names the reference and where it stands.
-	if probs := danglingRefs(data); len(probs) > 0 {
+	if probs := danglingRefs(top); len(probs) > 0 {
 		return nil, joinProblems(probs)
 	}
 	doc, err := libopenapi.NewDocument(data)
@@ -92,10 +109,8 @@ func Parse(data []byte) (*Model, error) {
 		p.problem("", "libopenapi: %v", err)
 	}
 	p.build(&built.Model)
-	if len(p.probs) > 0 {
-		return nil, joinProblems(p.probs)
-	}
-	if probs := Check(p.m); len(probs) > 0 {
+	// Check the partial model too, so the error lists every problem at once.
+	if probs := append(p.probs, Check(p.m)...); len(probs) > 0 {
 		return nil, joinProblems(probs)
 	}
 	return p.m, nil
@@ -149,10 +164,10 @@ func (p *parser) build(doc *v3.Document) {
 		m.Title = doc.Info.Title
 		m.Version = doc.Info.Version
 	}
-	if !decodeExt(doc.Extensions, "x-dms-service", &m.Service) {
+	if !p.decodeExt(doc.Extensions, "x-dms-service", &m.Service, "#/x-dms-service") {
 		p.problem("#", "missing x-dms-service (targetPrefix, signingName, protocol, apiVersion)")
 	}
-	decodeExt(doc.Extensions, "x-dms-provenance", &m.Provenance)
+	p.decodeExt(doc.Extensions, "x-dms-provenance", &m.Provenance, "#/x-dms-provenance")
 
 	if doc.Components == nil || doc.Components.Schemas == nil {
 		p.problem("#/components/schemas", "no component schemas")
@@ -187,12 +202,13 @@ func (p *parser) operation(path, method, ptr string, op *v3.Operation) {
 	if strings.ToLower(method) != "post" {
 		p.problem(ptr, "operation %s uses %s: awsJson 1.1 operations are POST", o.Name, strings.ToUpper(method))
 	}
-	decodeExt(op.Extensions, "x-dms-target", &o.Target)
-	decodeExt(op.Extensions, "x-dms-family", &o.Family)
-	decodeExt(op.Extensions, "x-dms-role", &o.Role)
+	p.decodeExt(op.Extensions, "x-dms-target", &o.Target, ptr+"/x-dms-target")
+	p.decodeExt(op.Extensions, "x-dms-family", &o.Family, ptr+"/x-dms-family")
+	p.decodeExt(op.Extensions, "x-dms-role", &o.Role, ptr+"/x-dms-role")
 	if op.RequestBody != nil {
 		o.Input = p.contentShape(op.RequestBody.Content, ptr+"/requestBody")
 	}
+	listed := map[string]bool{}
 	if op.Responses != nil && op.Responses.Codes != nil {
 		for code, resp := range op.Responses.Codes.FromOldest() {
 			rptr := ptr + "/responses/" + code
@@ -200,7 +216,7 @@ func (p *parser) operation(path, method, ptr string, op *v3.Operation) {
 				o.Output = p.contentShape(resp.Content, rptr)
 				continue
 			}
-			for _, mt := range resp.Content.FromOldest() {
+			for ct, mt := range resp.Content.FromOldest() {
 				if mt.Schema == nil {
 					continue
 				}
@@ -208,18 +224,30 @@ func (p *parser) operation(path, method, ptr string, op *v3.Operation) {
 				if s == nil {
 					continue
 				}
+				sptr := rptr + "/content/" + escapePointer(ct) + "/schema"
 				alts := s.OneOf
+				altPtr := func(i int) string { return fmt.Sprintf("%s/oneOf/%d", sptr, i) }
 				if len(alts) == 0 {
 					alts = []*base.SchemaProxy{mt.Schema}
+					altPtr = func(int) string { return sptr }
 				}
 				for i, alt := range alts {
-					sh := p.refShape(alt, fmt.Sprintf("%s/content/schema/oneOf/%d", rptr, i))
+					aptr := altPtr(i)
+					sh := p.refShape(alt, aptr)
 					if sh == nil {
 						continue
 					}
 					if sh.Fault == nil {
 						p.problem(sh.Pointer, "%s is listed as a fault of %s but has no x-dms-fault", sh.Name, o.Name)
 						continue
+					}
+					if listed[sh.Name] {
+						p.problem(aptr, "operation %s lists fault %s twice", o.Name, sh.Name)
+						continue
+					}
+					listed[sh.Name] = true
+					if st, err := strconv.Atoi(code); err == nil && sh.Fault.HTTPStatus != 0 && sh.Fault.HTTPStatus != st {
+						p.problem(aptr, "fault %s has httpStatus %d but operation %s lists it under response %s", sh.Name, sh.Fault.HTTPStatus, o.Name, code)
 					}
 					o.Faults = append(o.Faults, sh.Fault)
 				}
@@ -271,7 +299,7 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 	sh.MaxLength = s.MaxLength
 	sh.Minimum = s.Minimum
 	sh.Maximum = s.Maximum
-	decodeExt(s.Extensions, "x-dms-sdk-nonpointer", &sh.SDKNonPointer)
+	p.decodeExt(s.Extensions, "x-dms-sdk-nonpointer", &sh.SDKNonPointer, sh.Pointer+"/x-dms-sdk-nonpointer")
 
 	var vs struct {
 		Name    string            `yaml:"name"`
@@ -279,7 +307,7 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 		Ordered bool              `yaml:"ordered"`
 		Values  []DocumentedValue `yaml:"values"`
 	}
-	if decodeExt(s.Extensions, "x-dms-documented-values", &vs) {
+	if p.decodeExt(s.Extensions, "x-dms-documented-values", &vs, sh.Pointer+"/x-dms-documented-values") {
 		set := &ValueSet{Name: vs.Name, Open: vs.Open, Ordered: vs.Ordered, Values: vs.Values, Pointer: sh.Pointer}
 		switch {
 		case set.Name == "":
@@ -295,7 +323,7 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 		Members []string `yaml:"members"`
 		Open    bool     `yaml:"open"`
 	}
-	if decodeExt(s.Extensions, "x-dms-union", &un) {
+	if p.decodeExt(s.Extensions, "x-dms-union", &un, sh.Pointer+"/x-dms-union") {
 		sh.Union = &Union{Members: un.Members, Open: un.Open}
 	}
 	var ft struct {
@@ -303,7 +331,7 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 		HTTPStatus int    `yaml:"httpStatus"`
 		Fault      string `yaml:"fault"`
 	}
-	if decodeExt(s.Extensions, "x-dms-fault", &ft) {
+	if p.decodeExt(s.Extensions, "x-dms-fault", &ft, sh.Pointer+"/x-dms-fault") {
 		f := &Fault{Name: sh.Name, Code: ft.Code, HTTPStatus: ft.HTTPStatus, Kind: ft.Fault, Doc: sh.Doc, Shape: sh, Pointer: sh.Pointer}
 		sh.Fault = f
 		p.m.Faults[f.Name] = f
@@ -353,7 +381,10 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // decodeExt decodes extension key into v; it reports whether the key was present.
-func decodeExt(ext *orderedmap.Map[string, *yaml.Node], key string, v any) bool {
+// A present extension that does not decode into v is a problem at ptr (before, it
+// was silently ignored, so a malformed x-dms-union or x-dms-fault quietly turned the
+// shape into a plain object).
+func (p *parser) decodeExt(ext *orderedmap.Map[string, *yaml.Node], key string, v any, ptr string) bool {
 	if ext == nil {
 		return false
 	}
@@ -362,20 +393,30 @@ func decodeExt(ext *orderedmap.Map[string, *yaml.Node], key string, v any) bool 
 		return false
 	}
 	if err := node.Decode(v); err != nil {
+		p.problem(ptr, "%s cannot be read: %v", key, err)
 		return false
 	}
 	return true
 }
 
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return "scalar " + strconv.Quote(truncate(n.Value, 40))
+	case yaml.SequenceNode:
+		return "sequence"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "node"
+}
+
 // danglingRefs finds local $refs whose target component does not exist, by reading
 // the YAML tree directly (libopenapi reports them only as an opaque index error).
-func danglingRefs(data []byte) []Problem {
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil || len(root.Content) == 0 {
-		return nil // libopenapi reports syntax errors itself
-	}
+// top is the document's top-level mapping.
+func danglingRefs(top *yaml.Node) []Problem {
 	schemas := map[string]bool{}
-	if comp := mapValue(root.Content[0], "components"); comp != nil {
+	if comp := mapValue(top, "components"); comp != nil {
 		if sc := mapValue(comp, "schemas"); sc != nil {
 			for i := 0; i+1 < len(sc.Content); i += 2 {
 				schemas[sc.Content[i].Value] = true
@@ -408,7 +449,7 @@ func danglingRefs(data []byte) []Problem {
 			}
 		}
 	}
-	walk(root.Content[0], "#")
+	walk(top, "#")
 	return probs
 }
 

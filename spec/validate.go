@@ -237,8 +237,15 @@ func validate(sh *Shape, v any, ptr string, fs *[]Finding) {
 			add(RuleValue, sev, "one of the documented "+vs.Name+" values "+strings.Join(vs.Strings(), ", "), strconv.Quote(s))
 		}
 	case TypeInteger:
-		n, ok := v.(json.Number)
-		if !ok {
+		var n json.Number
+		switch x := v.(type) {
+		case json.Number:
+			n = x
+		case float64:
+			// A value from encoding/json without UseNumber: judge the number, not
+			// the Go type it was decoded into.
+			n = json.Number(strconv.FormatFloat(x, 'f', -1, 64))
+		default:
 			add(RuleType, Violation, sh.TypeLabel(), jsonKind(v))
 			return
 		}
@@ -294,7 +301,10 @@ func validateUnion(sh *Shape, obj map[string]any, ptr string, fs *[]Finding) {
 			*fs = append(*fs, Finding{Pointer: ptr + "/__type", Rule: RuleUnionType, Severity: Drift,
 				Expected: "only union members (clients must ignore __type in a union, not every SDK does)", Got: "__type " + jsonKind(obj[k]), Schema: sh.Pointer})
 		case obj[k] == nil:
-			// a null member is not set
+			// A null member is not set (the SDKs decode it as absent), but awsJson
+			// omits unset members, so say so.
+			*fs = append(*fs, Finding{Pointer: ptr + "/" + escapePointer(k), Rule: RuleNull, Severity: Drift,
+				Expected: "union member " + k + " omitted when unset", Got: "null", Schema: sh.Pointer})
 		case sh.Member(k) != nil:
 			known = append(known, k)
 		default:
