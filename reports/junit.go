@@ -1,0 +1,213 @@
+package reports
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// JUnit XML in the shape Jenkins, GitLab, GitHub test-reporter actions and Buildkite
+// read: <testsuites><testsuite><properties/><testcase>...</testcase></testsuite></testsuites>.
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Time     string       `xml:"time,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Timestamp  string          `xml:"timestamp,attr,omitempty"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	ClassName string        `xml:"classname,attr"`
+	Name      string        `xml:"name,attr"`
+	Time      string        `xml:"time,attr"`
+	Failure   *junitProblem `xml:"failure,omitempty"`
+	Error     *junitProblem `xml:"error,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitProblem struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
+}
+
+// WriteJUnit writes run as JUnit XML: one testcase per check (classname the
+// operation, or the run kind; name "ID: title"). fail → <failure>, error → <error>,
+// skipped and unimplemented → <skipped message="skipped: ..."/"unimplemented: ...">,
+// a failure covered by a known deviation → <skipped message="known deviation: ...">
+// with the failure in <system-out> (like an expected failure in other tools), drift →
+// a passing testcase with <system-out>drift: message</system-out>.
+func WriteJUnit(w io.Writer, run *Run) error {
+	suite := junitSuite{
+		Name: "dmsconform " + targetLabel(run.Target),
+		Time: seconds(run.Duration),
+		Properties: []junitProperty{
+			{"target", targetLabel(run.Target)},
+			{"target.kind", run.Target.Kind},
+			{"model.version", run.Model.Version},
+			{"model.sha256", run.Model.SHA256},
+			{"tool", strings.TrimSpace(run.Tool.Name + " " + run.Tool.Version)},
+			{"schemaVersion", run.SchemaVersion},
+		},
+	}
+	if run.Target.Endpoint != "" {
+		suite.Properties = append(suite.Properties, junitProperty{"target.endpoint", run.Target.Endpoint})
+	}
+	if run.LabelFilter != "" {
+		suite.Properties = append(suite.Properties, junitProperty{"labelFilter", run.LabelFilter})
+	}
+	if !run.Started.IsZero() {
+		suite.Timestamp = run.Started.UTC().Format("2006-01-02T15:04:05")
+	}
+	for _, c := range run.Checks {
+		tc := junitCase{ClassName: c.Operation, Name: c.ID, Time: seconds(c.Duration)}
+		if tc.ClassName == "" {
+			tc.ClassName = run.Kind
+		}
+		if tc.ClassName == "" {
+			tc.ClassName = "dmsconform"
+		}
+		if c.Title != "" {
+			tc.Name = c.ID + ": " + c.Title
+		}
+		suite.Tests++
+		switch c.Outcome {
+		case Pass:
+		case Drift:
+			tc.SystemOut = "drift: " + c.Message
+		case Fail:
+			if c.Known != nil {
+				suite.Skipped++
+				tc.Skipped = &junitSkipped{Message: attr(fmt.Sprintf("known deviation until %s: %s", c.Known.Expires.UTC().Format(time.DateOnly), c.Known.Reason))}
+				tc.SystemOut = "fail (known deviation): " + c.Message
+				break
+			}
+			suite.Failures++
+			tc.Failure = &junitProblem{Message: attr(orDefault(c.Message, "check failed")), Type: c.Level + " " + string(Fail), Text: problemText(c)}
+		case Skipped, Unimplemented:
+			suite.Skipped++
+			tc.Skipped = &junitSkipped{Message: attr(string(c.Outcome) + ": " + orDefault(c.Message, "no reason given"))}
+		case Error:
+			suite.Errors++
+			tc.Error = &junitProblem{Message: attr(orDefault(c.Message, "harness error")), Type: string(Error), Text: problemText(c)}
+		default:
+			suite.Errors++
+			tc.Error = &junitProblem{Message: attr(fmt.Sprintf("unknown outcome %q", c.Outcome)), Type: "unknown-outcome", Text: c.Message}
+		}
+		suite.Cases = append(suite.Cases, tc)
+	}
+	doc := junitSuites{Name: "dmsconform", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("encode junit.xml: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func problemText(c Check) string {
+	var b strings.Builder
+	b.WriteString(c.Message)
+	if c.Description != "" {
+		fmt.Fprintf(&b, "\n\ncheck: %s (%s)", c.Description, c.Level)
+	}
+	if c.Pointer != "" {
+		fmt.Fprintf(&b, "\nmodel: %s", c.Pointer)
+	}
+	for _, e := range c.Exchanges {
+		fmt.Fprintf(&b, "\n%s %s -> %d", e.Request.Method, e.Request.URL, e.Response.Status)
+		if e.Error != "" {
+			fmt.Fprintf(&b, " (%s)", e.Error)
+		}
+	}
+	return b.String()
+}
+
+// attr shortens a message for an attribute: first line, at most 300 characters.
+func attr(s string) string {
+	return truncate(firstLine(s), 300)
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i]) + " …"
+	}
+	return s
+}
+
+// truncate cuts s to at most n runes, marking the cut.
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func orDefault(s, def string) string {
+	if strings.TrimSpace(s) == "" {
+		return def
+	}
+	return s
+}
+
+func seconds(d time.Duration) string {
+	return fmt.Sprintf("%.3f", d.Seconds())
+}
+
+// targetLabel names a target in one short string, e.g. "embedded" or
+// "endpoint http://localhost:4566" or "aws-sdk-go-v2 v1.64.0".
+func targetLabel(t Target) string {
+	parts := []string{}
+	for _, p := range []string{t.Kind, t.Name, t.Version} {
+		if p != "" && (len(parts) == 0 || parts[len(parts)-1] != p) {
+			parts = append(parts, p)
+		}
+	}
+	if t.Endpoint != "" {
+		parts = append(parts, t.Endpoint)
+	}
+	if t.Region != "" {
+		parts = append(parts, t.Region)
+	}
+	if len(parts) == 0 {
+		return "unknown target"
+	}
+	return strings.Join(parts, " ")
+}

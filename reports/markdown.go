@@ -1,0 +1,197 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// Limits of summary.md: GitHub caps a step summary at 1 MiB, and a wall of messages
+// helps nobody; report.html has everything.
+const (
+	mdMaxListed  = 50  // checks listed per section
+	mdMaxMessage = 600 // characters of a failure message
+)
+
+// Verdict is the one-line result of a run: FAIL when a check fails that no known
+// deviation covers, or (with a baseline) when there are new failures; ERROR when
+// nothing failed but the harness broke; otherwise PASS.
+func Verdict(run *Run) string {
+	fails := ConformanceExitFailures(run)
+	t := ComputeTotals(run.Checks)
+	total := len(run.Checks)
+	target := targetLabel(run.Target)
+	extra := ""
+	if n := t[Error]; n > 0 {
+		extra += fmt.Sprintf(", %d harness error(s)", n)
+	}
+	if n := t[Drift]; n > 0 {
+		extra += fmt.Sprintf(", %d drift", n)
+	}
+	if n := t[Skipped] + t[Unimplemented]; n > 0 {
+		extra += fmt.Sprintf(", %d not run", n)
+	}
+	if b := run.Baseline; b != nil {
+		if b.HasNewFailures() {
+			return fmt.Sprintf("❌ FAIL: %d new failure(s) against the baseline (%d failing in all) on %s%s", b.Counts[NewFailure], t[Fail], target, extra)
+		}
+		return fmt.Sprintf("✅ PASS: no new failures against the baseline on %s (%d of %d checks failing, %d fixed)%s", target, t[Fail], total, b.Counts[Fixed], extra)
+	}
+	switch {
+	case fails > 0:
+		return fmt.Sprintf("❌ FAIL: %d of %d checks fail on %s%s", fails, total, target, extra)
+	case t[Error] > 0:
+		return fmt.Sprintf("⚠️ ERROR: no check failed, but the harness broke on %s%s", target, extra)
+	}
+	return fmt.Sprintf("✅ PASS: %d of %d checks pass on %s%s", t[Pass]+t[Drift], total, target, extra)
+}
+
+// WriteMarkdown writes summary.md for a CI step summary: verdict, totals, failures
+// with their (truncated) messages, drift, baseline changes, warnings, and a pointer to
+// report.html.
+func WriteMarkdown(w io.Writer, run *Run) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "### dmsconform: %s\n\n", Verdict(run))
+	fmt.Fprintf(&b, "Target **%s** · model %s (sha256 `%s`) · %s %s · started %s · took %s\n\n",
+		mdEscape(targetLabel(run.Target)), mdEscape(orDefault(run.Model.Version, "?")), short(run.Model.SHA256, 12),
+		mdEscape(orDefault(run.Tool.Name, "dmsconform")), mdEscape(run.Tool.Version), run.Started.UTC().Format(time.RFC3339), run.Duration.Round(time.Millisecond))
+	t := ComputeTotals(run.Checks)
+	b.WriteString("| outcome | checks |\n|---|---:|\n")
+	for _, o := range Outcomes {
+		fmt.Fprintf(&b, "| %s %s | %d |\n", outcomeIcon(o), o, t[o])
+	}
+	fmt.Fprintf(&b, "| **total** | **%d** |\n\n", len(run.Checks))
+
+	if len(run.Warnings) > 0 {
+		b.WriteString("#### Warnings\n\n")
+		for _, wn := range run.Warnings {
+			fmt.Fprintf(&b, "- ⚠️ %s\n", mdEscape(wn))
+		}
+		b.WriteString("\n")
+	}
+	if cmp := run.Baseline; cmp != nil {
+		fmt.Fprintf(&b, "#### Against the baseline (%s, started %s)\n\n", mdEscape(targetLabel(cmp.BaselineTarget)), cmp.BaselineStarted.UTC().Format(time.RFC3339))
+		b.WriteString("| class | checks |\n|---|---:|\n")
+		for _, c := range Classes {
+			if c == Unchanged || cmp.Counts[c] > 0 {
+				fmt.Fprintf(&b, "| %s | %d |\n", c, cmp.Counts[c])
+			}
+		}
+		b.WriteString("\n")
+		for _, sec := range []struct {
+			class Class
+			title string
+		}{{NewFailure, "New failures"}, {Fixed, "Fixed"}, {NewDrift, "New drift"}, {RemovedCheck, "Removed checks"}} {
+			es := cmp.EntriesOf(sec.class)
+			if len(es) == 0 {
+				continue
+			}
+			fmt.Fprintf(&b, "**%s (%d)**\n\n", sec.title, len(es))
+			for i, e := range es {
+				if i == mdMaxListed {
+					fmt.Fprintf(&b, "- … and %d more (see report.html)\n", len(es)-i)
+					break
+				}
+				fmt.Fprintf(&b, "- `%s` %s → %s\n", e.ID, orDefault(string(e.Before), "(new)"), orDefault(string(e.After), "(gone)"))
+			}
+			b.WriteString("\n")
+		}
+	}
+	failing := checksWith(run, func(c Check) bool { return c.Outcome == Fail && c.Known == nil })
+	writeMDChecks(&b, "Failures", failing, true)
+	writeMDChecks(&b, "Harness errors", checksWith(run, func(c Check) bool { return c.Outcome == Error }), true)
+	writeMDChecks(&b, "Known deviations (expected failures)", checksWith(run, func(c Check) bool { return c.Outcome == Fail && c.Known != nil }), false)
+	writeMDChecks(&b, "Drift", checksWith(run, func(c Check) bool { return c.Outcome == Drift }), false)
+	if m := run.Matrix; m != nil {
+		fmt.Fprintf(&b, "#### Kill matrix\n\nKill rate **%.0f%%** (%d modes); false positives: %d\n\n", m.KillRate*100, len(m.Modes), len(m.FalsePositives))
+		for _, mode := range m.Modes {
+			if len(m.Killed[mode]) == 0 {
+				fmt.Fprintf(&b, "- survived: `%s`\n", mode)
+			}
+		}
+		for _, id := range m.FalsePositives {
+			fmt.Fprintf(&b, "- false positive: `%s`\n", id)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("Full report with request/response transcripts: `report.html` in the report folder (upload it as a build artifact); machine-readable: `report.json`, `junit.xml`.\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeMDChecks(b *strings.Builder, title string, cs []Check, withMessage bool) {
+	if len(cs) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "#### %s (%d)\n\n", title, len(cs))
+	for i, c := range cs {
+		if i == mdMaxListed {
+			fmt.Fprintf(b, "- … and %d more (see report.html)\n", len(cs)-i)
+			break
+		}
+		fmt.Fprintf(b, "- `%s` %s", c.ID, mdEscape(c.Title))
+		if c.Known != nil {
+			fmt.Fprintf(b, " — known until %s: %s", c.Known.Expires.UTC().Format(time.DateOnly), mdEscape(c.Known.Reason))
+		}
+		if !withMessage {
+			if m := firstLine(c.Message); m != "" {
+				fmt.Fprintf(b, ": %s", mdEscape(truncate(m, 200)))
+			}
+			b.WriteString("\n")
+			continue
+		}
+		b.WriteString("\n")
+		if msg := strings.TrimSpace(c.Message); msg != "" {
+			msg = truncate(msg, mdMaxMessage)
+			fence := "```"
+			for strings.Contains(msg, fence) {
+				fence += "`"
+			}
+			fmt.Fprintf(b, "  %s\n  %s\n  %s\n", fence, strings.ReplaceAll(msg, "\n", "\n  "), fence)
+		}
+	}
+	b.WriteString("\n")
+}
+
+func checksWith(run *Run, keep func(Check) bool) []Check {
+	var out []Check
+	for _, c := range run.Checks {
+		if keep(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// mdEscape neutralises Markdown and HTML in inline text (GitHub renders both).
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	r := strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", "&lt;", ">", "&gt;", "|", `\|`, "#", `\#`)
+	return r.Replace(s)
+}
+
+func short(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func outcomeIcon(o Outcome) string {
+	switch o {
+	case Pass:
+		return "✅"
+	case Fail:
+		return "❌"
+	case Drift:
+		return "🟡"
+	case Unimplemented:
+		return "🚫"
+	case Skipped:
+		return "⏭️"
+	case Error:
+		return "⚠️"
+	}
+	return "❔"
+}
