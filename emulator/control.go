@@ -1,0 +1,195 @@
+package emulator
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// ProjectInfo describes a seeded project on the control surface.
+type ProjectInfo struct {
+	Name    string `json:"name"`
+	ARN     string `json:"arn"`
+	Failing bool   `json:"failing"`
+}
+
+// Info is the answer of GET /_dmsconform/v1/info.
+type Info struct {
+	Region            string        `json:"region"`
+	AccountID         string        `json:"accountId"`
+	Projects          []ProjectInfo `json:"projects"`
+	StepDuration      string        `json:"stepDuration"`
+	VirtualClock      bool          `json:"virtualClock"`
+	DeniedAccessKeyID string        `json:"deniedAccessKeyId"`
+	Now               string        `json:"now"`
+}
+
+// RequestState is one request in GET /_dmsconform/v1/state.
+type RequestState struct {
+	ID       string `json:"id"`
+	Project  string `json:"project"`
+	Family   string `json:"family"`
+	Status   string `json:"status"`
+	Step     string `json:"step,omitempty"`
+	Started  string `json:"started"`
+	Scenario string `json:"scenario,omitempty"`
+}
+
+// Info returns what the control surface's /info reports.
+func (e *Emulator) Info() Info {
+	inf := Info{Region: e.region, AccountID: e.account, StepDuration: e.step.String(),
+		VirtualClock: e.vclock != nil, Now: e.clock.Now().UTC().Format(time.RFC3339Nano), Projects: []ProjectInfo{}}
+	for _, p := range e.projects {
+		inf.Projects = append(inf.Projects, ProjectInfo{Name: p.name, ARN: p.arn, Failing: p.failWith != ""})
+	}
+	for _, c := range e.creds {
+		if c.denyAll || len(c.deny) > 0 {
+			if inf.DeniedAccessKeyID == "" || c.AccessKeyID == DeniedAccessKeyID {
+				inf.DeniedAccessKeyID = c.AccessKeyID
+			}
+		}
+	}
+	return inf
+}
+
+// State returns every request with its real (defect-free) status and step, in
+// creation order.
+func (e *Emulator) State() []RequestState {
+	now := e.clock.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := []RequestState{}
+	var all []*request
+	for _, l := range e.lists {
+		all = append(all, l...)
+	}
+	sortBySeq(all)
+	for _, r := range all {
+		v := e.compute(r, now)
+		rs := RequestState{ID: r.id, Project: r.project.name, Family: r.family, Status: v.status, Step: v.step,
+			Started: r.start.UTC().Format(time.RFC3339Nano)}
+		if s := e.scenarioFor(r); s != nil {
+			b, _ := json.Marshal(s)
+			rs.Scenario = string(b)
+		}
+		out = append(out, rs)
+	}
+	return out
+}
+
+func sortBySeq(rs []*request) {
+	for i := 1; i < len(rs); i++ {
+		for j := i; j > 0 && rs[j].seq < rs[j-1].seq; j-- {
+			rs[j], rs[j-1] = rs[j-1], rs[j]
+		}
+	}
+}
+
+const maxControlBody = 64 << 10
+
+func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			controlError(w, http.StatusInternalServerError, fmt.Sprintf("control surface failed internally: %v", v))
+		}
+	}()
+	path := strings.TrimPrefix(r.URL.Path, ControlPrefix)
+	route := r.Method + " " + path
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxControlBody+1))
+	if err != nil || len(body) > maxControlBody {
+		controlError(w, http.StatusBadRequest, fmt.Sprintf("could not read a control body of at most %d bytes", maxControlBody))
+		return
+	}
+	decode := func(v any) bool {
+		if len(strings.TrimSpace(string(body))) == 0 {
+			return true
+		}
+		dec := json.NewDecoder(strings.NewReader(string(body)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(v); err != nil {
+			controlError(w, http.StatusBadRequest, fmt.Sprintf("%s: body is not the expected JSON: %v", route, err))
+			return false
+		}
+		return true
+	}
+	switch route {
+	case "POST clock/advance":
+		var in struct {
+			Duration string `json:"duration"`
+		}
+		if !decode(&in) {
+			return
+		}
+		dur, err := time.ParseDuration(in.Duration)
+		if err != nil {
+			controlError(w, http.StatusBadRequest, fmt.Sprintf("duration %q is not a Go duration such as \"2s\" or \"1m30s\"", in.Duration))
+			return
+		}
+		if err := e.Advance(dur); err != nil {
+			controlError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		controlJSON(w, http.StatusOK, map[string]string{"now": e.clock.Now().UTC().Format(time.RFC3339Nano)})
+	case "POST reset":
+		e.Reset()
+		w.WriteHeader(http.StatusNoContent)
+	case "POST scenarios":
+		var s Scenario
+		if !decode(&s) {
+			return
+		}
+		if err := s.Validate(); err != nil {
+			controlError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		if s.Project != "" && e.lookupProject(s.Project) == nil {
+			controlError(w, http.StatusBadRequest, fmt.Sprintf("scenario project %q is not a seeded project; known: %s", s.Project, e.projectList()))
+			return
+		}
+		controlJSON(w, http.StatusOK, map[string]string{"id": e.AddScenario(s)})
+	case "DELETE scenarios":
+		e.ClearScenarios()
+		w.WriteHeader(http.StatusNoContent)
+	case "GET defects":
+		controlJSON(w, http.StatusOK, map[string]any{"active": e.Defects(), "available": DefectModes()})
+	case "PUT defects":
+		var in struct {
+			Modes []string `json:"modes"`
+		}
+		if !decode(&in) {
+			return
+		}
+		if err := e.SetDefects(in.Modes); err != nil {
+			controlError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	case "GET info":
+		controlJSON(w, http.StatusOK, e.Info())
+	case "GET state":
+		controlJSON(w, http.StatusOK, map[string]any{"now": e.clock.Now().UTC().Format(time.RFC3339Nano), "requests": e.State()})
+	default:
+		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s%s; endpoints: POST clock/advance, POST reset, POST|DELETE scenarios, GET|PUT defects, GET info, GET state",
+			r.Method, ControlPrefix, path))
+	}
+}
+
+func controlJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":"could not encode the answer"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+func controlError(w http.ResponseWriter, status int, msg string) {
+	controlJSON(w, status, map[string]string{"error": msg})
+}

@@ -1,0 +1,431 @@
+// Package emulator is the embedded DMS emulator: an http.Handler that speaks the
+// awsJson 1.1 protocol of AWS Database Migration Service for the six operations of
+// the metadata model conversion and creation families (Start, Describe and Cancel),
+// verifies SigV4 signatures, keeps request state and runs the conversion lifecycle on
+// an injectable clock.
+//
+// # Wire behaviour
+//
+// Every AWS-surface call is POST / routed by X-Amz-Target
+// (AmazonDMSv20160101.<Operation>). Every response carries
+// Content-Type application/x-amz-json-1.1 and x-amzn-RequestId. Errors are
+// {"__type":"<Code>","message":"..."} with a matching X-Amzn-ErrorType header. The
+// checks run in this order, and the first one that fails answers:
+//
+//	body larger than Config.MaxBodyBytes (1 MiB)   413 RequestEntityTooLargeException
+//	no Authorization header                        400 MissingAuthenticationTokenException
+//	Authorization header not SigV4 / no X-Amz-Date 400 IncompleteSignatureException
+//	unknown access key id                          400 UnrecognizedClientException
+//	signature does not match (or scope not dms)    400 InvalidSignatureException
+//	not POST /, or unknown X-Amz-Target            400 UnknownOperationException
+//	body not a JSON object, member of wrong type   400 SerializationException
+//	missing or null required member, too long a
+//	string, bad union, MaxRecords/Marker/Filters   400 ValidationException
+//	principal denied by the access policy          400 AccessDeniedFault
+//	unknown project or request                     400 ResourceNotFoundFault
+//	cancel of a request that is not RECEIVED or
+//	IN_PROGRESS                                    400 InvalidResourceStateFault
+//
+// Type errors are SerializationException because that is what AWS JSON services say
+// when the body cannot be deserialized into the input shape; constraint failures
+// (required, length, range) are ValidationException with the Coral-style message
+// "1 validation error detected: Value null at 'RequestIdentifier' failed to satisfy
+// constraint: Member must not be null", naming the member by its model name.
+// X-Amz-Date is not compared with the clock (the emulator's clock may be virtual).
+//
+// # Lifecycle
+//
+// A request started at t0 is RECEIVED (no Progress) until t0+1*step, then
+// IN_PROGRESS with ProgressStep LOADING_METADATA, COUNTING_OBJECTS, ANALYZING and
+// CONVERTING for one step each. ProgressPercent is the percentage of the current step
+// that has elapsed (the model documents it as "the percent complete for the current
+// step"), rounded down to one decimal, so it rises from 0 to 99.9 inside each step.
+// TotalObjects is absent until the objects are counted (from ANALYZING on), then
+// fixed per request. ProcessedObject is set while ANALYZING (EndpointType SOURCE) and
+// CONVERTING (EndpointType TARGET). At t0+5*step the request is terminal: SUCCESS with
+// ProgressStep FINISHED and ProgressPercent 100, or FAILED with Error and the progress
+// of the last instant of CONVERTING. A cancel of a RECEIVED or IN_PROGRESS request
+// answers Status CANCELING with Progress frozen at the moment of the cancel; one step
+// later the request is CANCELED. State is computed lazily from the clock on every
+// read: there are no goroutines or timers.
+package emulator
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/dmsconform/dmsconform/spec"
+)
+
+// Defaults and well-known values of the emulator.
+const (
+	DefaultRegion          = "us-east-1"
+	DefaultAccountID       = "123456789012"
+	DefaultProject         = "dmsconform-project" // seeded project name
+	FailingProject         = "dmsconform-failing" // seeded project whose requests end FAILED
+	DefaultAccessKeyID     = "AKIDDMSCONFORMTEST0001"
+	DefaultSecretAccessKey = "dmsconform-test-secret-0001-not-a-real-key"
+	DeniedAccessKeyID      = "AKIDDMSCONFORMDENY0001" // denied the Cancel* operations (AccessDeniedFault)
+	DeniedSecretAccessKey  = "dmsconform-deny-secret-0001-not-a-real-key"
+	ControlPrefix          = "/_dmsconform/v1/"
+	DefaultStepDuration    = 2 * time.Second
+
+	// DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0.
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultFailMessage is the Error message of requests in FailingProject.
+	DefaultFailMessage = "dmsconform: simulated conversion failure (project " + FailingProject + ")"
+	// MaxRecordsLimit is the largest MaxRecords a Describe* call accepts (1..100;
+	// absent means 100).
+	MaxRecordsLimit = 100
+	// MaxRequestsPerProject bounds the requests one project keeps per family; a Start*
+	// beyond it answers ResourceQuotaExceededFault (Reset frees them).
+	MaxRequestsPerProject = 100000
+)
+
+// Error codes the emulator answers with (the __type value and X-Amzn-ErrorType header).
+const (
+	CodeSerialization       = "SerializationException"
+	CodeValidation          = "ValidationException"
+	CodeUnknownOperation    = "UnknownOperationException"
+	CodeMissingAuth         = "MissingAuthenticationTokenException"
+	CodeIncompleteSignature = "IncompleteSignatureException"
+	CodeInvalidSignature    = "InvalidSignatureException"
+	CodeUnrecognizedClient  = "UnrecognizedClientException"
+	CodeTooLarge            = "RequestEntityTooLargeException"
+	CodeInternal            = "InternalFailure"
+	CodeResourceNotFound    = "ResourceNotFoundFault"
+	CodeInvalidState        = "InvalidResourceStateFault"
+	CodeAccessDenied        = "AccessDeniedFault"
+	CodeQuotaExceeded       = "ResourceQuotaExceededFault"
+)
+
+// Request families (Scenario.Family, the x-dms-family of the model).
+const (
+	FamilyConversion = "conversion"
+	FamilyCreation   = "creation"
+)
+
+// Request status values (the documented RequestStatus values).
+const (
+	StatusReceived   = "RECEIVED"
+	StatusInProgress = "IN_PROGRESS"
+	StatusSuccess    = "SUCCESS"
+	StatusFailed     = "FAILED"
+	StatusCanceling  = "CANCELING"
+	StatusCanceled   = "CANCELED"
+)
+
+// Progress steps the emulator walks through, in order.
+const (
+	StepLoadingMetadata = "LOADING_METADATA"
+	StepCountingObjects = "COUNTING_OBJECTS"
+	StepAnalyzing       = "ANALYZING"
+	StepConverting      = "CONVERTING"
+	StepFinished        = "FINISHED"
+)
+
+// Config configures an Emulator. The zero value is a working emulator with the
+// default region, account, credentials and projects on the wall clock.
+type Config struct {
+	Region, AccountID string
+	Credentials       []Credential  // nil → the two default pairs (DefaultAccessKeyID, DeniedAccessKeyID)
+	Projects          []Project     // nil → DefaultProject and FailingProject (FailWith set)
+	Clock             Clock         // nil → WallClock
+	StepDuration      time.Duration // per lifecycle step; 0 → DefaultStepDuration
+	AutoAdvance       time.Duration // >0 and Clock is *VirtualClock: each AWS-surface request first advances the clock by this
+	Control           bool          // enable the control surface under ControlPrefix
+	MaxBodyBytes      int64         // 0 → 1 MiB
+	Defects           []string      // defect modes (DefectModes)
+	Model             *spec.Model   // nil → spec.MustLoad()
+}
+
+// Credential is an access key pair the emulator accepts, with the operations its
+// principal is denied (operation names such as "CancelMetadataModelConversion", or
+// "*" for all).
+type Credential struct {
+	AccessKeyID, SecretAccessKey string
+	Deny                         []string
+}
+
+// Project is a seeded migration project. ID "" derives a stable 26-character id from
+// the name. A non-empty FailWith makes every request of the project end FAILED with
+// Error {"defaultErrorDetails":{"Message":FailWith}}.
+type Project struct {
+	Name, ID string
+	FailWith string
+}
+
+// DefaultCredentials returns the two documented test key pairs: DefaultAccessKeyID
+// (allowed everything) and DeniedAccessKeyID (denied the Cancel* operations).
+func DefaultCredentials() []Credential {
+	return []Credential{
+		{AccessKeyID: DefaultAccessKeyID, SecretAccessKey: DefaultSecretAccessKey},
+		{AccessKeyID: DeniedAccessKeyID, SecretAccessKey: DeniedSecretAccessKey,
+			Deny: []string{"CancelMetadataModelConversion", "CancelMetadataModelCreation"}},
+	}
+}
+
+// DefaultProjects returns the seeded projects used when Config.Projects is nil.
+func DefaultProjects() []Project {
+	return []Project{{Name: DefaultProject}, {Name: FailingProject, FailWith: DefaultFailMessage}}
+}
+
+// Emulator is the DMS emulator; it is an http.Handler safe for concurrent use.
+type Emulator struct {
+	region, account string
+	model           *spec.Model
+	clock           Clock
+	vclock          *VirtualClock // nil unless clock is virtual
+	step            time.Duration
+	autoAdvance     time.Duration
+	control         bool
+	maxBody         int64
+	creds           map[string]*credential
+	projects        []*project // config order
+	signer          *v4.Signer
+
+	defects atomic.Pointer[defectSet]
+
+	mu        sync.Mutex
+	requests  map[string]*request
+	lists     map[listKey][]*request // per project and family, in creation order
+	scenarios []*scenarioEntry
+	seq       uint64
+	scnSeq    uint64
+}
+
+type credential struct {
+	Credential
+	denyAll bool
+	deny    map[string]bool
+}
+
+func (c *credential) denied(op string) bool { return c != nil && (c.denyAll || c.deny[op]) }
+
+type project struct {
+	name, id, arn, failWith string
+}
+
+type listKey struct {
+	project *project
+	family  string
+}
+
+var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
+var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+
+// New builds an emulator from cfg. It fails on an invalid configuration; the error
+// names the field and what is accepted.
+func New(cfg Config) (*Emulator, error) {
+	e := &Emulator{
+		region:      cfg.Region,
+		account:     cfg.AccountID,
+		model:       cfg.Model,
+		clock:       cfg.Clock,
+		step:        cfg.StepDuration,
+		autoAdvance: cfg.AutoAdvance,
+		control:     cfg.Control,
+		maxBody:     cfg.MaxBodyBytes,
+		creds:       map[string]*credential{},
+		signer:      v4.NewSigner(),
+		requests:    map[string]*request{},
+		lists:       map[listKey][]*request{},
+	}
+	if e.region == "" {
+		e.region = DefaultRegion
+	}
+	if !regionRE.MatchString(e.region) {
+		return nil, fmt.Errorf("emulator: region %q is not a region name such as %s", e.region, DefaultRegion)
+	}
+	if e.account == "" {
+		e.account = DefaultAccountID
+	}
+	if !accountRE.MatchString(e.account) {
+		return nil, fmt.Errorf("emulator: account id %q must be 12 digits, such as %s", e.account, DefaultAccountID)
+	}
+	if e.model == nil {
+		e.model = spec.MustLoad()
+	}
+	if e.clock == nil {
+		e.clock = WallClock{}
+	}
+	if vc, ok := e.clock.(*VirtualClock); ok {
+		e.vclock = vc
+	}
+	if e.step < 0 {
+		return nil, fmt.Errorf("emulator: step duration %v is negative; use 0 for the default %v", e.step, DefaultStepDuration)
+	}
+	if e.step == 0 {
+		e.step = DefaultStepDuration
+	}
+	if e.autoAdvance < 0 {
+		return nil, fmt.Errorf("emulator: auto-advance %v is negative", e.autoAdvance)
+	}
+	if e.maxBody < 0 {
+		return nil, fmt.Errorf("emulator: MaxBodyBytes %d is negative; use 0 for the default %d", e.maxBody, DefaultMaxBodyBytes)
+	}
+	if e.maxBody == 0 {
+		e.maxBody = DefaultMaxBodyBytes
+	}
+	creds := cfg.Credentials
+	if creds == nil {
+		creds = DefaultCredentials()
+	}
+	if len(creds) == 0 {
+		return nil, errors.New("emulator: no credentials configured; pass nil for the default test key pairs")
+	}
+	for i, c := range creds {
+		if c.AccessKeyID == "" || c.SecretAccessKey == "" {
+			return nil, fmt.Errorf("emulator: credential %d has an empty access key id or secret", i)
+		}
+		if _, dup := e.creds[c.AccessKeyID]; dup {
+			return nil, fmt.Errorf("emulator: access key id %s is configured twice", c.AccessKeyID)
+		}
+		cr := &credential{Credential: c, deny: map[string]bool{}}
+		for _, op := range c.Deny {
+			switch {
+			case op == "*":
+				cr.denyAll = true
+			case e.model.Operation(op) != nil:
+				cr.deny[op] = true
+			default:
+				return nil, fmt.Errorf("emulator: credential %s denies unknown operation %q; use \"*\" or one of %s",
+					c.AccessKeyID, op, strings.Join(e.operationNames(), ", "))
+			}
+		}
+		e.creds[c.AccessKeyID] = cr
+	}
+	projs := cfg.Projects
+	if projs == nil {
+		projs = DefaultProjects()
+	}
+	if len(projs) == 0 {
+		return nil, errors.New("emulator: no migration projects configured; pass nil for the default projects")
+	}
+	seen := map[string]bool{}
+	for _, p := range projs {
+		if p.Name == "" || len(p.Name) > 255 || strings.HasPrefix(p.Name, "arn:") {
+			return nil, fmt.Errorf("emulator: project name %q must be 1..255 characters and not an ARN", p.Name)
+		}
+		id := p.ID
+		if id == "" {
+			id = deriveID(p.Name)
+		}
+		if seen[p.Name] || seen[id] {
+			return nil, fmt.Errorf("emulator: project %q (id %s) is configured twice", p.Name, id)
+		}
+		seen[p.Name], seen[id] = true, true
+		e.projects = append(e.projects, &project{name: p.Name, id: id, failWith: p.FailWith,
+			arn: fmt.Sprintf("arn:aws:dms:%s:%s:migration-project:%s", e.region, e.account, id)})
+	}
+	ds, err := parseDefects(cfg.Defects)
+	if err != nil {
+		return nil, err
+	}
+	e.defects.Store(ds)
+	return e, nil
+}
+
+func (e *Emulator) operationNames() []string {
+	var out []string
+	for _, op := range e.model.Operations {
+		out = append(out, op.Name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// deriveID makes the stable upper-case id DMS-style ARNs carry from a project name.
+func deriveID(name string) string {
+	sum := sha256.Sum256([]byte("dmsconform/" + name))
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:])[:26]
+}
+
+// Region returns the region the emulator's ARNs use.
+func (e *Emulator) Region() string { return e.region }
+
+// AccountID returns the account id the emulator's ARNs use.
+func (e *Emulator) AccountID() string { return e.account }
+
+// StepDuration returns the duration of one lifecycle step.
+func (e *Emulator) StepDuration() time.Duration { return e.step }
+
+// Now returns the emulator's current time.
+func (e *Emulator) Now() time.Time { return e.clock.Now() }
+
+// VirtualClock returns the emulator's virtual clock, or nil on the wall clock.
+func (e *Emulator) VirtualClock() *VirtualClock { return e.vclock }
+
+// ProjectARN returns the ARN of the seeded project with the given name (or ARN), or
+// "" if there is no such project.
+func (e *Emulator) ProjectARN(name string) string {
+	if p := e.lookupProject(name); p != nil {
+		return p.arn
+	}
+	return ""
+}
+
+func (e *Emulator) lookupProject(ident string) *project {
+	for _, p := range e.projects {
+		if ident == p.name || ident == p.arn {
+			return p
+		}
+	}
+	return nil
+}
+
+// Advance moves the virtual clock forward by d. It fails on the wall clock.
+func (e *Emulator) Advance(d time.Duration) error {
+	if e.vclock == nil {
+		return errors.New("emulator: the clock is the wall clock, it cannot be advanced; configure Clock: emulator.NewVirtualClock(...)")
+	}
+	if d < 0 {
+		return fmt.Errorf("emulator: cannot advance the clock by a negative duration %v", d)
+	}
+	e.vclock.Advance(d)
+	return nil
+}
+
+// Reset returns to the seeded state: no requests and no scenarios. Defect modes are
+// kept.
+func (e *Emulator) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.requests = map[string]*request{}
+	e.lists = map[listKey][]*request{}
+	e.scenarios = nil
+}
+
+// newUUID returns a random RFC 4122 version 4 UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	var out [36]byte
+	hex.Encode(out[0:8], b[0:4])
+	out[8] = '-'
+	hex.Encode(out[9:13], b[4:6])
+	out[13] = '-'
+	hex.Encode(out[14:18], b[6:8])
+	out[18] = '-'
+	hex.Encode(out[19:23], b[8:10])
+	out[23] = '-'
+	hex.Encode(out[24:], b[10:])
+	return string(out[:])
+}
+
+var _ http.Handler = (*Emulator)(nil)

@@ -1,0 +1,347 @@
+package emulator
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/dmsconform/dmsconform/spec"
+)
+
+var familyNoun = map[string]string{FamilyConversion: "metadata model conversion", FamilyCreation: "metadata model creation"}
+
+func (e *Emulator) dispatch(op *spec.Operation, in map[string]any, d *defectSet) (map[string]any, *apiError) {
+	ident := str(in, "MigrationProjectIdentifier")
+	p := e.lookupProject(ident)
+	if p == nil {
+		return nil, newFault(CodeResourceNotFound, "Migration project %q not found in account %s, region %s; known projects: %s (name or ARN)",
+			ident, e.account, e.region, e.projectList())
+	}
+	switch op.Role {
+	case spec.RoleStart:
+		return e.start(op, p, in)
+	case spec.RoleDescribe:
+		return e.describe(op, p, in, d)
+	case spec.RoleCancel:
+		return e.cancel(op, p, in, d)
+	}
+	return nil, newErr(CodeUnknownOperation, "operation %s has no emulator implementation (role %q)", op.Name, op.Role)
+}
+
+func (e *Emulator) projectList() string {
+	names := make([]string, len(e.projects))
+	for i, p := range e.projects {
+		names[i] = p.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func (e *Emulator) start(op *spec.Operation, p *project, in map[string]any) (map[string]any, *apiError) {
+	if op.Family == FamilyCreation {
+		if props, ok := in["Properties"].(map[string]any); ok {
+			if _, ok := props["StatementProperties"].(map[string]any); !ok {
+				return nil, validationErr("Value at 'Properties' failed to satisfy constraint: Member must set StatementProperties (the only union member the emulator knows)")
+			}
+		}
+	}
+	now := e.clock.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.lists[listKey{p, op.Family}]) >= MaxRequestsPerProject {
+		return nil, newFault(CodeQuotaExceeded, "migration project %s already has %d %s requests, the emulator's limit; reset the emulator (POST %sreset) to free them",
+			p.name, MaxRequestsPerProject, familyNoun[op.Family], ControlPrefix)
+	}
+	r := e.newRequest(p, op.Family, now)
+	return map[string]any{"RequestIdentifier": r.id}, nil
+}
+
+const markerPrefix = "dmsconform1."
+
+func encodeMarker(family string, seq uint64) string {
+	return markerPrefix + base64.RawURLEncoding.EncodeToString([]byte(family+"/"+strconv.FormatUint(seq, 10)))
+}
+
+func decodeMarker(family, m string) (uint64, bool) {
+	rest, ok := strings.CutPrefix(m, markerPrefix)
+	if !ok {
+		return 0, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(rest)
+	if err != nil {
+		return 0, false
+	}
+	f, n, ok := strings.Cut(string(b), "/")
+	if !ok || f != family {
+		return 0, false
+	}
+	seq, err := strconv.ParseUint(n, 10, 64)
+	return seq, err == nil
+}
+
+func (e *Emulator) describe(op *spec.Operation, p *project, in map[string]any, d *defectSet) (map[string]any, *apiError) {
+	maxRecords := MaxRecordsLimit
+	if v, ok := in["MaxRecords"].(json.Number); ok {
+		n, err := strconv.Atoi(v.String())
+		if err != nil || n < 1 || n > MaxRecordsLimit {
+			return nil, validationErr(fmt.Sprintf("Value '%s' at 'MaxRecords' failed to satisfy constraint: Member must have value between 1 and %d (omit it for %d)",
+				v, MaxRecordsLimit, MaxRecordsLimit))
+		}
+		maxRecords = n
+	}
+	var after uint64
+	if m := str(in, "Marker"); m != "" {
+		seq, ok := decodeMarker(op.Family, m)
+		if !ok {
+			return nil, validationErr(fmt.Sprintf("Value '%s' at 'Marker' failed to satisfy constraint: not a marker this emulator issued for %s; pass the Marker of the previous page unchanged, or omit it to start over",
+				m, op.Name))
+		}
+		after = seq
+	}
+	var preds []func(id, status string) bool
+	if fs, ok := in["Filters"].([]any); ok {
+		for i, f := range fs {
+			fm, _ := f.(map[string]any)
+			name, _ := fm["Name"].(string)
+			vals := map[string]bool{}
+			if vs, ok := fm["Values"].([]any); ok {
+				for _, v := range vs {
+					if s, ok := v.(string); ok {
+						vals[s] = true
+					}
+				}
+			}
+			switch name {
+			case "request-id":
+				preds = append(preds, func(id, _ string) bool { return vals[id] })
+			case "status":
+				preds = append(preds, func(_, st string) bool { return vals[st] })
+			default:
+				return nil, validationErr(fmt.Sprintf("Value '%s' at 'Filters.%d.Name' failed to satisfy constraint: supported filter names are request-id and status", name, i))
+			}
+		}
+	}
+	if d.has(DefectDescribeIgnoreFilters) {
+		preds = nil
+	}
+	now := e.clock.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := []any{}
+	var marker string
+	for _, r := range e.lists[listKey{p, op.Family}] {
+		if r.seq <= after {
+			continue
+		}
+		obj := e.render(r, e.compute(r, now), d)
+		st, _ := obj["Status"].(string)
+		match := true
+		for _, pr := range preds {
+			if !pr(r.id, st) {
+				match = false
+				break
+			}
+		}
+		if !match {
+			continue
+		}
+		if len(out) == maxRecords {
+			marker = encodeMarker(op.Family, r.seq-1)
+			break
+		}
+		out = append(out, obj)
+	}
+	res := map[string]any{"Requests": out}
+	if marker != "" {
+		res["Marker"] = marker
+	} else if d.has(DefectNullMembers) {
+		res["Marker"] = nil
+	}
+	return res, nil
+}
+
+func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *defectSet) (map[string]any, *apiError) {
+	id := str(in, "RequestIdentifier")
+	now := e.clock.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	r := e.requests[id]
+	if r == nil || r.project != p || r.family != op.Family {
+		if d.has(DefectCancelUnknown) {
+			ghost := &request{id: id, family: op.Family, project: p, start: now, canceled: true, cancelAt: now}
+			return map[string]any{"Request": e.render(ghost, e.compute(ghost, now), d)}, nil
+		}
+		return nil, newFault(CodeResourceNotFound, "%s request %q not found in migration project %s; start one with %s and pass its RequestIdentifier",
+			upperFirst(familyNoun[op.Family]), id, p.name, startName(op.Family))
+	}
+	v := e.compute(r, now)
+	if v.terminal() || v.status == StatusCanceling {
+		if d.has(DefectCancelTerminal) {
+			return map[string]any{"Request": e.render(r, v, d)}, nil
+		}
+		return nil, newFault(CodeInvalidState, "%s request %s is %s; only RECEIVED or IN_PROGRESS requests can be canceled",
+			upperFirst(familyNoun[op.Family]), id, v.status)
+	}
+	if !d.has(DefectCancelNoEffect) {
+		r.canceled, r.cancelAt = true, now
+		v = e.compute(r, now)
+	}
+	obj := e.render(r, v, d)
+	if d.has(DefectRequestIDMismatch) && !d.has(DefectMissingRequestID) {
+		obj["RequestIdentifier"] = otherID(r.id)
+	}
+	return map[string]any{"Request": obj}, nil
+}
+
+func startName(family string) string {
+	if family == FamilyCreation {
+		return "StartMetadataModelCreation"
+	}
+	return "StartMetadataModelConversion"
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// otherID returns a different, well-formed request id derived from id.
+func otherID(id string) string {
+	b := []byte(id)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] != '-' {
+			if b[i] == '0' {
+				b[i] = '1'
+			} else {
+				b[i] = '0'
+			}
+			break
+		}
+	}
+	return string(b)
+}
+
+// otherProjectARN returns the ARN of a project other than p.
+func (e *Emulator) otherProjectARN(p *project) string {
+	for _, q := range e.projects {
+		if q != p {
+			return q.arn
+		}
+	}
+	return fmt.Sprintf("arn:aws:dms:%s:%s:migration-project:%s", e.region, e.account, deriveID(p.name+"/other"))
+}
+
+// render turns a computed view into the wire SchemaConversionRequest, applying
+// scenario overrides and defect modes. e.mu held.
+func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
+	scen := e.scenarioFor(r)
+	m := make(map[string]any, 6)
+	status := v.status
+	switch {
+	case d.has(DefectStatusDoubleL) && status == StatusCanceled:
+		status = "CANCELLED"
+	case d.has(DefectStatusDoubleL) && status == StatusCanceling:
+		status = "CANCELLING"
+	case d.has(DefectUndocumentedStatus) && status == StatusInProgress:
+		status = "PAUSED"
+	}
+	if scen != nil && scen.Status != "" {
+		status = scen.Status
+	}
+	m["Status"] = status
+	if !d.has(DefectMissingRequestID) {
+		m["RequestIdentifier"] = r.id
+	}
+	if !d.has(DefectMissingProjectARN) {
+		arn := r.project.arn
+		if d.has(DefectWrongProjectARN) {
+			arn = e.otherProjectARN(r.project)
+		}
+		m["MigrationProjectArn"] = arn
+	}
+	if v.failed {
+		member := "defaultErrorDetails"
+		if v.unknownMember != "" {
+			member = v.unknownMember
+		}
+		if d.has(DefectUnionUnknownMember) {
+			member = "futureErrorDetails"
+		}
+		u := map[string]any{member: map[string]any{"Message": v.failMsg}}
+		if d.has(DefectUnionTwoMembers) {
+			u["sqlErrorDetails"] = map[string]any{"Message": v.failMsg}
+		}
+		if d.has(DefectUnionTypeInside) {
+			u["__type"] = "com.amazonaws.dms#ErrorDetails"
+		}
+		if d.has(DefectUnionEmpty) {
+			u = map[string]any{}
+		}
+		m["Error"] = u
+	} else if d.has(DefectNullMembers) {
+		m["Error"] = nil
+	}
+	if scen != nil && scen.ExportSqlDetails != nil {
+		x := map[string]any{}
+		if scen.ExportSqlDetails.S3ObjectKey != "" {
+			x["S3ObjectKey"] = scen.ExportSqlDetails.S3ObjectKey
+		}
+		if scen.ExportSqlDetails.ObjectURL != "" {
+			x["ObjectURL"] = scen.ExportSqlDetails.ObjectURL
+		}
+		m["ExportSqlDetails"] = x
+	} else if d.has(DefectNullMembers) {
+		m["ExportSqlDetails"] = nil
+	}
+	if v.step != "" {
+		m["Progress"] = e.renderProgress(v, scen, d)
+	} else if d.has(DefectNullMembers) {
+		m["Progress"] = nil
+	}
+	return m
+}
+
+func (e *Emulator) renderProgress(v view, scen *Scenario, d *defectSet) map[string]any {
+	p := make(map[string]any, 4)
+	step := v.step
+	if d.has(DefectStepBackwards) && step == StepConverting {
+		step = StepLoadingMetadata
+	}
+	if d.has(DefectUndocumentedStep) && step != StepFinished {
+		step = "VALIDATING"
+	}
+	if scen != nil && scen.ProgressStep != "" {
+		step = scen.ProgressStep
+	}
+	p["ProgressStep"] = step
+	percent := v.percent
+	if d.has(DefectPercentOutOfRange) {
+		percent = 150
+	}
+	if d.has(DefectPercentAsString) {
+		p["ProgressPercent"] = strconv.FormatFloat(percent, 'f', -1, 64)
+	} else {
+		p["ProgressPercent"] = percent
+	}
+	switch {
+	case v.total > 0 && d.has(DefectTotalObjectsFloat):
+		p["TotalObjects"] = json.Number(strconv.FormatInt(v.total, 10) + ".5")
+	case v.total > 0:
+		p["TotalObjects"] = v.total
+	case d.has(DefectNullMembers):
+		p["TotalObjects"] = nil
+	}
+	if v.obj != nil {
+		ep := v.obj.endpoint
+		if d.has(DefectLowercaseEndpointType) {
+			ep = strings.ToLower(ep)
+		}
+		p["ProcessedObject"] = map[string]any{"Name": v.obj.name, "Type": v.obj.typ, "EndpointType": ep}
+	} else if d.has(DefectNullMembers) {
+		p["ProcessedObject"] = nil
+	}
+	return p
+}

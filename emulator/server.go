@@ -1,0 +1,115 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Server is an emulator serving HTTP on a loopback port.
+type Server struct {
+	URL             string // http://127.0.0.1:<port>
+	Region          string
+	AccessKeyID     string // a key pair the access policy allows everything
+	SecretAccessKey string
+	Emulator        *Emulator
+	Clock           *VirtualClock // nil if the clock is the wall clock
+
+	srv       *http.Server
+	done      chan error
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Start builds an emulator from cfg and serves it on 127.0.0.1 with a free port.
+func Start(cfg Config) (*Server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("emulator: listen on 127.0.0.1: %w", err)
+	}
+	s, err := Serve(l, cfg)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Serve builds an emulator from cfg and serves it on l, which the caller chose (the
+// standalone command refuses non-loopback addresses before it gets here). Close
+// stops it and closes l.
+func Serve(l net.Listener, cfg Config) (*Server, error) {
+	e, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		URL:      "http://" + l.Addr().String(),
+		Region:   e.region,
+		Emulator: e,
+		Clock:    e.vclock,
+		srv: &http.Server{
+			Handler:           e,
+			ReadHeaderTimeout: 10 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+		},
+		done: make(chan error, 1),
+	}
+	creds := cfg.Credentials
+	if creds == nil {
+		creds = DefaultCredentials()
+	}
+	for _, c := range creds {
+		if len(c.Deny) == 0 {
+			s.AccessKeyID, s.SecretAccessKey = c.AccessKeyID, c.SecretAccessKey
+			break
+		}
+	}
+	if s.AccessKeyID == "" {
+		s.AccessKeyID, s.SecretAccessKey = creds[0].AccessKeyID, creds[0].SecretAccessKey
+	}
+	go func() {
+		err := s.srv.Serve(l)
+		if errors.Is(err, http.ErrServerClosed) {
+			err = nil
+		}
+		s.done <- err
+	}()
+	return s, nil
+}
+
+// Close stops the server: it waits up to 5 seconds for calls in flight, then closes
+// the remaining connections. It returns the serving error, if any. Calling it again
+// returns the same result.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() { s.closeErr = s.close() })
+	return s.closeErr
+}
+
+func (s *Server) close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		s.srv.Close()
+	}
+	if serr := <-s.done; serr != nil {
+		return serr
+	}
+	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return nil
+}
+
+// ControlURL returns the base URL of the control surface, or "" when it is disabled.
+func (s *Server) ControlURL() string {
+	if !s.Emulator.control {
+		return ""
+	}
+	return s.URL + ControlPrefix
+}
