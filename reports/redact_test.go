@@ -1,0 +1,109 @@
+package reports
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestRedactorString(t *testing.T) {
+	r := NewRedactor(testSecretKey, testSessionToken, "")
+	cases := []struct{ in, want string }{
+		{sampleAuth(), "AWS4-HMAC-SHA256 Credential=<redacted>/20260314/us-east-1/dms/aws4_request, SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target, Signature=<redacted>"},
+		{"arn:aws:dms:us-east-1:" + testAccount1 + ":migration-project:x", "arn:aws:dms:us-east-1:<account-1>:migration-project:x"},
+		{"owner " + testAccount2 + " and " + testAccount1, "owner <account-2> and <account-1>"},
+		{"key " + testAccessKey + ".", "key <redacted>."},
+		{"secret=" + testSecretKey, "secret=<redacted>"},
+		{"q=" + url.QueryEscape(testSessionToken), "q=<redacted>"},
+		{`{"SecretAccessKey": "abc\"def", "Other": "x"}`, `{"SecretAccessKey": "<redacted>", "Other": "x"}`},
+		{"https://b.s3.amazonaws.com/k?X-Amz-Credential=" + testSTSKey + "%2F20260314%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=abc123&x=1",
+			"https://b.s3.amazonaws.com/k?X-Amz-Credential=%3Credacted%3E%2F20260314%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=%3Credacted%3E&x=1"},
+		// Not account ids: longer digit runs, hex digests, timestamps.
+		{"1234567890123 9f86d081884c7d659a2feaa0c55ad015 1710408413", "1234567890123 9f86d081884c7d659a2feaa0c55ad015 1710408413"},
+	}
+	for _, c := range cases {
+		if got := r.String(c.in); got != c.want {
+			t.Errorf("String(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestRedactorHeaders(t *testing.T) {
+	r := NewRedactor()
+	h := map[string][]string{
+		"Authorization":        {sampleAuth()},
+		"X-Amz-Security-Token": {testSessionToken},
+		"Proxy-Authorization":  {"Basic dXNlcjpwYXNz"},
+		"Content-Type":         {"application/x-amz-json-1.1"},
+	}
+	r.Headers(h)
+	if got := h["Authorization"][0]; !strings.HasPrefix(got, "AWS4-HMAC-SHA256 Credential=<redacted>/20260314/") || !strings.Contains(got, "SignedHeaders=content-type;") || !strings.HasSuffix(got, "Signature=<redacted>") {
+		t.Errorf("Authorization = %q", got)
+	}
+	if h["X-Amz-Security-Token"][0] != Redacted || h["Proxy-Authorization"][0] != Redacted || h["Content-Type"][0] != "application/x-amz-json-1.1" {
+		t.Errorf("headers %v", h)
+	}
+	if got := r.Header("authorization", "Bearer abc.def"); got != "Bearer "+Redacted {
+		t.Errorf("bearer: %q", got)
+	}
+}
+
+// TestWriteAllLeavesNoSecrets writes a run full of credentials and account ids and
+// scans every file in the folder for any trace of them.
+func TestWriteAllLeavesNoSecrets(t *testing.T) {
+	run := sampleMutationRun()
+	run.Target.Project = "arn:aws:dms:us-east-1:" + testAccount1 + ":migration-project:mp"
+	run.Checks[0].Message += " token " + testSessionToken + " secret " + testSecretKey
+	run.Checks[0].Labels = append(run.Checks[0].Labels, testAccount2)
+	run.LabelFilter = "!account-" + testAccount2
+	run.Checks = append(run.Checks, check("wire.account-"+testAccount2, "id with an account "+testAccount1, Fail, "wire"))
+	run.Matrix.Killed["mode-"+testAccount1] = []string{testAccessKey}
+	ApplyKnown(run, []KnownDeviation{{CheckID: "*", Target: "*", Reason: "ticket for account " + testAccount1, Expires: sampleStart.AddDate(1, 0, 0)}}, sampleStart)
+	Compare(sampleRun(), run, nil, sampleStart)
+
+	dir := writeSample(t, run, WithSecrets(testSecretKey, testSessionToken))
+	secrets := []string{testAccessKey, testSTSKey, testSecretKey, testSessionToken, testAccount1, testAccount2, testSignature}
+	var encoded []string
+	for _, s := range secrets {
+		encoded = append(encoded, s, url.QueryEscape(s), strings.ReplaceAll(s, "/", `\/`), strings.ReplaceAll(s, "+", "&#43;"), strings.ReplaceAll(s, "/", "&#47;"))
+	}
+	keyShape := regexp.MustCompile(`(AKIA|ASIA|AKID)[A-Z0-9]{16,}`)
+	files, _ := os.ReadDir(dir)
+	if len(files) != 4 {
+		t.Errorf("files %v, want the 4 reports (and no temporary files)", files)
+	}
+	for _, f := range files {
+		data := readFile(t, filepath.Join(dir, f.Name()))
+		for _, s := range encoded {
+			if strings.Contains(data, s) {
+				t.Errorf("%s contains %q", f.Name(), s)
+			}
+		}
+		if m := keyShape.FindString(data); m != "" {
+			t.Errorf("%s contains an access key id %q", f.Name(), m)
+		}
+		if !strings.Contains(data, "account-1") {
+			t.Errorf("%s shows no account placeholder", f.Name())
+		}
+	}
+	// Stable placeholders: account 1 is the same placeholder everywhere.
+	j := readFile(t, filepath.Join(dir, FileJSON))
+	if !strings.Contains(j, "arn:aws:dms:us-east-1:<account-1>:migration-project:mp") {
+		t.Errorf("project ARN not redacted to <account-1>")
+	}
+	// The caller's run still has its raw data (redaction works on a copy).
+	if !strings.Contains(run.Target.Project, testAccount1) {
+		t.Error("WriteAll redacted the caller's run in place")
+	}
+}
+
+func TestRedactPlaceholdersPerRun(t *testing.T) {
+	a, _ := Redact(&Run{Target: Target{Project: testAccount2}}, nil)
+	b, _ := Redact(&Run{Target: Target{Project: testAccount1}}, nil)
+	if a.Target.Project != "<account-1>" || b.Target.Project != "<account-1>" {
+		t.Errorf("placeholders %q %q: each run numbers from 1", a.Target.Project, b.Target.Project)
+	}
+}
