@@ -27,7 +27,7 @@ func ReadJSON(path string) (*Run, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("read report: %s does not exist: pass the report.json a dmsconform run wrote (by default in reports/out/<target>/report.json)", path)
+			return nil, fmt.Errorf("read report: %s does not exist: pass the report.json a dmsconform run wrote (by default under reports/out/)", path)
 		}
 		return nil, fmt.Errorf("read report %s: %w", path, err)
 	}
