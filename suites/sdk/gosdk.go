@@ -1,0 +1,350 @@
+package sdkconform
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
+	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/dmsconform/dmsconform/spec"
+)
+
+// Job is one replay of one fixture: the SDK calls Operation with Input against
+// Endpoint (a fixture server route).
+type Job struct {
+	Key       string         `json:"key"`
+	Endpoint  string         `json:"endpoint"`
+	Region    string         `json:"region"`
+	Operation string         `json:"operation"`
+	Input     map[string]any `json:"input"`
+}
+
+// SDKInfo names an SDK under test: Name is the report's target kind (and what a
+// known-deviations entry's target matches), Package and Version what was tested.
+type SDKInfo struct {
+	Name    string
+	Package string
+	Version string
+}
+
+// SDK replays jobs through one SDK.
+type SDK interface {
+	// Info names the SDK; it is valid even when the SDK is unavailable.
+	Info() SDKInfo
+	// Unavailable returns why the SDK cannot run here ("" when it can). Every check of
+	// an unavailable SDK is skipped with this reason.
+	Unavailable() string
+	// Run replays the jobs in order and returns one observation per job. An error
+	// means the harness broke (every check of the batch is an error).
+	Run(ctx context.Context, m *spec.Model, jobs []Job) ([]Observation, error)
+}
+
+// Static credentials and region for every SDK (the fixture server does not verify
+// signatures; these are not secrets).
+const (
+	AccessKeyID     = "AKIDDMSCONFORMSDK"
+	SecretAccessKey = "dmsconform-sdk-secret"
+	Region          = "us-east-1"
+)
+
+// GoSDK is aws-sdk-go-v2, in process.
+type GoSDK struct{}
+
+// GoModule is the module path of the Go SDK client under test.
+const GoModule = "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
+
+// Info implements SDK: the version comes from the binary's build information, else
+// (test binaries carry no dependency list) from the module cache path of the SDK's
+// source, which holds <module>@<version>.
+func (GoSDK) Info() SDKInfo {
+	v := "unknown (no module build information in this binary)"
+	if fn := runtime.FuncForPC(reflect.ValueOf(dms.New).Pointer()); fn != nil {
+		file, _ := fn.FileLine(fn.Entry())
+		if i := strings.Index(file, GoModule+"@"); i >= 0 {
+			rest := file[i+len(GoModule)+1:]
+			if j := strings.IndexByte(rest, '/'); j > 0 {
+				v = rest[:j]
+			}
+		}
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == GoModule {
+				v = d.Version
+				if d.Replace != nil {
+					v = d.Replace.Version + " (replaced: " + d.Replace.Path + ")"
+				}
+			}
+		}
+	}
+	return SDKInfo{Name: "aws-sdk-go-v2", Package: GoModule, Version: v}
+}
+
+// Unavailable implements SDK: the Go SDK is compiled in.
+func (GoSDK) Unavailable() string { return "" }
+
+// Run implements SDK.
+func (g GoSDK) Run(ctx context.Context, m *spec.Model, jobs []Job) ([]Observation, error) {
+	out := make([]Observation, len(jobs))
+	for i, job := range jobs {
+		op := m.Operation(job.Operation)
+		if op == nil {
+			return nil, fmt.Errorf("aws-sdk-go-v2: operation %s is not in the model", job.Operation)
+		}
+		obs, err := g.call(ctx, op, job)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = obs
+	}
+	return out, nil
+}
+
+// NewGoClient builds the client every Go replay uses: the fixture route as base
+// endpoint, static credentials, and a retryer with one attempt, so a replay is
+// exactly one HTTP exchange.
+func NewGoClient(endpoint, region string) *dms.Client {
+	return dms.New(dms.Options{
+		Region:       region,
+		BaseEndpoint: aws.String(endpoint),
+		Credentials:  credentials.NewStaticCredentialsProvider(AccessKeyID, SecretAccessKey, ""),
+		Retryer:      retry.AddWithMaxAttempts(retry.NewStandard(), 1),
+	})
+}
+
+func (GoSDK) call(ctx context.Context, op *spec.Operation, job Job) (Observation, error) {
+	c := NewGoClient(job.Endpoint, job.Region)
+	in := job.Input
+	var (
+		out any
+		err error
+	)
+	switch op.Name {
+	case "CancelMetadataModelConversion":
+		var p dms.CancelMetadataModelConversionInput
+		if err := fromMap(in, &p); err != nil {
+			return Observation{}, err
+		}
+		out, err = c.CancelMetadataModelConversion(ctx, &p)
+	case "CancelMetadataModelCreation":
+		var p dms.CancelMetadataModelCreationInput
+		if err := fromMap(in, &p); err != nil {
+			return Observation{}, err
+		}
+		out, err = c.CancelMetadataModelCreation(ctx, &p)
+	case "StartMetadataModelConversion":
+		var p dms.StartMetadataModelConversionInput
+		if err := fromMap(in, &p); err != nil {
+			return Observation{}, err
+		}
+		out, err = c.StartMetadataModelConversion(ctx, &p)
+	case "StartMetadataModelCreation":
+		var p dms.StartMetadataModelCreationInput
+		rest := map[string]any{}
+		for k, v := range in {
+			if k != "Properties" {
+				rest[k] = v
+			}
+		}
+		if err := fromMap(rest, &p); err != nil {
+			return Observation{}, err
+		}
+		if props, ok := in["Properties"].(map[string]any); ok {
+			if sp, ok := props["StatementProperties"].(map[string]any); ok {
+				def, _ := sp["Definition"].(string)
+				p.Properties = &types.MetadataModelPropertiesMemberStatementProperties{Value: types.StatementProperties{Definition: aws.String(def)}}
+			}
+		}
+		out, err = c.StartMetadataModelCreation(ctx, &p)
+	case "DescribeMetadataModelConversions":
+		var p dms.DescribeMetadataModelConversionsInput
+		if err := fromMap(in, &p); err != nil {
+			return Observation{}, err
+		}
+		out, err = c.DescribeMetadataModelConversions(ctx, &p)
+	case "DescribeMetadataModelCreations":
+		var p dms.DescribeMetadataModelCreationsInput
+		if err := fromMap(in, &p); err != nil {
+			return Observation{}, err
+		}
+		out, err = c.DescribeMetadataModelCreations(ctx, &p)
+	default:
+		return Observation{}, fmt.Errorf("aws-sdk-go-v2 adapter: no call for operation %s: add it to suites/sdk/gosdk.go", op.Name)
+	}
+	if err != nil {
+		return Observation{Err: goError(err)}, nil
+	}
+	v, err := GoCanonical(op.Output, reflect.ValueOf(out))
+	if err != nil {
+		return Observation{}, fmt.Errorf("aws-sdk-go-v2 adapter: %s output: %w", op.Name, err)
+	}
+	return Observation{Output: v}, nil
+}
+
+// fromMap fills a Go SDK input struct from a JSON-like map (member names match the
+// Go field names).
+func fromMap(in map[string]any, dst any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("aws-sdk-go-v2 adapter: input: %w", err)
+	}
+	if err := json.Unmarshal(b, dst); err != nil {
+		return fmt.Errorf("aws-sdk-go-v2 adapter: input %s does not fit %T: %w", b, dst, err)
+	}
+	return nil
+}
+
+// goError normalises an error returned by a Go SDK call.
+func goError(err error) *ObservedError {
+	oe := &ObservedError{Message: err.Error(), Detail: fmt.Sprintf("%T: %v", err, err)}
+	var apiErr smithy.APIError
+	var deser *smithy.DeserializationError
+	var send *smithyhttp.RequestSendError
+	switch {
+	case errors.As(err, &apiErr):
+		oe.Kind = KindAPI
+		oe.Code = apiErr.ErrorCode()
+		oe.Message = apiErr.ErrorMessage()
+		var generic *smithy.GenericAPIError
+		oe.Typed = !errors.As(err, &generic)
+		oe.Detail = fmt.Sprintf("%T: %v", apiErr, apiErr)
+	case errors.As(err, &deser):
+		oe.Kind = KindDeserialization
+		oe.Message = deser.Error()
+	case errors.As(err, &send):
+		oe.Kind = KindTransport
+	default:
+		oe.Kind = KindOther
+	}
+	return oe
+}
+
+// GoCanonical converts a Go SDK value to the canonical form of shape sh, walking the
+// model: member M of a structure is the exported field M (first letter upper case); a
+// union is an interface holding *<Union>Member<Member>{Value} or
+// *types.UnknownUnionMember{Tag}.
+func GoCanonical(sh *spec.Shape, v reflect.Value) (any, error) {
+	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+		if v.IsNil() {
+			return nil, nil
+		}
+		if v.Kind() == reflect.Interface && sh != nil && sh.Union != nil {
+			return goUnion(sh, v.Elem())
+		}
+		v = v.Elem()
+	}
+	if sh == nil {
+		return nil, fmt.Errorf("no model shape for Go value of type %s", v.Type())
+	}
+	switch sh.Type {
+	case spec.TypeObject:
+		if v.Kind() != reflect.Struct {
+			return nil, fmt.Errorf("%s: want a struct, have %s", sh.Name, v.Type())
+		}
+		out := map[string]any{}
+		for _, mb := range sh.Members {
+			f := v.FieldByName(exportName(mb.Name))
+			if !f.IsValid() {
+				return nil, fmt.Errorf("%s: Go type %s has no field %s for member %s: the model and the SDK disagree", sh.Name, v.Type(), exportName(mb.Name), mb.Name)
+			}
+			val, err := GoCanonical(mb.Shape, f)
+			if err != nil {
+				return nil, err
+			}
+			if val != nil {
+				out[mb.Name] = val
+			}
+		}
+		return out, nil
+	case spec.TypeArray:
+		if v.Kind() != reflect.Slice {
+			return nil, fmt.Errorf("%s: want a slice, have %s", sh.Name, v.Type())
+		}
+		if v.IsNil() {
+			return nil, nil
+		}
+		out := make([]any, v.Len())
+		for i := range out {
+			val, err := GoCanonical(sh.Items, v.Index(i))
+			if err != nil {
+				return nil, err
+			}
+			out[i] = val
+		}
+		return out, nil
+	case spec.TypeString:
+		if v.Kind() != reflect.String {
+			return nil, fmt.Errorf("%s: want a string, have %s", sh.Name, v.Type())
+		}
+		return v.String(), nil
+	case spec.TypeBoolean:
+		if v.Kind() != reflect.Bool {
+			return nil, fmt.Errorf("%s: want a bool, have %s", sh.Name, v.Type())
+		}
+		return v.Bool(), nil
+	case spec.TypeInteger:
+		switch v.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+			n, _ := integer(json.Number(fmt.Sprint(v.Int())))
+			return canonicalInt(n), nil
+		}
+		return nil, fmt.Errorf("%s: want an integer, have %s", sh.Name, v.Type())
+	case spec.TypeNumber:
+		switch v.Kind() {
+		case reflect.Float32, reflect.Float64:
+			return canonicalDouble(v.Float()), nil
+		}
+		return nil, fmt.Errorf("%s: want a float, have %s", sh.Name, v.Type())
+	}
+	return nil, fmt.Errorf("%s: unsupported shape type %s", sh.Name, sh.Type)
+}
+
+func goUnion(sh *spec.Shape, v reflect.Value) (any, error) {
+	if u, ok := v.Interface().(*types.UnknownUnionMember); ok {
+		return map[string]any{UnknownTag: u.Tag}, nil
+	}
+	for v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	name := v.Type().Name()
+	prefix := sh.Name + "Member"
+	if !strings.HasPrefix(name, prefix) {
+		return nil, fmt.Errorf("%s: union value of unexpected Go type %s", sh.Name, v.Type())
+	}
+	for _, m := range sh.Union.Members {
+		if strings.EqualFold(name[len(prefix):], m) {
+			f := v.FieldByName("Value")
+			if !f.IsValid() {
+				return nil, fmt.Errorf("%s: union member type %s has no Value field", sh.Name, v.Type())
+			}
+			val, err := GoCanonical(sh.Member(m).Shape, f)
+			if err != nil {
+				return nil, err
+			}
+			if val == nil {
+				val = map[string]any{}
+			}
+			return map[string]any{m: val}, nil
+		}
+	}
+	return nil, fmt.Errorf("%s: Go union member type %s matches no member of the model (%s)", sh.Name, v.Type(), strings.Join(sh.Union.Members, ", "))
+}
+
+func exportName(member string) string {
+	if member == "" {
+		return member
+	}
+	return strings.ToUpper(member[:1]) + member[1:]
+}
