@@ -26,6 +26,7 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"pct":      func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	"join":     strings.Join,
 	"label":    targetLabel,
+	"inc":      func(i int) int { return i + 1 },
 }).Parse(htmlTemplateText))
 
 // severity orders outcomes for display: what needs attention first.
@@ -35,6 +36,7 @@ type htmlView struct {
 	Run      *Run
 	Target   string
 	Verdict  string
+	Status   string
 	Outcomes []htmlCount
 	Labels   []htmlLabelRow
 	Columns  []Outcome
@@ -83,7 +85,8 @@ type htmlMatrixRow struct {
 // Checks needing attention come first (fail, error, drift, unimplemented, skipped,
 // pass) and radio buttons filter by outcome with CSS only.
 func WriteHTML(w io.Writer, run *Run) error {
-	v := htmlView{Run: run, Target: targetLabel(run.Target), Verdict: Verdict(run), Columns: Outcomes}
+	v := htmlView{Run: run, Target: targetLabel(run.Target), Columns: Outcomes}
+	v.Status, v.Verdict = VerdictStatus(run)
 	t := ComputeTotals(run.Checks)
 	for _, o := range Outcomes {
 		v.Outcomes = append(v.Outcomes, htmlCount{o, t[o]})

@@ -14,10 +14,19 @@ const (
 	mdMaxMessage = 600 // characters of a failure message
 )
 
-// Verdict is the one-line result of a run: FAIL when a check fails that no known
-// deviation covers, or (with a baseline) when there are new failures; ERROR when
-// nothing failed but the harness broke; otherwise PASS.
+// Verdict is the one-line result of a run with a status icon (for Markdown); see
+// VerdictStatus for the parts without the icon.
 func Verdict(run *Run) string {
+	status, text := VerdictStatus(run)
+	icon := map[string]string{"PASS": "✅", "FAIL": "❌", "ERROR": "⚠️"}[status]
+	return icon + " " + status + ": " + text
+}
+
+// VerdictStatus is the result of a run: a status and one line of text. The status is
+// FAIL when a check fails that no known deviation covers, or (with a baseline) when
+// there are new failures; ERROR when nothing failed but the harness broke; otherwise
+// PASS.
+func VerdictStatus(run *Run) (status, text string) {
 	fails := ConformanceExitFailures(run)
 	t := ComputeTotals(run.Checks)
 	total := len(run.Checks)
@@ -34,17 +43,17 @@ func Verdict(run *Run) string {
 	}
 	if b := run.Baseline; b != nil {
 		if b.HasNewFailures() {
-			return fmt.Sprintf("❌ FAIL: %d new failure(s) against the baseline (%d failing in all) on %s%s", b.Counts[NewFailure], t[Fail], target, extra)
+			return "FAIL", fmt.Sprintf("%d new failure(s) against the baseline (%d failing in all) on %s%s", b.Counts[NewFailure], t[Fail], target, extra)
 		}
-		return fmt.Sprintf("✅ PASS: no new failures against the baseline on %s (%d of %d checks failing, %d fixed)%s", target, t[Fail], total, b.Counts[Fixed], extra)
+		return "PASS", fmt.Sprintf("no new failures against the baseline on %s (%d of %d checks failing, %d fixed)%s", target, t[Fail], total, b.Counts[Fixed], extra)
 	}
 	switch {
 	case fails > 0:
-		return fmt.Sprintf("❌ FAIL: %d of %d checks fail on %s%s", fails, total, target, extra)
+		return "FAIL", fmt.Sprintf("%d of %d checks fail on %s%s", fails, total, target, extra)
 	case t[Error] > 0:
-		return fmt.Sprintf("⚠️ ERROR: no check failed, but the harness broke on %s%s", target, extra)
+		return "ERROR", fmt.Sprintf("no check failed, but the harness broke on %s%s", target, extra)
 	}
-	return fmt.Sprintf("✅ PASS: %d of %d checks pass on %s%s", t[Pass]+t[Drift], total, target, extra)
+	return "PASS", fmt.Sprintf("%d of %d checks pass on %s%s", t[Pass]+t[Drift], total, target, extra)
 }
 
 // WriteMarkdown writes summary.md for a CI step summary: verdict, totals, failures

@@ -28,6 +28,10 @@ var (
 	reJSONSecret = regexp.MustCompile(`(?i)("(?:SecretAccessKey|SessionToken|SecurityToken|AccessKeyId|Token|Password)"\s*:\s*")((?:[^"\\]|\\.)*)(")`)
 	// Anything that looks like an AWS access key id.
 	reAccessKey = regexp.MustCompile(`\b(?:AKIA|ASIA|AKID)[A-Z0-9]{16,}\b`)
+	// STS session tokens start with these base64 prefixes.
+	reSessionToken = regexp.MustCompile(`(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9/+=]{16,}`)
+	// A candidate secret access key: a run of exactly 40 base64 characters.
+	reSecretKey = regexp.MustCompile(`[A-Za-z0-9/+]{40,}`)
 	// A 12-digit AWS account id on its own (in an ARN, a URL, a JSON value ...).
 	reAccountID = regexp.MustCompile(`\b[0-9]{12}\b`)
 )
@@ -46,7 +50,8 @@ var sensitiveHeaders = map[string]bool{
 // Authorization schemes entirely), X-Amz-Security-Token and other credential headers,
 // presigned-URL credential parameters, credential fields of JSON bodies, every
 // configured secret (also URL- and JSON-encoded), anything shaped like an AWS access
-// key id, and 12-digit account ids, each distinct id by a stable placeholder
+// key id, an STS session token or a secret access key (40 mixed-case base64
+// characters with a digit; pass secrets to NewRedactor to be sure), and 12-digit account ids, each distinct id by a stable placeholder
 // (<account-1>, <account-2> ... in order of first appearance).
 //
 // One Redactor keeps one account numbering: use a new one per run. It is safe for
@@ -144,8 +149,34 @@ func (r *Redactor) str(s string) string {
 	s = reQueryToken.ReplaceAllString(s, "${1}"+url.QueryEscape(Redacted))
 	s = reJSONSecret.ReplaceAllString(s, "${1}"+Redacted+"${3}")
 	s = reAccessKey.ReplaceAllString(s, Redacted)
+	s = reSessionToken.ReplaceAllString(s, Redacted)
+	s = reSecretKey.ReplaceAllStringFunc(s, redactSecretKeyShape)
 	s = reAccountID.ReplaceAllStringFunc(s, r.account)
 	return s
+}
+
+// redactSecretKeyShape redacts a run of exactly 40 base64 characters with upper and
+// lower case letters and a digit: the shape of a secret access key that was not
+// passed to NewRedactor. Hex digests (one case) and longer runs are left alone.
+func redactSecretKeyShape(m string) string {
+	if len(m) != 40 || strings.Contains(m, "//") {
+		return m
+	}
+	var upper, lower, digit bool
+	for _, c := range m {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper = true
+		case c >= 'a' && c <= 'z':
+			lower = true
+		case c >= '0' && c <= '9':
+			digit = true
+		}
+	}
+	if upper && lower && digit {
+		return Redacted
+	}
+	return m
 }
 
 func (r *Redactor) account(id string) string {

@@ -21,6 +21,9 @@ func TestRedactorString(t *testing.T) {
 		{`{"SecretAccessKey": "abc\"def", "Other": "x"}`, `{"SecretAccessKey": "<redacted>", "Other": "x"}`},
 		{"https://b.s3.amazonaws.com/k?X-Amz-Credential=" + testSTSKey + "%2F20260314%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=abc123&x=1",
 			"https://b.s3.amazonaws.com/k?X-Amz-Credential=%3Credacted%3E%2F20260314%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Signature=%3Credacted%3E&x=1"},
+		{"unconfigured wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEZ end", "unconfigured <redacted> end"},
+		{"tok FwoGZXIvYXdzEJr//////////wEaDOZRXYZ= end", "tok <redacted> end"},
+		{"sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709 ok", "sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709 ok"},
 		// Not account ids: longer digit runs, hex digests, timestamps.
 		{"1234567890123 9f86d081884c7d659a2feaa0c55ad015 1710408413", "1234567890123 9f86d081884c7d659a2feaa0c55ad015 1710408413"},
 	}
@@ -54,6 +57,12 @@ func TestRedactorHeaders(t *testing.T) {
 // TestWriteAllLeavesNoSecrets writes a run full of credentials and account ids and
 // scans every file in the folder for any trace of them.
 func TestWriteAllLeavesNoSecrets(t *testing.T) {
+	t.Run("configured", func(t *testing.T) { testNoSecrets(t, WithSecrets(testSecretKey, testSessionToken)) })
+	// Without configured secrets the shape detectors must still catch the samples.
+	t.Run("unconfigured", func(t *testing.T) { testNoSecrets(t) })
+}
+
+func testNoSecrets(t *testing.T, opts ...WriteOption) {
 	run := sampleMutationRun()
 	run.Target.Project = "arn:aws:dms:us-east-1:" + testAccount1 + ":migration-project:mp"
 	run.Checks[0].Message += " token " + testSessionToken + " secret " + testSecretKey
@@ -64,7 +73,7 @@ func TestWriteAllLeavesNoSecrets(t *testing.T) {
 	ApplyKnown(run, []KnownDeviation{{CheckID: "*", Target: "*", Reason: "ticket for account " + testAccount1, Expires: sampleStart.AddDate(1, 0, 0)}}, sampleStart)
 	Compare(sampleRun(), run, nil, sampleStart)
 
-	dir := writeSample(t, run, WithSecrets(testSecretKey, testSessionToken))
+	dir := writeSample(t, run, opts...)
 	secrets := []string{testAccessKey, testSTSKey, testSecretKey, testSessionToken, testAccount1, testAccount2, testSignature}
 	var encoded []string
 	for _, s := range secrets {
