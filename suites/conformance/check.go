@@ -1,0 +1,234 @@
+package conformance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/onsi/ginkgo/v2"
+)
+
+// Check is the structured description of one conformance check. The generator emits
+// one per check into the suites' catalog; Verify runs it.
+type Check struct {
+	ID          string            `json:"id"`
+	Title       string            `json:"title"`
+	Description string            `json:"description"` // one sentence, RFC 2119 words
+	Level       string            `json:"level"`       // MUST or SHOULD
+	Labels      []string          `json:"labels"`
+	Pointer     string            `json:"pointer"` // JSON pointer into the model
+	Operation   string            `json:"operation"`
+	Family      string            `json:"family"`
+	Kind        string            `json:"kind"` // the implementation that runs it
+	Params      map[string]string `json:"params,omitempty"`
+}
+
+// Report entry names the runner reads back from Ginkgo's report.
+const (
+	EntryCheck     = "dmsconform.check"
+	EntryOutcome   = "dmsconform.outcome"
+	EntryExchanges = "dmsconform.exchanges"
+)
+
+// Outcomes recorded by checks (the runner maps Ginkgo states with them).
+const (
+	OutcomeDrift         = "drift"
+	OutcomeUnimplemented = "unimplemented"
+	OutcomeError         = "error"
+	OutcomeSkipped       = "skipped"
+	OutcomeFail          = "fail"
+)
+
+// OutcomeEntry is the value of the EntryOutcome report entry.
+type OutcomeEntry struct {
+	Outcome string `json:"outcome"`
+	Message string `json:"message"`
+}
+
+// C is the running check: it collects exchanges and the outcome.
+type C struct {
+	Check     Check
+	Ctx       context.Context
+	S         *Session
+	exchanges []Exchange
+	drifts    []string
+	outcome   *OutcomeEntry
+}
+
+type kindFunc func(c *C)
+
+var kinds = map[string]kindFunc{}
+
+func registerKind(name string, f kindFunc) {
+	if _, dup := kinds[name]; dup {
+		panic("conformance: duplicate check kind " + name)
+	}
+	kinds[name] = f
+}
+
+// Kinds lists the check kinds this package implements (the generator verifies that
+// every check it emits has one).
+func Kinds() []string {
+	out := make([]string, 0, len(kinds))
+	for k := range kinds {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var (
+	currentMu  sync.Mutex
+	configured *Config
+	current    *Session
+	currentErr error
+)
+
+// Configure sets the configuration the next session is opened with (the runner calls
+// it before running the suites; go test falls back to FromEnv).
+func Configure(cfg Config) {
+	currentMu.Lock()
+	defer currentMu.Unlock()
+	configured = &cfg
+}
+
+// Current returns the session, opening it on first use.
+func Current(ctx context.Context) (*Session, error) {
+	currentMu.Lock()
+	defer currentMu.Unlock()
+	if current == nil && currentErr == nil {
+		cfg := FromEnv()
+		if configured != nil {
+			cfg = *configured
+		}
+		current, currentErr = Open(ctx, cfg)
+	}
+	return current, currentErr
+}
+
+// Shutdown closes the current session (cleaning up what the run started) and forgets it.
+func Shutdown(ctx context.Context) error {
+	currentMu.Lock()
+	s := current
+	current, currentErr = nil, nil
+	currentMu.Unlock()
+	if s == nil {
+		return nil
+	}
+	return s.Close(ctx)
+}
+
+// stop is panicked by Fail/Skip helpers that must end the check; Verify recovers it
+// after recording and hands the decision to Ginkgo.
+type stop struct{}
+
+// Verify runs one check inside a Ginkgo spec: it records the check, runs its
+// implementation, attaches the exchanges and outcome as report entries and tells Ginkgo
+// whether it passed, failed or was skipped.
+func Verify(ctx context.Context, chk Check) {
+	c := &C{Check: chk, Ctx: ctx}
+	ginkgo.AddReportEntry(EntryCheck, chk, ginkgo.ReportEntryVisibilityNever)
+	defer c.finish()
+	s, err := Current(ctx)
+	if err != nil {
+		c.Errorf("opening the target: %v", err)
+	}
+	c.S = s
+	impl, ok := kinds[chk.Kind]
+	if !ok {
+		c.Errorf("check %s has kind %q, which this build does not implement: regenerate the suites (make generate)", chk.ID, chk.Kind)
+	}
+	impl(c)
+}
+
+func (c *C) finish() {
+	r := recover()
+	if len(c.exchanges) > 0 {
+		ginkgo.AddReportEntry(EntryExchanges, c.exchanges, ginkgo.ReportEntryVisibilityNever)
+	}
+	if c.outcome == nil && len(c.drifts) > 0 {
+		c.outcome = &OutcomeEntry{Outcome: OutcomeDrift, Message: strings.Join(c.drifts, "\n")}
+	}
+	if c.outcome != nil {
+		ginkgo.AddReportEntry(EntryOutcome, *c.outcome, ginkgo.ReportEntryVisibilityNever)
+		switch c.outcome.Outcome {
+		case OutcomeDrift:
+			fmt.Fprintf(ginkgo.GinkgoWriter, "drift: %s\n", c.outcome.Message)
+		case OutcomeFail:
+			ginkgo.Fail(c.outcome.Message, 1)
+		case OutcomeError:
+			ginkgo.Fail("harness error: "+c.outcome.Message, 1)
+		case OutcomeSkipped:
+			ginkgo.Skip(c.outcome.Message, 1)
+		case OutcomeUnimplemented:
+			ginkgo.Skip("unimplemented: "+c.outcome.Message, 1)
+		}
+	}
+	if r != nil {
+		if _, ok := r.(stop); !ok {
+			panic(r) // a Gomega failure or a real panic: let Ginkgo report it
+		}
+	}
+}
+
+// Attach adds exchanges to the check's transcript.
+func (c *C) Attach(ex ...Exchange) { c.exchanges = append(c.exchanges, ex...) }
+
+func (c *C) end(outcome, format string, args ...any) {
+	if c.outcome == nil {
+		c.outcome = &OutcomeEntry{Outcome: outcome, Message: fmt.Sprintf(format, args...)}
+	}
+	panic(stop{})
+}
+
+// Failf ends the check: the target does not conform.
+func (c *C) Failf(format string, args ...any) { c.end(OutcomeFail, format, args...) }
+
+// Skipf ends the check as skipped, with the reason.
+func (c *C) Skipf(format string, args ...any) { c.end(OutcomeSkipped, format, args...) }
+
+// Unimplementedf ends the check: the target says it does not implement the operation.
+func (c *C) Unimplementedf(format string, args ...any) { c.end(OutcomeUnimplemented, format, args...) }
+
+// Errorf ends the check: the harness or the infrastructure broke.
+func (c *C) Errorf(format string, args ...any) { c.end(OutcomeError, format, args...) }
+
+// Driftf notes something allowed by open semantics but worth a look; the check goes on.
+func (c *C) Driftf(format string, args ...any) { c.drifts = append(c.drifts, fmt.Sprintf(format, args...)) }
+
+// FailIf ends the check as failed when problems is not empty, listing them.
+func (c *C) FailIf(problems []string, header string) {
+	if len(problems) == 0 {
+		return
+	}
+	c.Failf("%s:\n- %s", header, strings.Join(problems, "\n- "))
+}
+
+// Fatal turns an error of the harness into the right outcome: unimplemented,
+// error (transport, configuration), or a failure for anything else.
+func (c *C) Fatal(err error) {
+	var u *UnimplementedError
+	var te *TransportError
+	var ce *ConfigError
+	switch {
+	case errors.As(err, &u):
+		c.Unimplementedf("%s", u.Error())
+	case errors.As(err, &te), errors.As(err, &ce), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+		c.Errorf("%v", err)
+	case isSDKTransportError(err):
+		c.Errorf("%v", err)
+	}
+	c.Failf("%v", err)
+}
+
+// Param returns a generated parameter, or ends the check as a harness error.
+func (c *C) Param(name string) string {
+	v, ok := c.Check.Params[name]
+	if !ok {
+		c.Errorf("check %s lacks parameter %q: regenerate the suites (make generate)", c.Check.ID, name)
+	}
+	return v
+}
