@@ -197,7 +197,9 @@ func (c *C) Unimplementedf(format string, args ...any) { c.end(OutcomeUnimplemen
 func (c *C) Errorf(format string, args ...any) { c.end(OutcomeError, format, args...) }
 
 // Driftf notes something allowed by open semantics but worth a look; the check goes on.
-func (c *C) Driftf(format string, args ...any) { c.drifts = append(c.drifts, fmt.Sprintf(format, args...)) }
+func (c *C) Driftf(format string, args ...any) {
+	c.drifts = append(c.drifts, fmt.Sprintf(format, args...))
+}
 
 // FailIf ends the check as failed when problems is not empty, listing them.
 func (c *C) FailIf(problems []string, header string) {

@@ -34,11 +34,11 @@ type Sample struct {
 // Observations is what the run saw of one family's lifecycle, shared by the checks.
 type Observations struct {
 	Family    string
-	Cancels   []*Sample            // successful cancel responses
-	Describes []*Sample            // describe responses
-	Steps     map[string][]string  // request id -> ProgressStep values in the order seen
-	Statuses  map[string][]string  // request id -> Status values in the order seen
-	Notes     []string             // what could not be observed, and why
+	Cancels   []*Sample           // successful cancel responses
+	Describes []*Sample           // describe responses
+	Steps     map[string][]string // request id -> ProgressStep values in the order seen
+	Statuses  map[string][]string // request id -> Status values in the order seen
+	Notes     []string            // what could not be observed, and why
 }
 
 // All returns the cancel and describe samples.

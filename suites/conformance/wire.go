@@ -163,11 +163,11 @@ type WireRequest struct {
 
 // WireResponse is what came back.
 type WireResponse struct {
-	Status  int
-	Header  http.Header
-	Body    []byte
-	Decoded any   // the body decoded with spec.DecodeJSON; nil if not JSON
-	JSONErr error // why the body is not JSON
+	Status   int
+	Header   http.Header
+	Body     []byte
+	Decoded  any   // the body decoded with spec.DecodeJSON; nil if not JSON
+	JSONErr  error // why the body is not JSON
 	Exchange Exchange
 }
 
