@@ -157,6 +157,7 @@ func TestApplyKnown(t *testing.T) {
 		{CheckID: "op.enum.x", Target: "*", Reason: "expired", Expires: now.Add(-time.Hour)},
 		{CheckID: "op.shape.y", Target: "embedded", Reason: "other target", Expires: now.Add(time.Hour)},
 		{CheckID: "op.pass", Target: "real-dms", Reason: "stale", Expires: now.Add(time.Hour)},
+		{CheckID: "op.typo", Target: "*", Reason: "typo", Expires: now.Add(time.Hour)},
 	}
 	warnings := ApplyKnown(run, known, now)
 	covered := map[string]bool{}
@@ -169,12 +170,13 @@ func TestApplyKnown(t *testing.T) {
 	if n := ConformanceExitFailures(run); n != 2 {
 		t.Errorf("ConformanceExitFailures = %d, want 2 (expired entry counts again, other target does not apply)", n)
 	}
-	if len(warnings) != 2 || !strings.Contains(warnings[0], "op.enum.x") || !strings.Contains(warnings[0], "expired on 2026-03-14") ||
-		!strings.Contains(warnings[1], "op.pass") || !strings.Contains(warnings[1], "matched no failing check") {
+	if len(warnings) != 3 || !strings.Contains(warnings[0], "op.enum.x") || !strings.Contains(warnings[0], "expired on 2026-03-14") ||
+		!strings.Contains(warnings[1], "op.pass") || !strings.Contains(warnings[1], "matched no failing check") ||
+		!strings.Contains(warnings[2], "op.typo") || !strings.Contains(warnings[2], "matches no check of this run") {
 		t.Errorf("warnings %q", warnings)
 	}
 	ApplyKnown(run, known, now) // again: no duplicate warnings on the run
-	if len(run.Warnings) != 2 {
+	if len(run.Warnings) != 3 {
 		t.Errorf("run.Warnings %q", run.Warnings)
 	}
 	// An hour later the glob entry has expired too.

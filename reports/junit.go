@@ -111,7 +111,7 @@ func WriteJUnit(w io.Writer, run *Run) error {
 				break
 			}
 			suite.Failures++
-			tc.Failure = &junitProblem{Message: attr(orDefault(c.Message, "check failed")), Type: c.Level + " " + string(Fail), Text: problemText(c)}
+			tc.Failure = &junitProblem{Message: attr(orDefault(c.Message, "check failed")), Type: strings.TrimSpace(c.Level + " " + string(Fail)), Text: problemText(c)}
 		case Skipped, Unimplemented:
 			suite.Skipped++
 			tc.Skipped = &junitSkipped{Message: attr(string(c.Outcome) + ": " + orDefault(c.Message, "no reason given"))}
@@ -150,7 +150,11 @@ func problemText(c Check) string {
 		fmt.Fprintf(&b, "\nmodel: %s", c.Pointer)
 	}
 	for _, e := range c.Exchanges {
-		fmt.Fprintf(&b, "\n%s %s -> %d", e.Request.Method, e.Request.URL, e.Response.Status)
+		if e.Response.Status != 0 {
+			fmt.Fprintf(&b, "\n%s %s -> HTTP %d", e.Request.Method, e.Request.URL, e.Response.Status)
+		} else {
+			fmt.Fprintf(&b, "\n%s %s -> no response", e.Request.Method, e.Request.URL)
+		}
 		if e.Error != "" {
 			fmt.Fprintf(&b, " (%s)", e.Error)
 		}

@@ -151,8 +151,9 @@ func (k KnownDeviation) Expired(now time.Time) bool {
 
 // ApplyKnown marks the failing checks of run that an unexpired known deviation covers
 // (Check.Known set; Known cleared on every other check) and returns warnings: expired
-// entries that apply to this run's target (their failures count again) and entries
-// that match no failing check (no longer needed). The warnings are also appended to
+// entries that apply to this run's target (their failures count again), entries whose
+// checks all pass (no longer needed) and entries that match no check of the run (a
+// typo, or filtered out). The warnings are also appended to
 // run.Warnings (without duplicates). Only outcome fail is ever covered: an error,
 // skip or drift needs no deviation.
 func ApplyKnown(run *Run, known []KnownDeviation, now time.Time) []string {
@@ -185,12 +186,24 @@ func ApplyKnown(run *Run, known []KnownDeviation, now time.Time) []string {
 		case k.Expired(now):
 			warnings = append(warnings, fmt.Sprintf("known deviation for %s (target %s) expired on %s: its failures count again; fix the target or renew the entry with a new expires and reason (%s)",
 				k.CheckID, k.Target, k.Expires.UTC().Format(time.DateOnly), k.Reason))
-		case !used[j]:
+		case used[j]:
+		case matchesAny(k, run):
 			warnings = append(warnings, fmt.Sprintf("known deviation for %s (target %s) matched no failing check in this run: remove it if the deviation is fixed", k.CheckID, k.Target))
+		default:
+			warnings = append(warnings, fmt.Sprintf("known deviation for %s (target %s) matches no check of this run: check the ID against report.json (or the label filter left the check out)", k.CheckID, k.Target))
 		}
 	}
 	run.Warnings = appendUnique(run.Warnings, warnings...)
 	return warnings
+}
+
+func matchesAny(k KnownDeviation, run *Run) bool {
+	for _, c := range run.Checks {
+		if k.Matches(c.ID, run.Target) {
+			return true
+		}
+	}
+	return false
 }
 
 // ConformanceExitFailures counts the failing checks not covered by a known deviation:
