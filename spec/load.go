@@ -89,6 +89,11 @@ func Parse(data []byte) (*Model, error) {
 	if mapValue(top, "openapi") == nil && mapValue(top, "swagger") == nil {
 		return nil, fmt.Errorf("not an OpenAPI document: no top-level openapi key (want openapi: 3.1.0)")
 	}
+	// A repeated key (a duplicate path, a member defined twice) makes libopenapi fail
+	// with a YAML-to-JSON message; name the key and where it stands.
+	if probs := duplicateKeys(top); len(probs) > 0 {
+		return nil, joinProblems(probs)
+	}
 	// Dangling $refs make libopenapi refuse the whole document with an index error;
 	// find them first so the message names the reference and where it stands.
 	if probs := danglingRefs(top); len(probs) > 0 {
@@ -442,6 +447,33 @@ func danglingRefs(top *yaml.Node) []Problem {
 					continue
 				}
 				walk(v, ptr+"/"+escapePointer(k.Value))
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				walk(c, fmt.Sprintf("%s/%d", ptr, i))
+			}
+		}
+	}
+	walk(top, "#")
+	return probs
+}
+
+// duplicateKeys finds mapping keys that occur twice in the same mapping.
+func duplicateKeys(top *yaml.Node) []Problem {
+	var probs []Problem
+	var walk func(n *yaml.Node, ptr string)
+	walk = func(n *yaml.Node, ptr string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			seen := map[string]int{}
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k := n.Content[i]
+				if line, dup := seen[k.Value]; dup {
+					probs = append(probs, Problem{Pointer: ptr, Message: fmt.Sprintf("duplicate key %s (lines %d and %d)", k.Value, line, k.Line)})
+					continue
+				}
+				seen[k.Value] = k.Line
+				walk(n.Content[i+1], ptr+"/"+escapePointer(k.Value))
 			}
 		case yaml.SequenceNode:
 			for i, c := range n.Content {

@@ -251,7 +251,14 @@ func TestParseBrokenCopies(t *testing.T) {
 			doc: func(t *testing.T) []byte {
 				return mutate(t, edit{old: "  /StartMetadataModelConversion:\n", new: "  /CancelMetadataModelConversion:\n"})
 			},
-			wants: []string{`mapping key "/CancelMetadataModelConversion" already defined`},
+			wants: []string{"#/paths: duplicate key /CancelMetadataModelConversion (lines 45 and 72)"},
+		},
+		{
+			name: "member defined twice",
+			doc: func(t *testing.T) []byte {
+				return mutate(t, edit{old: "        MigrationProjectArn:\n", new: "        Status:\n"})
+			},
+			wants: []string{"#/components/schemas/SchemaConversionRequest/properties: duplicate key Status (lines"},
 		},
 		{
 			name: "path differs from the operation name",

@@ -265,6 +265,11 @@ func validate(sh *Shape, v any, ptr string, fs *[]Finding) {
 		checkBounds(sh, float64(bi.Int64()), n.String(), add)
 	case TypeNumber:
 		f, ok := ParseDouble(v)
+		if n, isNum := v.(json.Number); !ok && isNum {
+			// A JSON number a double cannot hold (1e400): the SDKs fail to decode it.
+			add(RuleRange, Violation, sh.TypeLabel()+" within the range of a double", "number "+n.String())
+			return
+		}
 		if !ok {
 			add(RuleType, Violation, sh.TypeLabel()+" (a JSON number, or \"NaN\", \"Infinity\", \"-Infinity\")", jsonKind(v))
 			return
