@@ -3,7 +3,7 @@ GO       ?= go
 BIN      ?= bin/dmsconform
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: all build run test unit lint generate check-generated bench clean
+.PHONY: all build run test unit lint generate check-generated bench clean js-setup
 
 all: build
 
@@ -17,8 +17,17 @@ run: build
 ## test: every test, the lint checks and the generated-code check
 test: lint check-generated unit
 
-unit:
+unit: js-setup
 	$(GO) test -race -count=1 ./...
+
+## js-setup: install the aws-sdk-js-v3 adapter of `dmsconform sdk` from its lockfile
+## (skipped with the reason when npm is missing: the JS SDK checks are then skipped)
+js-setup:
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix suites/sdk/js --no-audit --no-fund; \
+	else \
+		echo "js-setup: npm not found: skipping the aws-sdk-js-v3 adapter (install Node.js 20+ with npm to run the JS SDK checks)"; \
+	fi
 
 lint:
 	$(GO) vet ./...

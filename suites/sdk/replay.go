@@ -228,32 +228,37 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 	}
 	c.Outcome = reports.Fail
 	var b strings.Builder
-	fmt.Fprintf(&b, "fixture %s (%s): ", fx.ID, fx.File)
-	if len(requestProblems) > 0 {
-		fmt.Fprintf(&b, "request: %s. ", requestProblems[0])
-	}
+	// The verdict first (the CLI summary shows the first line's start), then the
+	// fixture, the expectation, every distinct observed decoding and the rule.
 	if len(bad) > 0 {
 		misdecoded := 0
 		for _, g := range bad {
 			misdecoded += g.count
 		}
-		fmt.Fprintf(&b, "expected %s; ", fx.Expect.String())
 		if n > 1 {
-			fmt.Fprintf(&b, "%d of %d replays decoded otherwise; observed decodings: ", misdecoded, n)
-			sort.SliceStable(groups, func(i, j int) bool { return groups[i].count > groups[j].count })
-			parts := make([]string, len(groups))
-			for i, g := range groups {
-				verdict := "as expected"
-				if g.diffs != nil {
-					verdict = strings.Join(g.diffs, "; ")
-				}
-				parts[i] = fmt.Sprintf("%dx %s [%s]", g.count, truncate(g.obs.String(), 400), verdict)
-			}
-			b.WriteString(strings.Join(parts, "; "))
+			fmt.Fprintf(&b, "%d of %d replays decoded otherwise: %s", misdecoded, n, strings.Join(bad[0].diffs, "; "))
 		} else {
-			fmt.Fprintf(&b, "observed %s: %s", truncate(bad[0].obs.String(), 600), strings.Join(bad[0].diffs, "; "))
+			b.WriteString(strings.Join(bad[0].diffs, "; "))
 		}
 		b.WriteString(". ")
+	}
+	if len(requestProblems) > 0 {
+		fmt.Fprintf(&b, "Request: %s. ", requestProblems[0])
+	}
+	fmt.Fprintf(&b, "Fixture %s (%s). Expected %s. ", fx.ID, fx.File, fx.Expect.String())
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].count > groups[j].count })
+	if len(groups) == 1 {
+		fmt.Fprintf(&b, "Observed %s. ", truncate(groups[0].obs.String(), 800))
+	} else {
+		parts := make([]string, len(groups))
+		for i, g := range groups {
+			verdict := "as expected"
+			if g.diffs != nil {
+				verdict = strings.Join(g.diffs, "; ")
+			}
+			parts[i] = fmt.Sprintf("%dx %s [%s]", g.count, truncate(g.obs.String(), 600), verdict)
+		}
+		fmt.Fprintf(&b, "Observed decodings: %s. ", strings.Join(parts, "; "))
 	}
 	fmt.Fprintf(&b, "Rule: %s", fx.Rule)
 	if len(notes) > 0 {
