@@ -267,7 +267,9 @@ func validate(sh *Shape, v any, ptr string, fs *[]Finding) {
 		f, ok := ParseDouble(v)
 		if n, isNum := v.(json.Number); !ok && isNum {
 			// A JSON number a double cannot hold (1e400): the SDKs fail to decode it.
-			add(RuleRange, Violation, sh.TypeLabel()+" within the range of a double", "number "+n.String())
+			// Reported as a type violation (the value is not a double), which the
+			// suites' member-type check relies on.
+			add(RuleType, Violation, sh.TypeLabel()+" (a JSON number within the range of a double)", "number "+n.String())
 			return
 		}
 		if !ok {

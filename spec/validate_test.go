@@ -89,7 +89,8 @@ func TestValidateSchemaConversionRequest(t *testing.T) {
 		{"ProgressPercent NaN", `{"Progress":{"ProgressPercent":"NaN"}}`, []want{{"/Progress/ProgressPercent", spec.RuleRange, spec.Violation, `string "NaN"`}}},
 		{"ProgressPercent Infinity", `{"Progress":{"ProgressPercent":"Infinity"}}`, []want{{"/Progress/ProgressPercent", spec.RuleRange, spec.Violation, `string "Infinity"`}}},
 		{"ProgressPercent -Infinity", `{"Progress":{"ProgressPercent":"-Infinity"}}`, []want{{"/Progress/ProgressPercent", spec.RuleRange, spec.Violation, `string "-Infinity"`}}},
-		{"ProgressPercent beyond a double", `{"Progress":{"ProgressPercent":1e400}}`, []want{{"/Progress/ProgressPercent", spec.RuleRange, spec.Violation, "number 1e400"}}},
+		// Not a double at all, so a type violation (not a range one).
+		{"ProgressPercent beyond a double", `{"Progress":{"ProgressPercent":1e400}}`, []want{{"/Progress/ProgressPercent", spec.RuleType, spec.Violation, "number 1e400"}}},
 		{"ProgressPercent string 50", `{"Progress":{"ProgressPercent":"50"}}`, []want{{"/Progress/ProgressPercent", spec.RuleType, spec.Violation, `string "50"`}}},
 		{"ProgressPercent nan lower case", `{"Progress":{"ProgressPercent":"nan"}}`, []want{{"/Progress/ProgressPercent", spec.RuleType, spec.Violation, `string "nan"`}}},
 		{"union empty", `{"Error":{}}`, []want{{"/Error", spec.RuleUnionCount, spec.Violation, "no member set"}}},
