@@ -331,7 +331,9 @@ func TestSDKCancelledWaiterWallClock(t *testing.T) {
 	}
 	err := dms.NewMetadataModelConversionCancelledWaiter(c).Wait(ctx, &dms.DescribeMetadataModelConversionsInput{
 		MigrationProjectIdentifier: aws.String(DefaultProject)}, 10*time.Second,
-		func(o *dms.MetadataModelConversionCancelledWaiterOptions) { o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond })
+		func(o *dms.MetadataModelConversionCancelledWaiterOptions) {
+			o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond
+		})
 	if err != nil {
 		t.Fatalf("waiter on the wall clock: %v", err)
 	}
@@ -339,7 +341,9 @@ func TestSDKCancelledWaiterWallClock(t *testing.T) {
 	id = startConv(t, c, FailingProject)
 	err = dms.NewMetadataModelConvertedWaiter(c).Wait(ctx, &dms.DescribeMetadataModelConversionsInput{
 		MigrationProjectIdentifier: aws.String(FailingProject)}, 10*time.Second,
-		func(o *dms.MetadataModelConvertedWaiterOptions) { o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond })
+		func(o *dms.MetadataModelConvertedWaiterOptions) {
+			o.MinDelay, o.MaxDelay = 5*time.Millisecond, 10*time.Millisecond
+		})
 	if err == nil || !strings.Contains(err.Error(), "Failure") {
 		t.Fatalf("Converted waiter on a failing request %s: %v, want a failure", id, err)
 	}
