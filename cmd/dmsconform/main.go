@@ -12,6 +12,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/dmsconform/dmsconform/runner"
 )
 
 // Exit codes (the CLI contract).
@@ -35,6 +37,7 @@ func register(name, summary string, run func(args []string, stdout, stderr io.Wr
 }
 
 func main() {
+	runner.MaybeChild() // a child run of runner.RunIsolated never returns from here
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 

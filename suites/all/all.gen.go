@@ -9,13 +9,23 @@ import (
 	"github.com/dmsconform/dmsconform/suites/creation"
 )
 
-// Families lists the generated families.
-var Families = []string{"conversion", "creation"}
+// The model the suites were generated from.
+const (
+	ModelVersion = "2016-01-01+dmsconform.1"
+	ModelSHA256  = "058ed2aa31da38372ca7be3725660ca5279cfe1c4088f3d72e52cd74f61800ab"
+)
+
+// Families lists the generated families with their checks, in run order.
+var Families = []conformance.Family{
+	{Name: "conversion", Operation: "CancelMetadataModelConversion", Checks: conversion.Checks},
+	{Name: "creation", Operation: "CancelMetadataModelCreation", Checks: creation.Checks},
+}
 
 // Checks returns every check of every family, in run order.
 func Checks() []conformance.Check {
 	var out []conformance.Check
-	out = append(out, conversion.Checks...)
-	out = append(out, creation.Checks...)
+	for _, f := range Families {
+		out = append(out, f.Checks...)
+	}
 	return out
 }

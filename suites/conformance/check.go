@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -56,6 +57,7 @@ type C struct {
 	exchanges []Exchange
 	drifts    []string
 	outcome   *OutcomeEntry
+	flushed   bool
 }
 
 type kindFunc func(c *C)
@@ -121,10 +123,6 @@ func Shutdown(ctx context.Context) error {
 	return s.Close(ctx)
 }
 
-// stop is panicked by Fail/Skip helpers that must end the check; Verify recovers it
-// after recording and hands the decision to Ginkgo.
-type stop struct{}
-
 // Verify runs one check inside a Ginkgo spec: it records the check, runs its
 // implementation, attaches the exchanges and outcome as report entries and tells Ginkgo
 // whether it passed, failed or was skipped.
@@ -134,7 +132,7 @@ func Verify(ctx context.Context, chk Check) {
 	defer c.finish()
 	s, err := Current(ctx)
 	if err != nil {
-		c.Errorf("opening the target: %v", err)
+		c.Fatal(fmt.Errorf("opening the target: %w", err))
 	}
 	c.S = s
 	impl, ok := kinds[chk.Kind]
@@ -144,34 +142,45 @@ func Verify(ctx context.Context, chk Check) {
 	impl(c)
 }
 
-func (c *C) finish() {
-	r := recover()
+// flush writes the exchanges and the outcome as report entries, once.
+func (c *C) flush() {
+	if c.flushed {
+		return
+	}
+	c.flushed = true
 	if len(c.exchanges) > 0 {
 		ginkgo.AddReportEntry(EntryExchanges, c.exchanges, ginkgo.ReportEntryVisibilityNever)
 	}
 	if c.outcome == nil && len(c.drifts) > 0 {
 		c.outcome = &OutcomeEntry{Outcome: OutcomeDrift, Message: strings.Join(c.drifts, "\n")}
+		fmt.Fprintf(ginkgo.GinkgoWriter, "drift: %s\n", c.outcome.Message)
 	}
 	if c.outcome != nil {
 		ginkgo.AddReportEntry(EntryOutcome, *c.outcome, ginkgo.ReportEntryVisibilityNever)
-		switch c.outcome.Outcome {
-		case OutcomeDrift:
-			fmt.Fprintf(ginkgo.GinkgoWriter, "drift: %s\n", c.outcome.Message)
-		case OutcomeFail:
-			ginkgo.Fail(c.outcome.Message, 1)
-		case OutcomeError:
-			ginkgo.Fail("harness error: "+c.outcome.Message, 1)
-		case OutcomeSkipped:
-			ginkgo.Skip(c.outcome.Message, 1)
-		case OutcomeUnimplemented:
-			ginkgo.Skip("unimplemented: "+c.outcome.Message, 1)
-		}
 	}
+}
+
+func (c *C) finish() {
+	r := recover()
+	c.flush()
 	if r != nil {
-		if _, ok := r.(stop); !ok {
-			panic(r) // a Gomega failure or a real panic: let Ginkgo report it
+		panic(r) // Ginkgo's own fail/skip panic, a Gomega failure or a real panic
+	}
+}
+
+// helperFrames is how many frames of this package's helpers sit between a check
+// implementation and end, so Ginkgo reports the check's own line.
+func helperFrames() int {
+	for i := 1; i < 12; i++ {
+		_, file, _, ok := runtime.Caller(i + 1)
+		if !ok {
+			break
+		}
+		if !strings.HasSuffix(file, "/conformance/check.go") && !strings.HasSuffix(file, "/conformance/matchers.go") {
+			return i
 		}
 	}
+	return 1
 }
 
 // Attach adds exchanges to the check's transcript.
@@ -181,7 +190,19 @@ func (c *C) end(outcome, format string, args ...any) {
 	if c.outcome == nil {
 		c.outcome = &OutcomeEntry{Outcome: outcome, Message: fmt.Sprintf(format, args...)}
 	}
-	panic(stop{})
+	c.flush()
+	skip := helperFrames()
+	msg := c.outcome.Message
+	switch c.outcome.Outcome {
+	case OutcomeFail:
+		ginkgo.Fail(msg, skip)
+	case OutcomeError:
+		ginkgo.Fail("harness error: "+msg, skip)
+	case OutcomeUnimplemented:
+		ginkgo.Skip("unimplemented: "+msg, skip)
+	default:
+		ginkgo.Skip(msg, skip)
+	}
 }
 
 // Failf ends the check: the target does not conform.

@@ -46,7 +46,7 @@ type Config struct {
 	LifecycleTimeout time.Duration // start → terminal; default 2m (embedded: virtual time)
 	MinDelay         time.Duration // waiter and poll delays; default 5ms embedded, 2s otherwise
 	MaxDelay         time.Duration
-	MaxStarts        int // requests the run may start; default 12 (aws 4)
+	MaxStarts        int // requests the run may start; default 40 (aws 6)
 
 	// Defects are emulator defect modes for the embedded target (the mutation self-test).
 	Defects []string
@@ -131,9 +131,11 @@ func (c Config) WithDefaults() Config {
 		}
 	}
 	if c.MaxStarts == 0 {
-		c.MaxStarts = 16
+		// Per family the observation starts 1 request (9 with a control surface), the
+		// fault checks 1 and the lifecycle 1.
+		c.MaxStarts = 40
 		if c.Target == TargetAWS {
-			c.MaxStarts = 4
+			c.MaxStarts = 6
 		}
 	}
 	return c
