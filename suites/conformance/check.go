@@ -129,6 +129,7 @@ func Shutdown(ctx context.Context) error {
 func Verify(ctx context.Context, chk Check) {
 	c := &C{Check: chk, Ctx: ctx}
 	ginkgo.AddReportEntry(EntryCheck, chk, ginkgo.ReportEntryVisibilityNever)
+	setRunning(chk.ID)
 	defer c.finish()
 	s, err := Current(ctx)
 	if err != nil {
@@ -162,6 +163,7 @@ func (c *C) flush() {
 
 func (c *C) finish() {
 	r := recover()
+	setRunning("")
 	c.flush()
 	if r != nil {
 		panic(r) // Ginkgo's own fail/skip panic, a Gomega failure or a real panic

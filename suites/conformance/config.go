@@ -16,6 +16,9 @@ const (
 	TargetEmbedded = "embedded"
 	TargetEndpoint = "endpoint"
 	TargetAWS      = "aws"
+	// TargetReplay serves a recording (dmsconform run --record DIR) back; the CLI spells
+	// it --target replay:DIR, and Config.Endpoint holds DIR.
+	TargetReplay = "replay"
 )
 
 // Config is the one explicit description of what to test, filled from flags and the
@@ -106,6 +109,9 @@ func (c Config) WithDefaults() Config {
 	if c.Target == "" {
 		c.Target = TargetEmbedded
 	}
+	if dir, ok := strings.CutPrefix(c.Target, TargetReplay+":"); ok {
+		c.Target, c.Endpoint = TargetReplay, dir
+	}
 	if c.Region == "" && c.Target != TargetAWS {
 		c.Region = "us-east-1"
 	}
@@ -161,6 +167,10 @@ func (c Config) Validate() error {
 		if c.Project == "" {
 			return fmt.Errorf("--project is required for --target endpoint: pass the migration project name or ARN the endpoint knows (the dmsconform emulator seeds %q)", "dmsconform-project")
 		}
+	case TargetReplay:
+		if c.Endpoint == "" {
+			return fmt.Errorf("--target replay needs a recording folder: pass --target replay:DIR (a folder written by dmsconform run --record DIR)")
+		}
 	case TargetAWS:
 		if c.Project == "" {
 			return fmt.Errorf("--project is required for --target aws: pass the migration project name or ARN")
@@ -175,7 +185,7 @@ func (c Config) Validate() error {
 			return fmt.Errorf("defect modes exist only in the embedded emulator: drop them for --target aws")
 		}
 	default:
-		return fmt.Errorf("unknown target %q: pass --target embedded, endpoint or aws", c.Target)
+		return fmt.Errorf("unknown target %q: pass --target embedded, endpoint, aws or replay:DIR", c.Target)
 	}
 	return nil
 }

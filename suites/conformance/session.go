@@ -40,7 +40,8 @@ type Session struct {
 	Denied    *aws.Credentials // the denied principal's keys for wire calls (nil if none)
 	Control   *ControlClient   // nil: no control surface
 
-	emu *emulator.Server
+	emu    *emulator.Server
+	replay *ReplayServer
 
 	mu       sync.Mutex
 	started  []started
@@ -68,6 +69,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	wireHTTP := &http.Client{Timeout: cfg.CallTimeout}
 	var creds aws.CredentialsProvider
 	var deniedCreds aws.CredentialsProvider
+	httpClient.Transport.(*capturingTransport).kind = cfg.Target
 
 	switch cfg.Target {
 	case TargetEmbedded:
@@ -89,7 +91,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		}
 		creds = credentials.NewStaticCredentialsProvider(srv.AccessKeyID, srv.SecretAccessKey, "")
 		deniedCreds = credentials.NewStaticCredentialsProvider(emulator.DeniedAccessKeyID, emulator.DeniedSecretAccessKey, "")
-		s.Control = &ControlClient{Base: strings.TrimRight(srv.URL, "/") + emulator.ControlPrefix, HTTP: wireHTTP}
+		s.Control = &ControlClient{Base: strings.TrimRight(srv.URL, "/") + emulator.ControlPrefix, HTTP: wireHTTP, kind: cfg.Target}
 		if s.Cfg.LifecycleTimeout > 20*time.Second {
 			s.Cfg.LifecycleTimeout = 20 * time.Second // virtual time: a whole lifecycle takes milliseconds
 		}
@@ -104,7 +106,22 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 			deniedCreds = credentials.NewStaticCredentialsProvider(cfg.DeniedAccessKeyID, cfg.DeniedSecretAccessKey, "")
 		}
 		if cfg.Control != "" {
-			s.Control = &ControlClient{Base: strings.TrimRight(cfg.Control, "/") + "/", HTTP: wireHTTP}
+			s.Control = &ControlClient{Base: strings.TrimRight(cfg.Control, "/") + "/", HTTP: wireHTTP, kind: cfg.Target}
+		}
+	case TargetReplay:
+		if replayStarter == nil {
+			return nil, &ConfigError{Err: errors.New("this build cannot replay recordings (no replay starter registered)")}
+		}
+		rs, err := replayStarter(cfg.Endpoint)
+		if err != nil {
+			return nil, &ConfigError{Err: fmt.Errorf("--target replay:%s: %w", cfg.Endpoint, err)}
+		}
+		s.replay = rs
+		s.Endpoint, s.Region, s.Project = rs.URL, rs.Region, rs.Project
+		creds = credentials.NewStaticCredentialsProvider(emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, "")
+		deniedCreds = credentials.NewStaticCredentialsProvider(emulator.DeniedAccessKeyID, emulator.DeniedSecretAccessKey, "")
+		if rs.Control != "" {
+			s.Control = &ControlClient{Base: strings.TrimRight(rs.Control, "/") + "/", HTTP: wireHTTP, kind: TargetReplay}
 		}
 	case TargetAWS:
 		opts := []func(*awsconfig.LoadOptions) error{}
@@ -151,7 +168,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, &ConfigError{Err: fmt.Errorf("retrieving credentials: %w", err)}
 	}
-	s.Wire = &WireClient{Endpoint: s.Endpoint, Region: s.Region, Service: m.Service, Creds: c, HTTP: wireHTTP}
+	s.Wire = &WireClient{Endpoint: s.Endpoint, Region: s.Region, Service: m.Service, Creds: c, HTTP: wireHTTP, kind: s.Kind}
 	if deniedCreds != nil {
 		s.DeniedSDK = newClient(deniedCreds)
 		dc, err := deniedCreds.Retrieve(ctx)
@@ -321,6 +338,11 @@ func (s *Session) Close(ctx context.Context) error {
 			err = errors.Join(err, cerr)
 		}
 	}
+	if s.replay != nil && s.replay.Close != nil {
+		if cerr := s.replay.Close(); cerr != nil {
+			err = errors.Join(err, cerr)
+		}
+	}
 	return err
 }
 
@@ -328,6 +350,7 @@ func (s *Session) Close(ctx context.Context) error {
 type ControlClient struct {
 	Base string // ends in /
 	HTTP *http.Client
+	kind string
 }
 
 func (c *ControlClient) do(ctx context.Context, method, path string, in, out any) error {
@@ -344,12 +367,22 @@ func (c *ControlClient) do(ctx context.Context, method, path string, in, out any
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	tagCheck(req.Header, c.kind)
+	var reqBody []byte
+	if in != nil {
+		reqBody, _ = json.Marshal(in)
+	}
+	ex := Exchange{Name: "control " + method + " " + path, View: "control", Request: HTTPMessage{Method: method, URL: req.URL.String(), Headers: maskHeaders(req.Header), Body: string(reqBody)}}
+	start := time.Now()
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
 		return fmt.Errorf("control surface %s: %w", c.Base, err)
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
+	ex.Duration = time.Since(start)
+	ex.Response = HTTPMessage{Status: resp.StatusCode, Headers: maskHeaders(resp.Header), Body: string(data)}
+	observe(ex)
 	if resp.StatusCode >= 300 {
 		return fmt.Errorf("control surface %s %s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(data)))
 	}

@@ -81,7 +81,10 @@ func containsFold(list []string, s string) bool {
 // capturingTransport records every exchange into the sink carried by the request
 // context (see withSink). It is the HTTP client of the SDK, so the typed result and
 // the raw bytes are two views of the same exchange.
-type capturingTransport struct{ base http.RoundTripper }
+type capturingTransport struct {
+	base http.RoundTripper
+	kind string // target kind: replay targets get CheckHeader
+}
 
 type sinkKey struct{}
 
@@ -112,6 +115,10 @@ func (s *sink) all() []Exchange {
 }
 
 func (t *capturingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if t.kind == TargetReplay {
+		req = req.Clone(req.Context())
+		tagCheck(req.Header, t.kind)
+	}
 	var reqBody []byte
 	if req.Body != nil {
 		reqBody, _ = io.ReadAll(req.Body)
@@ -135,7 +142,9 @@ func (t *capturingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	ex.Duration = time.Since(start)
 	if s, ok := req.Context().Value(sinkKey{}).(*sink); ok {
 		s.add(ex)
+		ex.Name = s.name
 	}
+	observe(ex)
 	return resp, err
 }
 
@@ -147,6 +156,7 @@ type WireClient struct {
 	Service  spec.Service
 	Creds    aws.Credentials
 	HTTP     *http.Client
+	kind     string
 }
 
 // WireRequest describes one raw call.
@@ -188,6 +198,7 @@ func (w *WireClient) Do(ctx context.Context, r WireRequest) (*WireResponse, erro
 	}
 	req.Header.Set("Content-Type", ct)
 	req.Header.Set("X-Amz-Target", target)
+	tagCheck(req.Header, w.kind)
 	if !r.Unsigned {
 		creds := w.Creds
 		if r.Creds != nil {
@@ -230,6 +241,7 @@ func (w *WireClient) Do(ctx context.Context, r WireRequest) (*WireResponse, erro
 		return nil, &TransportError{Op: name, Endpoint: w.Endpoint, Err: fmt.Errorf("reading the response: %w", err)}
 	}
 	ex.Response = HTTPMessage{Status: resp.StatusCode, Headers: maskHeaders(resp.Header), Body: string(body)}
+	observe(ex)
 	out := &WireResponse{Status: resp.StatusCode, Header: resp.Header, Body: body, Exchange: ex}
 	if len(bytes.TrimSpace(body)) > 0 {
 		out.Decoded, out.JSONErr = spec.DecodeJSON(body)
