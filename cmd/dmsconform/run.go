@@ -45,6 +45,8 @@ func bindTargetFlags(fs *flag.FlagSet) *targetFlags {
 	fs.StringVar(&t.defects, "defects", strings.Join(c.Defects, ","), "embedded: emulator defect `modes` to switch on (comma-separated; see dmsconform mutate --list) [env "+conformance.EnvDefects+"]")
 	fs.DurationVar(&c.CallTimeout, "call-timeout", 30*time.Second, "timeout of one API call")
 	fs.DurationVar(&c.LifecycleTimeout, "lifecycle-timeout", 0, "overall deadline for a request to reach a terminal state (default 2m; 15m for aws)")
+	fs.DurationVar(&c.MinDelay, "min-delay", 0, "first delay between polls and waiter attempts (default 1ms embedded, 2s otherwise)")
+	fs.DurationVar(&c.MaxDelay, "max-delay", 0, "largest delay between polls (default 10x --min-delay; 30s for aws)")
 	fs.IntVar(&c.MaxStarts, "max-starts", 0, "at most this many requests are started (default 40; 6 for aws)")
 	return t
 }

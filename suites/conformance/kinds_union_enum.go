@@ -298,6 +298,9 @@ func checkRange(c *C) {
 			continue // the member-type check reports non-numbers
 		}
 		n++
+		if n == 1 {
+			c.Attach(l.Sample.Wire.Exchange)
+		}
 		for _, fd := range spec.Validate(sh, l.Value) {
 			if fd.Rule == spec.RuleRange {
 				problems = append(problems, fmt.Sprintf("%s = %v in %q: expected %s", l.Pointer, f, l.Sample.Name, fd.Expected))

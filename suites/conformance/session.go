@@ -69,6 +69,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	wireHTTP := &http.Client{Timeout: cfg.CallTimeout}
 	var creds aws.CredentialsProvider
 	var deniedCreds aws.CredentialsProvider
+	var awsConfig aws.Config
 	httpClient.Transport.(*capturingTransport).kind = cfg.Target
 
 	switch cfg.Target {
@@ -143,6 +144,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 			return nil, err
 		}
 		creds = ac.Credentials
+		awsConfig = ac
 		if cfg.DeniedProfile != "" {
 			dc, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(s.Region), awsconfig.WithSharedConfigProfile(cfg.DeniedProfile))
 			if err != nil {
@@ -153,17 +155,27 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		s.Endpoint = fmt.Sprintf("https://dms.%s.amazonaws.com", s.Region)
 	}
 
+	var awsCfg *aws.Config
+	if s.Kind == TargetAWS {
+		awsCfg = &awsConfig
+	}
 	newClient := func(p aws.CredentialsProvider) *dms.Client {
-		return dms.New(dms.Options{
-			Region:       s.Region,
-			Credentials:  p,
-			HTTPClient:   httpClient,
-			BaseEndpoint: endpointPtr(s.Kind, s.Endpoint),
+		optFn := func(o *dms.Options) {
+			o.Region, o.Credentials, o.HTTPClient = s.Region, p, httpClient
 			// One attempt per call: every exchange the harness reports is one it made.
-			Retryer: retry.AddWithMaxAttempts(retry.NewStandard(), 1),
-		})
+			o.Retryer = retry.AddWithMaxAttempts(retry.NewStandard(), 1)
+		}
+		if awsCfg != nil {
+			// NewFromConfig honours AWS_ENDPOINT_URL(_DATABASE_MIGRATION_SERVICE) and the
+			// shared config's endpoint settings.
+			return dms.NewFromConfig(*awsCfg, optFn)
+		}
+		return dms.New(dms.Options{BaseEndpoint: aws.String(s.Endpoint)}, optFn)
 	}
 	s.SDK = newClient(creds)
+	if ep := s.SDK.Options().BaseEndpoint; s.Kind == TargetAWS && ep != nil {
+		s.Endpoint = *ep
+	}
 	c, err := creds.Retrieve(ctx)
 	if err != nil {
 		return nil, &ConfigError{Err: fmt.Errorf("retrieving credentials: %w", err)}
@@ -178,13 +190,6 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		s.Denied = &dc
 	}
 	return s, nil
-}
-
-func endpointPtr(kind, ep string) *string {
-	if kind == TargetAWS {
-		return nil
-	}
-	return aws.String(ep)
 }
 
 // ConfigError is a usage or configuration problem (exit code 2).
