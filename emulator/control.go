@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 )
@@ -81,11 +82,7 @@ func (e *Emulator) State() []RequestState {
 }
 
 func sortBySeq(rs []*request) {
-	for i := 1; i < len(rs); i++ {
-		for j := i; j > 0 && rs[j].seq < rs[j-1].seq; j-- {
-			rs[j], rs[j-1] = rs[j-1], rs[j]
-		}
-	}
+	sort.Slice(rs, func(i, j int) bool { return rs[i].seq < rs[j].seq })
 }
 
 const maxControlBody = 64 << 10

@@ -47,7 +47,26 @@
 // of the last instant of CONVERTING. A cancel of a RECEIVED or IN_PROGRESS request
 // answers Status CANCELING with Progress frozen at the moment of the cancel; one step
 // later the request is CANCELED. State is computed lazily from the clock on every
-// read: there are no goroutines or timers.
+// read: there are no goroutines or timers. Describe* lists requests oldest first.
+// A scenario's HoldAtStep caps the request's elapsed time at the start of that step
+// (ProgressPercent 0); bound to a request that is already past the step, it moves the
+// request back to it.
+//
+// # Control surface
+//
+// With Config.Control, paths under ControlPrefix are served without SigV4 (JSON in
+// and out; errors {"error":"..."} with 400, 404 for an unknown endpoint):
+//
+//	POST   /_dmsconform/v1/clock/advance  {"duration":"3s"} → {"now":"<RFC3339Nano>"} (400 on the wall clock)
+//	POST   /_dmsconform/v1/reset          → 204: no requests, no scenarios (defects and clock kept)
+//	POST   /_dmsconform/v1/scenarios      Scenario → {"id":"scn-1"}
+//	DELETE /_dmsconform/v1/scenarios      → 204
+//	GET    /_dmsconform/v1/defects        → {"active":[...],"available":[{"name","description"}]}
+//	PUT    /_dmsconform/v1/defects        {"modes":[...]} → 204, or 400 naming the unknown mode
+//	GET    /_dmsconform/v1/info           → Info
+//	GET    /_dmsconform/v1/state          → {"now":..., "requests":[RequestState...]}
+//
+// Without Control those paths get the AWS-surface treatment (they are not routed).
 package emulator
 
 import (
@@ -224,6 +243,9 @@ type listKey struct {
 	family  string
 }
 
+// defaultModel parses the embedded model once; a Model is read-only after loading.
+var defaultModel = sync.OnceValues(spec.Load)
+
 var accountRE = regexp.MustCompile(`^[0-9]{12}$`)
 var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 
@@ -257,7 +279,11 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, fmt.Errorf("emulator: account id %q must be 12 digits, such as %s", e.account, DefaultAccountID)
 	}
 	if e.model == nil {
-		e.model = spec.MustLoad()
+		m, err := defaultModel()
+		if err != nil {
+			return nil, fmt.Errorf("emulator: load the embedded model: %w", err)
+		}
+		e.model = m
 	}
 	if e.clock == nil {
 		e.clock = WallClock{}
