@@ -35,7 +35,11 @@ var bareNsPerOp atomic.Int64
 // as a fraction of the bare handler's (bare ns/op ÷ emulator ns/op). 1.0 means the
 // emulator costs nothing on top of the SDK round trip; the goal is ≥ 0.5. Absolute
 // ns/op depend on the machine; the ratio is what to compare between commits. When
-// only the emulator sub-benchmark is selected, the ratio is not reported.
+// only the emulator sub-benchmark is selected, the ratio is not reported. With
+// -count N the testing package runs every bare round before every emulator round,
+// so each ratio pairs with the last bare round: on a busy machine prefer several
+// separate -count 1 runs (the client and both servers share the same CPUs, so load
+// from other processes moves the ratio by ±0.3).
 func BenchmarkCancel(b *testing.B) {
 	b.Run("bare", func(b *testing.B) {
 		fixed := []byte(`{"Request":{"Status":"CANCELING","RequestIdentifier":"6f0b8a36-3f5e-4d8e-9a4e-5c1b7a0e2d11","MigrationProjectArn":"arn:aws:dms:us-east-1:123456789012:migration-project:ABCDEFGHIJKLMNOPQRSTUVWXYZ"}}`)
