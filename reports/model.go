@@ -31,6 +31,7 @@ const (
 	KindTarget   = "target"   // the suites against a DMS target
 	KindSDK      = "sdk"      // fixtures replayed to an SDK
 	KindMutation = "mutation" // the kill matrix of the mutation self-test
+	KindParity   = "parity"   // a target's exchanges compared with a recording (dmsconform parity)
 )
 
 // Run is one run against one target: everything every report file is written from.

@@ -26,6 +26,7 @@ type childOptions struct {
 	KnownDeviations string             `json:"knownDeviations"`
 	ResultFile      string             `json:"resultFile"`
 	Verbose         bool               `json:"verbose"`
+	Record          string             `json:"record,omitempty"`
 }
 
 type childResult struct {
@@ -50,7 +51,7 @@ func MaybeChild() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := Run(ctx, Options{Config: co.Config, LabelFilter: co.LabelFilter, Out: co.Out, Baseline: co.Baseline,
-		KnownDeviations: co.KnownDeviations, Stdout: os.Stdout, Stderr: os.Stderr, Verbose: co.Verbose})
+		KnownDeviations: co.KnownDeviations, Stdout: os.Stdout, Stderr: os.Stderr, Verbose: co.Verbose, Record: co.Record})
 	cr := childResult{}
 	if err != nil {
 		cr.ExitCode, cr.Error = ExitCodeOf(err), err.Error()
@@ -80,7 +81,7 @@ func RunIsolated(ctx context.Context, opts Options) (*Result, error) {
 	}
 	resultFile := filepath.Join(opts.Out, ".child-result.json")
 	co := childOptions{Config: opts.Config, LabelFilter: opts.LabelFilter, Out: opts.Out, Baseline: opts.Baseline,
-		KnownDeviations: opts.KnownDeviations, ResultFile: resultFile, Verbose: opts.Verbose}
+		KnownDeviations: opts.KnownDeviations, ResultFile: resultFile, Verbose: opts.Verbose, Record: opts.Record}
 	raw, err := json.Marshal(co)
 	if err != nil {
 		return nil, err

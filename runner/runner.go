@@ -46,7 +46,8 @@ type Options struct {
 	KnownDeviations string    // a known-deviations file (YAML or JSON)
 	Stdout, Stderr  io.Writer // progress and summary (nil: discarded)
 	Now             func() time.Time
-	Verbose         bool // Ginkgo's verbose progress instead of the succinct one
+	Verbose         bool   // Ginkgo's verbose progress instead of the succinct one
+	Record          string // a folder to record every exchange into (see package record); "" = none
 }
 
 // Result is what a run produced.
@@ -98,6 +99,7 @@ func (o *Options) defaults() {
 // RunIsolated for more) and writes the reports.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	opts.defaults()
+	opts.Config = replayDefaults(opts.Config)
 	if err := opts.Config.Validate(); err != nil {
 		return nil, &UsageError{Err: err}
 	}
@@ -134,6 +136,12 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		return nil, &HarnessError{Err: fmt.Errorf("opening the %s target: %w", opts.Config.Target, err)}
 	}
+	rec, err := startRecording(opts, sess, started)
+	if err != nil {
+		_ = conformance.Shutdown(context.Background())
+		return nil, &UsageError{Err: err}
+	}
+	defer rec.stop()
 	if err := probe(ctx, sess); err != nil {
 		_ = conformance.Shutdown(context.Background())
 		return nil, &HarnessError{Err: err}
@@ -168,6 +176,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		run.Baseline = reports.Compare(baseline, run, known, opts.Now())
 	}
 	reports.Finalize(run)
+	if err := rec.finish(run); err != nil {
+		return nil, &HarnessError{Err: err}
+	}
 
 	dir, err := opts.outDir(sess.Kind, started)
 	if err != nil {
@@ -268,6 +279,9 @@ func runSpecs(opts Options) ([]reports.Check, bool) {
 	suiteCfg, repCfg := ginkgo.GinkgoConfiguration()
 	suiteCfg.LabelFilter = opts.LabelFilter
 	suiteCfg.RandomizeAllSpecs = false
+	// A fixed order of the families too (Ginkgo shuffles top-level containers by its
+	// seed): a recording then replays, and parity compares, check by check.
+	suiteCfg.RandomSeed = 1
 	suiteCfg.Timeout = 24 * time.Hour
 	repCfg.NoColor = true
 	repCfg.Succinct = !opts.Verbose

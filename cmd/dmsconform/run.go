@@ -30,7 +30,7 @@ type targetFlags struct {
 func bindTargetFlags(fs *flag.FlagSet) *targetFlags {
 	t := &targetFlags{cfg: conformance.FromEnv()}
 	c := &t.cfg
-	fs.StringVar(&c.Target, "target", c.Target, "what to test: embedded (the built-in emulator), endpoint (any URL speaking the DMS JSON protocol) or aws (real DMS) [env "+conformance.EnvTarget+"]")
+	fs.StringVar(&c.Target, "target", c.Target, "what to test: embedded (the built-in emulator), endpoint (any URL speaking the DMS JSON protocol), aws (real DMS) or replay:DIR (serve a recording of dmsconform run --record DIR back, offline) [env "+conformance.EnvTarget+"]")
 	fs.StringVar(&c.Endpoint, "endpoint", c.Endpoint, "`URL` of the endpoint target, e.g. http://127.0.0.1:4566 [env "+conformance.EnvEndpoint+"]")
 	fs.StringVar(&c.Region, "region", c.Region, "AWS `region` [env "+conformance.EnvRegion+"]")
 	fs.StringVar(&c.Profile, "profile", c.Profile, "aws: shared config `profile` (default: the SDK's default chain) [env "+conformance.EnvProfile+"]")
@@ -69,20 +69,21 @@ func splitComma(s string) []string {
 }
 
 func runRun(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("run", "[--target embedded|endpoint|aws] [--endpoint URL] [--region R] [--profile P] [--access-key-id K --secret-access-key S] [--project NAME_OR_ARN] [--label-filter EXPR] [--out DIR] [--baseline FILE] [--known-deviations FILE] [--allow-account ID[,ID...]]", stderr)
+	fs := newFlagSet("run", "[--target embedded|endpoint|aws|replay:DIR] [--endpoint URL] [--region R] [--profile P] [--access-key-id K --secret-access-key S] [--project NAME_OR_ARN] [--label-filter EXPR] [--out DIR] [--baseline FILE] [--known-deviations FILE] [--allow-account ID[,ID...]] [--record DIR]", stderr)
 	tf := bindTargetFlags(fs)
 	labels := fs.String("label-filter", "", "Ginkgo label `expression` selecting checks, e.g. 'fault', 'union || enum', '!lifecycle'")
 	out := fs.String("out", "", "report `folder` (default reports/out/<target>-<UTC timestamp>, with reports/out/latest pointing at it)")
 	baseline := fs.String("baseline", "", "an earlier report.json: classify every check and exit 1 only for new failures")
 	known := fs.String("known-deviations", "", "YAML/JSON `file` of expected failures (check, target, reason, expires)")
 	verbose := fs.Bool("v", false, "print every check as it runs")
+	record := fs.String("record", "", "record every exchange of the run, normalised and redacted, into `folder` (one JSON file per check; replay it with --target replay:DIR, compare with dmsconform parity)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	res, err := runner.Run(ctx, runner.Options{Config: tf.config(), LabelFilter: *labels, Out: *out, Baseline: *baseline,
-		KnownDeviations: *known, Stdout: stdout, Stderr: stderr, Verbose: *verbose})
+		KnownDeviations: *known, Stdout: stdout, Stderr: stderr, Verbose: *verbose, Record: *record})
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform run: %v\n", err)
 		return runner.ExitCodeOf(err)
