@@ -129,6 +129,9 @@ func (e *Emulator) authenticate(r *http.Request, body []byte, d *defectSet) (*cr
 	want, ok := parseAuthorization(cp.Header.Get("Authorization"))
 	if !ok || want.signedHeaders != a.signedHeaders ||
 		subtle.ConstantTimeCompare([]byte(want.signature), []byte(a.signature)) != 1 {
+		if d.has(DefectBadSignatureAccepted) {
+			return cred, nil
+		}
 		return nil, newErr(CodeInvalidSignature, "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method (SigV4, signing name %s, region from the credential scope).",
 			e.model.Service.SigningName)
 	}

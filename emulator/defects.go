@@ -43,6 +43,9 @@ const (
 	DefectRequestIDMismatch     = "request-id-mismatch"
 	DefectNullMembers           = "null-members"
 	DefectDescribeIgnoreFilters = "describe-ignores-filters"
+	DefectCancelStuck           = "cancel-stuck-canceling"
+	DefectStartNoIdentifier     = "start-no-identifier"
+	DefectBadSignatureAccepted  = "bad-signature-accepted"
 )
 
 // DefectMode is one defect mode with its one-line description.
@@ -86,6 +89,9 @@ var defectModes = map[string]string{
 	DefectRequestIDMismatch:     "Cancel* answers with a RequestIdentifier other than the one cancelled",
 	DefectNullMembers:           "unset optional output members are sent as null instead of being omitted",
 	DefectDescribeIgnoreFilters: "Describe* ignores Filters and returns every request of the project",
+	DefectCancelStuck:           "a cancelled request answers CANCELING forever and never reaches CANCELED",
+	DefectStartNoIdentifier:     "Start* answers 200 without a RequestIdentifier",
+	DefectBadSignatureAccepted:  "requests whose SigV4 signature does not verify are accepted (the key must still be known)",
 }
 
 // DefectModes lists the defect modes, sorted by name.

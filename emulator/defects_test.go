@@ -223,6 +223,19 @@ func TestDefectModes(t *testing.T) {
 			rs, _ := body(w)["Requests"].([]any)
 			return len(rs) == 2
 		}},
+		{DefectCancelStuck, probeCancelThenDescribeLater, func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			return first(w)["Status"] == StatusCanceling
+		}},
+		{DefectStartNoIdentifier, func(t *testing.T, e *Emulator, _ *VirtualClock) *httptest.ResponseRecorder {
+			return raw(t, e, "StartMetadataModelConversion", `{"MigrationProjectIdentifier":"`+DefaultProject+`","SelectionRules":"{}"}`)
+		}, func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			_, has := body(w)["RequestIdentifier"]
+			return w.Code == 200 && !has
+		}},
+		{DefectBadSignatureAccepted, func(t *testing.T, e *Emulator, _ *VirtualClock) *httptest.ResponseRecorder {
+			return rawSigned(t, e, "AmazonDMSv20160101.DescribeMetadataModelConversions",
+				[]byte(`{"MigrationProjectIdentifier":"`+DefaultProject+`"}`), DefaultAccessKeyID, "not-the-secret-of-this-key")
+		}, func(w *httptest.ResponseRecorder, _ *Emulator) bool { return w.Code == 200 }},
 	}
 	covered := map[string]bool{}
 	for _, tc := range tests {

@@ -21,7 +21,7 @@ func (e *Emulator) dispatch(op *spec.Operation, in map[string]any, d *defectSet)
 	}
 	switch op.Role {
 	case spec.RoleStart:
-		return e.start(op, p, in)
+		return e.start(op, p, in, d)
 	case spec.RoleDescribe:
 		return e.describe(op, p, in, d)
 	case spec.RoleCancel:
@@ -38,7 +38,7 @@ func (e *Emulator) projectList() string {
 	return strings.Join(names, ", ")
 }
 
-func (e *Emulator) start(op *spec.Operation, p *project, in map[string]any) (map[string]any, *apiError) {
+func (e *Emulator) start(op *spec.Operation, p *project, in map[string]any, d *defectSet) (map[string]any, *apiError) {
 	if op.Family == FamilyCreation {
 		if props, ok := in["Properties"].(map[string]any); ok {
 			if _, ok := props["StatementProperties"].(map[string]any); !ok {
@@ -54,6 +54,9 @@ func (e *Emulator) start(op *spec.Operation, p *project, in map[string]any) (map
 			p.name, MaxRequestsPerProject, familyNoun[op.Family], ControlPrefix)
 	}
 	r := e.newRequest(p, op.Family, now)
+	if d.has(DefectStartNoIdentifier) {
+		return map[string]any{}, nil
+	}
 	return map[string]any{"RequestIdentifier": r.id}, nil
 }
 
@@ -247,6 +250,8 @@ func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
 		status = "CANCELLING"
 	case d.has(DefectUndocumentedStatus) && status == StatusInProgress:
 		status = "PAUSED"
+	case d.has(DefectCancelStuck) && status == StatusCanceled:
+		status = StatusCanceling
 	}
 	if scen != nil && scen.Status != "" {
 		status = scen.Status

@@ -50,6 +50,10 @@ type Config struct {
 	MinDelay         time.Duration // waiter and poll delays; default 5ms embedded, 2s otherwise
 	MaxDelay         time.Duration
 	MaxStarts        int // requests the run may start; default 40 (aws 6)
+	// MaxPolls bounds the describes of one wait (0 = only the lifecycle timeout). The
+	// embedded target sets it: its virtual clock advances per request, so a lifecycle
+	// is a number of requests, not an amount of wall time.
+	MaxPolls int
 
 	// Defects are emulator defect modes for the embedded target (the mutation self-test).
 	Defects []string

@@ -144,6 +144,8 @@ func checkProjectARN(c *C) {
 		c.Failf("Request.MigrationProjectArn %q is not a migration project ARN (arn:aws:dms:<region>:<account>:migration-project:<id>)", got)
 	case strings.HasPrefix(c.S.Project, "arn:") && got != c.S.Project:
 		c.Failf("Request.MigrationProjectArn is %q, but the request was made in project %q", got, c.S.Project)
+	case c.projectARNFromControl() != "" && got != c.projectARNFromControl():
+		c.Failf("Request.MigrationProjectArn is %q, but the target's control surface says project %q has ARN %q", got, c.S.Project, c.projectARNFromControl())
 	case l.arn != "" && got != l.arn:
 		c.Failf("Request.MigrationProjectArn is %q, but %s says the request belongs to %q", got, c.S.Model.FamilyOperation(c.Check.Family, spec.RoleDescribe).Name, l.arn)
 	}
@@ -262,4 +264,26 @@ func containsStr(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// projectARNFromControl returns the project's ARN as an emulator's control surface
+// reports it ("" without a control surface): an account of the ARN independent of the
+// responses under test.
+func (c *C) projectARNFromControl() string {
+	if c.S.Control == nil {
+		return ""
+	}
+	arn, _ := memoize(c.S, "control/project-arn", func() (string, error) {
+		info, err := c.S.Control.Info(c.Ctx)
+		if err != nil {
+			return "", err
+		}
+		for _, p := range info.Projects {
+			if p.Name == c.S.Project || p.ARN == c.S.Project {
+				return p.ARN, nil
+			}
+		}
+		return "", nil
+	})
+	return arn
 }

@@ -279,6 +279,7 @@ func (s *Session) exampleValue(name string, sh *spec.Shape) any {
 // timeout passes; every answer becomes a describe sample.
 func (s *Session) pollUntil(ctx context.Context, o *Observations, family, id string, sc *emulator.Scenario, done func(map[string]any) bool) error {
 	deadline := time.Now().Add(s.Cfg.LifecycleTimeout)
+	polls := 0
 	for delay := s.Cfg.MinDelay; ; delay = min(delay*2, s.Cfg.MaxDelay) {
 		smp, err := s.Describe(ctx, family, id, "observe: describe "+id[:min(8, len(id))])
 		if err != nil {
@@ -295,8 +296,9 @@ func (s *Session) pollUntil(ctx context.Context, o *Observations, family, id str
 				return nil
 			}
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("request %s did not reach the awaited state within %s", id, s.Cfg.LifecycleTimeout)
+		polls++
+		if time.Now().After(deadline) || s.Cfg.MaxPolls > 0 && polls >= s.Cfg.MaxPolls {
+			return fmt.Errorf("request %s did not reach the awaited state within %s (%d describes; statuses seen: %s)", id, s.Cfg.LifecycleTimeout, polls, strings.Join(o.Statuses[id], " -> "))
 		}
 		if err := sleep(ctx, delay); err != nil {
 			return err

@@ -93,8 +93,11 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		creds = credentials.NewStaticCredentialsProvider(srv.AccessKeyID, srv.SecretAccessKey, "")
 		deniedCreds = credentials.NewStaticCredentialsProvider(emulator.DeniedAccessKeyID, emulator.DeniedSecretAccessKey, "")
 		s.Control = &ControlClient{Base: strings.TrimRight(srv.URL, "/") + emulator.ControlPrefix, HTTP: wireHTTP, kind: cfg.Target}
-		if s.Cfg.LifecycleTimeout > 20*time.Second {
-			s.Cfg.LifecycleTimeout = 20 * time.Second // virtual time: a whole lifecycle takes milliseconds
+		if cfg.LifecycleTimeout == 2*time.Minute { // the default: a virtual lifecycle takes milliseconds
+			s.Cfg.LifecycleTimeout = 2 * time.Second
+		}
+		if s.Cfg.MaxPolls == 0 {
+			s.Cfg.MaxPolls = 60 // a whole lifecycle is about 10 polls of virtual time
 		}
 	case TargetEndpoint:
 		s.Endpoint = cfg.Endpoint
@@ -422,6 +425,13 @@ func (c *ControlClient) SetDefects(ctx context.Context, modes []string) error {
 		modes = []string{}
 	}
 	return c.do(ctx, http.MethodPut, "defects", map[string][]string{"modes": modes}, nil)
+}
+
+// Info returns the emulator's description of itself (region, account, projects).
+func (c *ControlClient) Info(ctx context.Context) (emulator.Info, error) {
+	var info emulator.Info
+	err := c.do(ctx, http.MethodGet, "info", nil, &info)
+	return info, err
 }
 
 // Reset returns the emulator to its seeded state.

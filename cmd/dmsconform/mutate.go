@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/runner"
+)
+
+func init() {
+	register("mutate", "prove every check catches a broken target: run the suites against each emulator defect mode", runMutate)
+}
+
+func runMutate(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("mutate", "[--modes M[,M...]] [--repeats N] [--out DIR] [--markdown FILE] [--list]", stderr)
+	modes := fs.String("modes", "", "defect `modes` to try, comma-separated (default: all)")
+	repeats := fs.Int("repeats", 3, "defect-free runs used to find false positives and flakes")
+	parallel := fs.Int("parallel", 2, "child runs at once")
+	out := fs.String("out", "", "report `folder` (default reports/out/mutation-<UTC timestamp>)")
+	md := fs.String("markdown", "", "also write the kill matrix as a Markdown table to `FILE` (the README's table)")
+	list := fs.Bool("list", false, "list the defect modes and exit")
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if *list {
+		for _, m := range emulator.DefectModes() {
+			fmt.Fprintf(stdout, "%-28s %s\n", m.Name, m.Description)
+		}
+		return exitOK
+	}
+	dir := *out
+	if dir == "" {
+		dir = filepath.Join("reports", "out", "mutation-"+time.Now().UTC().Format("20060102T150405Z"))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := runner.Mutate(ctx, runner.MutateOptions{Modes: splitComma(*modes), Repeats: *repeats, Parallel: *parallel, Out: dir, Stdout: stdout})
+	if err != nil {
+		fmt.Fprintf(stderr, "dmsconform mutate: %v\n", err)
+		return runner.ExitCodeOf(err)
+	}
+	if *md != "" {
+		if err := os.WriteFile(*md, []byte(runner.MarkdownMatrix(res.Run)), 0o644); err != nil {
+			fmt.Fprintf(stderr, "dmsconform mutate: writing %s: %v\n", *md, err)
+			return exitHarnessFail
+		}
+	}
+	return res.ExitCode
+}
