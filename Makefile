@@ -3,16 +3,17 @@ GO       ?= go
 BIN      ?= bin/dmsconform
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: all build run test unit lint generate check-generated bench clean js-setup
+.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk
 
 all: build
 
 build:
 	$(GO) build -o $(BIN) ./cmd/dmsconform
 
-## run: the main job (for now: print the model; later issues run the suites)
+## run: the main job: every check against the embedded emulator, reports in
+## reports/out/<target>-<timestamp>/ (reports/out/latest points at the newest)
 run: build
-	./$(BIN) model
+	./$(BIN) run
 
 ## test: every test, the lint checks and the generated-code check
 test: lint check-generated unit
@@ -37,13 +38,27 @@ lint:
 generate:
 	$(GO) generate ./...
 
-## check-generated: fail when the committed generated files are stale
+## check-generated: fail when a generated file differs from what the model generates
 check-generated:
-	@$(MAKE) -s generate
-	@git diff --exit-code --stat -- . ':(exclude)go.sum' || { echo "generated files are stale: run 'make generate' and commit the result"; exit 1; }
+	$(GO) run ./suites/gen -out suites -check
 
+## bench: the full embedded run against bare SDK calls (runner), and the emulator
+## against a bare net/http handler (emulator); read the ratios
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./runner
+	$(GO) test -run '^$$' -bench . -benchmem ./emulator
+
+## mutate: the mutation self-test and its kill matrix (the README's table)
+mutate: build
+	./$(BIN) mutate --repeats 20 --out reports/out/mutation --markdown reports/out/mutation/matrix.md
+
+## sdk: replay the wire fixtures to aws-sdk-go-v2 and aws-sdk-js-v3
+sdk: build js-setup
+	./$(BIN) sdk --sdk all
+
+## fuzz: fuzz the emulator's request handling for 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzServeHTTP -fuzztime 30s ./emulator
 
 clean:
 	rm -rf bin reports/out

@@ -44,9 +44,12 @@ type Run struct {
 	Started       time.Time     `json:"started"`
 	Duration      time.Duration `json:"durationNs"`
 	LabelFilter   string        `json:"labelFilter,omitempty"`
-	Checks        []Check       `json:"checks"` // sorted by ID
-	Totals        Totals        `json:"totals"`
-	Baseline      *Comparison   `json:"baseline,omitempty"`
+	// ExchangeCount is how many HTTP exchanges with the target's API the run made
+	// (control-surface calls excluded); 0 when not counted.
+	ExchangeCount int64       `json:"exchangeCount,omitempty"`
+	Checks        []Check     `json:"checks"` // sorted by ID
+	Totals        Totals      `json:"totals"`
+	Baseline      *Comparison `json:"baseline,omitempty"`
 	// Matrix is set for mutation runs: which defect modes each check caught.
 	Matrix *KillMatrix `json:"matrix,omitempty"`
 	// Warnings are things a reader should act on that are not check outcomes, e.g.

@@ -147,6 +147,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		return nil, &HarnessError{Err: err}
 	}
 
+	exchangesBefore := conformance.ExchangeCount()
 	checks, interrupted := runSpecs(opts)
 	// Clean up what the run started even when it was interrupted: a fresh context,
 	// bounded, since ctx may be the cancelled one.
@@ -164,6 +165,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		LabelFilter: opts.LabelFilter,
 		Checks:      checks,
 	}
+	run.ExchangeCount = conformance.ExchangeCount() - exchangesBefore
 	res := &Result{Run: run}
 	if cleanupErr != nil {
 		res.Warnings = append(res.Warnings, "clean-up: "+cleanupErr.Error())
@@ -398,7 +400,7 @@ func outcomeOf(sr types.SpecReport, e *conformance.OutcomeEntry) (reports.Outcom
 
 func printSummary(w io.Writer, res *Result) {
 	run := res.Run
-	fmt.Fprintf(w, "\ndmsconform %s against %s (%s): %d checks in %s\n", run.Tool.Version, run.Target.Kind, run.Target.Region, len(run.Checks), run.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "\ndmsconform %s against %s (%s): %d checks, %d exchanges in %s\n", run.Tool.Version, run.Target.Kind, run.Target.Region, len(run.Checks), run.ExchangeCount, run.Duration.Round(time.Millisecond))
 	var parts []string
 	for _, o := range reports.Outcomes {
 		parts = append(parts, fmt.Sprintf("%s %d", o, run.Totals[o]))

@@ -3,6 +3,7 @@ package conformance
 import (
 	"net/http"
 	"sync"
+	"sync/atomic"
 )
 
 // CheckHeader carries the running check's ID on every request to a replay target, so
@@ -42,8 +43,17 @@ func setRunning(id string) {
 	running = id
 }
 
-// observe hands an exchange to the observer.
+var apiExchanges atomic.Int64
+
+// ExchangeCount returns how many exchanges with the target's API surface (SDK and raw
+// wire; control-surface calls excluded) this process has made.
+func ExchangeCount() int64 { return apiExchanges.Load() }
+
+// observe counts an exchange and hands it to the observer.
 func observe(ex Exchange) {
+	if ex.View != "control" {
+		apiExchanges.Add(1)
+	}
 	obsMu.Lock()
 	f, id := observer, running
 	var seq int

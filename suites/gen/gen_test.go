@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dmsconform/dmsconform/spec"
+)
+
+func TestGenerateIsDeterministicAndMatchesTheCommittedFiles(t *testing.T) {
+	m, err := spec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := generate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := generate(m)
+	for name, src := range a {
+		if !bytes.Equal(src, b[name]) {
+			t.Errorf("%s differs between two generations", name)
+		}
+		committed, err := os.ReadFile(filepath.Join("..", name))
+		if err != nil || !bytes.Equal(committed, src) {
+			t.Errorf("suites/%s is stale or missing (%v): run make generate", name, err)
+		}
+		if strings.HasSuffix(name, ".go") && !bytes.HasPrefix(src, []byte("// Code generated ")) || !bytes.Contains(src, []byte("DO NOT EDIT")) {
+			t.Errorf("%s lacks the generated-code header", name)
+		}
+	}
+}
+
+// twin adds a third family to a copy of the model by cloning the conversion family's
+// operations under new names: the generator must give it a suite of its own with no
+// hand-written code.
+func twin(t *testing.T) *spec.Model {
+	t.Helper()
+	doc := string(spec.Document)
+	i := strings.Index(doc, "  /CancelMetadataModelConversion:")
+	j := strings.Index(doc, "  /CancelMetadataModelCreation:")
+	if i < 0 || j < i {
+		t.Fatal("the model no longer has the expected path layout")
+	}
+	block := doc[i:j]
+	clone := strings.NewReplacer("MetadataModelConversion", "MetadataModelAssessmentTwin", "family: conversion", "family: assessmenttwin").Replace(block)
+	// Reuse the conversion family's input/output schemas: same shapes, new operations.
+	clone = strings.ReplaceAll(clone, "MetadataModelAssessmentTwinMessage", "MetadataModelConversionMessage")
+	clone = strings.ReplaceAll(clone, "MetadataModelAssessmentTwinsMessage", "MetadataModelConversionsMessage")
+	clone = strings.ReplaceAll(clone, "MetadataModelAssessmentTwinResponse", "MetadataModelConversionResponse")
+	clone = strings.ReplaceAll(clone, "MetadataModelAssessmentTwinsResponse", "MetadataModelConversionsResponse")
+	m, err := spec.Parse([]byte(doc[:j] + clone + doc[j:]))
+	if err != nil {
+		t.Fatalf("the twin model does not load: %v", err)
+	}
+	return m
+}
+
+func TestATwinFamilyGetsItsChecksWithNoHandWrittenCode(t *testing.T) {
+	m := twin(t)
+	files, err := generate(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(files[filepath.Join("assessmenttwin", "checks.gen.go")])
+	for _, want := range []string{
+		"package assessmenttwin",
+		`"CancelMetadataModelAssessmentTwin.union.ErrorDetails.single-member"`,
+		`"CancelMetadataModelAssessmentTwin.fault.ResourceNotFoundFault.sdk"`,
+		`"CancelMetadataModelAssessmentTwin.lifecycle.canceled"`,
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("the twin family's suite lacks %s", want)
+		}
+	}
+	if _, ok := files[filepath.Join("assessmenttwin", "suite_gen_test.go")]; !ok {
+		t.Error("the twin family has no go test bootstrap")
+	}
+	if all := string(files[filepath.Join("all", "all.gen.go")]); !strings.Contains(all, "assessmenttwin.Checks") {
+		t.Error("suites/all does not compile the twin family in")
+	}
+	fams, _ := catalog(m)
+	base, _ := catalog(spec.MustLoad())
+	if len(fams) != len(base)+1 || len(fams[0].Checks) != len(base[len(base)-1].Checks) {
+		t.Errorf("the twin family must have as many checks as its original: %d families", len(fams))
+	}
+}
+
+func TestCatalogRefusesDuplicateIDs(t *testing.T) {
+	// A member named like a fixed check collides: shape.undeclared-members.
+	old := "    CancelMetadataModelConversionResponse:\n      type: object\n      properties:\n"
+	if !strings.Contains(string(spec.Document), old) {
+		t.Fatal("the model no longer has the expected response layout")
+	}
+	doc := strings.Replace(string(spec.Document), old, old+"        undeclared-members:\n          type: string\n", 1)
+	m, err := spec.Parse([]byte(doc))
+	if err != nil {
+		t.Fatalf("the model must load (the collision is the generator's to find): %v", err)
+	}
+	_, err = catalog(m)
+	if err == nil || !strings.Contains(err.Error(), "duplicate check ID CancelMetadataModelConversion.shape.undeclared-members") {
+		t.Fatalf("a colliding check ID must be refused, got %v", err)
+	}
+}
+
+func TestEveryCheckIsComplete(t *testing.T) {
+	fams, err := catalog(spec.MustLoad())
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := map[string]bool{"shape": true, "union": true, "enum": true, "fault": true, "lifecycle": true, "input": true, "sdk": true, "wire": true}
+	for _, f := range fams {
+		for _, c := range f.Checks {
+			if c.Title == "" || c.Pointer == "" || !strings.HasPrefix(c.Pointer, "#/") {
+				t.Errorf("%s: title %q pointer %q", c.ID, c.Title, c.Pointer)
+			}
+			if c.Level != "MUST" && c.Level != "SHOULD" || !strings.Contains(c.Description, c.Level) {
+				t.Errorf("%s: level %s must be MUST or SHOULD and appear in its description %q", c.ID, c.Level, c.Description)
+			}
+			for _, l := range c.Labels {
+				if !allowed[l] {
+					t.Errorf("%s: label %q is not one of the design's labels", c.ID, l)
+				}
+			}
+		}
+	}
+}
