@@ -3,7 +3,7 @@ GO       ?= go
 BIN      ?= bin/dmsconform
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk
+.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk record-fixtures
 
 all: build
 
@@ -55,6 +55,11 @@ mutate: build
 ## sdk: replay the wire fixtures to aws-sdk-go-v2 and aws-sdk-js-v3
 sdk: build js-setup
 	./$(BIN) sdk --sdk all
+
+## record-fixtures: re-record fixtures/recorded/embedded (deterministic: the virtual
+## clock, seeded request ids, a fixed check order; the same test fails when it is stale)
+record-fixtures:
+	DMSCONFORM_RECORD_FIXTURES=1 $(GO) test -count=1 -run '^TestEmbeddedFixtureIsCurrent$$' ./record
 
 ## fuzz: fuzz the emulator's request handling for 30s
 fuzz:

@@ -1,0 +1,130 @@
+package record
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func describeEx(seq int, body map[string]any, volatile ...string) Exchange {
+	return Exchange{Seq: seq, View: "sdk", Name: "describe",
+		Request:  Message{Method: "POST", Path: "/", Target: "AmazonDMSv20160101.DescribeMetadataModelConversions"},
+		Response: Message{Status: 200, Headers: map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amzn-Requestid": "<request-id:1>"}, Body: body},
+		Volatile: append([]string{"/response/headers/X-Amzn-Requestid"}, volatile...)}
+}
+
+func rec1(exs ...Exchange) *Recording {
+	return &Recording{Checks: map[string]*CheckFile{"c": {Check: "c", Exchanges: exs}}}
+}
+
+func diffsOf(p *Parity) map[string]Difference {
+	out := map[string]Difference{}
+	for _, c := range p.Checks {
+		for _, e := range c.Exchanges {
+			for _, d := range e.Differences {
+				out[d.Pointer] = d
+			}
+		}
+	}
+	return out
+}
+
+func TestParityStructuralDiff(t *testing.T) {
+	recorded := map[string]any{"Requests": []any{map[string]any{
+		"RequestIdentifier": "<request-id:4>", "Status": "CANCELED", "Percent": json.Number("1.0"),
+		"Progress": map[string]any{"ProgressPercent": json.Number("10"), "Step": "A"}, "Gone": true, "Kind": "x",
+	}}, "Marker": "m"}
+	current := map[string]any{"Requests": []any{map[string]any{
+		"RequestIdentifier": "<request-id:9>", "Status": "CANCELING", "Percent": json.Number("1"),
+		"Progress": map[string]any{"ProgressPercent": json.Number("55"), "Step": "A"}, "New": "n", "Kind": json.Number("1"),
+	}, map[string]any{}}, "Marker": "m"}
+	p := Compare(rec1(describeEx(1, recorded, "/response/body/Requests/0/RequestIdentifier", "/response/body/Requests/0/Progress/ProgressPercent")),
+		rec1(describeEx(1, current, "/response/body/Requests/0/RequestIdentifier", "/response/body/Requests/0/Progress/ProgressPercent")))
+	want := map[string]string{
+		"/response/body/Requests/0/Status": DiffChanged,
+		"/response/body/Requests/0/Gone":   DiffRemoved,
+		"/response/body/Requests/0/New":    DiffAdded,
+		"/response/body/Requests/0/Kind":   DiffType,
+		"/response/body/Requests/1":        DiffAdded,
+	}
+	got := diffsOf(p)
+	for ptr, kind := range want {
+		if got[ptr].Kind != kind {
+			t.Errorf("%s: %q, want %q", ptr, got[ptr].Kind, kind)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("differences %v, want only %v (volatile values, 1.0 = 1 and renumbered placeholders are equal)", got, want)
+	}
+	if d := got["/response/body/Requests/0/Kind"]; d.Recorded != "string" || d.Current != "number" {
+		t.Errorf("type change %+v", d)
+	}
+	if p.Score != 0 || p.Perfect() || len(p.Operations) != 1 || p.Operations[0].Operation != "DescribeMetadataModelConversions" {
+		t.Errorf("score %v operations %+v", p.Score, p.Operations)
+	}
+}
+
+func TestParityVolatileTypeChangeStillCounts(t *testing.T) {
+	a := describeEx(1, map[string]any{"TotalObjects": json.Number("3")}, "/response/body/TotalObjects")
+	b := describeEx(1, map[string]any{"TotalObjects": "3"}, "/response/body/TotalObjects")
+	got := diffsOf(Compare(rec1(a), rec1(b)))
+	if got["/response/body/TotalObjects"].Kind != DiffType {
+		t.Errorf("a volatile member changing type: %v", got)
+	}
+	b = describeEx(1, map[string]any{"TotalObjects": json.Number("99")}, "/response/body/TotalObjects")
+	if p := Compare(rec1(a), rec1(b)); !p.Perfect() {
+		t.Errorf("a volatile value change counted: %v", diffsOf(p))
+	}
+}
+
+func TestParityStatusFaultAndAlignment(t *testing.T) {
+	fault := func(seq, status int, code string) Exchange {
+		return Exchange{Seq: seq, View: "wire", Request: Message{Method: "POST", Path: "/", Target: "AmazonDMSv20160101.CancelMetadataModelConversion"},
+			Response: Message{Status: status, Body: map[string]any{"__type": "com.amazonaws.dms#" + code}}}
+	}
+	// The current run polls once more: one extra exchange, the rest still aligned.
+	recorded := rec1(describeEx(1, map[string]any{}), fault(2, 400, "ResourceNotFoundFault"))
+	current := rec1(describeEx(1, map[string]any{}), describeEx(2, map[string]any{}), fault(3, 404, "ResourceNotFound"))
+	p := Compare(recorded, current)
+	if p.Exchanges != 3 || p.Matching != 1 {
+		t.Fatalf("%d of %d match, want 1 of 3: %+v", p.Matching, p.Exchanges, p.Checks)
+	}
+	ex := p.Checks[0].Exchanges
+	if ex[1].Differences[0].Kind != DiffExtra || ex[1].Seq != 0 || ex[1].CurrentSeq != 2 {
+		t.Errorf("extra poll: %+v", ex[1])
+	}
+	kinds := map[string]bool{}
+	for _, d := range ex[2].Differences {
+		kinds[d.Kind+" "+d.Pointer] = true
+	}
+	for _, k := range []string{"status /response/status", "fault /response/fault", "changed /response/body/__type"} {
+		if !kinds[k] {
+			t.Errorf("missing %q in %v", k, kinds)
+		}
+	}
+	var b strings.Builder
+	if err := p.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"1 of 3 exchanges match: 33.33%", "DescribeMetadataModelConversions", "#-/2", "status    /response/status: 400 -> 404", "fault     /response/fault: \"ResourceNotFoundFault\" -> \"ResourceNotFound\""} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("text lacks %q:\n%s", s, b.String())
+		}
+	}
+	// And the other way round: a call the current run did not make.
+	p = Compare(current, recorded)
+	if p.Checks[0].Exchanges[1].Differences[0].Kind != DiffMissing {
+		t.Errorf("missing call: %+v", p.Checks[0].Exchanges[1])
+	}
+}
+
+func TestParityOfIdenticalRecordingsIsPerfect(t *testing.T) {
+	r := testRecording()
+	p := Compare(r, r)
+	if !p.Perfect() || p.Score != 100 || p.Differences() != 0 {
+		t.Errorf("self parity %v%%: %v", p.Score, diffsOf(p))
+	}
+	if _, err := MarshalParity(p); err != nil {
+		t.Fatal(err)
+	}
+}
