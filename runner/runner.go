@@ -200,7 +200,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 func endpointFor(s *conformance.Session) string {
 	if s.Kind == conformance.TargetEmbedded {
-		return "embedded (127.0.0.1, ephemeral port)"
+		return "127.0.0.1 (ephemeral port)"
 	}
 	return s.Endpoint
 }
