@@ -351,3 +351,43 @@ func TestEmbeddedFixtureIsCurrent(t *testing.T) {
 		t.Errorf("%d file(s) of %s are stale: run make record-fixtures and commit the result (or, if this test runs twice in a row and differs, recording is not deterministic: find the value that changes)", stale, fixtureDir)
 	}
 }
+
+// A recording made without a denied principal replays without one: its
+// AccessDeniedFault checks skip (with the reason) instead of failing on replay.
+func TestReplayOffersADeniedPrincipalOnlyIfTheRecordingHadOne(t *testing.T) {
+	srv, err := emulator.Start(emulator.Config{Clock: emulator.NewVirtualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), AutoAdvance: emulator.DefaultStepDuration / 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	dir := filepath.Join(t.TempDir(), "rec")
+	cfg := conformance.Config{Target: conformance.TargetEndpoint, Endpoint: srv.URL, Project: emulator.DefaultProject,
+		MinDelay: time.Millisecond, MaxDelay: 5 * time.Millisecond}
+	live, err := runner.RunIsolated(context.Background(), runner.Options{Config: cfg, LabelFilter: "fault", Out: t.TempDir(), Record: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	replayed, err := runner.RunIsolated(context.Background(), runner.Options{Config: conformance.Config{Target: "replay:" + dir}, LabelFilter: "fault", Out: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]reports.Outcome{}
+	for _, c := range live.Run.Checks {
+		want[c.ID] = c.Outcome
+	}
+	denied := 0
+	for _, c := range replayed.Run.Checks {
+		if c.Outcome != want[c.ID] {
+			t.Errorf("%s: live %s, replayed %s (%s)", c.ID, want[c.ID], c.Outcome, c.Message)
+		}
+		if strings.Contains(c.ID, "AccessDeniedFault") {
+			denied++
+			if c.Outcome != reports.Skipped {
+				t.Errorf("%s must skip without a denied principal, got %s", c.ID, c.Outcome)
+			}
+		}
+	}
+	if denied == 0 {
+		t.Fatal("no AccessDeniedFault check ran")
+	}
+}

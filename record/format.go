@@ -37,11 +37,14 @@ const (
 // so every object of a recording has sorted keys.
 type Meta struct {
 	// Checks lists the check files, in ID order, with their exchange counts.
-	Checks      []CheckIndex `json:"checks"`
-	Created     string       `json:"created"` // RFC 3339, when the recorded run started
-	Format      string       `json:"format"`
-	LabelFilter string       `json:"labelFilter,omitempty"`
-	Model       ModelRef     `json:"model"`
+	Checks  []CheckIndex `json:"checks"`
+	Created string       `json:"created"` // RFC 3339, when the recorded run started
+	// DeniedPrincipal says the recorded run had a principal denied the cancel
+	// operations (its AccessDeniedFault checks ran); a replay offers one only then.
+	DeniedPrincipal bool     `json:"deniedPrincipal,omitempty"`
+	Format          string   `json:"format"`
+	LabelFilter     string   `json:"labelFilter,omitempty"`
+	Model           ModelRef `json:"model"`
 	// Placeholders describes every placeholder the recording uses: its kind and the
 	// shape of the value it replaced, so a replay can invent a valid stand-in.
 	Placeholders map[string]Placeholder `json:"placeholders,omitempty"`

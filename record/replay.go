@@ -65,6 +65,7 @@ func StartReplay(dir string) (*conformance.ReplayServer, error) {
 	rs := &conformance.ReplayServer{
 		URL:     base,
 		Region:  rec.Meta.Target.Region,
+		Denied:  rec.Meta.DeniedPrincipal,
 		Project: rp.Denormalise(rec.Meta.Target.Project),
 		Close: func() error {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

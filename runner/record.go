@@ -25,6 +25,7 @@ func startRecording(opts Options, sess *conformance.Session, started time.Time) 
 	meta := record.MetaFor(Version,
 		reports.ModelInfo{Version: sess.Model.Version, SHA256: sess.Model.SHA256, Source: sess.Model.Source},
 		reports.Target{Kind: sess.Kind, Region: sess.Region, Project: sess.Project}, opts.LabelFilter, started)
+	meta.DeniedPrincipal = sess.DeniedSDK != nil
 	rec, err := record.NewRecorder(opts.Record, meta, secretsOf(sess)...)
 	if err != nil {
 		return nil, err

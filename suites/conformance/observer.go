@@ -81,6 +81,7 @@ type ReplayServer struct {
 	Control string // the control surface URL, "" if the recording has none
 	Project string // the project the recording used
 	Region  string
+	Denied  bool // the recording had a denied principal: offer one
 	Close   func() error
 }
 

@@ -123,7 +123,9 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		s.replay = rs
 		s.Endpoint, s.Region, s.Project = rs.URL, rs.Region, rs.Project
 		creds = credentials.NewStaticCredentialsProvider(emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, "")
-		deniedCreds = credentials.NewStaticCredentialsProvider(emulator.DeniedAccessKeyID, emulator.DeniedSecretAccessKey, "")
+		if rs.Denied {
+			deniedCreds = credentials.NewStaticCredentialsProvider(emulator.DeniedAccessKeyID, emulator.DeniedSecretAccessKey, "")
+		}
 		if rs.Control != "" {
 			s.Control = &ControlClient{Base: strings.TrimRight(rs.Control, "/") + "/", HTTP: wireHTTP, kind: TargetReplay}
 		}
@@ -384,6 +386,8 @@ func (c *ControlClient) do(ctx context.Context, method, path string, in, out any
 	start := time.Now()
 	resp, err := c.HTTP.Do(req)
 	if err != nil {
+		ex.Error, ex.Duration = err.Error(), time.Since(start)
+		observe(ex)
 		return fmt.Errorf("control surface %s: %w", c.Base, err)
 	}
 	defer resp.Body.Close()

@@ -233,6 +233,8 @@ func (w *WireClient) Do(ctx context.Context, r WireRequest) (*WireResponse, erro
 	resp, err := w.HTTP.Do(req)
 	ex.Duration = time.Since(start)
 	if err != nil {
+		ex.Error = err.Error()
+		observe(ex) // a call without an answer is part of the record too
 		return nil, &TransportError{Op: name, Endpoint: w.Endpoint, Err: err}
 	}
 	defer resp.Body.Close()
