@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -144,8 +146,8 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 			}
 		}
 	}
-	matrix := &reports.KillMatrix{Modes: modes, Killed: map[string][]string{}, FalsePositives: sortedKeys(fp)}
-	res := &MutateResult{FalsePositives: sortedKeys(fp), Flaky: sortedKeys(flaky)}
+	matrix := &reports.KillMatrix{Modes: modes, Killed: map[string][]string{}, FalsePositives: slices.Sorted(maps.Keys(fp))}
+	res := &MutateResult{FalsePositives: slices.Sorted(maps.Keys(fp)), Flaky: slices.Sorted(maps.Keys(flaky))}
 	run := &reports.Run{
 		Kind:   reports.KindMutation,
 		Tool:   reports.Tool{Name: "dmsconform", Version: Version},
@@ -208,15 +210,6 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 		fmt.Fprintf(opts.Stdout, "  survived: %s (%s)\n", s, descr[s])
 	}
 	return res, nil
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // MarkdownMatrix renders the kill matrix as a compact table (mode, description, the

@@ -13,73 +13,90 @@ import (
 	"github.com/dmsconform/dmsconform/spec"
 )
 
-// unknownKey marks an SDK's unknown union member in canonical values.
-const unknownKey = "$unknown"
+// UnknownKey marks an SDK's unknown union member in canonical values.
+const UnknownKey = "$unknown"
+
+const unknownKey = UnknownKey
 
 // Canon converts an SDK value (struct, pointer, union interface) into the canonical
 // JSON-like form of the model shape: maps keyed by model member names, strings,
 // json.Number for integers, float64 for doubles, []any for lists, and
-// {"$unknown": tag} for an SDK's unknown union member. ok is false when unset.
-func Canon(sh *spec.Shape, v reflect.Value) (out any, ok bool) {
+// {"$unknown": tag} for an SDK's unknown union member. It walks the model: member M
+// of a structure is the exported field M (first letter upper case), a union is an
+// interface holding *<Union>Member<Member>{Value} or *types.UnknownUnionMember{Tag}.
+// An unset value is nil; an SDK value that does not fit the model is an error naming
+// the shape, so model/SDK disagreements never pass silently.
+func Canon(sh *spec.Shape, v reflect.Value) (any, error) {
 	if !v.IsValid() {
-		return nil, false
+		return nil, nil
 	}
 	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
 		if v.IsNil() {
-			return nil, false
+			return nil, nil
 		}
-		if v.Kind() == reflect.Interface && sh.Union != nil {
+		if v.Kind() == reflect.Interface && sh != nil && sh.Union != nil {
 			return canonUnion(sh, v.Elem())
 		}
 		v = v.Elem()
 	}
+	if sh == nil {
+		return nil, fmt.Errorf("no model shape for the SDK value of type %s", v.Type())
+	}
 	switch sh.Type {
 	case spec.TypeObject:
 		if v.Kind() != reflect.Struct {
-			return fmt.Sprintf("<SDK %s for object %s>", v.Type(), sh.Name), true
+			return nil, fmt.Errorf("%s: want a struct, have %s", sh.Name, v.Type())
 		}
 		m := map[string]any{}
 		for _, mb := range sh.Members {
 			f := v.FieldByName(sdkFieldName(mb.Name))
 			if !f.IsValid() {
-				continue
+				return nil, fmt.Errorf("%s: SDK type %s has no field %s for member %s: the model and the SDK disagree", sh.Name, v.Type(), sdkFieldName(mb.Name), mb.Name)
 			}
-			if cv, ok := Canon(mb.Shape, f); ok {
+			cv, err := Canon(mb.Shape, f)
+			if err != nil {
+				return nil, err
+			}
+			if cv != nil {
 				m[mb.Name] = cv
 			}
 		}
-		return m, true
+		return m, nil
 	case spec.TypeArray:
 		if v.Kind() != reflect.Slice {
-			return nil, false
+			return nil, fmt.Errorf("%s: want a slice, have %s", sh.Name, v.Type())
 		}
 		if v.IsNil() {
-			return nil, false
+			return nil, nil
 		}
 		arr := make([]any, v.Len())
 		for i := range arr {
-			arr[i], _ = Canon(sh.Items, v.Index(i))
+			cv, err := Canon(sh.Items, v.Index(i))
+			if err != nil {
+				return nil, err
+			}
+			arr[i] = cv
 		}
-		return arr, true
+		return arr, nil
 	case spec.TypeString:
 		if v.Kind() == reflect.String {
-			return v.String(), true
+			return v.String(), nil
 		}
 	case spec.TypeInteger:
 		switch v.Kind() {
 		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			return json.Number(strconv.FormatInt(v.Int(), 10)), true
+			return json.Number(strconv.FormatInt(v.Int(), 10)), nil
 		}
 	case spec.TypeNumber:
 		if v.Kind() == reflect.Float64 || v.Kind() == reflect.Float32 {
-			return v.Float(), true
+			return v.Float(), nil
 		}
 	case spec.TypeBoolean:
 		if v.Kind() == reflect.Bool {
-			return v.Bool(), true
+			return v.Bool(), nil
 		}
 	}
-	return fmt.Sprintf("<SDK %s for %s>", v.Type(), sh.TypeLabel()), true
+	return nil, fmt.Errorf("%s: want %s, have SDK type %s", sh.Name, sh.TypeLabel(), v.Type())
 }
 
 func sdkFieldName(member string) string {
@@ -89,26 +106,35 @@ func sdkFieldName(member string) string {
 	return strings.ToUpper(member[:1]) + member[1:]
 }
 
-func canonUnion(sh *spec.Shape, v reflect.Value) (any, bool) {
+func canonUnion(sh *spec.Shape, v reflect.Value) (any, error) {
 	if v.Kind() == reflect.Pointer {
 		if v.IsNil() {
-			return nil, false
+			return nil, nil
 		}
 		v = v.Elem()
 	}
 	t := v.Type().Name()
 	if t == "UnknownUnionMember" {
-		return map[string]any{unknownKey: v.FieldByName("Tag").String()}, true
+		return map[string]any{unknownKey: v.FieldByName("Tag").String()}, nil
 	}
 	prefix := sh.Name + "Member"
 	for _, name := range sh.Union.Members {
 		if strings.EqualFold(t, prefix+name) {
-			mb := sh.Member(name)
-			val, _ := Canon(mb.Shape, v.FieldByName("Value"))
-			return map[string]any{name: val}, true
+			f := v.FieldByName("Value")
+			if !f.IsValid() {
+				return nil, fmt.Errorf("%s: union member type %s has no Value field", sh.Name, v.Type())
+			}
+			val, err := Canon(sh.Member(name).Shape, f)
+			if err != nil {
+				return nil, err
+			}
+			if val == nil {
+				val = map[string]any{}
+			}
+			return map[string]any{name: val}, nil
 		}
 	}
-	return map[string]any{"<SDK type " + t + ">": nil}, true
+	return nil, fmt.Errorf("%s: SDK union member type %s matches no member of the model (%s)", sh.Name, v.Type(), strings.Join(sh.Union.Members, ", "))
 }
 
 // SDKUnionMember describes what the SDK produced for a union: the member name, the

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/dmsconform/dmsconform/spec"
@@ -54,6 +55,17 @@ func checkUnionSingle(c *C) {
 	c.FailIf(problems, fmt.Sprintf("union %s must carry exactly one member", sh.Name))
 }
 
+// sdkAt returns the SDK's canonical value at the place the wire value was found, or a
+// problem when the SDK returned no output for that response.
+func sdkAt(l located) (any, string) {
+	canon, ok := sdkCanon(l.Sample)
+	if !ok {
+		return nil, fmt.Sprintf("%s in %q: the SDK returned no output: %v", l.Pointer, l.Sample.Name, l.Sample.SDKErr)
+	}
+	got, _ := valueAtPointer(canon, l.Pointer)
+	return got, ""
+}
+
 func setMembers(obj map[string]any) []string {
 	var set []string
 	for k, v := range obj {
@@ -79,12 +91,11 @@ func checkUnionKnown(c *C) {
 		if n == 1 {
 			c.Attach(l.Sample.Wire.Exchange)
 		}
-		canon, ok := sdkCanon(l.Sample)
-		if !ok {
-			problems = append(problems, fmt.Sprintf("%s in %q: the SDK returned no output (%v)", l.Pointer, l.Sample.Name, l.Sample.SDKErr))
+		got, problem := sdkAt(l)
+		if problem != "" {
+			problems = append(problems, problem)
 			continue
 		}
-		got, _ := valueAtPointer(canon, l.Pointer)
 		gm, _ := got.(map[string]any)
 		sv, has := gm[member]
 		if !has {
@@ -117,12 +128,11 @@ func checkUnionUnknown(c *C) {
 			if !solicited(l.Sample, l.Value) {
 				c.Driftf("%s in %q carries %s, a member the model does not know (the union is open: update the model if the service added it)", l.Pointer, l.Sample.Name, k)
 			}
-			canon, ok := sdkCanon(l.Sample)
-			if !ok {
-				problems = append(problems, fmt.Sprintf("%s in %q: the SDK failed instead of yielding an unknown member: %v", l.Pointer, l.Sample.Name, l.Sample.SDKErr))
+			got, problem := sdkAt(l)
+			if problem != "" {
+				problems = append(problems, problem+" (want its unknown-member type)")
 				continue
 			}
-			got, _ := valueAtPointer(canon, l.Pointer)
 			if gm, _ := got.(map[string]any); gm[unknownKey] != k {
 				problems = append(problems, fmt.Sprintf("%s in %q: the SDK decoded %s, want its unknown-member type with tag %q", l.Pointer, l.Sample.Name, SDKUnionMember(sh, got), k))
 			}
@@ -150,12 +160,11 @@ func checkUnionTypeKey(c *C) {
 		if len(set) != 1 {
 			continue // union-single-member reports it
 		}
-		canon, ok := sdkCanon(l.Sample)
-		if !ok {
-			problems = append(problems, fmt.Sprintf("%s in %q: the SDK failed: %v", l.Pointer, l.Sample.Name, l.Sample.SDKErr))
+		got, problem := sdkAt(l)
+		if problem != "" {
+			problems = append(problems, problem)
 			continue
 		}
-		got, _ := valueAtPointer(canon, l.Pointer)
 		gm, _ := got.(map[string]any)
 		want := set[0]
 		if sh.Member(want) == nil {
@@ -235,12 +244,12 @@ func checkEnumPassthrough(c *C) {
 		}
 		n++
 		c.Attach(l.Sample.Wire.Exchange)
-		canon, ok := sdkCanon(l.Sample)
-		if !ok {
-			problems = append(problems, fmt.Sprintf("%s = %q in %q: the SDK failed instead of passing it through: %v", l.Pointer, s, l.Sample.Name, l.Sample.SDKErr))
+		got, problem := sdkAt(l)
+		if problem != "" {
+			problems = append(problems, problem+" (want "+strconv.Quote(s)+" passed through)")
 			continue
 		}
-		if got, _ := valueAtPointer(canon, l.Pointer); got != s {
+		if got != s {
 			problems = append(problems, fmt.Sprintf("%s = %q in %q: the SDK has %s", l.Pointer, s, l.Sample.Name, show(got)))
 		}
 	}

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/onsi/gomega/types"
@@ -145,15 +146,7 @@ func jsonKindOf(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func sortedStrings(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := 1; i < len(out); i++ {
-		for j := i; j > 0 && out[j] < out[j-1]; j-- {
-			out[j], out[j-1] = out[j-1], out[j]
-		}
-	}
-	return out
-}
+func sortedStrings(s []string) []string { return slices.Sorted(slices.Values(s)) }
 
 // Expect runs a matcher and ends the check as failed with its message when it does
 // not match (a matcher error is a harness error).

@@ -93,13 +93,19 @@ func TestCanonAndDiff(t *testing.T) {
 		Error:    &types.ErrorDetailsMemberDefaultErrorDetails{Value: types.DefaultErrorDetails{Message: aws.String("boom")}},
 		Progress: &types.Progress{ProgressPercent: aws.Float64(nan()), TotalObjects: 9007199254740993, ProgressStep: aws.String("ANALYZING")},
 	}}
-	canon, _ := Canon(out, reflect.ValueOf(sdk))
+	canon, err := Canon(out, reflect.ValueOf(sdk))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if d := Diff(out, wire, canon, ""); len(d) != 0 {
 		t.Fatalf("equal views differ: %v", d)
 	}
 	sdk.Request.Progress.TotalObjects = 9007199254740992 // what a float64 decoder makes of 2^53+1
 	sdk.Request.Error = &types.UnknownUnionMember{Tag: "__type"}
 	canon, _ = Canon(out, reflect.ValueOf(sdk))
+	if _, err := Canon(out, reflect.ValueOf(struct{ Request *types.Progress }{&types.Progress{}})); err == nil {
+		t.Error("an SDK struct that lacks the model's members must be an error, not a silent skip")
+	}
 	d := strings.Join(Diff(out, wire, canon, ""), "\n")
 	for _, want := range []string{"/Request/Progress/TotalObjects: the wire has 9007199254740993, the SDK has 9007199254740992", `/Request/Error: the wire sets union member defaultErrorDetails, the SDK decoded unknown member with tag "__type"`} {
 		if !strings.Contains(d, want) {

@@ -157,12 +157,18 @@ func gather(cancelOut *spec.Shape, samples []*Sample, path string) []located {
 	return out
 }
 
-// sdkCanon returns the canonical SDK view of a sample's output.
+// sdkCanon returns the canonical SDK view of a sample's output; ok is false when the
+// SDK returned no output. An SDK value that does not fit the model is returned as a
+// value that differs from any wire value, naming the disagreement.
 func sdkCanon(smp *Sample) (any, bool) {
 	if smp.SDKOut == nil {
 		return nil, false
 	}
-	return Canon(smp.Op.Output, reflect.ValueOf(smp.SDKOut))
+	v, err := Canon(smp.Op.Output, reflect.ValueOf(smp.SDKOut))
+	if err != nil {
+		return map[string]any{"<SDK value does not fit the model: " + err.Error() + ">": true}, true
+	}
+	return v, true
 }
 
 var numSeg = regexp.MustCompile(`/\d+(/|$)`)

@@ -19,6 +19,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/suites/conformance"
 )
 
 // Job is one replay of one fixture: the SDK calls Operation with Input against
@@ -231,120 +232,14 @@ func goError(err error) *ObservedError {
 	return oe
 }
 
-// GoCanonical converts a Go SDK value to the canonical form of shape sh, walking the
-// model: member M of a structure is the exported field M (first letter upper case); a
-// union is an interface holding *<Union>Member<Member>{Value} or
-// *types.UnknownUnionMember{Tag}.
+// GoCanonical converts a Go SDK value to the canonical form of shape sh: the model
+// walk of conformance.Canon, then this package's normalisation (longs beyond 2^53 as
+// decimal strings, doubles in shortest form, null members dropped).
 func GoCanonical(sh *spec.Shape, v reflect.Value) (any, error) {
-	for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
-		if v.IsNil() {
-			return nil, nil
-		}
-		if v.Kind() == reflect.Interface && sh != nil && sh.Union != nil {
-			return goUnion(sh, v.Elem())
-		}
-		v = v.Elem()
+	raw, err := conformance.Canon(sh, v)
+	if err != nil || raw == nil {
+		return nil, err
 	}
-	if sh == nil {
-		return nil, fmt.Errorf("no model shape for Go value of type %s", v.Type())
-	}
-	switch sh.Type {
-	case spec.TypeObject:
-		if v.Kind() != reflect.Struct {
-			return nil, fmt.Errorf("%s: want a struct, have %s", sh.Name, v.Type())
-		}
-		out := map[string]any{}
-		for _, mb := range sh.Members {
-			f := v.FieldByName(exportName(mb.Name))
-			if !f.IsValid() {
-				return nil, fmt.Errorf("%s: Go type %s has no field %s for member %s: the model and the SDK disagree", sh.Name, v.Type(), exportName(mb.Name), mb.Name)
-			}
-			val, err := GoCanonical(mb.Shape, f)
-			if err != nil {
-				return nil, err
-			}
-			if val != nil {
-				out[mb.Name] = val
-			}
-		}
-		return out, nil
-	case spec.TypeArray:
-		if v.Kind() != reflect.Slice {
-			return nil, fmt.Errorf("%s: want a slice, have %s", sh.Name, v.Type())
-		}
-		if v.IsNil() {
-			return nil, nil
-		}
-		out := make([]any, v.Len())
-		for i := range out {
-			val, err := GoCanonical(sh.Items, v.Index(i))
-			if err != nil {
-				return nil, err
-			}
-			out[i] = val
-		}
-		return out, nil
-	case spec.TypeString:
-		if v.Kind() != reflect.String {
-			return nil, fmt.Errorf("%s: want a string, have %s", sh.Name, v.Type())
-		}
-		return v.String(), nil
-	case spec.TypeBoolean:
-		if v.Kind() != reflect.Bool {
-			return nil, fmt.Errorf("%s: want a bool, have %s", sh.Name, v.Type())
-		}
-		return v.Bool(), nil
-	case spec.TypeInteger:
-		switch v.Kind() {
-		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-			n, _ := integer(json.Number(fmt.Sprint(v.Int())))
-			return canonicalInt(n), nil
-		}
-		return nil, fmt.Errorf("%s: want an integer, have %s", sh.Name, v.Type())
-	case spec.TypeNumber:
-		switch v.Kind() {
-		case reflect.Float32, reflect.Float64:
-			return canonicalDouble(v.Float()), nil
-		}
-		return nil, fmt.Errorf("%s: want a float, have %s", sh.Name, v.Type())
-	}
-	return nil, fmt.Errorf("%s: unsupported shape type %s", sh.Name, sh.Type)
-}
-
-func goUnion(sh *spec.Shape, v reflect.Value) (any, error) {
-	if u, ok := v.Interface().(*types.UnknownUnionMember); ok {
-		return map[string]any{UnknownTag: u.Tag}, nil
-	}
-	for v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	name := v.Type().Name()
-	prefix := sh.Name + "Member"
-	if !strings.HasPrefix(name, prefix) {
-		return nil, fmt.Errorf("%s: union value of unexpected Go type %s", sh.Name, v.Type())
-	}
-	for _, m := range sh.Union.Members {
-		if strings.EqualFold(name[len(prefix):], m) {
-			f := v.FieldByName("Value")
-			if !f.IsValid() {
-				return nil, fmt.Errorf("%s: union member type %s has no Value field", sh.Name, v.Type())
-			}
-			val, err := GoCanonical(sh.Member(m).Shape, f)
-			if err != nil {
-				return nil, err
-			}
-			if val == nil {
-				val = map[string]any{}
-			}
-			return map[string]any{m: val}, nil
-		}
-	}
-	return nil, fmt.Errorf("%s: Go union member type %s matches no member of the model (%s)", sh.Name, v.Type(), strings.Join(sh.Union.Members, ", "))
-}
-
-func exportName(member string) string {
-	if member == "" {
-		return member
-	}
-	return strings.ToUpper(member[:1]) + member[1:]
+	out, _ := Canonical(sh, raw, false)
+	return out, nil
 }
