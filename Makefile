@@ -1,6 +1,7 @@
 # dmsconform: the two set-up commands are `make run` and `make test`.
 GO       ?= go
 BIN      ?= bin/dmsconform
+VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
 .PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk record-fixtures
@@ -8,7 +9,7 @@ GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not 
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/dmsconform
+	$(GO) build -ldflags "-X github.com/dmsconform/dmsconform/runner.Version=$(VERSION)" -o $(BIN) ./cmd/dmsconform
 
 ## run: the main job: every check against the embedded emulator, reports in
 ## reports/out/<target>-<timestamp>/ (reports/out/latest points at the newest)

@@ -18,14 +18,16 @@ const (
 // VerdictStatus for the parts without the icon.
 func Verdict(run *Run) string {
 	status, text := VerdictStatus(run)
-	icon := map[string]string{"PASS": "✅", "FAIL": "❌", "ERROR": "⚠️"}[status]
+	icon := map[string]string{"PASS": "✅", "FAIL": "❌", "ERROR": "⚠️", "UNIMPLEMENTED": "🚧"}[status]
 	return icon + " " + status + ": " + text
 }
 
 // VerdictStatus is the result of a run: a status and one line of text. The status is
 // FAIL when a check fails that no known deviation covers, or (with a baseline) when
-// there are new failures; ERROR when nothing failed but the harness broke; otherwise
-// PASS.
+// there are new failures; ERROR when nothing failed but the harness broke;
+// UNIMPLEMENTED when nothing failed or broke but the target does not implement
+// operations some checks need (a target that implements nothing is not shown as
+// passing); otherwise PASS.
 func VerdictStatus(run *Run) (status, text string) {
 	fails := ConformanceExitFailures(run)
 	t := ComputeTotals(run.Checks)
@@ -38,8 +40,11 @@ func VerdictStatus(run *Run) (status, text string) {
 	if n := t[Drift]; n > 0 {
 		extra += fmt.Sprintf(", %d drift", n)
 	}
-	if n := t[Skipped] + t[Unimplemented]; n > 0 {
-		extra += fmt.Sprintf(", %d not run", n)
+	if n := t[Skipped]; n > 0 {
+		extra += fmt.Sprintf(", %d skipped", n)
+	}
+	if n := t[Unimplemented]; n > 0 {
+		extra += fmt.Sprintf(", %d unimplemented", n)
 	}
 	if b := run.Baseline; b != nil {
 		if b.HasNewFailures() {
@@ -52,6 +57,8 @@ func VerdictStatus(run *Run) (status, text string) {
 		return "FAIL", fmt.Sprintf("%d of %d checks fail on %s%s", fails, total, target, extra)
 	case t[Error] > 0:
 		return "ERROR", fmt.Sprintf("no check failed, but the harness broke on %s%s", target, extra)
+	case t[Unimplemented] > 0:
+		return "UNIMPLEMENTED", fmt.Sprintf("%s does not implement what %d of %d checks need; %d pass%s", target, t[Unimplemented], total, t[Pass]+t[Drift], extra)
 	}
 	return "PASS", fmt.Sprintf("%d of %d checks pass on %s%s", t[Pass]+t[Drift], total, target, extra)
 }

@@ -289,9 +289,14 @@ func TestMarkdown(t *testing.T) {
 
 func TestVerdict(t *testing.T) {
 	run := &Run{Target: Target{Kind: "embedded"}, Checks: []Check{{ID: "a", Outcome: Pass}, {ID: "b", Outcome: Skipped}}}
-	if v := Verdict(run); !strings.HasPrefix(v, "✅ PASS: 1 of 2") || !strings.Contains(v, "1 not run") {
+	if v := Verdict(run); !strings.HasPrefix(v, "✅ PASS: 1 of 2") || !strings.Contains(v, "1 skipped") {
 		t.Errorf("pass verdict: %q", v)
 	}
+	run.Checks[1].Outcome = Unimplemented
+	if v := Verdict(run); !strings.HasPrefix(v, "🚧 UNIMPLEMENTED") || !strings.Contains(v, "1 of 2 checks need") {
+		t.Errorf("a target that lacks operations must not read as passing: %q", v)
+	}
+	run.Checks[1].Outcome = Skipped
 	run.Checks = append(run.Checks, Check{ID: "c", Outcome: Error})
 	if v := Verdict(run); !strings.HasPrefix(v, "⚠️ ERROR") {
 		t.Errorf("error verdict: %q", v)

@@ -119,10 +119,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 		baseline = b
 	}
-	if opts.LabelFilter != "" {
-		if _, err := types.ParseLabelFilter(opts.LabelFilter); err != nil {
-			return nil, &UsageError{Err: fmt.Errorf("--label-filter %q: %v (labels: shape, union, enum, fault, lifecycle, input, sdk, wire, conversion, creation)", opts.LabelFilter, err)}
-		}
+	if err := checkLabelFilter(opts.LabelFilter); err != nil {
+		return nil, &UsageError{Err: err}
 	}
 
 	started := opts.Now().UTC()
@@ -256,8 +254,7 @@ func probe(ctx context.Context, s *conformance.Session) error {
 	if err != nil {
 		return fmt.Errorf("the target is unreachable: %w", err)
 	}
-	_ = resp
-	return nil
+	return conformance.CredentialProblem("reachability probe", resp)
 }
 
 var (
@@ -430,6 +427,40 @@ func firstLine(s string) string {
 		return s[:i] + " ..."
 	}
 	return s
+}
+
+// checkLabelFilter refuses a filter that does not parse or selects no check, naming
+// the labels there are (a typo must not pass as an empty, successful run).
+func checkLabelFilter(filter string) error {
+	if filter == "" {
+		return nil
+	}
+	match, err := types.ParseLabelFilter(filter)
+	known := map[string]bool{}
+	n := 0
+	for _, f := range all.Families {
+		for _, c := range f.Checks {
+			labels := append([]string{f.Name, f.Operation}, c.Labels...)
+			for _, l := range labels {
+				known[l] = true
+			}
+			if err == nil && match(labels) {
+				n++
+			}
+		}
+	}
+	names := make([]string, 0, len(known))
+	for l := range known {
+		names = append(names, l)
+	}
+	sort.Strings(names)
+	switch {
+	case err != nil:
+		return fmt.Errorf("--label-filter %q: %v (labels: %s)", filter, err, strings.Join(names, ", "))
+	case n == 0:
+		return fmt.Errorf("--label-filter %q selects none of the %d checks: the labels are %s", filter, len(all.Checks()), strings.Join(names, ", "))
+	}
+	return nil
 }
 
 // ModelInfo returns the embedded model's identity (for reports that do not open a target).

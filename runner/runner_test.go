@@ -132,12 +132,13 @@ func containsLabel(ls []string, l string) bool {
 
 func TestUsageErrorsExit2(t *testing.T) {
 	cases := map[string]Options{
-		"endpoint without URL": {Config: conformance.Config{Target: conformance.TargetEndpoint, Project: "p"}},
-		"aws without project":  {Config: conformance.Config{Target: conformance.TargetAWS}},
-		"unknown target":       {Config: conformance.Config{Target: "moon"}},
-		"bad label filter":     {LabelFilter: "fault &&"},
-		"missing baseline":     {Baseline: filepath.Join(t.TempDir(), "nope.json")},
-		"bad known deviations": {KnownDeviations: writeFile(t, "known.yaml", "- check: x\n")},
+		"endpoint without URL":  {Config: conformance.Config{Target: conformance.TargetEndpoint, Project: "p"}},
+		"aws without project":   {Config: conformance.Config{Target: conformance.TargetAWS}},
+		"unknown target":        {Config: conformance.Config{Target: "moon"}},
+		"bad label filter":      {LabelFilter: "fault &&"},
+		"label selects nothing": {LabelFilter: "protocol"},
+		"missing baseline":      {Baseline: filepath.Join(t.TempDir(), "nope.json")},
+		"bad known deviations":  {KnownDeviations: writeFile(t, "known.yaml", "- check: x\n")},
 	}
 	for name, opts := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -333,5 +334,59 @@ func TestInterruptCancelsWhatTheRunStarted(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "interrupted") {
 		t.Errorf("the run's output does not say it was interrupted:\n%s", buf.String())
+	}
+}
+
+// notImplemented answers every request the way emulators that lack the operations do.
+func notImplemented(t *testing.T, status int, contentType, body string) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", contentType)
+		w.WriteHeader(status)
+		fmt.Fprint(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestUnimplementedTargetsAreReportedUnimplementedNotFailed(t *testing.T) {
+	targets := map[string]string{
+		"localstack 501": notImplemented(t, 501, "application/json", `{"__type":"InternalFailure","message":"API action 'StartMetadataModelConversion' for service 'dms' not yet implemented or pro feature"}`),
+		"moto":           notImplemented(t, 500, "application/json", `{"__type":"NotImplementedError","message":"The start_metadata_model_conversion action has not been implemented"}`),
+		"unknown op":     notImplemented(t, 400, "application/x-amz-json-1.1", `{"__type":"UnknownOperationException","message":"unknown operation"}`),
+	}
+	for name, url := range targets {
+		t.Run(name, func(t *testing.T) {
+			res, err := isolated(t, Options{Config: conformance.Config{Target: conformance.TargetEndpoint, Endpoint: url, Project: "p",
+				MinDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			tot := res.Run.Totals
+			if tot[reports.Fail] != 0 || tot[reports.Error] != 0 {
+				for _, c := range res.Run.Checks {
+					if c.Outcome == reports.Fail || c.Outcome == reports.Error {
+						t.Errorf("%s: %s: %s", c.ID, c.Outcome, c.Message)
+					}
+				}
+			}
+			if tot[reports.Unimplemented] < 50 {
+				t.Errorf("want most checks unimplemented, totals %v", tot)
+			}
+			if c := byID(res.Run)["CancelMetadataModelConversion.lifecycle.start"]; c.Outcome != reports.Unimplemented {
+				t.Errorf("lifecycle.start: %s %s", c.Outcome, c.Message)
+			}
+			if res.ExitCode != ExitOK {
+				t.Errorf("an unimplemented target is not non-conformant: exit %d", res.ExitCode)
+			}
+		})
+	}
+}
+
+func TestRejectedCredentialsAreAHarnessErrorNotAFailure(t *testing.T) {
+	url := notImplemented(t, 400, "application/x-amz-json-1.1", `{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}`)
+	_, err := Run(context.Background(), Options{Config: conformance.Config{Target: conformance.TargetEndpoint, Endpoint: url, Project: "p"}})
+	var he *HarnessError
+	if !errors.As(err, &he) || ExitCodeOf(err) != ExitHarnessFail || !strings.Contains(err.Error(), "refresh") {
+		t.Fatalf("want a harness error (exit 3) that says to refresh the credentials, got %v", err)
 	}
 }

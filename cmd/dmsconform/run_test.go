@@ -56,10 +56,11 @@ func TestRunExitCodes(t *testing.T) {
 		code int
 		want string
 	}{
-		{"conformant", []string{"run", "--out", filepath.Join(dir, "ok"), "--label-filter", "fault || protocol"}, 0, "PASS"},
+		{"conformant", []string{"run", "--out", filepath.Join(dir, "ok"), "--label-filter", "fault || input"}, 0, "PASS"},
 		{"non-conformant", []string{"run", "--out", filepath.Join(dir, "bad"), "--defects", "fault-status-500", "--label-filter", "fault"}, 1, "fault.ResourceNotFoundFault.wire"},
 		{"usage", []string{"run", "--target", "endpoint"}, 2, "--endpoint is required"},
 		{"unknown flag", []string{"run", "--nope"}, 2, "flag provided but not defined"},
+		{"label selecting nothing", []string{"run", "--label-filter", "protocol"}, 2, "selects none of the 118 checks: the labels are"},
 		{"unreachable", []string{"run", "--target", "endpoint", "--endpoint", "http://127.0.0.1:1", "--project", "p"}, 3, "unreachable"},
 		{"help", []string{"run", "--help"}, 0, "--known-deviations"},
 	}
@@ -80,7 +81,7 @@ func TestRunWritesLatestLink(t *testing.T) {
 	if err := os.Chdir(root); err != nil {
 		t.Fatal(err)
 	}
-	code, out := dmsconform(t, "run", "--label-filter", "protocol")
+	code, out := dmsconform(t, "run", "--label-filter", "input")
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
@@ -121,5 +122,27 @@ func TestChecksFormats(t *testing.T) {
 	}
 	if code := dispatch([]string{"checks", "--format", "yaml"}, &out, &errb); code != 2 {
 		t.Fatalf("an unknown format must exit 2, got %d", code)
+	}
+}
+
+// Two real runs, the second with an emulator defect: dmsconform diff shows the
+// regression and exits 1; the same report against itself exits 0.
+func TestDiffOfTwoRunsShowsTheRegression(t *testing.T) {
+	dir := t.TempDir()
+	before, after := filepath.Join(dir, "before"), filepath.Join(dir, "after")
+	if code, out := dmsconform(t, "run", "--out", before, "--label-filter", "lifecycle"); code != 0 {
+		t.Fatalf("clean run: exit %d\n%s", code, out)
+	}
+	if code, out := dmsconform(t, "run", "--out", after, "--label-filter", "lifecycle", "--defects", "request-id-mismatch"); code != 1 {
+		t.Fatalf("defect run: exit %d\n%s", code, out)
+	}
+	var out, errb bytes.Buffer
+	code := dispatch([]string{"diff", filepath.Join(before, "report.json"), filepath.Join(after, "report.json")}, &out, &errb)
+	if code != 1 || !strings.Contains(out.String(), "new-failure") || !strings.Contains(out.String(), "lifecycle.echo-request-identifier") {
+		t.Fatalf("exit %d, want 1 naming the new failure:\n%s%s", code, out.String(), errb.String())
+	}
+	out.Reset()
+	if code := dispatch([]string{"diff", filepath.Join(after, "report.json"), filepath.Join(after, "report.json")}, &out, &errb); code != 0 {
+		t.Fatalf("a report against itself has no new failures, exit %d:\n%s", code, out.String())
 	}
 }

@@ -238,10 +238,11 @@ func (c *C) Fatal(err error) {
 	var u *UnimplementedError
 	var te *TransportError
 	var ce *ConfigError
+	var cr *CredentialError
 	switch {
 	case errors.As(err, &u):
 		c.Unimplementedf("%s", u.Error())
-	case errors.As(err, &te), errors.As(err, &ce), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
+	case errors.As(err, &te), errors.As(err, &ce), errors.As(err, &cr), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		c.Errorf("%v", err)
 	case isSDKTransportError(err):
 		c.Errorf("%v", err)

@@ -311,6 +311,9 @@ func (c *C) protocolProbe(name string, req WireRequest, wantCode, why string) {
 	}
 	c.Attach(resp.Exchange)
 	code, _ := resp.ErrorCode()
+	if r := unimplementedReason(resp); r != "" && !strings.EqualFold(code, wantCode) {
+		c.Unimplementedf("%s", r)
+	}
 	switch {
 	case resp.Status >= 200 && resp.Status < 300:
 		c.Failf("%s was answered HTTP %d success: %s", name, resp.Status, why)

@@ -82,6 +82,32 @@ func unimplementedReason(r *WireResponse) string {
 	return ""
 }
 
+// CredentialError says the target rejected the harness's own, normally signed
+// request: expired or unknown credentials. It is a harness error (exit 3), not a
+// failure of the target.
+type CredentialError struct {
+	Op, Code, Body string
+}
+
+func (e *CredentialError) Error() string {
+	return fmt.Sprintf("%s: the target rejected the credentials (%s: %s): refresh them (aws sso login, a new session token) or pass keys the target knows", e.Op, e.Code, truncate(e.Body, 200))
+}
+
+// credentialProblem recognises answers that mean the caller's credentials are not
+// usable, as opposed to a request the target judged.
+func credentialProblem(op string, r *WireResponse) error {
+	if r == nil || r.Status < 400 {
+		return nil
+	}
+	code, _ := r.ErrorCode()
+	switch strings.ToLower(code) {
+	case "expiredtokenexception", "expiredtoken", "requestexpired", "unrecognizedclientexception",
+		"invalidclienttokenid", "authfailure", "missingauthenticationtokenexception":
+		return &CredentialError{Op: op, Code: code, Body: string(r.Body)}
+	}
+	return nil
+}
+
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
@@ -221,6 +247,9 @@ func (s *Session) StartRequest(ctx context.Context, family, name string) (string
 	if why := unimplementedReason(resp); why != "" {
 		return "", &UnimplementedError{Op: op.Name, Reason: why}
 	}
+	if err := credentialProblem(op.Name, resp); err != nil {
+		return "", err
+	}
 	if resp.Status != http.StatusOK {
 		code, _ := resp.ErrorCode()
 		return "", fmt.Errorf("%s answered HTTP %d %s: %s (is --project %q right?)", op.Name, resp.Status, code, truncate(string(resp.Body), 300), s.Project)
@@ -343,6 +372,9 @@ func (s *Session) Describe(ctx context.Context, family, id, name string) (*Sampl
 	if smp.SDKErr != nil {
 		if why := unimplementedReason(smp.Wire); why != "" {
 			return nil, &UnimplementedError{Op: op.Name, Reason: why}
+		}
+		if err := credentialProblem(op.Name, smp.Wire); err != nil {
+			return nil, err
 		}
 		return nil, fmt.Errorf("%s of request %s failed: %w", op.Name, id, smp.SDKErr)
 	}
@@ -490,3 +522,6 @@ func isSDKTransportError(err error) bool {
 	}
 	return false
 }
+
+// CredentialProblem is credentialProblem for the runner's reachability probe.
+func CredentialProblem(op string, r *WireResponse) error { return credentialProblem(op, r) }
