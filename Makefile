@@ -2,6 +2,9 @@
 GO       ?= go
 BIN      ?= bin/dmsconform
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+# The whole test chain (vet, the generated-code check, the tests) builds with -race so
+# it compiles the dependencies once: on a cold cache that halves CI's compile time.
+RACE     ?= -race
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
 .PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk record-fixtures
@@ -20,7 +23,7 @@ run: build
 test: lint check-generated unit
 
 unit: js-setup
-	$(GO) test -race -count=1 ./...
+	$(GO) test $(RACE) -count=1 ./...
 
 ## js-setup: install the aws-sdk-js-v3 adapter of `dmsconform sdk` from its lockfile
 ## (skipped with the reason when npm is missing: the JS SDK checks are then skipped)
@@ -32,7 +35,7 @@ js-setup:
 	fi
 
 lint:
-	$(GO) vet ./...
+	$(GO) vet $(RACE) ./...
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 ## generate: regenerate every generated file from the model
@@ -41,7 +44,7 @@ generate:
 
 ## check-generated: fail when a generated file differs from what the model generates
 check-generated:
-	$(GO) run ./suites/gen -out suites -check
+	$(GO) run $(RACE) ./suites/gen -out suites -check
 
 ## bench: the full embedded run against bare SDK calls (runner), and the emulator
 ## against a bare net/http handler (emulator); read the ratios

@@ -90,11 +90,17 @@ var (
 )
 
 // Configure sets the configuration the next session is opened with (the runner calls
-// it before running the suites; go test falls back to FromEnv).
+// it before running the suites; go test falls back to FromEnv). It forgets a session
+// opened (or refused) earlier in this process, closing it, so one process can
+// configure several runs that stop before the suites run.
 func Configure(cfg Config) {
 	currentMu.Lock()
-	defer currentMu.Unlock()
-	configured = &cfg
+	prev := current
+	configured, current, currentErr = &cfg, nil, nil
+	currentMu.Unlock()
+	if prev != nil {
+		_ = prev.Close(context.Background())
+	}
 }
 
 // Current returns the session, opening it on first use.
