@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -307,14 +309,7 @@ func (d *differ) isVolatile(ptr string) bool {
 }
 
 func (d *differ) headers(r, c map[string]string, ptr string) {
-	keys := map[string]bool{}
-	for k := range r {
-		keys[k] = true
-	}
-	for k := range c {
-		keys[k] = true
-	}
-	for _, k := range sortedKeys(keys) {
+	for _, k := range unionKeys(r, c) {
 		hp := ptr + "/" + escapePointer(k)
 		rv, rok := r[k]
 		cv, cok := c[k]
@@ -338,14 +333,7 @@ func (d *differ) value(r, c any, ptr string) {
 	switch x := r.(type) {
 	case map[string]any:
 		y := c.(map[string]any)
-		keys := map[string]bool{}
-		for k := range x {
-			keys[k] = true
-		}
-		for k := range y {
-			keys[k] = true
-		}
-		for _, k := range sortedKeys(keys) {
+		for _, k := range unionKeys(x, y) {
 			cp := ptr + "/" + escapePointer(k)
 			rv, rok := x[k]
 			cv, cok := y[k]
@@ -397,6 +385,18 @@ func scalarEqual(a, b any) bool {
 	return a == b
 }
 
+// unionKeys returns the keys of both maps, sorted.
+func unionKeys[V any](a, b map[string]V) []string {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return slices.Sorted(maps.Keys(keys))
+}
+
 // typeName is the JSON type of a decoded value.
 func typeName(v any) string {
 	switch v.(type) {
@@ -414,15 +414,6 @@ func typeName(v any) string {
 		return "boolean"
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // WriteText writes a readable parity report: the score per operation, then every
