@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"reflect"
 	"strings"
 
@@ -413,5 +412,3 @@ func dedupe(in []string) []string {
 	}
 	return out
 }
-
-var _ = http.StatusOK

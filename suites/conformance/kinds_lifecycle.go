@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -101,10 +102,11 @@ func checkLifecycleCancel(c *C) {
 		c.Failf("cancelling running request %s failed: %v", l.id, smp.SDKErr)
 	}
 	l.cancel = smp
-	st := str(smp.Wire.Object()["Request"].(map[string]any)["Status"])
-	if req, ok := smp.Wire.Object()["Request"].(map[string]any); ok {
-		st = str(req["Status"])
+	req, ok := smp.Wire.Object()["Request"].(map[string]any)
+	if !ok {
+		c.Failf("the cancel of a running request answered without a Request object: %s", truncate(string(smp.Wire.Body), 300))
 	}
+	st := str(req["Status"])
 	if st != "CANCELING" && st != "CANCELED" {
 		c.Failf("the cancel of a running request answered Status %q, want CANCELING (or CANCELED)", st)
 	}
@@ -137,6 +139,7 @@ func checkProjectARN(c *C) {
 	req := c.cancelRequest()
 	l := c.lifecycle()
 	got := str(req["MigrationProjectArn"])
+	fromControl := c.projectARNFromControl()
 	switch {
 	case got == "":
 		c.Failf("the cancel response has no Request.MigrationProjectArn")
@@ -144,8 +147,8 @@ func checkProjectARN(c *C) {
 		c.Failf("Request.MigrationProjectArn %q is not a migration project ARN (arn:aws:dms:<region>:<account>:migration-project:<id>)", got)
 	case strings.HasPrefix(c.S.Project, "arn:") && got != c.S.Project:
 		c.Failf("Request.MigrationProjectArn is %q, but the request was made in project %q", got, c.S.Project)
-	case c.projectARNFromControl() != "" && got != c.projectARNFromControl():
-		c.Failf("Request.MigrationProjectArn is %q, but the target's control surface says project %q has ARN %q", got, c.S.Project, c.projectARNFromControl())
+	case fromControl != "" && got != fromControl:
+		c.Failf("Request.MigrationProjectArn is %q, but the target's control surface says project %q has ARN %q", got, c.S.Project, fromControl)
 	case l.arn != "" && got != l.arn:
 		c.Failf("Request.MigrationProjectArn is %q, but %s says the request belongs to %q", got, c.S.Model.FamilyOperation(c.Check.Family, spec.RoleDescribe).Name, l.arn)
 	}
@@ -240,7 +243,7 @@ func checkStatusTransitions(c *C) {
 			}
 			if prev != "" {
 				checked++
-				if !containsStr(allowedNext[prev], st) {
+				if !slices.Contains(allowedNext[prev], st) {
 					problems = append(problems, fmt.Sprintf("request %s went %s -> %s (observed %s)", id, prev, st, strings.Join(sts, " -> ")))
 					break
 				}
@@ -255,15 +258,6 @@ func checkStatusTransitions(c *C) {
 		c.Attach(o.Describes[0].Wire.Exchange)
 	}
 	c.FailIf(sortedStrings(problems), "status transitions outside the documented lifecycle")
-}
-
-func containsStr(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // projectARNFromControl returns the project's ARN as an emulator's control surface

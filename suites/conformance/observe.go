@@ -93,9 +93,9 @@ func (e *CredentialError) Error() string {
 	return fmt.Sprintf("%s: the target rejected the credentials (%s: %s): refresh them (aws sso login, a new session token) or pass keys the target knows", e.Op, e.Code, truncate(e.Body, 200))
 }
 
-// credentialProblem recognises answers that mean the caller's credentials are not
+// CredentialProblem recognises answers that mean the caller's credentials are not
 // usable, as opposed to a request the target judged.
-func credentialProblem(op string, r *WireResponse) error {
+func CredentialProblem(op string, r *WireResponse) error {
 	if r == nil || r.Status < 400 {
 		return nil
 	}
@@ -247,7 +247,7 @@ func (s *Session) StartRequest(ctx context.Context, family, name string) (string
 	if why := unimplementedReason(resp); why != "" {
 		return "", &UnimplementedError{Op: op.Name, Reason: why}
 	}
-	if err := credentialProblem(op.Name, resp); err != nil {
+	if err := CredentialProblem(op.Name, resp); err != nil {
 		return "", err
 	}
 	if resp.Status != http.StatusOK {
@@ -373,7 +373,7 @@ func (s *Session) Describe(ctx context.Context, family, id, name string) (*Sampl
 		if why := unimplementedReason(smp.Wire); why != "" {
 			return nil, &UnimplementedError{Op: op.Name, Reason: why}
 		}
-		if err := credentialProblem(op.Name, smp.Wire); err != nil {
+		if err := CredentialProblem(op.Name, smp.Wire); err != nil {
 			return nil, err
 		}
 		return nil, fmt.Errorf("%s of request %s failed: %w", op.Name, id, smp.SDKErr)
@@ -522,6 +522,3 @@ func isSDKTransportError(err error) bool {
 	}
 	return false
 }
-
-// CredentialProblem is credentialProblem for the runner's reachability probe.
-func CredentialProblem(op string, r *WireResponse) error { return credentialProblem(op, r) }

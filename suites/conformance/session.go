@@ -226,9 +226,6 @@ func checkAccount(ctx context.Context, ac aws.Config, allowed []string) error {
 	return nil
 }
 
-// EmulatorServer returns the embedded emulator (nil for other targets).
-func (s *Session) EmulatorServer() *emulator.Server { return s.emu }
-
 // recordStart remembers a request the run started, so Close can cancel it.
 func (s *Session) recordStart(family, id string) error {
 	s.mu.Lock()
@@ -245,13 +242,6 @@ func (s *Session) canStart(n int) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.started)+n <= s.Cfg.MaxStarts
-}
-
-// Started returns how many requests the run started.
-func (s *Session) Started() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.started)
 }
 
 // Cleanup cancels every request the run started that is not terminal yet and waits

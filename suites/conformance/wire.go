@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -308,13 +307,4 @@ func (r *WireResponse) Message() (string, bool) {
 func (r *WireResponse) Object() map[string]any {
 	obj, _ := r.Decoded.(map[string]any)
 	return obj
-}
-
-func sortedHeaderNames(h map[string][]string) []string {
-	names := make([]string, 0, len(h))
-	for k := range h {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }
