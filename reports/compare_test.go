@@ -59,7 +59,7 @@ func TestClassify(t *testing.T) {
 func runOf(target string, outcomes map[string]Outcome) *Run {
 	r := &Run{Target: Target{Kind: target}, Started: sampleStart}
 	for id, o := range outcomes {
-		r.Checks = append(r.Checks, Check{ID: id, Outcome: o})
+		r.Checks = append(r.Checks, Check{CheckInfo: CheckInfo{ID: id}, Outcome: o})
 	}
 	Finalize(r)
 	return r

@@ -46,7 +46,19 @@ type Run struct {
 	LabelFilter   string        `json:"labelFilter,omitempty"`
 	// ExchangeCount is how many HTTP exchanges with the target's API the run made
 	// (control-surface calls excluded); 0 when not counted.
-	ExchangeCount int64       `json:"exchangeCount,omitempty"`
+	ExchangeCount int64 `json:"exchangeCount,omitempty"`
+	// Calls counts the API calls (attempts included) per operation; Starts is how many
+	// requests the run started, of StartBudget allowed.
+	Calls       map[string]int `json:"calls,omitempty"`
+	Starts      int            `json:"starts,omitempty"`
+	StartBudget int            `json:"startBudget,omitempty"`
+	// Causes are the root causes that decided several checks at once, each said once.
+	Causes []Cause `json:"causes,omitempty"`
+	// Interrupted is set when a signal ended the run early: the checks it did not judge
+	// are listed as skipped with the cause "interrupted".
+	Interrupted bool `json:"interrupted,omitempty"`
+	// Phases is where the run's time went (gather, judge, write).
+	Phases map[string]time.Duration `json:"phasesNs,omitempty"`
 	Checks        []Check     `json:"checks"` // sorted by ID
 	Totals        Totals      `json:"totals"`
 	Baseline      *Comparison `json:"baseline,omitempty"`
@@ -80,33 +92,63 @@ type ModelInfo struct {
 	Source  string `json:"source"`
 }
 
+// CheckInfo is what a check states, independent of any run: the catalog entry. It is
+// the one description of a check: the generated catalog, the SDK fixture checks and
+// every report carry it.
+type CheckInfo struct {
+	ID          string   `json:"id"`
+	Title       string   `json:"title"`
+	Description string   `json:"description"` // RFC 2119 sentence
+	Level       string   `json:"level"`       // MUST or SHOULD
+	Labels      []string `json:"labels"`
+	Pointer     string   `json:"pointer"` // JSON pointer into the model
+	Operation   string   `json:"operation,omitempty"`
+	// Needs lists what the check needs beyond a reachable target: evidence it is
+	// judged on (e.g. "conversion/walk") and capabilities ("control surface",
+	// "denied principal"). Empty for checks that need nothing of a target.
+	Needs []string `json:"needs,omitempty"`
+}
+
 // Check is the result of one check.
 type Check struct {
-	ID          string        `json:"id"`
-	Title       string        `json:"title"`
-	Description string        `json:"description"` // RFC 2119 sentence
-	Level       string        `json:"level"`       // MUST or SHOULD
-	Labels      []string      `json:"labels"`
-	Pointer     string        `json:"pointer"` // JSON pointer into the model
-	Operation   string        `json:"operation,omitempty"`
-	Outcome     Outcome       `json:"outcome"`
-	Message     string        `json:"message,omitempty"`
-	Duration    time.Duration `json:"durationNs"`
-	Exchanges   []Exchange    `json:"exchanges,omitempty"`
+	CheckInfo
+	Outcome   Outcome       `json:"outcome"`
+	Message   string        `json:"message,omitempty"`
+	Duration  time.Duration `json:"durationNs"`
+	Exchanges []Exchange    `json:"exchanges,omitempty"`
+	// Cause names the run's Cause that decided this outcome (a blocked or
+	// unimplemented check); its transcript is in Run.Causes, said once.
+	Cause string `json:"cause,omitempty"`
 	// Known is set when a known-deviations entry covers a failure of this check.
 	Known *KnownDeviation `json:"known,omitempty"`
 	// Class is the baseline classification (set only with a baseline).
 	Class Class `json:"class,omitempty"`
 }
 
+// Cause is one root cause shared by several checks: evidence that could not be
+// gathered, an operation the target does not implement, an interrupted run. It is
+// reported once, with its transcript; each check it decided names it (Check.Cause).
+type Cause struct {
+	ID        string     `json:"id"`
+	Outcome   Outcome    `json:"outcome"` // what it made of the checks: error, skipped or unimplemented
+	Title     string     `json:"title"`   // one line
+	Message   string     `json:"message,omitempty"`
+	Checks    int        `json:"checks"` // how many checks it decided
+	Exchanges []Exchange `json:"exchanges,omitempty"`
+}
+
 // Exchange is one captured HTTP request/response pair, already redacted.
 type Exchange struct {
 	Name     string        `json:"name,omitempty"` // what the check did, e.g. "cancel unknown request"
-	View     string        `json:"view,omitempty"` // "wire" or "sdk"
+	View     string        `json:"view,omitempty"` // "wire", "sdk" or "control"
 	Request  HTTPMessage   `json:"request"`
 	Response HTTPMessage   `json:"response"`
 	Error    string        `json:"error,omitempty"` // transport error, if any
 	Duration time.Duration `json:"durationNs"`
+	// Attempt numbers the attempts of one call from 1 (0: not counted); Retried says
+	// why this attempt was not the last (a throttle, a 5xx, a reset connection).
+	Attempt int    `json:"attempt,omitempty"`
+	Retried string `json:"retried,omitempty"`
 }
 
 // HTTPMessage is one side of an exchange.

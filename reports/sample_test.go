@@ -54,15 +54,17 @@ func sampleExchange(name, reqBody string, status int, respBody string) Exchange 
 
 func check(id, title string, o Outcome, labels ...string) Check {
 	return Check{
-		ID:          "CancelMetadataModelConversion." + id,
-		Title:       title,
-		Description: "The response MUST " + title + ".",
-		Level:       "MUST",
-		Labels:      labels,
-		Pointer:     "#/components/schemas/CancelMetadataModelConversionResponse",
-		Operation:   "CancelMetadataModelConversion",
-		Outcome:     o,
-		Duration:    2 * time.Millisecond,
+		CheckInfo: CheckInfo{
+			ID:          "CancelMetadataModelConversion." + id,
+			Title:       title,
+			Description: "The response MUST " + title + ".",
+			Level:       "MUST",
+			Labels:      labels,
+			Pointer:     "#/components/schemas/CancelMetadataModelConversionResponse",
+			Operation:   "CancelMetadataModelConversion",
+		},
+		Outcome:  o,
+		Duration: 2 * time.Millisecond,
 	}
 }
 

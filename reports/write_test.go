@@ -30,7 +30,7 @@ func readFile(t *testing.T, path string) string {
 }
 
 func TestFinalize(t *testing.T) {
-	run := &Run{Checks: []Check{{ID: "b", Outcome: Fail}, {ID: "a", Outcome: Pass}, {ID: "c", Outcome: "weird"}}}
+	run := &Run{Checks: []Check{{CheckInfo: CheckInfo{ID: "b"}, Outcome: Fail}, {CheckInfo: CheckInfo{ID: "a"}, Outcome: Pass}, {CheckInfo: CheckInfo{ID: "c"}, Outcome: "weird"}}}
 	Finalize(run)
 	if run.SchemaVersion != SchemaVersion {
 		t.Errorf("schemaVersion = %q", run.SchemaVersion)
@@ -288,7 +288,7 @@ func TestMarkdown(t *testing.T) {
 }
 
 func TestVerdict(t *testing.T) {
-	run := &Run{Target: Target{Kind: "embedded"}, Checks: []Check{{ID: "a", Outcome: Pass}, {ID: "b", Outcome: Skipped}}}
+	run := &Run{Target: Target{Kind: "embedded"}, Checks: []Check{{CheckInfo: CheckInfo{ID: "a"}, Outcome: Pass}, {CheckInfo: CheckInfo{ID: "b"}, Outcome: Skipped}}}
 	if v := Verdict(run); !strings.HasPrefix(v, "✅ PASS: 1 of 2") || !strings.Contains(v, "1 skipped") {
 		t.Errorf("pass verdict: %q", v)
 	}
@@ -297,7 +297,7 @@ func TestVerdict(t *testing.T) {
 		t.Errorf("a target that lacks operations must not read as passing: %q", v)
 	}
 	run.Checks[1].Outcome = Skipped
-	run.Checks = append(run.Checks, Check{ID: "c", Outcome: Error})
+	run.Checks = append(run.Checks, Check{CheckInfo: CheckInfo{ID: "c"}, Outcome: Error})
 	if v := Verdict(run); !strings.HasPrefix(v, "⚠️ ERROR") {
 		t.Errorf("error verdict: %q", v)
 	}

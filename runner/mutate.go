@@ -172,9 +172,9 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 		}
 		sort.Strings(by)
 		matrix.Killed[m] = by
-		chk := reports.Check{ID: "mutation." + m, Title: "defect mode " + m + " is caught",
+		chk := reports.Check{CheckInfo: reports.CheckInfo{ID: "mutation." + m, Title: "defect mode " + m + " is caught",
 			Description: "At least one check MUST fail (or newly drift) when the target " + descr[m] + ".",
-			Level:       "MUST", Labels: []string{"mutation"}, Outcome: reports.Pass}
+			Level:       "MUST", Labels: []string{"mutation"}}, Outcome: reports.Pass}
 		if len(by) == 0 {
 			chk.Outcome = reports.Fail
 			chk.Message = "no check caught this defect: a harness bug (add or sharpen a check)"
@@ -184,9 +184,9 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 		}
 		run.Checks = append(run.Checks, chk)
 	}
-	clean := reports.Check{ID: "mutation.defect-free", Title: "no false positives, no flakes",
+	clean := reports.Check{CheckInfo: reports.CheckInfo{ID: "mutation.defect-free", Title: "no false positives, no flakes",
 		Description: fmt.Sprintf("Against the emulator without defects no check MAY fail or error, and every check MUST have the same outcome in all %d runs.", opts.Repeats),
-		Level:       "MUST", Labels: []string{"mutation"}, Outcome: reports.Pass,
+		Level:       "MUST", Labels: []string{"mutation"}}, Outcome: reports.Pass,
 		Message: fmt.Sprintf("%d defect-free runs of %d checks", opts.Repeats, len(catalog))}
 	if len(fp) > 0 || len(flaky) > 0 {
 		clean.Outcome = reports.Fail

@@ -323,9 +323,9 @@ func convert(r types.Report) []reports.Check {
 		if sr.State == types.SpecStateSkipped && len(sr.ReportEntries) == 0 && sr.Failure.Message == "" {
 			continue // not selected by the label filter
 		}
-		rc := reports.Check{
+		rc := reports.Check{CheckInfo: reports.CheckInfo{
 			ID: chk.ID, Title: chk.Title, Description: chk.Description, Level: chk.Level,
-			Labels: chk.Labels, Pointer: chk.Pointer, Operation: chk.Operation, Duration: sr.RunTime,
+			Labels: chk.Labels, Pointer: chk.Pointer, Operation: chk.Operation}, Duration: sr.RunTime,
 		}
 		var entry *conformance.OutcomeEntry
 		for _, e := range sr.ReportEntries {

@@ -120,7 +120,7 @@ func Replay(ctx context.Context, sdk SDK, opts Options) (*reports.Run, error) {
 }
 
 func newCheck(m *spec.Model, fx *Fixture) reports.Check {
-	return reports.Check{
+	return reports.Check{CheckInfo: reports.CheckInfo{
 		ID:          fx.CheckID(),
 		Title:       fx.Description,
 		Description: fx.Requirement,
@@ -128,7 +128,7 @@ func newCheck(m *spec.Model, fx *Fixture) reports.Check {
 		Labels:      []string{"sdk", "wire", fx.Area},
 		Pointer:     fx.Pointer,
 		Operation:   fx.Operation,
-	}
+	}}
 }
 
 type replay struct {
