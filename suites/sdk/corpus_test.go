@@ -41,7 +41,7 @@ func TestCorpusValid(t *testing.T) {
 	}
 }
 
-// TestCorpusCategories: the corpus covers every category issue 6 requires. Categories
+// TestCorpusCategories: the corpus covers every category issues 6 and 14 require. Categories
 // are derived from the fixtures' content, not from labels, so a renamed or edited
 // fixture cannot silently drop one.
 func TestCorpusCategories(t *testing.T) {
@@ -73,6 +73,10 @@ func TestCorpusCategories(t *testing.T) {
 		"fault bare name", "fault namespace#Name", "fault Name:uri", "fault X-Amzn-ErrorType header only",
 		"fault code key", "fault message key", "fault Message key", "fault unmodeled", "fault 500",
 		"200 with __type",
+		// issue 14: where botocore's behaviour is documented or peculiar
+		"union unknown member beside __type", "union unknown member beside a null member",
+		"structure as string", "structure as list", "scalar of the wrong JSON type",
+		"fault throttling", "fault 503",
 	)
 	for _, w := range want {
 		if len(have[w]) == 0 {
@@ -97,6 +101,17 @@ func categories(m *spec.Model, fx *Fixture) []string {
 	}
 	if resp.Status >= 500 {
 		add("fault 500")
+	}
+	if resp.Status == 503 {
+		add("fault 503")
+	}
+	if typ, _ := obj["__type"].(string); resp.Status >= 400 && strings.Contains(typ, "Throttling") {
+		add("fault throttling")
+	}
+	if resp.Status == 200 && body != nil {
+		if op := m.Operation(fx.Operation); op != nil {
+			out = append(out, typeCategories(op.Output, body)...)
+		}
 	}
 	if resp.Status == 200 {
 		if _, ok := obj["__type"]; ok {
@@ -213,6 +228,79 @@ func categories(m *spec.Model, fx *Fixture) []string {
 		}
 		if e := fx.Expect.Error; e != nil && e.Typed != nil && !*e.Typed {
 			add("fault unmodeled")
+		}
+	}
+	return out
+}
+
+// typeCategories walks a response body along the model and names the JSON type
+// mismatches it holds, and the union values whose one set member is unknown and sits
+// beside __type or a null member.
+func typeCategories(sh *spec.Shape, v any) []string {
+	if sh == nil || v == nil {
+		return nil
+	}
+	var out []string
+	switch sh.Type {
+	case spec.TypeObject:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			switch v.(type) {
+			case string:
+				out = append(out, "structure as string")
+			case []any:
+				out = append(out, "structure as list")
+			default:
+				out = append(out, "scalar of the wrong JSON type")
+			}
+			return out
+		}
+		if sh.Union != nil {
+			var set []string
+			typeKey, nullKey := false, false
+			for k, val := range obj {
+				switch {
+				case k == "__type":
+					typeKey = true
+				case val == nil:
+					nullKey = true
+				default:
+					set = append(set, k)
+				}
+			}
+			if len(set) == 1 && sh.Member(set[0]) == nil {
+				if typeKey {
+					out = append(out, "union unknown member beside __type")
+				}
+				if nullKey {
+					out = append(out, "union unknown member beside a null member")
+				}
+			}
+		}
+		for k, val := range obj {
+			if mb := sh.Member(k); mb != nil {
+				out = append(out, typeCategories(mb.Shape, val)...)
+			}
+		}
+	case spec.TypeArray:
+		if arr, ok := v.([]any); ok {
+			for _, item := range arr {
+				out = append(out, typeCategories(sh.Items, item)...)
+			}
+		} else {
+			out = append(out, "scalar of the wrong JSON type")
+		}
+	case spec.TypeString:
+		if _, ok := v.(string); !ok {
+			out = append(out, "scalar of the wrong JSON type")
+		}
+	case spec.TypeInteger:
+		if n, ok := v.(json.Number); !ok || strings.ContainsAny(n.String(), ".eE") {
+			out = append(out, "scalar of the wrong JSON type")
+		}
+	case spec.TypeNumber:
+		if _, ok := spec.ParseDouble(v); !ok {
+			out = append(out, "scalar of the wrong JSON type")
 		}
 	}
 	return out

@@ -31,9 +31,27 @@ type Options struct {
 // setup (no model, the fixture server cannot listen); an SDK batch that breaks makes
 // every check an error.
 func Replay(ctx context.Context, sdk SDK, opts Options) (*reports.Run, error) {
+	r, err := ReplaySDK(ctx, sdk, opts)
+	if err != nil {
+		return nil, err
+	}
+	return r.Run, nil
+}
+
+// SDKRun is one SDK's replay of the corpus: the run, and per check ID what the SDK
+// decoded (one line; several decodings of a repeated fixture with their counts), for
+// the side-by-side page.
+type SDKRun struct {
+	Run      *reports.Run
+	Observed map[string]string
+}
+
+// ReplaySDK is Replay, keeping what the SDK decoded per check.
+func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 	if opts.Model == nil {
 		return nil, fmt.Errorf("sdk replay: no model")
 	}
+	observed := map[string]string{}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -59,7 +77,7 @@ func Replay(ctx context.Context, sdk SDK, opts Options) (*reports.Run, error) {
 			run.Checks = append(run.Checks, c)
 		}
 		run.Duration = now().Sub(start)
-		return run, nil
+		return &SDKRun{Run: run, Observed: observed}, nil
 	}
 	srv, err := NewServer()
 	if err != nil {
@@ -112,11 +130,11 @@ func Replay(ctx context.Context, sdk SDK, opts Options) (*reports.Run, error) {
 		for r, key := range s.keys {
 			replays[r] = replay{obs: obs[s.idx[r]], exchanges: srv.Exchanges(key)}
 		}
-		judge(opts.Model.Operation(s.fx.Operation), s.fx, replays, &c)
+		observed[c.ID] = judge(opts.Model.Operation(s.fx.Operation), s.fx, replays, &c)
 		run.Checks = append(run.Checks, c)
 	}
 	run.Duration = now().Sub(start)
-	return run, nil
+	return &SDKRun{Run: run, Observed: observed}, nil
 }
 
 func newCheck(m *spec.Model, fx *Fixture) reports.Check {
@@ -139,8 +157,8 @@ type replay struct {
 // judge sets the outcome, message and exchanges of one fixture's check from its
 // replays: error when the harness broke (no request reached the fixture server),
 // fail when any replay sent a malformed request or decoded differently from the
-// expectation, pass otherwise.
-func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) {
+// expectation, pass otherwise. It returns what the SDK decoded, on one line.
+func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) string {
 	n := len(replays)
 	type group struct {
 		obs   Observation
@@ -207,7 +225,18 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 	if len(harness) > 0 {
 		c.Outcome = reports.Error
 		c.Message = fmt.Sprintf("fixture %s: %s (%d of %d replays); the harness or the transport broke, this says nothing about the SDK", fx.ID, harness[0], len(harness), n)
-		return
+		return harness[0]
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].count > groups[j].count })
+	observed := ""
+	if len(groups) == 1 {
+		observed = groups[0].obs.String()
+	} else {
+		parts := make([]string, len(groups))
+		for i, g := range groups {
+			parts[i] = fmt.Sprintf("%dx %s", g.count, g.obs.String())
+		}
+		observed = strings.Join(parts, "; ")
 	}
 	var bad []*group
 	for _, g := range groups {
@@ -224,7 +253,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 		if len(notes) > 0 {
 			c.Message += "; " + strings.Join(notes, "; ")
 		}
-		return
+		return observed
 	}
 	c.Outcome = reports.Fail
 	var b strings.Builder
@@ -246,7 +275,6 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 		fmt.Fprintf(&b, "Request: %s. ", requestProblems[0])
 	}
 	fmt.Fprintf(&b, "Fixture %s (%s). Expected %s. ", fx.ID, fx.File, fx.Expect.String())
-	sort.SliceStable(groups, func(i, j int) bool { return groups[i].count > groups[j].count })
 	if len(groups) == 1 {
 		fmt.Fprintf(&b, "Observed %s. ", truncate(groups[0].obs.String(), 800))
 	} else {
@@ -265,6 +293,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 		b.WriteString(" (" + strings.Join(notes, "; ") + ")")
 	}
 	c.Message = b.String()
+	return observed
 }
 
 // requestProblem checks the request an SDK sent against the awsJson 1.1 rules: POST,

@@ -24,6 +24,7 @@ var (
 		"union-two-unknown-members", // same, between two unknown members
 		"union-type-inside",         // __type not ignored: UnknownUnionMember{Tag:"__type"} in most replays
 		"union-type-only",           // __type decoded as an unknown member
+		"union-type-beside-unknown", // the same beside an unknown member: the tag is __type in most replays
 	}
 	jsFindings = []string{
 		"success-with-type-200",     // undeclared __type/message copied into the output
@@ -34,6 +35,35 @@ var (
 		"union-two-members",         // keeps the known member
 		"union-two-unknown-members", // {} instead of an error
 		"union-type-only",           // {} after dropping __type
+		"percent-as-string",         // wrong JSON types pass through (or are coerced) instead of failing
+		"status-as-number",
+		"total-objects-as-string",
+		"total-objects-fraction",
+		"progress-as-string",
+		"union-as-string",
+		"request-as-list", // an array decoded as an empty object
+	}
+	// botocore 1.43.11: see fixtures/known-deviations.sdk.yaml for a reproducer each.
+	botocoreFindings = []string{
+		"fault-header-only", // the error code comes from body __type only, else the HTTP status ("400")
+		"fault-header-only-empty-body",
+		"fault-header-namespace-uri",
+		"fault-code-key", // the body field code is ignored too
+		"fault-code-key-namespace",
+		"malformed-json",            // a body that is not JSON decodes as {} (no error)
+		"percent-nan",               // the strings "NaN"/"Infinity"/"-Infinity" stay str
+		"percent-infinity",          //
+		"percent-negative-infinity", //
+		"percent-as-string",         // no type checks on scalars
+		"status-as-number",
+		"total-objects-as-string",
+		"total-objects-fraction",
+		"progress-as-string", // AttributeError from botocore/parsers.py, not ResponseParserError
+		"request-as-list",
+		"union-as-string",
+		"body-null",
+		"union-type-beside-unknown", // SDK_UNKNOWN_MEMBER named after the raw first key: __type
+		"union-null-beside-unknown", // ... or the null known member defaultErrorDetails
 	}
 )
 
