@@ -70,7 +70,7 @@ func BenchmarkCancel(b *testing.B) {
 		ids := make([]string, b.N)
 		e.mu.Lock()
 		for i := range ids {
-			ids[i] = e.newRequest(p, FamilyConversion, vc.Now()).id
+			ids[i] = e.newRequest(p, FamilyConversion, "{}", vc.Now()).id
 		}
 		e.mu.Unlock()
 		url := serveLoopback(b, e)

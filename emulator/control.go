@@ -41,7 +41,7 @@ type RequestState struct {
 
 // Info returns what the control surface's /info reports.
 func (e *Emulator) Info() Info {
-	inf := Info{Region: e.region, AccountID: e.account, StepDuration: e.step.String(),
+	inf := Info{Region: e.region, AccountID: e.account, StepDuration: e.stepNow().String(),
 		VirtualClock: e.vclock != nil, Now: e.clock.Now().UTC().Format(time.RFC3339Nano), Projects: []ProjectInfo{}}
 	for _, p := range e.projects {
 		inf.Projects = append(inf.Projects, ProjectInfo{Name: p.name, ARN: p.arn, Failing: p.failWith != ""})
@@ -167,12 +167,28 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.WriteHeader(http.StatusNoContent)
+	case "GET weather":
+		controlJSON(w, http.StatusOK, e.Weather())
+	case "PUT weather":
+		var in Weather
+		if len(strings.TrimSpace(string(body))) > 0 {
+			// Weather's own decoder: unknown fields refused, the accepted ones named
+			if err := in.UnmarshalJSON(body); err != nil {
+				controlError(w, http.StatusBadRequest, route+": "+err.Error())
+				return
+			}
+		}
+		if err := e.SetWeather(in); err != nil {
+			controlError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
 	case "GET info":
 		controlJSON(w, http.StatusOK, e.Info())
 	case "GET state":
 		controlJSON(w, http.StatusOK, map[string]any{"now": e.clock.Now().UTC().Format(time.RFC3339Nano), "requests": e.State()})
 	default:
-		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s%s; endpoints: POST clock/advance, POST reset, POST|DELETE scenarios, GET|PUT defects, GET info, GET state",
+		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s%s; endpoints: POST clock/advance, POST reset, POST|DELETE scenarios, GET|PUT defects, GET|PUT weather, GET info, GET state",
 			r.Method, ControlPrefix, path))
 	}
 }

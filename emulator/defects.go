@@ -46,6 +46,7 @@ const (
 	DefectCancelStuck           = "cancel-stuck-canceling"
 	DefectStartNoIdentifier     = "start-no-identifier"
 	DefectBadSignatureAccepted  = "bad-signature-accepted"
+	DefectStatusLowercase       = "status-lowercase"
 )
 
 // DefectMode is one defect mode with its one-line description.
@@ -92,6 +93,7 @@ var defectModes = map[string]string{
 	DefectCancelStuck:           "a cancelled request answers CANCELING forever and never reaches CANCELED",
 	DefectStartNoIdentifier:     "Start* answers 200 without a RequestIdentifier",
 	DefectBadSignatureAccepted:  "requests whose SigV4 signature does not verify are accepted (the key must still be known)",
+	DefectStatusLowercase:       "every Status is sent lower case (in_progress, canceling, canceled, ...), so a documented terminal status never arrives",
 }
 
 // DefectModes lists the defect modes, sorted by name.

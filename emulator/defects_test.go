@@ -201,6 +201,9 @@ func TestDefectModes(t *testing.T) {
 		{DefectStatusDoubleL, probeCancelThenDescribe, func(w *httptest.ResponseRecorder, _ *Emulator) bool {
 			return first(w)["Status"] == "CANCELLING"
 		}},
+		{DefectStatusLowercase, probeCancelThenDescribe, func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			return first(w)["Status"] == "canceling"
+		}},
 		{DefectStepBackwards, probeDescribeAt(DefaultProject, 4.5), func(w *httptest.ResponseRecorder, _ *Emulator) bool {
 			return progress(w)["ProgressStep"] == StepLoadingMetadata
 		}},

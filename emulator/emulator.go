@@ -12,6 +12,9 @@
 // {"__type":"<Code>","message":"..."} with a matching X-Amzn-ErrorType header. The
 // checks run in this order, and the first one that fails answers:
 //
+//	the weather (Config.Weather, SetWeather)       see Weather: 400 ThrottlingException,
+//	                                               500 InternalFailure, 503 ServiceUnavailable,
+//	                                               502 text/html, latency, no answer
 //	body larger than Config.MaxBodyBytes (1 MiB)   413 RequestEntityTooLargeException
 //	no Authorization header                        400 MissingAuthenticationTokenException
 //	Authorization header not SigV4 / no X-Amz-Date 400 IncompleteSignatureException
@@ -46,8 +49,10 @@
 // ProgressStep FINISHED and ProgressPercent 100, or FAILED with Error and the progress
 // of the last instant of CONVERTING. A cancel of a RECEIVED or IN_PROGRESS request
 // answers Status CANCELING with Progress frozen at the moment of the cancel; one step
-// later the request is CANCELED. State is computed lazily from the clock on every
-// read: there are no goroutines or timers. Describe* lists requests oldest first.
+// later the request is CANCELED. The step is fixed when the request starts
+// (Config.StepDuration, or Weather.StepDuration when set). State is computed lazily
+// from the clock on every read: there are no goroutines or timers. Describe* lists
+// requests oldest first.
 // A scenario's HoldAtStep caps the request's elapsed time at the start of that step
 // (ProgressPercent 0); bound to a request that is already past the step, it moves the
 // request back to it.
@@ -58,15 +63,34 @@
 // and out; errors {"error":"..."} with 400, 404 for an unknown endpoint):
 //
 //	POST   /_dmsconform/v1/clock/advance  {"duration":"3s"} → {"now":"<RFC3339Nano>"} (400 on the wall clock)
-//	POST   /_dmsconform/v1/reset          → 204: no requests, no scenarios (defects and clock kept)
+//	POST   /_dmsconform/v1/reset          → 204: no requests, no scenarios, weather call counter 0 (defects, weather and clock kept)
 //	POST   /_dmsconform/v1/scenarios      Scenario → {"id":"scn-1"}
 //	DELETE /_dmsconform/v1/scenarios      → 204
 //	GET    /_dmsconform/v1/defects        → {"active":[...],"available":[{"name","description"}]}
 //	PUT    /_dmsconform/v1/defects        {"modes":[...]} → 204, or 400 naming the unknown mode
+//	GET    /_dmsconform/v1/weather        → Weather (every field; durations as "150ms")
+//	PUT    /_dmsconform/v1/weather        Weather → 204 (replaces it all: fields left out are off; {} is clear sky),
+//	                                      or 400 saying what is accepted (unknown field, negative value, bad duration)
 //	GET    /_dmsconform/v1/info           → Info
 //	GET    /_dmsconform/v1/state          → {"now":..., "requests":[RequestState...]}
 //
 // Without Control those paths get the AWS-surface treatment (they are not routed).
+// Control-surface calls are never subject to the weather and are not counted by it,
+// so a harness can always switch the weather back to clear sky.
+//
+// # Weather
+//
+// Weather (Config.Weather, SetWeather, PUT weather, the flags of dmsconform emulate)
+// produces the conditions a conforming DMS shows on a bad day, so that a client can
+// be proven against them: throttling (ThrottleEvery), transient 500 and 503
+// (FailEvery, UnavailableEvery), latency (Latency), eventual consistency
+// (ConsistencyWindow: a new request is invisible to Describe* and Cancel* for a
+// while), a slower or faster lifecycle (StepDuration), and two broken-infrastructure
+// conditions: a proxy answering 502 text/html (ProxyError) and a target that answers
+// N calls and then goes silent (SilentAfter). Counting conditions are deterministic:
+// one counter per emulator numbers the AWS-surface calls in arrival order; see
+// Weather for which answer wins when several pick the same call. The zero Weather
+// (clear sky) costs one atomic load per call.
 package emulator
 
 import (
@@ -168,6 +192,7 @@ type Config struct {
 	Control           bool          // enable the control surface under ControlPrefix
 	MaxBodyBytes      int64         // 0 → 1 MiB
 	Defects           []string      // defect modes (DefectModes)
+	Weather           Weather       // throttling, transient 5xx, latency, eventual consistency, ...; zero = clear sky
 	Model             *spec.Model   // nil → spec.MustLoad()
 }
 
@@ -216,7 +241,10 @@ type Emulator struct {
 	projects        []*project // config order
 	signer          *v4.Signer
 
-	defects atomic.Pointer[defectSet]
+	defects  atomic.Pointer[defectSet]
+	weather  atomic.Pointer[weatherState] // never nil after New
+	quit     chan struct{}                // closed when the Server closes: releases silent calls
+	quitOnce sync.Once
 
 	mu        sync.Mutex
 	requests  map[string]*request
@@ -265,6 +293,7 @@ func New(cfg Config) (*Emulator, error) {
 		signer:      v4.NewSigner(),
 		requests:    map[string]*request{},
 		lists:       map[listKey][]*request{},
+		quit:        make(chan struct{}),
 	}
 	if e.region == "" {
 		e.region = DefaultRegion
@@ -362,8 +391,15 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	e.defects.Store(ds)
+	if err := e.SetWeather(cfg.Weather); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
+
+// releaseSilent ends the calls held by Weather.SilentAfter (their connections are
+// dropped without an answer), now and from now on. Server.Close calls it.
+func (e *Emulator) releaseSilent() { e.quitOnce.Do(func() { close(e.quit) }) }
 
 func (e *Emulator) operationNames() []string {
 	var out []string
@@ -386,8 +422,9 @@ func (e *Emulator) Region() string { return e.region }
 // AccountID returns the account id the emulator's ARNs use.
 func (e *Emulator) AccountID() string { return e.account }
 
-// StepDuration returns the duration of one lifecycle step.
-func (e *Emulator) StepDuration() time.Duration { return e.step }
+// StepDuration returns the duration of one lifecycle step of requests started now:
+// Weather.StepDuration when set, else Config.StepDuration.
+func (e *Emulator) StepDuration() time.Duration { return e.stepNow() }
 
 // Now returns the emulator's current time.
 func (e *Emulator) Now() time.Time { return e.clock.Now() }
@@ -425,9 +462,10 @@ func (e *Emulator) Advance(d time.Duration) error {
 	return nil
 }
 
-// Reset returns to the seeded state: no requests and no scenarios. Defect modes are
-// kept.
+// Reset returns to the seeded state: no requests and no scenarios, and the weather's
+// call counter starts again from 0. Defect modes and the weather are kept.
 func (e *Emulator) Reset() {
+	e.resetCalls()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.requests = map[string]*request{}

@@ -36,14 +36,18 @@ func newFault(code, format string, args ...any) *apiError {
 }
 
 // ServeHTTP answers one request: the control surface (when enabled) under
-// ControlPrefix, the AWS surface everywhere else. It never panics: an internal error
-// answers 500 InternalFailure.
+// ControlPrefix, the AWS surface everywhere else, after the weather (see Weather). It
+// never panics, except with http.ErrAbortHandler for a call the weather keeps silent:
+// an internal error answers 500 InternalFailure.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if e.control && strings.HasPrefix(r.URL.Path, ControlPrefix) {
 		e.serveControl(w, r)
 		return
 	}
 	d := e.defects.Load()
+	if ws := e.weather.Load(); ws.gate && e.serveWeather(w, r, ws, d) {
+		return
+	}
 	reqID := newUUID()
 	defer func() {
 		if v := recover(); v != nil {

@@ -53,7 +53,7 @@ func (e *Emulator) start(op *spec.Operation, p *project, in map[string]any, d *d
 		return nil, newFault(CodeQuotaExceeded, "migration project %s already has %d %s requests, the emulator's limit; reset the emulator (POST %sreset) to free them",
 			p.name, MaxRequestsPerProject, familyNoun[op.Family], ControlPrefix)
 	}
-	r := e.newRequest(p, op.Family, now)
+	r := e.newRequest(p, op.Family, str(in, "SelectionRules"), now)
 	if d.has(DefectStartNoIdentifier) {
 		return map[string]any{}, nil
 	}
@@ -128,13 +128,14 @@ func (e *Emulator) describe(op *spec.Operation, p *project, in map[string]any, d
 	if d.has(DefectDescribeIgnoreFilters) {
 		preds = nil
 	}
+	window := e.weather.Load().w.ConsistencyWindow
 	now := e.clock.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := []any{}
 	var marker string
 	for _, r := range e.lists[listKey{p, op.Family}] {
-		if r.seq <= after {
+		if r.seq <= after || !visible(r, now, window) {
 			continue
 		}
 		obj := e.render(r, e.compute(r, now), d)
@@ -166,13 +167,14 @@ func (e *Emulator) describe(op *spec.Operation, p *project, in map[string]any, d
 
 func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *defectSet) (map[string]any, *apiError) {
 	id := str(in, "RequestIdentifier")
+	window := e.weather.Load().w.ConsistencyWindow
 	now := e.clock.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	r := e.requests[id]
-	if r == nil || r.project != p || r.family != op.Family {
+	if r == nil || r.project != p || r.family != op.Family || !visible(r, now, window) {
 		if d.has(DefectCancelUnknown) {
-			ghost := &request{id: id, family: op.Family, project: p, start: now, canceled: true, cancelAt: now}
+			ghost := &request{id: id, family: op.Family, project: p, start: now, canceled: true, cancelAt: now, step: e.stepNow()}
 			return map[string]any{"Request": e.render(ghost, e.compute(ghost, now), d)}, nil
 		}
 		return nil, newFault(CodeResourceNotFound, "%s request %q not found in migration project %s; start one with %s and pass its RequestIdentifier",
@@ -252,6 +254,9 @@ func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
 		status = "PAUSED"
 	case d.has(DefectCancelStuck) && status == StatusCanceled:
 		status = StatusCanceling
+	}
+	if d.has(DefectStatusLowercase) {
+		status = strings.ToLower(status)
 	}
 	if scen != nil && scen.Status != "" {
 		status = scen.Status
@@ -343,6 +348,9 @@ func (e *Emulator) renderProgress(v view, scen *Scenario, d *defectSet) map[stri
 		ep := v.obj.endpoint
 		if d.has(DefectLowercaseEndpointType) {
 			ep = strings.ToLower(ep)
+		}
+		if scen != nil && scen.EndpointType != "" {
+			ep = scen.EndpointType
 		}
 		p["ProcessedObject"] = map[string]any{"Name": v.obj.name, "Type": v.obj.typ, "EndpointType": ep}
 	} else if d.has(DefectNullMembers) {

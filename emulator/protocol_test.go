@@ -305,6 +305,7 @@ func TestConfigErrors(t *testing.T) {
 		{Projects: []Project{{Name: "a"}, {Name: "a"}}},
 		{Projects: []Project{{Name: "arn:aws:dms:x"}}},
 		{Defects: []string{"everything-broken"}},
+		{Weather: Weather{FailEvery: -1}},
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("New(%+v) succeeded", cfg)

@@ -16,8 +16,12 @@ type Server struct {
 	Region          string
 	AccessKeyID     string // a key pair the access policy allows everything
 	SecretAccessKey string
-	Emulator        *Emulator
-	Clock           *VirtualClock // nil if the clock is the wall clock
+	// DeniedAccessKeyID and DeniedSecretAccessKey are a key pair the access policy
+	// denies some operation (the defaults: the Cancel* operations); "" if none.
+	DeniedAccessKeyID     string
+	DeniedSecretAccessKey string
+	Emulator              *Emulator
+	Clock                 *VirtualClock // nil if the clock is the wall clock
 
 	srv       *http.Server
 	done      chan error
@@ -72,6 +76,11 @@ func Serve(l net.Listener, cfg Config) (*Server, error) {
 	if s.AccessKeyID == "" {
 		s.AccessKeyID, s.SecretAccessKey = creds[0].AccessKeyID, creds[0].SecretAccessKey
 	}
+	for _, c := range creds {
+		if len(c.Deny) > 0 && (s.DeniedAccessKeyID == "" || c.AccessKeyID == DeniedAccessKeyID) {
+			s.DeniedAccessKeyID, s.DeniedSecretAccessKey = c.AccessKeyID, c.SecretAccessKey
+		}
+	}
 	go func() {
 		err := s.srv.Serve(l)
 		if errors.Is(err, http.ErrServerClosed) {
@@ -82,15 +91,17 @@ func Serve(l net.Listener, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the server: it waits up to 5 seconds for calls in flight, then closes
-// the remaining connections. It returns the serving error, if any. Calling it again
-// returns the same result.
+// Close stops the server: it drops the calls the weather keeps silent
+// (Weather.SilentAfter) without an answer, waits up to 5 seconds for the other calls
+// in flight, then closes the remaining connections. It returns the serving error, if
+// any. Calling it again returns the same result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.close() })
 	return s.closeErr
 }
 
 func (s *Server) close() error {
+	s.Emulator.releaseSilent()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	err := s.srv.Shutdown(ctx)

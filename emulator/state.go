@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -19,11 +20,19 @@ type request struct {
 	cancelAt time.Time
 	scen     *Scenario // taken at Start from a pending scenario; nil if none
 	total    int64
+	step     time.Duration // lifecycle step, fixed at Start (Weather.StepDuration may change it for later requests)
 }
 
 // Scenario changes how matching requests behave. A scenario with Request set applies
-// to that request (whenever it started); otherwise it applies to the next Count
-// Start* calls that match Project and Family.
+// to that request (whenever it started); otherwise it is pending and applies to the
+// next Count Start* calls that match Project, Family and Tag.
+//
+// Tag binds a pending scenario to the Start* calls whose SelectionRules input
+// contains it (a substring match), so that several clients can run scenario-driven
+// starts concurrently in one project without one start taking another's scenario. A
+// Start* takes the first pending tagged scenario whose tag its SelectionRules
+// contain; failing that, the first pending untagged one (which any Start* may take,
+// as before tags existed).
 type Scenario struct {
 	Project            string     `json:"project,omitempty"`            // name or ARN; "" = any
 	Family             string     `json:"family,omitempty"`             // "conversion" | "creation" | "" = any
@@ -35,6 +44,8 @@ type Scenario struct {
 	UnknownUnionMember string     `json:"unknownUnionMember,omitempty"` // end FAILED with Error {"<name>":{"Message":"..."}}
 	Status             string     `json:"status,omitempty"`             // emit this Status value instead of the real one
 	ProgressStep       string     `json:"progressStep,omitempty"`       // emit this ProgressStep instead of the real one (when Progress is present)
+	Tag                string     `json:"tag,omitempty"`                // pending scenario: only for a Start* whose SelectionRules contain this
+	EndpointType       string     `json:"endpointType,omitempty"`       // emit this ProcessedObject.EndpointType instead of the real one (when ProcessedObject is present)
 }
 
 // ExportSQL is the ExportSqlDetails a scenario makes requests carry. It is an alias
@@ -68,6 +79,9 @@ func (s Scenario) Validate() error {
 	}
 	if s.Request != "" && s.Count > 1 {
 		return fmt.Errorf("scenario count %d with request %q: a request-bound scenario applies to that one request", s.Count, s.Request)
+	}
+	if s.Request != "" && s.Tag != "" {
+		return fmt.Errorf("scenario tag %q with request %q: a tag binds a pending scenario to the Start* calls whose SelectionRules contain it; a request-bound scenario applies to its request already, drop one of the two", s.Tag, s.Request)
 	}
 	return nil
 }
@@ -108,6 +122,8 @@ func (e *Emulator) ClearScenarios() {
 	}
 }
 
+// scenarioMatches reports whether s applies to a request of p and family (Tag is
+// matched by takeScenario).
 func (e *Emulator) scenarioMatches(s *Scenario, p *project, family string) bool {
 	if s.Family != "" && s.Family != family {
 		return false
@@ -118,16 +134,36 @@ func (e *Emulator) scenarioMatches(s *Scenario, p *project, family string) bool 
 	return true
 }
 
-// takeScenario consumes one use of the first pending scenario that matches. e.mu held.
-func (e *Emulator) takeScenario(p *project, family string) *Scenario {
+// takeScenario consumes one use of the first pending tagged scenario that matches
+// and whose tag rules contains, else of the first pending untagged one that
+// matches. e.mu held.
+func (e *Emulator) takeScenario(p *project, family, rules string) *Scenario {
+	var untagged *scenarioEntry
 	for _, se := range e.scenarios {
-		if se.s.Request == "" && se.remaining > 0 && e.scenarioMatches(&se.s, p, family) {
-			se.remaining--
-			s := se.s
-			return &s
+		if se.s.Request != "" || se.remaining <= 0 || !e.scenarioMatches(&se.s, p, family) {
+			continue
+		}
+		if se.s.Tag == "" {
+			if untagged == nil {
+				untagged = se
+			}
+			continue
+		}
+		if strings.Contains(rules, se.s.Tag) {
+			return se.take()
 		}
 	}
+	if untagged != nil {
+		return untagged.take()
+	}
 	return nil
+}
+
+// take consumes one use of se and returns a copy of its scenario. e.mu held.
+func (se *scenarioEntry) take() *Scenario {
+	se.remaining--
+	s := se.s
+	return &s
 }
 
 // scenarioFor returns the scenario in effect for a request: the latest one bound to
@@ -142,14 +178,15 @@ func (e *Emulator) scenarioFor(r *request) *Scenario {
 	return r.scen
 }
 
-// newRequest creates and stores a request started now. e.mu held.
-func (e *Emulator) newRequest(p *project, family string, now time.Time) *request {
+// newRequest creates and stores a request started now with the given SelectionRules
+// (which bind tagged scenarios). e.mu held.
+func (e *Emulator) newRequest(p *project, family, rules string, now time.Time) *request {
 	e.seq++
-	r := &request{id: newUUID(), family: family, project: p, seq: e.seq, start: now}
+	r := &request{id: newUUID(), family: family, project: p, seq: e.seq, start: now, step: e.stepNow()}
 	h := fnv.New32a()
 	h.Write([]byte(r.id))
 	r.total = 12 + int64(h.Sum32()%89)
-	r.scen = e.takeScenario(p, family)
+	r.scen = e.takeScenario(p, family, rules)
 	e.requests[r.id] = r
 	k := listKey{p, family}
 	e.lists[k] = append(e.lists[k], r)
@@ -186,7 +223,7 @@ func (e *Emulator) compute(r *request, now time.Time) view {
 	}
 	v := e.progressAt(r, scen, r.cancelAt.Sub(r.start))
 	v.failed, v.failMsg, v.unknownMember = false, "", ""
-	if now.Before(r.cancelAt.Add(e.step)) {
+	if now.Before(r.cancelAt.Add(r.step)) {
 		v.status = StatusCanceling
 	} else {
 		v.status = StatusCanceled
@@ -199,12 +236,13 @@ func (e *Emulator) progressAt(r *request, scen *Scenario, el time.Duration) view
 	if el < 0 {
 		el = 0
 	}
+	step := r.step
 	if scen != nil && scen.HoldAtStep != "" {
-		if hp, ok := holdPhases[scen.HoldAtStep]; ok && el >= time.Duration(hp)*e.step {
-			el = time.Duration(hp) * e.step
+		if hp, ok := holdPhases[scen.HoldAtStep]; ok && el >= time.Duration(hp)*step {
+			el = time.Duration(hp) * step
 		}
 	}
-	phase := int64(el / e.step)
+	phase := int64(el / step)
 	if phase >= 5 {
 		failMsg := r.project.failWith
 		var unknown string
@@ -222,14 +260,14 @@ func (e *Emulator) progressAt(r *request, scen *Scenario, el time.Duration) view
 		if failMsg == "" {
 			return view{status: StatusSuccess, step: StepFinished, percent: 100, total: r.total}
 		}
-		v := e.progressAt(r, nil, 5*e.step-1)
+		v := e.progressAt(r, nil, 5*step-1)
 		v.status, v.failed, v.failMsg, v.unknownMember = StatusFailed, true, failMsg, unknown
 		return v
 	}
 	if phase == 0 {
 		return view{status: StatusReceived}
 	}
-	frac := float64(el-time.Duration(phase)*e.step) / float64(e.step)
+	frac := float64(el-time.Duration(phase)*step) / float64(step)
 	v := view{status: StatusInProgress, step: phaseSteps[phase], percent: math.Floor(frac*1000) / 10}
 	if phase >= 3 {
 		v.total = r.total
