@@ -33,7 +33,12 @@ func (l *listFlag) Set(v string) error {
 }
 
 func runEmulate(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("emulate", "[--addr 127.0.0.1:4566] [--control] [--defects a,b] ...", stderr)
+	return emulate(context.Background(), args, stdout, stderr)
+}
+
+// emulate runs the emulator until ctx ends, SIGINT or SIGTERM.
+func emulate(parent context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("emulate", "[--addr 127.0.0.1:4566] [--control] [--defects a,b] [--step D] [--virtual-clock] [weather: --throttle-every N --fail-every N --unavailable-every N --latency D --consistency-window D --silent-after N --proxy-error] ...", stderr)
 	addr := fs.String("addr", "127.0.0.1:4566", "listen on `HOST:PORT` (loopback only unless --allow-remote; port 0 picks a free port)")
 	allowRemote := fs.Bool("allow-remote", false, "allow a non-loopback --addr (the emulator accepts published test keys: anyone who can reach it can use it)")
 	region := fs.String("region", emulator.DefaultRegion, "`REGION` of the ARNs and the printed configuration")
@@ -42,10 +47,23 @@ func runEmulate(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&projects, "project", "seed migration project `NAME` (repeatable or comma list; replaces the defaults "+emulator.DefaultProject+" and "+emulator.FailingProject+")")
 	fs.Var(&failing, "failing-project", "seed a migration project `NAME` whose requests end FAILED (repeatable or comma list; replaces the defaults)")
 	step := fs.Duration("step", emulator.DefaultStepDuration, "wall time per lifecycle step (RECEIVED, LOADING_METADATA, COUNTING_OBJECTS, ANALYZING, CONVERTING)")
-	control := fs.Bool("control", false, "enable the control surface under "+emulator.ControlPrefix+" (unauthenticated: advance the clock, reset, inject scenarios, switch defects)")
+	control := fs.Bool("control", false, "enable the control surface under "+emulator.ControlPrefix+" (unauthenticated: advance the clock, reset, inject scenarios, switch defects and weather)")
 	virtual := fs.Bool("virtual-clock", false, "use a virtual clock that moves only through the control surface or --auto-advance")
 	autoAdvance := fs.Duration("auto-advance", 0, "with --virtual-clock: advance the clock by this much before every AWS-surface request")
 	fs.Var(&defects, "defects", "defect `MODES` to switch on (comma list; 'list' prints them)")
+	// Weather: conditions a conforming DMS shows on a bad day. The counting ones number
+	// the AWS-surface calls 1, 2, 3, ... across all clients (control-surface calls are
+	// not counted); when several pick one call, throttle wins over 503 over 500.
+	var weather emulator.Weather
+	fs.IntVar(&weather.ThrottleEvery, "throttle-every", 0, "weather: answer every `N`th AWS-surface call 400 ThrottlingException \"Rate exceeded\" without running it (0 = off)")
+	fs.IntVar(&weather.FailEvery, "fail-every", 0, "weather: answer every `N`th AWS-surface call 500 InternalFailure without running it (0 = off)")
+	fs.IntVar(&weather.UnavailableEvery, "unavailable-every", 0, "weather: answer every `N`th AWS-surface call 503 ServiceUnavailable without running it (0 = off)")
+	fs.DurationVar(&weather.Latency, "latency", 0, "weather: wait this long (wall time, e.g. 150ms) before every AWS-surface answer; a client that gives up meanwhile leaves no trace")
+	fs.DurationVar(&weather.ConsistencyWindow, "consistency-window", 0, "weather: a new request is invisible to Describe* and Cancel* (ResourceNotFoundFault) for this long after its start, e.g. 3s")
+	fs.IntVar(&weather.SilentAfter, "silent-after", 0, "weather: answer the first `N` AWS-surface calls, then accept calls and never answer them (0 = off)")
+	fs.BoolVar(&weather.ProxyError, "proxy-error", false, "weather: answer every AWS-surface call 502 with an HTML page, like a proxy whose backend is down")
+	usage := fs.Usage
+	fs.Usage = func() { usage(); fmt.Fprint(fs.Output(), weatherHelp) }
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -64,7 +82,17 @@ func runEmulate(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	cfg := emulator.Config{Region: *region, AccountID: *account, StepDuration: *step, Control: *control,
-		Defects: defects, AutoAdvance: *autoAdvance}
+		Defects: defects, AutoAdvance: *autoAdvance, Weather: weather}
+	for _, f := range []struct {
+		flag string
+		neg  bool
+	}{{"--throttle-every", weather.ThrottleEvery < 0}, {"--fail-every", weather.FailEvery < 0}, {"--unavailable-every", weather.UnavailableEvery < 0},
+		{"--silent-after", weather.SilentAfter < 0}, {"--latency", weather.Latency < 0}, {"--consistency-window", weather.ConsistencyWindow < 0}} {
+		if f.neg {
+			fmt.Fprintf(stderr, "dmsconform emulate: %s must not be negative: 0 is off, a count N ≥ 1 or a duration such as 150ms is on\n", f.flag)
+			return exitUsage
+		}
+	}
 	if *step <= 0 {
 		fmt.Fprintf(stderr, "dmsconform emulate: --step %v must be positive, such as 2s or 50ms\n", *step)
 		return exitUsage
@@ -87,7 +115,7 @@ func runEmulate(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -110,6 +138,16 @@ func runEmulate(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout, "dmsconform emulate: stopped")
 	return exitOK
 }
+
+const weatherHelp = `
+Weather (conditions a conforming DMS shows on a bad day, off by default): the counting
+flags number the AWS-surface calls 1, 2, 3, ... across all clients (control-surface
+calls are not counted; a reset starts again from 1); when several pick the same call,
+--throttle-every wins over --unavailable-every, which wins over --fail-every. A weather
+answer runs no operation. With --control, GET and PUT ` + emulator.ControlPrefix + `weather
+read and replace the weather at run time, e.g. {"throttleEvery":3,"latency":"150ms"};
+its "stepDuration" changes the lifecycle step of requests started afterwards.
+`
 
 // checkLoopback refuses addresses other than loopback unless allowed.
 func checkLoopback(addr string, allow bool) error {
@@ -141,17 +179,24 @@ func printEmulator(w io.Writer, s *emulator.Server) {
 	fmt.Fprintf(w, "  endpoint:          %s\n", s.URL)
 	fmt.Fprintf(w, "  region:            %s\n", s.Region)
 	fmt.Fprintf(w, "  account:           %s\n", inf.AccountID)
-	fmt.Fprintf(w, "  access key id:     %s\n", s.AccessKeyID)
+	fmt.Fprintf(w, "  access key id:     %s (allowed everything)\n", s.AccessKeyID)
 	fmt.Fprintf(w, "  secret access key: %s\n", s.SecretAccessKey)
-	if s.AccessKeyID == emulator.DefaultAccessKeyID {
-		fmt.Fprintf(w, "  denied key pair:   %s / %s (denied the Cancel* operations)\n", emulator.DeniedAccessKeyID, emulator.DeniedSecretAccessKey)
+	if s.DeniedAccessKeyID != "" {
+		fmt.Fprintf(w, "  denied key id:     %s (denied the Cancel* operations: AccessDeniedFault)\n", s.DeniedAccessKeyID)
+		fmt.Fprintf(w, "  denied secret key: %s\n", s.DeniedSecretAccessKey)
 	}
+	project := ""
 	for _, p := range inf.Projects {
 		note := ""
 		if p.Failing {
 			note = "  (requests end FAILED)"
+		} else if project == "" {
+			project = p.Name
 		}
 		fmt.Fprintf(w, "  project:           %s  %s%s\n", p.Name, p.ARN, note)
+	}
+	if project == "" && len(inf.Projects) > 0 {
+		project = inf.Projects[0].Name
 	}
 	clock := "wall clock"
 	if inf.VirtualClock {
@@ -159,15 +204,45 @@ func printEmulator(w io.Writer, s *emulator.Server) {
 	}
 	fmt.Fprintf(w, "  lifecycle step:    %s (%s)\n", inf.StepDuration, clock)
 	if u := s.ControlURL(); u != "" {
-		fmt.Fprintf(w, "  control surface:   %s (info, state, reset, clock/advance, scenarios, defects)\n", u)
+		fmt.Fprintf(w, "  control surface:   %s (info, state, reset, clock/advance, scenarios, defects, weather)\n", u)
 	} else {
 		fmt.Fprintf(w, "  control surface:   disabled (--control enables it)\n")
 	}
 	if ds := e.Defects(); len(ds) > 0 {
 		fmt.Fprintf(w, "  defect modes:      %s\n", strings.Join(ds, ", "))
 	}
+	if wt := e.Weather(); wt != (emulator.Weather{}) {
+		fmt.Fprintf(w, "  weather:           %s\n", wt)
+	}
 	fmt.Fprintf(w, "\nFor the AWS CLI and SDKs:\n")
 	fmt.Fprintf(w, "  export AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE=%s\n", s.URL)
 	fmt.Fprintf(w, "  export AWS_REGION=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", s.Region, s.AccessKeyID, s.SecretAccessKey)
+	fmt.Fprintf(w, "\nFor dmsconform (the denied key pair drives the AccessDeniedFault checks):\n")
+	fmt.Fprintf(w, "  %s\n", runCommand(s, project))
 	fmt.Fprintf(w, "\nStop with Ctrl-C (SIGINT) or SIGTERM.\n")
+}
+
+// runCommand is the dmsconform run command line that tests the emulator s as an
+// endpoint target.
+func runCommand(s *emulator.Server, project string) string {
+	args := []string{"dmsconform", "run", "--target", "endpoint", "--endpoint", s.URL, "--region", s.Region,
+		"--project", project, "--access-key-id", s.AccessKeyID, "--secret-access-key", s.SecretAccessKey}
+	if s.DeniedAccessKeyID != "" {
+		args = append(args, "--denied-access-key-id", s.DeniedAccessKeyID, "--denied-secret-access-key", s.DeniedSecretAccessKey)
+	}
+	if u := s.ControlURL(); u != "" {
+		args = append(args, "--control", u)
+	}
+	for i, a := range args {
+		args[i] = shellQuote(a)
+	}
+	return strings.Join(args, " ")
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but safe characters.
+func shellQuote(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:/@=+%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -12,8 +13,10 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
+	"github.com/aws/smithy-go"
 
 	"github.com/dmsconform/dmsconform/emulator"
 )
@@ -120,6 +123,13 @@ func TestEmulateFlagErrors(t *testing.T) {
 		{[]string{"--auto-advance", "1s"}, exitUsage, "--virtual-clock"},
 		{[]string{"extra"}, exitUsage, "unexpected argument"},
 		{[]string{"--help"}, exitOK, "--allow-remote"},
+		{[]string{"--throttle-every", "-1"}, exitUsage, "--throttle-every must not be negative"},
+		{[]string{"--fail-every", "-2"}, exitUsage, "--fail-every"},
+		{[]string{"--unavailable-every", "-1"}, exitUsage, "--unavailable-every"},
+		{[]string{"--silent-after", "-1"}, exitUsage, "--silent-after"},
+		{[]string{"--latency", "-1ms"}, exitUsage, "--latency"},
+		{[]string{"--consistency-window", "-1s"}, exitUsage, "--consistency-window"},
+		{[]string{"--latency", "soon"}, exitUsage, "invalid value"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := runEmulate(tc.args, &stdout, &stderr)
@@ -133,5 +143,180 @@ func TestEmulateFlagErrors(t *testing.T) {
 	}
 	if _, ok := commands["emulate"]; !ok {
 		t.Error("emulate is not registered")
+	}
+}
+
+// TestEmulateHelpDocumentsEveryFlag: --help names every flag, the weather ones
+// included.
+func TestEmulateHelpDocumentsEveryFlag(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := runEmulate([]string{"--help"}, io.Discard, &stderr); code != exitOK {
+		t.Fatalf("--help: exit %d", code)
+	}
+	for _, f := range []string{"addr", "allow-remote", "region", "account", "project", "failing-project", "step", "control", "virtual-clock",
+		"auto-advance", "defects", "throttle-every", "fail-every", "unavailable-every", "latency", "consistency-window", "silent-after", "proxy-error"} {
+		if !strings.Contains(stderr.String(), "  -"+f+" ") && !strings.Contains(stderr.String(), "  -"+f+"\n") {
+			t.Errorf("--help does not document -%s:\n%s", f, stderr.String())
+		}
+	}
+}
+
+// startEmulate runs the command with args on 127.0.0.1:0 until the test ends and
+// returns the endpoint and everything it printed at startup.
+func startEmulate(t *testing.T, args ...string) (url, printed string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		code := emulate(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), pw, &stderr)
+		pw.Close()
+		done <- code
+	}()
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		go func() {
+			for range lines {
+			}
+		}()
+		select {
+		case code := <-done:
+			if code != exitOK {
+				t.Errorf("exit code %d when the context ended; stderr: %s", code, stderr.String())
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("the command did not stop within 10s of its context ending")
+		}
+	})
+	timeout := time.After(10 * time.Second)
+	for url == "" || !strings.Contains(printed, "Stop with") {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("command ended before printing the endpoint; stderr: %s", stderr.String())
+			}
+			printed += l + "\n"
+			if v, ok := strings.CutPrefix(strings.TrimSpace(l), "endpoint:"); ok {
+				url = strings.TrimSpace(v)
+			}
+		case <-timeout:
+			t.Fatalf("no endpoint printed within 10s: %q", printed)
+		}
+	}
+	return url, printed
+}
+
+// TestEmulatePrintsKeysAndRunCommand: both key pairs are printed, and one line is
+// a complete dmsconform run command whose flags the run command knows.
+func TestEmulatePrintsKeysAndRunCommand(t *testing.T) {
+	url, printed := startEmulate(t, "--control")
+	if strings.Contains(printed, "weather:") {
+		t.Errorf("clear sky printed a weather line:\n%s", printed)
+	}
+	for _, want := range []string{"access key id:     " + emulator.DefaultAccessKeyID, "secret access key: " + emulator.DefaultSecretAccessKey,
+		"denied key id:     " + emulator.DeniedAccessKeyID, "denied secret key: " + emulator.DeniedSecretAccessKey} {
+		if !strings.Contains(printed, want) {
+			t.Errorf("output lacks %q:\n%s", want, printed)
+		}
+	}
+	var cmd string
+	for l := range strings.SplitSeq(printed, "\n") {
+		if l = strings.TrimSpace(l); strings.HasPrefix(l, "dmsconform run ") {
+			if cmd != "" {
+				t.Fatalf("two run command lines:\n%s", printed)
+			}
+			cmd = l
+		}
+	}
+	want := "dmsconform run --target endpoint --endpoint " + url + " --region " + emulator.DefaultRegion + " --project " + emulator.DefaultProject +
+		" --access-key-id " + emulator.DefaultAccessKeyID + " --secret-access-key " + emulator.DefaultSecretAccessKey +
+		" --denied-access-key-id " + emulator.DeniedAccessKeyID + " --denied-secret-access-key " + emulator.DeniedSecretAccessKey +
+		" --control " + url + emulator.ControlPrefix
+	if cmd != want {
+		t.Fatalf("run command line:\n got %s\nwant %s", cmd, want)
+	}
+	// every flag of the line is one the run command documents
+	var help bytes.Buffer
+	commands["run"].run([]string{"--help"}, io.Discard, &help)
+	for f := range strings.SplitSeq(cmd, " ") {
+		if name, ok := strings.CutPrefix(f, "--"); ok && !strings.Contains(help.String(), "  -"+name+" ") {
+			t.Errorf("dmsconform run does not know --%s:\n%s", name, help.String())
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{"dmsconform-project": "dmsconform-project", "http://127.0.0.1:4566/": "http://127.0.0.1:4566/",
+		"my project": "'my project'", "it's": `'it'\''s'`, "": "''"} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestEmulateWeather: the weather flags reach the emulator, the startup lines say
+// so, and the control surface can change it.
+func TestEmulateWeather(t *testing.T) {
+	url, printed := startEmulate(t, "--control", "--step", "50ms", "--throttle-every", "2", "--fail-every", "7", "--unavailable-every", "11",
+		"--latency", "1ms", "--consistency-window", "10ms", "--silent-after", "1000")
+	if !strings.Contains(printed, "weather:           throttleEvery=2 failEvery=7 unavailableEvery=11 latency=1ms consistencyWindow=10ms silentAfter=1000\n") {
+		t.Fatalf("no weather line:\n%s", printed)
+	}
+	if !strings.Contains(printed, "(wall clock)") {
+		t.Errorf("emulate is not on the wall clock by default:\n%s", printed)
+	}
+	c := dms.New(dms.Options{BaseEndpoint: aws.String(url), Region: emulator.DefaultRegion, RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider(emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, "")})
+	describe := func() error {
+		_, err := c.DescribeMetadataModelConversions(context.Background(), &dms.DescribeMetadataModelConversionsInput{MigrationProjectIdentifier: aws.String(emulator.DefaultProject)})
+		return err
+	}
+	if err := describe(); err != nil {
+		t.Fatalf("call 1: %v", err)
+	}
+	var ae smithy.APIError
+	if err := describe(); !errors.As(err, &ae) || ae.ErrorCode() != emulator.CodeThrottling {
+		t.Fatalf("call 2: %v, want ThrottlingException", err)
+	}
+	resp, err := http.Get(url + emulator.ControlPrefix + "weather")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"throttleEvery":2`) || !strings.Contains(string(b), `"consistencyWindow":"10ms"`) {
+		t.Fatalf("GET weather: %s", b)
+	}
+	req, _ := http.NewRequest(http.MethodPut, url+emulator.ControlPrefix+"weather", strings.NewReader(`{"proxyError":true}`))
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 204 {
+		t.Fatalf("PUT weather: %v %v", err, resp)
+	}
+	var re *awshttp.ResponseError
+	if err := describe(); !errors.As(err, &re) || re.HTTPStatusCode() != 502 {
+		t.Fatalf("after PUT proxyError: %v, want 502", err)
+	}
+}
+
+func TestEmulateProxyErrorFlag(t *testing.T) {
+	url, printed := startEmulate(t, "--proxy-error")
+	if !strings.Contains(printed, "weather:           proxyError=true\n") {
+		t.Fatalf("no weather line:\n%s", printed)
+	}
+	resp, err := http.Post(url+"/", "application/x-amz-json-1.1", strings.NewReader("{}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 502 || resp.Header.Get("Content-Type") != "text/html" {
+		t.Fatalf("--proxy-error: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
