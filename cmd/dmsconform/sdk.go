@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -17,37 +19,88 @@ import (
 )
 
 func init() {
-	register("sdk", "replay the wire fixtures to aws-sdk-go-v2 and aws-sdk-js-v3 and report how each SDK decodes them", runSDK)
+	register("sdk", "replay the wire fixtures to every registered SDK ("+strings.Join(sdkTargets(), ", ")+") and report how each decodes them, side by side", runSDK)
 }
 
-const sdkSynopsis = "[--sdk go|js|all] [--out DIR] [--known-deviations FILE] [--fixtures DIR] [--js-adapter DIR] [--node PATH]"
+// DefaultSDKKnownDeviations is the known-deviations file dmsconform sdk reads when no
+// --known-deviations is given and the fixtures are the embedded ones: looked for in
+// the working directory and its parents (the repository root).
+const DefaultSDKKnownDeviations = "fixtures/known-deviations.sdk.yaml"
+
+func sdkSynopsis() string {
+	var opts []string
+	for _, o := range sdkconform.SDKOptions() {
+		name, _ := flag.UnquoteUsage(&flag.Flag{Usage: o.Usage})
+		opts = append(opts, fmt.Sprintf("[--%s %s]", o.Flag, name))
+	}
+	return fmt.Sprintf("[--sdk %s|all] [--out DIR] [--known-deviations FILE|none] [--fixtures DIR] %s",
+		strings.Join(sdkconform.SDKNames(), "|"), strings.Join(opts, " "))
+}
+
+func sdkTargets() []string {
+	out := make([]string, len(sdkconform.Registry))
+	for i, e := range sdkconform.Registry {
+		out[i] = e.Target
+	}
+	return out
+}
 
 // sdkNow is the clock for known-deviation expiry (tests replace it).
 var sdkNow = time.Now
 
-// runSDK replays every fixture of fixtures/wire through the selected SDKs and writes
-// one report per SDK into <out>/<go|js>/. Exit 1 when a check fails that no known
-// deviation covers, 3 when the harness broke (a check is an error, or the setup
-// failed), 2 for usage errors; a skipped SDK (no Node.js) is not a failure.
+// optionalString is a string flag that knows whether it was given.
+type optionalString struct {
+	value string
+	set   bool
+}
+
+func (o *optionalString) String() string { return o.value }
+func (o *optionalString) Set(v string) error {
+	o.value, o.set = v, true
+	return nil
+}
+
+// runSDK replays every fixture of fixtures/wire through the selected SDKs (the
+// registry in suites/sdk) and writes one report per SDK into <out>/<name>/ and the
+// side-by-side page <out>/matrix.html and <out>/matrix.md. Exit 1 when a check fails
+// that no known deviation covers, 3 when the harness broke (a check is an error, or
+// the setup failed), 2 for usage errors; a skipped SDK (not installed) is not a
+// failure.
 func runSDK(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("sdk", sdkSynopsis, stderr)
-	which := fs.String("sdk", "all", "which SDK to replay the fixtures to: go (aws-sdk-go-v2), js (aws-sdk-js-v3) or all")
-	out := fs.String("out", "", "write the reports to `DIR`/<go|js>/ (default reports/out/sdk-<UTC timestamp>)")
-	knownPath := fs.String("known-deviations", "", "YAML or JSON list of known SDK findings `FILE` ({check, target, reason, expires}; target aws-sdk-go-v2 or aws-sdk-js-v3), e.g. fixtures/known-deviations.sdk.yaml")
+	fs := newFlagSet("sdk", sdkSynopsis(), stderr)
+	which := fs.String("sdk", "all", "which SDKs to replay the fixtures to: "+strings.Join(sdkconform.SDKNames(), ", ")+" (or their aliases), a comma-separated list, or all")
+	out := fs.String("out", "", "write the reports to `DIR`/<sdk>/ and the side-by-side page to DIR/matrix.html and DIR/matrix.md (default reports/out/sdk-<UTC timestamp>)")
+	var knownFlag optionalString
+	fs.Var(&knownFlag, "known-deviations", "YAML or JSON list of known SDK findings `FILE` ({check, target, reason, expires}; target an SDK name such as "+strings.Join(sdkTargets(), ", ")+"). "+
+		"Default: "+DefaultSDKKnownDeviations+" when it exists (looked for from the working directory up) and the fixtures are the embedded ones; none (or an empty value) reads no file")
 	fixturesDir := fs.String("fixtures", "", "read the fixtures from `DIR` (<Operation>/<case>.json) instead of the embedded fixtures/wire")
-	jsDir := fs.String("js-adapter", "", "the Node adapter folder `DIR` (default: suites/sdk/js found from the working directory, or $"+sdkconform.AdapterEnv+")")
-	node := fs.String("node", "", "the node executable `PATH` (default: node on PATH)")
+	optVals := map[string]*string{}
+	for _, o := range sdkconform.SDKOptions() {
+		optVals[o.Flag] = fs.String(o.Flag, "", o.Usage)
+	}
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: dmsconform sdk %s\n\n", sdkSynopsis())
+		fmt.Fprintln(w, "Replays the wire fixtures (fixtures/wire, see fixtures/README.md) to each SDK through its adapter, compares each")
+		fmt.Fprintln(w, "decoding with the fixture's expectation and writes one report per SDK plus a side-by-side page.")
+		fmt.Fprintln(w, "\nSDKs (--sdk):")
+		for _, e := range sdkconform.Registry {
+			fmt.Fprintf(w, "  %-9s %s\n", e.Name, e.Description)
+			if len(e.Aliases) > 0 {
+				fmt.Fprintf(w, "  %-9s aliases: %s; report name %s\n", "", strings.Join(e.Aliases, ", "), e.Target)
+			}
+		}
+		fmt.Fprintln(w, "  all       every SDK above (the default); an SDK that is not installed is skipped with the reason")
+		fmt.Fprintln(w, "\nExit codes: 0 no failure outside the known deviations, 1 a failure, 2 usage error, 3 the harness broke.")
+		fmt.Fprintln(w, "\nFlags:")
+		fs.PrintDefaults()
+	}
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	var selected []string
-	switch *which {
-	case "go", "js":
-		selected = []string{*which}
-	case "all":
-		selected = []string{"go", "js"}
-	default:
-		fmt.Fprintf(stderr, "dmsconform sdk: --sdk %q: use go, js or all\n", *which)
+	selected, err := sdkconform.SelectSDKs(*which)
+	if err != nil {
+		fmt.Fprintf(stderr, "dmsconform sdk: --sdk: %v\n", err)
 		return exitUsage
 	}
 
@@ -73,9 +126,16 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitUsage
 	}
+	knownPath := knownFlag.value
+	if !knownFlag.set && *fixturesDir == "" {
+		knownPath = sdkFindUp(DefaultSDKKnownDeviations)
+	}
+	if strings.EqualFold(knownPath, "none") {
+		knownPath = ""
+	}
 	var known []reports.KnownDeviation
-	if *knownPath != "" {
-		if known, err = reports.LoadKnownDeviations(*knownPath); err != nil {
+	if knownPath != "" {
+		if known, err = reports.LoadKnownDeviations(knownPath); err != nil {
 			fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
 			return exitUsage
 		}
@@ -84,26 +144,36 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 	if dir == "" {
 		dir = filepath.Join("reports", "out", "sdk-"+time.Now().UTC().Format("20060102T150405Z"))
 	}
+	options := map[string]string{}
+	for k, v := range optVals {
+		options[k] = *v
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	opts := sdkconform.Options{Model: m, Fixtures: fixtures, Tool: sdkToolInfo()}
 	failures, broken := 0, 0
-	fmt.Fprintf(stdout, "dmsconform sdk: %d fixtures, model %s\n", len(fixtures), m.Version)
-	for _, name := range selected {
-		var sdk sdkconform.SDK = sdkconform.GoSDK{}
-		if name == "js" {
-			sdk = sdkconform.NewJSSDK(*jsDir, *node)
+	fmt.Fprintf(stdout, "dmsconform sdk: %d fixtures, model %s, %s\n", len(fixtures), m.Version, sdkPlural(len(selected), "SDK"))
+	if knownPath != "" {
+		note := ""
+		if !knownFlag.set {
+			note = " (default)"
 		}
-		run, err := sdkconform.Replay(ctx, sdk, opts)
+		fmt.Fprintf(stdout, "known deviations: %s%s, %d entries\n", knownPath, note, len(known))
+	}
+	var inputs []reports.SDKMatrixInput
+	for _, entry := range selected {
+		sdk := entry.New(options)
+		res, err := sdkconform.ReplaySDK(ctx, sdk, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "dmsconform sdk: %s: %v\n", sdk.Info().Name, err)
 			return exitHarnessFail
 		}
+		run := res.Run
 		for _, w := range reports.ApplyKnown(run, known, sdkNow()) {
 			fmt.Fprintf(stderr, "dmsconform sdk: warning: %s\n", w)
 		}
-		runDir := filepath.Join(dir, name)
+		runDir := filepath.Join(dir, entry.Name)
 		if err := reports.WriteAll(runDir, run, reports.WithSecrets(sdkconform.AccessKeyID, sdkconform.SecretAccessKey)); err != nil {
 			fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
 			return exitHarnessFail
@@ -111,7 +181,19 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 		f, b := printSDKSummary(stdout, run, runDir)
 		failures += f
 		broken += b
+		inputs = append(inputs, reports.SDKMatrixInput{Name: entry.Name, Run: run, Report: entry.Name + "/" + reports.FileHTML, Observed: res.Observed, Differences: res.Differences})
 	}
+	expected := map[string]string{}
+	for _, fx := range fixtures {
+		expected[fx.CheckID()] = fx.Expect.String()
+	}
+	matrix := reports.NewSDKMatrix(inputs, expected, time.Now())
+	if err := reports.WriteSDKMatrix(dir, matrix, sdkconform.AccessKeyID, sdkconform.SecretAccessKey); err != nil {
+		fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
+		return exitHarnessFail
+	}
+	fmt.Fprintf(stdout, "\nside by side: %s (%s): %d of %d fixtures where the SDKs disagree\n",
+		filepath.Join(dir, reports.FileSDKMatrixHTML), filepath.Join(dir, reports.FileSDKMatrixMarkdown), len(matrix.Disagreements()), len(matrix.Rows))
 	switch {
 	case failures > 0:
 		return exitNonConform
@@ -119,6 +201,36 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 		return exitHarnessFail
 	}
 	return exitOK
+}
+
+// sdkFindUp returns rel under the working directory or the nearest parent that has it,
+// or "".
+func sdkFindUp(rel string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return ""
+	}
+	for d := wd; ; d = filepath.Dir(d) {
+		p := filepath.Join(d, filepath.FromSlash(rel))
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			if r, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(r, "..") {
+				return r
+			}
+			return p
+		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return ""
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
+}
+
+func sdkPlural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // printSDKSummary prints one SDK's totals and its failing, erroring and skipped

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/reports"
+	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 func sdkRunCLI(t *testing.T, args ...string) (int, string, string) {
@@ -18,11 +19,11 @@ func sdkRunCLI(t *testing.T, args ...string) (int, string, string) {
 	return code, stdout.String(), stderr.String()
 }
 
-// TestSDKCommandGo: the Go SDK has real findings (union handling), so the run exits 1
-// and writes every report file.
+// TestSDKCommandGo: the Go SDK has real findings (union handling), so without the
+// known deviations the run exits 1, and it writes every report file.
 func TestSDKCommandGo(t *testing.T) {
 	out := t.TempDir()
-	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", out)
+	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", out, "--known-deviations", "none")
 	if code != exitNonConform {
 		t.Fatalf("exit %d, want %d (the Go SDK's union findings fail)\nstdout:\n%s\nstderr:\n%s", code, exitNonConform, stdout, stderr)
 	}
@@ -105,7 +106,8 @@ func TestSDKCommandJSWithoutNode(t *testing.T) {
 
 func TestSDKCommandUsage(t *testing.T) {
 	for _, args := range [][]string{
-		{"sdk", "--sdk", "python"},
+		{"sdk", "--sdk", "rust"},
+		{"sdk", "--sdk", "go,rust"},
 		{"sdk", "--bogus"},
 		{"sdk", "extra"},
 		{"sdk", "--known-deviations", "/no/such/file.yaml"},
@@ -115,7 +117,113 @@ func TestSDKCommandUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, want %d (stderr %s)", args, code, exitUsage, stderr)
 		}
 	}
-	if code, _, _ := sdkRunCLI(t, "sdk", "--help"); code != exitOK {
+	code, stdout, stderr := sdkRunCLI(t, "sdk", "--help")
+	if code != exitOK {
 		t.Errorf("--help: exit %d", code)
+	}
+	help := stdout + stderr
+	for _, e := range sdkconform.Registry {
+		if !strings.Contains(help, "  "+e.Name+" ") || !strings.Contains(help, e.Target) {
+			t.Errorf("--help does not list the SDK %s (%s):\n%s", e.Name, e.Target, help)
+		}
+		for _, o := range e.Options {
+			if !strings.Contains(help, "-"+o.Flag) {
+				t.Errorf("--help does not list the flag --%s of %s", o.Flag, e.Name)
+			}
+		}
+	}
+	for _, want := range []string{"all", DefaultSDKKnownDeviations, "matrix.html"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("--help does not mention %q:\n%s", want, help)
+		}
+	}
+}
+
+// TestSDKCommandDefaultKnownDeviations: without --known-deviations the repository's
+// fixtures/known-deviations.sdk.yaml applies (found from the working directory up),
+// so the shipped findings are known and the run exits 0; --known-deviations none
+// turns it off, and a custom --fixtures folder does not get it.
+func TestSDKCommandDefaultKnownDeviations(t *testing.T) {
+	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", t.TempDir())
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0 (the default known deviations cover the Go findings)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "known-deviations.sdk.yaml (default)") || !strings.Contains(stdout, "  known sdk.") {
+		t.Errorf("the summary does not say the default file was used:\n%s", stdout)
+	}
+	if code, stdout, _ := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", t.TempDir(), "--known-deviations="); code != exitNonConform || strings.Contains(stdout, "(default)") {
+		t.Errorf("--known-deviations= : exit %d, want %d without any file\n%s", code, exitNonConform, stdout)
+	}
+}
+
+// TestSDKCommandAll: every registered SDK gets its report folder; the side-by-side
+// page is written next to them, linked from the console, with one row per fixture
+// and one column per SDK. The SDKs that are not installed here are skipped, not failed.
+func TestSDKCommandAll(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "all", "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0 (every finding is a known deviation)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	fixtures, err := sdkconform.LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range sdkconform.Registry {
+		run, err := reports.ReadJSON(filepath.Join(out, e.Name, reports.FileJSON))
+		if err != nil {
+			t.Fatalf("%s: %v", e.Name, err)
+		}
+		if run.Target.Kind != e.Target || len(run.Checks) != len(fixtures) {
+			t.Errorf("%s: target %q with %d checks, want %q with %d", e.Name, run.Target.Kind, len(run.Checks), e.Target, len(fixtures))
+		}
+		if !strings.Contains(stdout, e.Target+" ") {
+			t.Errorf("no summary line for %s:\n%s", e.Target, stdout)
+		}
+	}
+	page := filepath.Join(out, reports.FileSDKMatrixHTML)
+	if !strings.Contains(stdout, "side by side: "+page) {
+		t.Errorf("the console does not link the side-by-side page %s:\n%s", page, stdout)
+	}
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md, err := os.ReadFile(filepath.Join(out, reports.FileSDKMatrixMarkdown))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fx := range fixtures {
+		if !bytes.Contains(md, []byte("| `"+fx.ID+"` ")) {
+			t.Errorf("matrix.md has no row for %s", fx.ID)
+		}
+	}
+	for _, e := range sdkconform.Registry {
+		if !bytes.Contains(html, []byte(`href="`+e.Name+`/report.html"`)) {
+			t.Errorf("matrix.html does not link %s/report.html", e.Name)
+		}
+	}
+	if bytes.Contains(html, []byte("<script")) || bytes.Contains(html, []byte("dmsconform-sdk-secret")) {
+		t.Error("matrix.html has a script or the replay secret")
+	}
+}
+
+// TestSDKCommandBotocoreWithoutPython: no Python means the botocore column is
+// skipped with the reason, and skipping is not a failure.
+func TestSDKCommandBotocoreWithoutPython(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "boto3", "--out", out, "--python", filepath.Join(t.TempDir(), "no-python"))
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "skipped:") || !strings.Contains(stdout, "pip install botocore") {
+		t.Errorf("no skip reason with the install hint in the summary:\n%s", stdout)
+	}
+	run, err := reports.ReadJSON(filepath.Join(out, "botocore", reports.FileJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Totals[reports.Skipped] != len(run.Checks) || len(run.Checks) == 0 {
+		t.Errorf("totals %v for %d checks: want all skipped", run.Totals, len(run.Checks))
 	}
 }

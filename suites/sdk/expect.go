@@ -102,7 +102,7 @@ func Evaluate(op *spec.Operation, e Expect, o Observation) []string {
 		return Diff(op.Output, want, o.Output)
 	case e.Error != nil:
 		if o.Err == nil {
-			return []string{fmt.Sprintf("expected %s, observed a successful decoding", e.String())}
+			return []string{fmt.Sprintf("expected %s, observed a successful decoding: %s", e.String(), truncate(o.String(), 300))}
 		}
 		var d []string
 		if o.Err.Kind != e.Error.kind() {

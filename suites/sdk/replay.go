@@ -39,11 +39,12 @@ func Replay(ctx context.Context, sdk SDK, opts Options) (*reports.Run, error) {
 }
 
 // SDKRun is one SDK's replay of the corpus: the run, and per check ID what the SDK
-// decoded (one line; several decodings of a repeated fixture with their counts), for
-// the side-by-side page.
+// decoded (one line; several decodings of a repeated fixture with their counts) and,
+// for a failure, how that differs from the expectation, for the side-by-side page.
 type SDKRun struct {
-	Run      *reports.Run
-	Observed map[string]string
+	Run         *reports.Run
+	Observed    map[string]string
+	Differences map[string]string
 }
 
 // ReplaySDK is Replay, keeping what the SDK decoded per check.
@@ -51,7 +52,7 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 	if opts.Model == nil {
 		return nil, fmt.Errorf("sdk replay: no model")
 	}
-	observed := map[string]string{}
+	observed, differences := map[string]string{}, map[string]string{}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -77,7 +78,7 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 			run.Checks = append(run.Checks, c)
 		}
 		run.Duration = now().Sub(start)
-		return &SDKRun{Run: run, Observed: observed}, nil
+		return &SDKRun{Run: run, Observed: observed, Differences: differences}, nil
 	}
 	srv, err := NewServer()
 	if err != nil {
@@ -130,11 +131,11 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 		for r, key := range s.keys {
 			replays[r] = replay{obs: obs[s.idx[r]], exchanges: srv.Exchanges(key)}
 		}
-		observed[c.ID] = judge(opts.Model.Operation(s.fx.Operation), s.fx, replays, &c)
+		observed[c.ID], differences[c.ID] = judge(opts.Model.Operation(s.fx.Operation), s.fx, replays, &c)
 		run.Checks = append(run.Checks, c)
 	}
 	run.Duration = now().Sub(start)
-	return &SDKRun{Run: run, Observed: observed}, nil
+	return &SDKRun{Run: run, Observed: observed, Differences: differences}, nil
 }
 
 func newCheck(m *spec.Model, fx *Fixture) reports.Check {
@@ -157,8 +158,9 @@ type replay struct {
 // judge sets the outcome, message and exchanges of one fixture's check from its
 // replays: error when the harness broke (no request reached the fixture server),
 // fail when any replay sent a malformed request or decoded differently from the
-// expectation, pass otherwise. It returns what the SDK decoded, on one line.
-func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) string {
+// expectation, pass otherwise. It returns what the SDK decoded and, for a failure,
+// how that differs from the expectation, each on one line.
+func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) (observed, difference string) {
 	n := len(replays)
 	type group struct {
 		obs   Observation
@@ -225,10 +227,9 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 	if len(harness) > 0 {
 		c.Outcome = reports.Error
 		c.Message = fmt.Sprintf("fixture %s: %s (%d of %d replays); the harness or the transport broke, this says nothing about the SDK", fx.ID, harness[0], len(harness), n)
-		return harness[0]
+		return harness[0], ""
 	}
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].count > groups[j].count })
-	observed := ""
 	if len(groups) == 1 {
 		observed = groups[0].obs.String()
 	} else {
@@ -253,7 +254,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 		if len(notes) > 0 {
 			c.Message += "; " + strings.Join(notes, "; ")
 		}
-		return observed
+		return observed, ""
 	}
 	c.Outcome = reports.Fail
 	var b strings.Builder
@@ -265,14 +266,17 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 			misdecoded += g.count
 		}
 		if n > 1 {
-			fmt.Fprintf(&b, "%d of %d replays decoded otherwise: %s", misdecoded, n, strings.Join(bad[0].diffs, "; "))
+			difference = fmt.Sprintf("%d of %d replays decoded otherwise: %s", misdecoded, n, strings.Join(bad[0].diffs, "; "))
 		} else {
-			b.WriteString(strings.Join(bad[0].diffs, "; "))
+			difference = strings.Join(bad[0].diffs, "; ")
 		}
-		b.WriteString(". ")
+		b.WriteString(difference + ". ")
 	}
 	if len(requestProblems) > 0 {
 		fmt.Fprintf(&b, "Request: %s. ", requestProblems[0])
+		if difference == "" {
+			difference = "request: " + requestProblems[0]
+		}
 	}
 	fmt.Fprintf(&b, "Fixture %s (%s). Expected %s. ", fx.ID, fx.File, fx.Expect.String())
 	if len(groups) == 1 {
@@ -293,7 +297,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 		b.WriteString(" (" + strings.Join(notes, "; ") + ")")
 	}
 	c.Message = b.String()
-	return observed
+	return observed, difference
 }
 
 // requestProblem checks the request an SDK sent against the awsJson 1.1 rules: POST,

@@ -1,0 +1,461 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The side-by-side page of an SDK run (dmsconform sdk), written next to the
+// per-SDK report folders.
+const (
+	FileSDKMatrixHTML     = "matrix.html"
+	FileSDKMatrixMarkdown = "matrix.md"
+)
+
+// SDKMatrixInput is one SDK's part of the side-by-side page.
+type SDKMatrixInput struct {
+	Name     string            // the SDK's short name (go, js, botocore): its report folder
+	Run      *Run              // the SDK's run (known deviations applied)
+	Report   string            // link to the SDK's report.html, relative to the page
+	Observed map[string]string // per check ID: what the SDK decoded, on one line
+	// Differences: per failing check ID, how the decoding differs from the
+	// expectation (by JSON pointer), on one line.
+	Differences map[string]string
+}
+
+// SDKMatrix is one row per fixture (check) and one column per SDK.
+type SDKMatrix struct {
+	Generated time.Time
+	Tool      Tool
+	Model     ModelInfo
+	Columns   []SDKMatrixColumn
+	Rows      []SDKMatrixRow
+}
+
+// SDKMatrixColumn describes one SDK of the page.
+type SDKMatrixColumn struct {
+	Name, Target, Package, Version string
+	Report                         string
+	Totals                         Totals
+	Known                          int    // failures covered by a known deviation
+	Skipped                        string // the skip reason when every check was skipped
+}
+
+// Count is the number of the column's checks with outcome o.
+func (c SDKMatrixColumn) Count(o string) int { return c.Totals[Outcome(o)] }
+
+// Failures is the number of failures no known deviation covers.
+func (c SDKMatrixColumn) Failures() int { return c.Totals[Fail] - c.Known }
+
+// SDKMatrixRow is one fixture across the SDKs.
+type SDKMatrixRow struct {
+	ID, Operation, Fixture, Area, Level, Title, Requirement string
+	Expected                                                string // the fixture's expectation, on one line
+	Cells                                                   []SDKMatrixCell
+	// Disagree: some SDKs pass and others fail (skips and errors aside).
+	Disagree bool
+	// AllFail: every SDK that ran fails the fixture.
+	AllFail bool
+}
+
+// SDKMatrixCell is one SDK's verdict on one fixture.
+type SDKMatrixCell struct {
+	Outcome  Outcome
+	Known    *KnownDeviation
+	Observed string // what the SDK decoded (shown for failures)
+	Diff     string // how that differs from the expectation (failures)
+	Message  string // the check message
+	Missing  bool   // the SDK's run has no such check
+}
+
+// NewSDKMatrix builds the page from the SDK runs, in the given column order.
+// expected maps a check ID to the fixture's expectation (one line).
+func NewSDKMatrix(inputs []SDKMatrixInput, expected map[string]string, generated time.Time) *SDKMatrix {
+	m := &SDKMatrix{Generated: generated.UTC()}
+	type info struct {
+		c                                   Check
+		operation, fixture, area, level, id string
+	}
+	rows := map[string]*info{}
+	var ids []string
+	byCol := make([]map[string]Check, len(inputs))
+	for i, in := range inputs {
+		col := SDKMatrixColumn{Name: in.Name, Report: in.Report}
+		byCol[i] = map[string]Check{}
+		if in.Run != nil {
+			r := in.Run
+			if m.Model.Version == "" {
+				m.Model, m.Tool = r.Model, r.Tool
+			}
+			col.Target, col.Package, col.Version = r.Target.Kind, r.Target.Name, r.Target.Version
+			col.Totals = ComputeTotals(r.Checks)
+			skipReason, allSkipped := "", len(r.Checks) > 0
+			for _, c := range r.Checks {
+				byCol[i][c.ID] = c
+				if c.Outcome == Fail && c.Known != nil {
+					col.Known++
+				}
+				if c.Outcome != Skipped {
+					allSkipped = false
+				} else if skipReason == "" {
+					skipReason = c.Message
+				}
+				if _, ok := rows[c.ID]; !ok {
+					area := ""
+					for _, l := range c.Labels {
+						if l != "sdk" && l != "wire" {
+							area = l
+						}
+					}
+					fixture := c.ID
+					if j := strings.LastIndex(c.ID, "."); j >= 0 {
+						fixture = c.ID[j+1:]
+					}
+					rows[c.ID] = &info{c: c, operation: c.Operation, fixture: fixture, area: area, level: c.Level, id: c.ID}
+					ids = append(ids, c.ID)
+				}
+			}
+			if allSkipped {
+				col.Skipped = skipReason
+			}
+		}
+		m.Columns = append(m.Columns, col)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		inf := rows[id]
+		row := SDKMatrixRow{ID: id, Operation: inf.operation, Fixture: inf.fixture, Area: inf.area, Level: inf.level,
+			Title: inf.c.Title, Requirement: inf.c.Description, Expected: expected[id]}
+		passes, fails := 0, 0
+		for i, in := range inputs {
+			c, ok := byCol[i][id]
+			if !ok {
+				row.Cells = append(row.Cells, SDKMatrixCell{Missing: true, Outcome: Skipped, Message: "no such check in this SDK's run"})
+				continue
+			}
+			cell := SDKMatrixCell{Outcome: c.Outcome, Known: c.Known, Message: c.Message, Observed: in.Observed[id], Diff: in.Differences[id]}
+			if cell.Diff == "" && c.Outcome == Fail {
+				cell.Diff = firstSentence(c.Message)
+			}
+			switch c.Outcome {
+			case Pass:
+				passes++
+			case Fail:
+				fails++
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		row.Disagree = passes > 0 && fails > 0
+		row.AllFail = fails > 0 && passes == 0 && fails == countRan(row.Cells)
+		m.Rows = append(m.Rows, row)
+	}
+	return m
+}
+
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func countRan(cells []SDKMatrixCell) int {
+	n := 0
+	for _, c := range cells {
+		if c.Outcome == Pass || c.Outcome == Fail {
+			n++
+		}
+	}
+	return n
+}
+
+// Disagreements returns the rows where the SDKs disagree.
+func (m *SDKMatrix) Disagreements() []SDKMatrixRow {
+	var out []SDKMatrixRow
+	for _, r := range m.Rows {
+		if r.Disagree {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Redact replaces secrets and account ids in every text of the page.
+func (m *SDKMatrix) Redact(r *Redactor) {
+	if r == nil {
+		return
+	}
+	for i := range m.Columns {
+		m.Columns[i].Skipped = r.String(m.Columns[i].Skipped)
+	}
+	for i := range m.Rows {
+		row := &m.Rows[i]
+		row.Expected = r.String(row.Expected)
+		for j := range row.Cells {
+			c := &row.Cells[j]
+			c.Observed, c.Message, c.Diff = r.String(c.Observed), r.String(c.Message), r.String(c.Diff)
+			if c.Known != nil {
+				k := *c.Known
+				k.Reason = r.String(k.Reason)
+				c.Known = &k
+			}
+		}
+	}
+}
+
+// WriteSDKMatrix writes matrix.html and matrix.md into dir, redacted (secrets as for
+// WriteAll).
+func WriteSDKMatrix(dir string, m *SDKMatrix, secrets ...string) error {
+	if m == nil {
+		return fmt.Errorf("write the SDK matrix to %s: no matrix", dir)
+	}
+	red := NewRedactor(secrets...)
+	m.Redact(red)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write the SDK matrix: create folder: %w (pass a writable --out folder)", err)
+	}
+	for _, w := range []struct {
+		name  string
+		write func(io.Writer, *SDKMatrix) error
+	}{{FileSDKMatrixHTML, WriteSDKMatrixHTML}, {FileSDKMatrixMarkdown, WriteSDKMatrixMarkdown}} {
+		var buf bytes.Buffer
+		if err := w.write(&buf, m); err != nil {
+			return fmt.Errorf("write the SDK matrix: %s: %w", w.name, err)
+		}
+		if err := writeFileAtomic(filepath.Join(dir, w.name), buf.Bytes()); err != nil {
+			return fmt.Errorf("write the SDK matrix: %w (pass a writable --out folder)", err)
+		}
+	}
+	return nil
+}
+
+// cellLabel is the short verdict of a cell: pass, fail, known, skipped, error ...
+func cellLabel(c SDKMatrixCell) string {
+	switch {
+	case c.Missing:
+		return "absent"
+	case c.Outcome == Fail && c.Known != nil:
+		return "known"
+	}
+	return string(c.Outcome)
+}
+
+func expiry(k *KnownDeviation) string {
+	if k == nil || k.Expires.IsZero() {
+		return ""
+	}
+	return k.Expires.UTC().Format(time.DateOnly)
+}
+
+// WriteSDKMatrixMarkdown writes the page as Markdown (GitHub flavour): the SDKs with
+// their totals, the fixtures where they disagree, then every fixture.
+func WriteSDKMatrixMarkdown(w io.Writer, m *SDKMatrix) error {
+	var b strings.Builder
+	b.WriteString("# dmsconform sdk: the fixtures side by side\n\n")
+	fmt.Fprintf(&b, "%d fixtures, model %s, %s. A fixture's expectation follows from the model and the Smithy awsJson 1.1 rules; each SDK's report has the transcripts.\n\n",
+		len(m.Rows), mdEscape(orDash(m.Model.Version)), m.Generated.Format("2006-01-02 15:04 MST"))
+	b.WriteString("| SDK | version | pass | fail | known | skipped | error | report |\n|---|---|---:|---:|---:|---:|---:|---|\n")
+	for _, c := range m.Columns {
+		fmt.Fprintf(&b, "| %s (`%s`) | %s | %d | %d | %d | %d | %d | [%s](%s) |\n", mdEscape(c.Target), c.Name, mdEscape(orDash(c.Version)),
+			c.Totals[Pass], c.Failures(), c.Known, c.Totals[Skipped], c.Totals[Error], c.Report, c.Report)
+	}
+	for _, c := range m.Columns {
+		if c.Skipped != "" {
+			fmt.Fprintf(&b, "\n> %s skipped every fixture: %s\n", mdEscape(c.Target), mdEscape(c.Skipped))
+		}
+	}
+	b.WriteString("\nLegend: ✅ pass · ❌ fail (what the SDK decoded) · ⚠️ known deviation (until its expiry; the failure still shows) · ⏭️ skipped · 💥 error (the harness broke).\n")
+	header := func() {
+		b.WriteString("| fixture | area |")
+		for _, c := range m.Columns {
+			fmt.Fprintf(&b, " %s |", mdEscape(c.Target))
+		}
+		b.WriteString("\n|---|---|")
+		for range m.Columns {
+			b.WriteString("---|")
+		}
+		b.WriteString("\n")
+	}
+	row := func(r SDKMatrixRow) {
+		fmt.Fprintf(&b, "| `%s` | %s |", r.Fixture, r.Area)
+		for _, c := range r.Cells {
+			b.WriteString(" " + mdCell(c) + " |")
+		}
+		b.WriteString("\n")
+	}
+	// table writes rows grouped by operation, one table per operation.
+	table := func(rows []SDKMatrixRow) {
+		for i, r := range rows {
+			if i == 0 || rows[i-1].Operation != r.Operation {
+				fmt.Fprintf(&b, "\n### %s\n\n", mdEscape(orDash(r.Operation)))
+				header()
+			}
+			row(r)
+		}
+	}
+	dis := m.Disagreements()
+	fmt.Fprintf(&b, "\n## Where the SDKs disagree (%d)\n", len(dis))
+	if len(dis) == 0 {
+		b.WriteString("\nEvery SDK that ran decodes every fixture the same way (pass or fail).\n")
+	} else {
+		table(dis)
+	}
+	var allFail []SDKMatrixRow
+	for _, r := range m.Rows {
+		if r.AllFail && countRan(r.Cells) > 1 {
+			allFail = append(allFail, r)
+		}
+	}
+	if len(allFail) > 0 {
+		fmt.Fprintf(&b, "\n## Every SDK fails (%d)\n", len(allFail))
+		table(allFail)
+	}
+	fmt.Fprintf(&b, "\n## Every fixture (%d)\n", len(m.Rows))
+	table(m.Rows)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func mdCell(c SDKMatrixCell) string {
+	switch cellLabel(c) {
+	case "pass":
+		return "✅"
+	case "known":
+		return fmt.Sprintf("⚠️ known until %s: `%s`", expiry(c.Known), mdCode(shorten(c.Diff, 160)))
+	case "fail":
+		return fmt.Sprintf("❌ `%s`", mdCode(shorten(c.Diff, 160)))
+	case "skipped":
+		return "⏭️"
+	case "error":
+		return "💥 " + mdEscape(shorten(c.Message, 80))
+	case "absent":
+		return "–"
+	}
+	return mdEscape(string(c.Outcome))
+}
+
+// mdCode makes s safe inside a one-line code span in a table cell.
+func mdCode(s string) string {
+	s = strings.ReplaceAll(s, "\n", " ")
+	s = strings.ReplaceAll(s, "`", "'")
+	return strings.ReplaceAll(s, "|", `\|`)
+}
+
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len([]rune(s)) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+var sdkMatrixTemplate = template.Must(template.New("matrix.html").Funcs(template.FuncMap{
+	"label":  cellLabel,
+	"expiry": expiry,
+	"time":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
+	"short":  shorten,
+	"grid":   func(c []SDKMatrixColumn, r []SDKMatrixRow) sdkGrid { return sdkGrid{Columns: c, Rows: r} },
+}).Parse(sdkMatrixHTML))
+
+type sdkMatrixView struct {
+	*SDKMatrix
+	Disagree []SDKMatrixRow
+	AllFail  []SDKMatrixRow
+}
+
+// WriteSDKMatrixHTML writes the page as one self-contained HTML file (no scripts).
+func WriteSDKMatrixHTML(w io.Writer, m *SDKMatrix) error {
+	v := sdkMatrixView{SDKMatrix: m, Disagree: m.Disagreements()}
+	for _, r := range m.Rows {
+		if r.AllFail && countRan(r.Cells) > 1 {
+			v.AllFail = append(v.AllFail, r)
+		}
+	}
+	return sdkMatrixTemplate.Execute(w, v)
+}
+
+const sdkMatrixHTML = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>dmsconform sdk: the fixtures side by side</title>
+<style>
+:root{--pass:#1a7f37;--fail:#cf222e;--known:#9a6700;--skipped:#6e7781;--error:#bc4c00;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa}
+*{box-sizing:border-box}
+body{margin:0;padding:24px 32px;font:14px/1.5 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;color:var(--fg);background:#fff}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid var(--line);padding-bottom:4px}
+p{margin:4px 0 8px;max-width:1100px}
+code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+pre{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:6px 8px;margin:4px 0 0;white-space:pre-wrap;word-break:break-word;max-height:320px;overflow:auto}
+table{border-collapse:collapse;margin:6px 0}
+th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
+th{background:var(--soft)}
+thead th{position:sticky;top:0;z-index:1}
+td.n{text-align:right;font-variant-numeric:tabular-nums}
+.grid td.sdk,.grid th.sdk{width:25%;min-width:220px;max-width:420px}
+.grid td.fx{min-width:220px;max-width:340px}
+.grid td.fx .op{display:block;color:var(--muted);font-size:12px}
+.grid td.fx details summary{color:var(--muted);font-size:12px;cursor:pointer}
+.grid tr.disagree td.fx{box-shadow:inset 5px 0 0 #d4a72c}
+.badge{display:inline-block;border-radius:10px;padding:0 8px;font-size:12px;font-weight:600;color:#fff;white-space:nowrap}
+.b-pass{background:var(--pass)}.b-fail{background:var(--fail)}.b-known{background:#fff;color:var(--known);border:1px solid var(--known)}
+.b-skipped{background:var(--skipped)}.b-error{background:var(--error)}.b-absent{background:#fff;color:var(--muted);border:1px solid var(--line)}
+td.c-pass{background:#f3fbf5}td.c-fail{background:#fff5f5}td.c-known{background:#fffbeb}td.c-skipped{background:#f6f8fa}td.c-error{background:#fff1e5}
+td.sdk details summary{cursor:pointer;color:var(--muted);font-size:12px}
+td.sdk .obs{display:block;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-word;margin-top:2px}
+.muted{color:var(--muted)}
+.legend span{margin-right:14px}
+footer{margin-top:32px;color:var(--muted);font-size:12px}
+</style>
+</head>
+<body>
+<h1>dmsconform sdk: the fixtures side by side</h1>
+<p class="muted">{{len .Rows}} fixtures · model {{or .Model.Version "?"}} · {{.Tool.Name}} {{.Tool.Version}} · {{time .Generated}}</p>
+<p>One row per wire fixture, one column per SDK. A fixture's expectation follows from the model and the Smithy awsJson 1.1 rules, never from what one SDK does; a failing cell shows what that SDK decoded. Each SDK's own report has the requests, the responses and the rule.</p>
+<table>
+<thead><tr><th>SDK</th><th>version</th><th>pass</th><th>fail</th><th>known</th><th>skipped</th><th>error</th><th>report</th></tr></thead>
+<tbody>
+{{range .Columns}}<tr><td><b>{{.Target}}</b> <code>{{.Name}}</code>{{with .Package}}<br><span class="muted">{{.}}</span>{{end}}</td><td>{{or .Version "-"}}</td><td class="n">{{.Count "pass"}}</td><td class="n">{{.Failures}}</td><td class="n">{{.Known}}</td><td class="n">{{.Count "skipped"}}</td><td class="n">{{.Count "error"}}</td><td><a href="{{.Report}}">{{.Report}}</a></td></tr>
+{{if .Skipped}}<tr><td colspan="8" class="muted">skipped: {{.Skipped}}</td></tr>{{end}}{{end}}
+</tbody>
+</table>
+<p class="legend"><span><span class="badge b-pass">pass</span> decoded as expected</span><span><span class="badge b-fail">fail</span> decoded otherwise (non-conformance)</span><span><span class="badge b-known">known</span> a known deviation until its expiry (still a failure)</span><span><span class="badge b-skipped">skipped</span> the SDK is not installed here</span><span><span class="badge b-error">error</span> the harness broke</span></p>
+<p><a href="#disagree">Where the SDKs disagree ({{len .Disagree}})</a>{{if .AllFail}} · <a href="#allfail">Every SDK fails ({{len .AllFail}})</a>{{end}} · <a href="#all">Every fixture ({{len .Rows}})</a></p>
+<h2 id="disagree">Where the SDKs disagree ({{len .Disagree}})</h2>
+{{if .Disagree}}{{template "grid" (grid .Columns .Disagree)}}{{else}}<p>Every SDK that ran decodes every fixture the same way (pass or fail).</p>{{end}}
+{{if .AllFail}}<h2 id="allfail">Every SDK fails ({{len .AllFail}})</h2>
+{{template "grid" (grid .Columns .AllFail)}}{{end}}
+<h2 id="all">Every fixture ({{len .Rows}})</h2>
+{{template "grid" (grid .Columns .Rows)}}
+<footer>Written by dmsconform sdk. The rows marked on the left are fixtures where the SDKs disagree.</footer>
+</body>
+</html>
+{{define "grid"}}<table class="grid">
+<thead><tr><th>fixture</th><th>area</th>{{range .Columns}}<th class="sdk">{{.Target}}</th>{{end}}</tr></thead>
+<tbody>
+{{range .Rows}}<tr{{if .Disagree}} class="disagree"{{end}}><td class="fx"><code>{{.Fixture}}</code> <span class="badge b-absent">{{.Level}}</span><span class="op">{{.Operation}}</span><details><summary>{{short .Title 90}}</summary><p>{{.Requirement}}</p><p>Expected <code>{{.Expected}}</code></p></details></td><td>{{.Area}}</td>
+{{range .Cells}}{{$l := label .}}<td class="sdk c-{{$l}}"><span class="badge b-{{$l}}">{{$l}}</span>{{if eq $l "known"}} <span class="muted">until {{expiry .Known}}</span>{{end}}{{if or (eq $l "fail") (eq $l "known")}}<span class="obs">{{short .Diff 300}}</span><details><summary>{{if eq $l "known"}}reason and {{end}}what it decoded</summary>{{if .Known}}<p>{{.Known.Reason}}</p>{{end}}<pre>{{.Observed}}</pre></details>{{else if eq $l "error"}}<span class="obs">{{short .Message 220}}</span>{{end}}</td>
+{{end}}</tr>
+{{end}}</tbody>
+</table>{{end}}`
+
+// sdkGrid is what the "grid" template renders: a table of rows.
+type sdkGrid struct {
+	Columns []SDKMatrixColumn
+	Rows    []SDKMatrixRow
+}
