@@ -188,7 +188,7 @@ type Config struct {
 	Projects          []Project     // nil → DefaultProject and FailingProject (FailWith set)
 	Clock             Clock         // nil → WallClock
 	StepDuration      time.Duration // per lifecycle step; 0 → DefaultStepDuration
-	AutoAdvance       time.Duration // >0 and Clock is *VirtualClock: each AWS-surface request first advances the clock by this
+	AutoAdvance       time.Duration // >0 and Clock is *VirtualClock: each AWS-surface request the weather lets through first advances the clock by this
 	Control           bool          // enable the control surface under ControlPrefix
 	MaxBodyBytes      int64         // 0 → 1 MiB
 	Defects           []string      // defect modes (DefectModes)

@@ -41,7 +41,10 @@ const (
 // so a throttle wins over a 503 and a 503 over a 500: the front door refuses a call
 // before a backend could fail it. A weather answer is given before anything else
 // (body size, SigV4, routing): it runs no operation, does not advance the clock
-// (Config.AutoAdvance), consumes no scenario and changes no request.
+// (Config.AutoAdvance), consumes no scenario and changes no request. The JSON error
+// answers carry the usual headers (Content-Type application/x-amz-json-1.1,
+// x-amzn-RequestId, X-Amzn-ErrorType), changed by the defect modes that change every
+// response (wrong-content-type, no-request-id); the 502 page carries none of them.
 //
 // In JSON the fields are lower camel case and durations are Go duration strings
 // ("150ms", "2s"); unknown fields are refused.
