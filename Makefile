@@ -58,7 +58,7 @@ mutate: build
 
 ## sdk: replay the wire fixtures to aws-sdk-go-v2 and aws-sdk-js-v3
 sdk: build js-setup
-	./$(BIN) sdk --sdk all
+	./$(BIN) sdk --sdk all --known-deviations fixtures/known-deviations.sdk.yaml
 
 ## record-fixtures: re-record fixtures/recorded/embedded (deterministic: the virtual
 ## clock, seeded request ids, a fixed check order; the same test fails when it is stale)
