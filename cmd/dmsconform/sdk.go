@@ -238,10 +238,20 @@ func sdkPlural(n int, word string) string {
 func printSDKSummary(w io.Writer, run *reports.Run, dir string) (failures, errs int) {
 	t := run.Target
 	fmt.Fprintf(w, "\n%s %s (%s): ", t.Kind, t.Version, t.Name)
+	known := 0
+	for _, c := range run.Checks {
+		if c.Outcome == reports.Fail && c.Known != nil {
+			known++
+		}
+	}
 	var parts []string
 	for _, o := range reports.Outcomes {
 		if n := run.Totals[o]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, o))
+			p := fmt.Sprintf("%d %s", n, o)
+			if o == reports.Fail && known > 0 {
+				p += fmt.Sprintf(" (%d known)", known)
+			}
+			parts = append(parts, p)
 		}
 	}
 	fmt.Fprintf(w, "%s -> %s\n", strings.Join(parts, ", "), dir)
