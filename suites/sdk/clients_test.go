@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -66,10 +67,12 @@ var (
 			c.reason = err.Error()
 			return c
 		}
-		py, err := exec.LookPath("python3")
-		if err != nil {
-			c.reason = "python3 not found on PATH: install Python 3.9+ and boto3 (python3 -m pip install boto3)"
-			return c
+		py := os.Getenv(BotocorePythonEnv)
+		if py == "" {
+			if py, err = exec.LookPath("python3"); err != nil {
+				c.reason = "python3 not found on PATH: install Python 3.9+ and boto3 (python3 -m pip install boto3), or set " + BotocorePythonEnv
+				return c
+			}
 		}
 		probe := exec.Command(py, "-c", "import boto3")
 		probe.Env = botocoreEnv()
