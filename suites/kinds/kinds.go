@@ -1,0 +1,120 @@
+// Package kinds holds dmsconform's check kinds, one file each. A kind is one type
+// whose fields are its parameters, and everything about it is in its file: how it
+// expands over the model into checks (the sentence each states, level, labels), what
+// it needs (Needs), and its judge (Judge), a pure function of the evidence.
+//
+// The generator (suites/gen) calls Expand for every family; the generated catalog
+// (suites/<family>/checks.gen.go) lists the checks as data, each with its typed kind
+// value, so a parameter typo does not compile. Adding a kind: one file here (type,
+// expander registered in init, Needs, Judge, and table tests from canned exchanges in
+// its _test file) plus an emulator defect that makes it fail.
+package kinds
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/suites/engine"
+)
+
+// Expansion is what an expander sees of one family, and where it adds checks.
+type Expansion struct {
+	Model    *spec.Model
+	Family   string
+	Cancel   *spec.Operation
+	Describe *spec.Operation
+	Start    *spec.Operation
+	// Paths are the member paths of the cancel output, depth first, in document order.
+	Paths  []MemberPath
+	checks []engine.Check
+}
+
+// MemberPath is one member of the cancel output.
+type MemberPath struct {
+	Path   string // /Request/Progress/TotalObjects ("*" for array items)
+	Dotted string // Request.Progress.TotalObjects
+	Member *spec.Member
+}
+
+// Add appends a check: ID <cancel operation>.<group>.<name>.
+func (x *Expansion) Add(group, name, level, pointer, title, description string, labels []string, k engine.Kind) {
+	x.checks = append(x.checks, engine.Check{
+		CheckInfo: reports.CheckInfo{
+			ID: x.Cancel.Name + "." + group + "." + name, Title: title, Description: description, Level: level,
+			Labels: labels, Pointer: pointer, Operation: x.Cancel.Name, Needs: k.Needs().Words(),
+		},
+		Family: x.Family, Kind: k,
+	})
+}
+
+var expanders []func(*Expansion)
+
+// register adds a kind's expander (each kind file calls it from init).
+func register(f func(*Expansion)) { expanders = append(expanders, f) }
+
+// Expand derives every check of a family from the model, ordered by group (shape,
+// union, enum, fault, input, protocol, lifecycle) and, within a group, by kind.
+func Expand(m *spec.Model, family string) ([]engine.Check, error) {
+	x := &Expansion{Model: m, Family: family,
+		Cancel:   m.FamilyOperation(family, spec.RoleCancel),
+		Describe: m.FamilyOperation(family, spec.RoleDescribe),
+		Start:    m.FamilyOperation(family, spec.RoleStart)}
+	switch {
+	case x.Cancel == nil:
+		return nil, fmt.Errorf("family %s has no cancel operation (x-dms-role: cancel)", family)
+	case x.Describe == nil:
+		return nil, fmt.Errorf("family %s has no describe operation (x-dms-role: describe)", family)
+	case x.Start == nil:
+		return nil, fmt.Errorf("family %s has no start operation (x-dms-role: start)", family)
+	}
+	walk(x.Cancel.Output, "", "", map[*spec.Shape]bool{}, &x.Paths)
+	for _, e := range expanders {
+		e(x)
+	}
+	sort.SliceStable(x.checks, func(i, j int) bool {
+		return engine.GroupIndex(x.checks[i].Group()) < engine.GroupIndex(x.checks[j].Group())
+	})
+	return x.checks, nil
+}
+
+// walk lists the member paths of a shape, depth first, in document order; it does not
+// descend into a shape already on the path.
+func walk(sh *spec.Shape, prefix, dotted string, onPath map[*spec.Shape]bool, out *[]MemberPath) {
+	if sh == nil || onPath[sh] {
+		return
+	}
+	onPath[sh] = true
+	defer delete(onPath, sh)
+	for _, mb := range sh.Members {
+		p, d := prefix+"/"+mb.Name, strings.TrimPrefix(dotted+"."+mb.Name, ".")
+		*out = append(*out, MemberPath{Path: p, Dotted: d, Member: mb})
+		child := mb.Shape
+		if child != nil && child.Type == spec.TypeArray {
+			p, d, child = p+"/*", d+"[]", child.Items
+		}
+		walk(child, p, d, onPath, out)
+	}
+}
+
+// Words used by several kinds.
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
+}
+
+// the evidence every shape, union and enum check judges: the walk, the watch and,
+// where the target has a control surface, the scenario runs.
+var observedNeeds = engine.Needs{Evidence: []engine.Script{engine.Walk, engine.Watch}, Optional: []engine.Script{engine.Scenarios}}

@@ -1,0 +1,71 @@
+package kinds
+
+import (
+	"github.com/dmsconform/dmsconform/suites/engine"
+)
+
+// Shared by the lifecycle kinds: what blocks them when the walk could not cancel a
+// running request. Each reason is one cause, reported once for every check it blocks.
+
+// walkBlocked returns the verdict of a check that needs a request the walk started
+// (nil when the walk has one).
+func walkBlocked(ev *engine.Evidence) *engine.Verdict {
+	w := ev.Walk
+	var c *engine.Cause
+	switch {
+	case w.Stopped != "" && w.RequestID == "":
+		c = &engine.Cause{ID: ev.Family + "/walk-stopped", Outcome: "skipped", Title: "the lifecycle walk stopped: " + w.Stopped, Samples: w.Starts}
+	case w.Unobserved != "":
+		c = &engine.Cause{ID: ev.Family + "/walk-unobserved", Outcome: "skipped", Title: "no running request could be observed: " + w.Unobserved, Samples: w.Misses}
+	case w.Cancel == nil:
+		c = &engine.Cause{ID: ev.Family + "/walk-stopped", Outcome: "skipped", Title: "the lifecycle walk has no cancelled request"}
+	}
+	if c == nil {
+		return nil
+	}
+	v := engine.By(c)
+	return &v
+}
+
+// cancelBlocked is walkBlocked, and also blocks when the cancel of the running request
+// did not succeed (lifecycle.cancel reports that failure; the checks that read the
+// cancel's answer are skipped with it as their cause).
+func cancelBlocked(ev *engine.Evidence) *engine.Verdict {
+	if v := walkBlocked(ev); v != nil {
+		return v
+	}
+	if c := ev.Unimplemented(ev.Walk.Cancel); c != nil {
+		v := engine.By(c)
+		return &v
+	}
+	r := ev.Walk.Cancel.Response()
+	if !r.OK() {
+		v := engine.By(&engine.Cause{ID: ev.Family + "/cancel-failed", Outcome: "skipped",
+			Title: "the cancel of the running request failed (" + r.Summary() + "), see lifecycle.cancel", Samples: []*engine.Sample{ev.Walk.Cancel}})
+		return &v
+	}
+	return nil
+}
+
+// cancelledRequest is the Request object of the walk's cancel answer (nil if none).
+func cancelledRequest(ev *engine.Evidence) map[string]any {
+	req, _ := ev.Walk.Cancel.Response().Object()["Request"].(map[string]any)
+	return req
+}
+
+var walkNeeds = engine.Needs{Evidence: []engine.Script{engine.Walk}}
+
+// nothingObserved is the verdict of a check that found nothing to judge: when the walk
+// or the watch could not run a request, that is the cause (said once for all the checks
+// it leaves without evidence); otherwise the check is skipped with its own reason.
+func nothingObserved(ev *engine.Evidence, format string, args ...any) engine.Verdict {
+	if ev.Walk != nil {
+		if v := walkBlocked(ev); v != nil {
+			return *v
+		}
+	}
+	if w := ev.Watch; w != nil && w.Stopped != "" && len(w.Describes) == 0 {
+		return engine.By(&engine.Cause{ID: ev.Family + "/watch-stopped", Outcome: "skipped", Title: "the progress watch stopped: " + w.Stopped, Samples: []*engine.Sample{w.Start}})
+	}
+	return engine.Skipf(nil, format, args...)
+}

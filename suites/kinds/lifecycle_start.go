@@ -1,0 +1,47 @@
+package kinds
+
+import (
+	"github.com/dmsconform/dmsconform/suites/engine"
+)
+
+// Start: the family's start operation returns the RequestIdentifier of a new request.
+type Start struct{}
+
+func init() {
+	register(func(x *Expansion) {
+		x.Add("lifecycle", "start", "MUST", x.Cancel.Pointer, "a request starts",
+			x.Start.Name+" MUST return the RequestIdentifier of a new request.", []string{"lifecycle", "wire"}, Start{})
+	})
+}
+
+// Needs implements engine.Kind: the walk's starts, and the watch's when it ran.
+func (Start) Needs() engine.Needs {
+	return engine.Needs{Evidence: []engine.Script{engine.Walk}, Optional: []engine.Script{engine.Watch}}
+}
+
+// Judge implements engine.Kind.
+func (Start) Judge(ev *engine.Evidence) engine.Verdict {
+	starts := append([]*engine.Sample(nil), ev.Walk.Starts...)
+	if ev.Watch != nil && ev.Watch.Start != nil {
+		starts = append(starts, ev.Watch.Start)
+	}
+	if len(starts) == 0 {
+		return engine.Skipf(nil, "no start was made")
+	}
+	var j engine.Judgement
+	for _, smp := range starts {
+		if c := ev.Unimplemented(smp); c != nil {
+			return engine.By(c)
+		}
+		r := smp.Response()
+		switch {
+		case !r.OK():
+			j.Problem(smp, "%q: %s refused to start a request with a valid input: %s", smp.Name, ev.Start.Name, r.Summary())
+		case r.JSONErr != nil:
+			j.Problem(smp, "%q: HTTP %d, but the body is not valid JSON (%v): %s", smp.Name, r.Status, r.JSONErr, engine.Truncate(string(r.Body), 120))
+		case engine.Str(r.Object()["RequestIdentifier"]) == "":
+			j.Problem(smp, "%q: HTTP %d without a RequestIdentifier: %s", smp.Name, r.Status, engine.Truncate(string(r.Body), 200))
+		}
+	}
+	return j.Verdict(ev.Start.Name+" did not start requests", starts[0])
+}

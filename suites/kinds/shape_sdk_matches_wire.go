@@ -1,0 +1,41 @@
+package kinds
+
+import (
+	"fmt"
+
+	"github.com/dmsconform/dmsconform/suites/engine"
+)
+
+// SDKMatchesWire: the SDK's typed result of a cancel answer equals the wire value,
+// member by member.
+type SDKMatchesWire struct{}
+
+func init() {
+	register(func(x *Expansion) {
+		x.Add("shape", "sdk-matches-wire", "MUST", x.Cancel.Output.Pointer, "the SDK's typed result equals the wire",
+			"The typed aws-sdk-go-v2 result of a "+x.Cancel.Name+" response MUST equal the wire value member by member.",
+			[]string{"shape", "sdk", "wire"}, SDKMatchesWire{})
+	})
+}
+
+// Needs implements engine.Kind.
+func (SDKMatchesWire) Needs() engine.Needs { return observedNeeds }
+
+// Judge implements engine.Kind.
+func (SDKMatchesWire) Judge(ev *engine.Evidence) engine.Verdict {
+	cs := cancels(ev, ev.Observed())
+	if len(cs) == 0 {
+		return nothingObserved(ev, "no successful %s answer was observed", ev.Cancel.Name)
+	}
+	var j engine.Judgement
+	for _, smp := range cs {
+		canon, ok := sdkCanon(ev, smp)
+		if !ok {
+			continue // sdk-decodes reports it
+		}
+		for _, d := range diffWireSDK(ev.Cancel.Output, smp.Response().Decoded, canon, "") {
+			j.Problem(smp, "%q %s", smp.Name, d)
+		}
+	}
+	return j.Verdict(fmt.Sprintf("the SDK's typed result differs from the wire"), cs[0])
+}

@@ -1,0 +1,68 @@
+package kinds
+
+import (
+	"fmt"
+
+	"github.com/dmsconform/dmsconform/suites/engine"
+)
+
+// UnionKnown: a union carrying a known member decodes to the SDK's typed member with
+// the same value.
+type UnionKnown struct {
+	Path   string // the union's member path, e.g. /Request/Error
+	Member string // the known member, e.g. defaultErrorDetails
+}
+
+func init() {
+	register(func(x *Expansion) {
+		for _, mp := range unionPaths(x) {
+			u := mp.Member.Shape
+			for _, name := range u.Union.Members {
+				x.Add("union", u.Name+"."+name+".decodes", "MUST", u.Member(name).Pointer,
+					fmt.Sprintf("%s.%s decodes to the SDK's typed member", u.Name, name),
+					fmt.Sprintf("A %s carrying %s MUST decode to the SDK's typed member %sMember%s with the same value.", u.Name, name, u.Name, upperFirst(name)),
+					[]string{"union", "sdk"}, UnionKnown{Path: mp.Path, Member: name})
+			}
+		}
+	})
+}
+
+// Needs implements engine.Kind.
+func (UnionKnown) Needs() engine.Needs { return observedNeeds }
+
+// Judge implements engine.Kind.
+func (k UnionKnown) Judge(ev *engine.Evidence) engine.Verdict {
+	sh, vals := unionValues(ev, k.Path)
+	if sh == nil || sh.Member(k.Member) == nil {
+		return engine.Errorf("%s has no union member %s: regenerate the suites", k.Path, k.Member)
+	}
+	mb := sh.Member(k.Member)
+	var j engine.Judgement
+	n := 0
+	for _, l := range vals {
+		obj, _ := l.Value.(map[string]any)
+		if set := setMembers(obj); len(set) != 1 || set[0] != k.Member {
+			continue
+		}
+		n++
+		j.Show(l.Sample)
+		got, problem := sdkAt(ev, l)
+		if problem != "" {
+			j.Problem(l.Sample, "%s", problem)
+			continue
+		}
+		gm, _ := got.(map[string]any)
+		sv, has := gm[k.Member]
+		if !has {
+			j.Problem(l.Sample, "%s in %q: the wire sets %s, the SDK decoded %s (want the typed member %sMember%s)", l.Pointer, l.Sample.Name, k.Member, sdkUnionMember(got), sh.Name, upperFirst(k.Member))
+			continue
+		}
+		for _, d := range diffWireSDK(mb.Shape, obj[k.Member], sv, l.Pointer+"/"+k.Member) {
+			j.Problem(l.Sample, "%q %s", l.Sample.Name, d)
+		}
+	}
+	if n == 0 {
+		return engine.Skipf(nil, "no observed %s carried member %s (a failed request's Error does; a control surface can make one fail)", sh.Name, k.Member)
+	}
+	return j.Verdict(fmt.Sprintf("%s.%s does not decode to the SDK's typed member", sh.Name, k.Member))
+}

@@ -1,0 +1,70 @@
+package kinds
+
+import (
+	"fmt"
+
+	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/suites/gosdk"
+)
+
+// UnionTypeKey: a __type key inside a union is ignored by clients (awsJson 1.1); a
+// target sending it is drift.
+type UnionTypeKey struct {
+	Path string // the union's member path, e.g. /Request/Error
+}
+
+func init() {
+	register(func(x *Expansion) {
+		for _, mp := range unionPaths(x) {
+			u := mp.Member.Shape
+			x.Add("union", u.Name+".type-key-ignored", "MUST", u.Pointer, "__type inside "+u.Name+" is ignored",
+				fmt.Sprintf("A __type key inside %s MUST be ignored by clients (awsJson 1.1); a target sending it is drift.", u.Name),
+				[]string{"union", "sdk"}, UnionTypeKey{Path: mp.Path})
+		}
+	})
+}
+
+// Needs implements engine.Kind.
+func (UnionTypeKey) Needs() engine.Needs { return observedNeeds }
+
+// Judge implements engine.Kind.
+func (k UnionTypeKey) Judge(ev *engine.Evidence) engine.Verdict {
+	sh, vals := unionValues(ev, k.Path)
+	if sh == nil {
+		return engine.Errorf("path %s of %s is not a union: regenerate the suites", k.Path, ev.Cancel.Output.Name)
+	}
+	var j engine.Judgement
+	n := 0
+	for _, l := range vals {
+		obj, _ := l.Value.(map[string]any)
+		if _, has := obj["__type"]; !has {
+			continue
+		}
+		n++
+		j.Drift(l.Sample, "%s in %q carries __type inside the union", l.Pointer, l.Sample.Name)
+		set := setMembers(obj)
+		if len(set) != 1 {
+			continue // single-member reports it
+		}
+		got, problem := sdkAt(ev, l)
+		if problem != "" {
+			j.Problem(l.Sample, "%s", problem)
+			continue
+		}
+		gm, _ := got.(map[string]any)
+		want := set[0]
+		if sh.Member(want) == nil {
+			if gm[gosdk.UnknownKey] != want {
+				j.Problem(l.Sample, "%s in %q: the SDK decoded %s, want unknown member %q (__type must be ignored)", l.Pointer, l.Sample.Name, sdkUnionMember(got), want)
+			}
+			continue
+		}
+		if _, has := gm[want]; !has {
+			j.Problem(l.Sample, "%s in %q: the SDK decoded %s, want member %s: clients must ignore __type inside a union (Smithy protocol test AwsJson11DeserializeIgnoreType)", l.Pointer, l.Sample.Name, sdkUnionMember(got), want)
+		}
+	}
+	if n == 0 {
+		return engine.Skipf(nil, "no observed %s carried __type (nothing to check)", sh.Name)
+	}
+	return j.Verdict("__type inside " + sh.Name + " was not ignored by the SDK")
+}

@@ -1,0 +1,407 @@
+package kinds
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"sort"
+	"strings"
+
+	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/suites/gosdk"
+)
+
+// located is a value found at a concrete JSON pointer of a sample's answer.
+type located struct {
+	Sample  *engine.Sample
+	Pointer string // concrete, e.g. /Requests/3/Error
+	Value   any
+}
+
+// shapeAt follows a member path (/Request/Progress/TotalObjects) from a shape.
+func shapeAt(sh *spec.Shape, path string) *spec.Shape {
+	for _, seg := range splitPath(path) {
+		if sh == nil {
+			return nil
+		}
+		if seg == "*" {
+			sh = sh.Items
+			continue
+		}
+		mb := sh.Member(seg)
+		if mb == nil {
+			return nil
+		}
+		sh = mb.Shape
+	}
+	return sh
+}
+
+func splitPath(path string) []string {
+	path = strings.TrimPrefix(path, "/")
+	if path == "" {
+		return nil
+	}
+	return strings.Split(path, "/")
+}
+
+// mapPath translates a member path of the cancel output into the same place in
+// another operation's output that carries the same shape: /Request/X becomes
+// /Requests/*/X for the describe output. ok is false when the shape does not occur.
+func mapPath(from, to *spec.Shape, path string) (string, bool) {
+	if from == to {
+		return path, true
+	}
+	segs := splitPath(path)
+	if len(segs) == 0 {
+		return "", false
+	}
+	first := from.Member(segs[0])
+	if first == nil {
+		return "", false
+	}
+	rest := strings.Join(segs[1:], "/")
+	for _, mb := range to.Members {
+		prefix := ""
+		switch {
+		case mb.Shape == first.Shape:
+			prefix = "/" + mb.Name
+		case mb.Shape.Items == first.Shape:
+			prefix = "/" + mb.Name + "/*"
+		default:
+			continue
+		}
+		if rest == "" {
+			return prefix, true
+		}
+		return prefix + "/" + rest, true
+	}
+	return "", false
+}
+
+// valuesAt returns the values at a member path ("*" expands arrays); present-but-null
+// members are returned with a nil Value.
+func valuesAt(root any, path string) []located {
+	var out []located
+	var walk func(v any, segs []string, ptr string)
+	walk = func(v any, segs []string, ptr string) {
+		if len(segs) == 0 {
+			out = append(out, located{Pointer: ptr, Value: v})
+			return
+		}
+		switch x := v.(type) {
+		case map[string]any:
+			if segs[0] == "*" {
+				return
+			}
+			child, ok := x[segs[0]]
+			if !ok || child == nil && len(segs) > 1 {
+				return
+			}
+			walk(child, segs[1:], ptr+"/"+segs[0])
+		case []any:
+			if segs[0] != "*" {
+				return
+			}
+			for i, item := range x {
+				walk(item, segs[1:], fmt.Sprintf("%s/%d", ptr, i))
+			}
+		}
+	}
+	walk(root, splitPath(path), "")
+	return out
+}
+
+// valueAtPointer follows a concrete pointer (/Requests/3/Error) in a canonical value.
+func valueAtPointer(root any, ptr string) (any, bool) {
+	v := root
+	for _, seg := range splitPath(ptr) {
+		switch x := v.(type) {
+		case map[string]any:
+			c, ok := x[seg]
+			if !ok {
+				return nil, false
+			}
+			v = c
+		case []any:
+			var i int
+			if _, err := fmt.Sscanf(seg, "%d", &i); err != nil || i < 0 || i >= len(x) {
+				return nil, false
+			}
+			v = x[i]
+		default:
+			return nil, false
+		}
+	}
+	return v, true
+}
+
+// values returns the values at a cancel-output member path across the successful
+// answers of samples, mapping the path into each sample's own output shape.
+func values(ev *engine.Evidence, samples []*engine.Sample, path string) []located {
+	var out []located
+	for _, smp := range samples {
+		r := smp.Response()
+		if r.Status != 200 || r.Decoded == nil {
+			continue
+		}
+		op := ev.Model.Operation(smp.Op)
+		if op == nil {
+			continue
+		}
+		p, ok := mapPath(ev.Cancel.Output, op.Output, path)
+		if !ok {
+			continue
+		}
+		for _, l := range valuesAt(r.Decoded, p) {
+			l.Sample = smp
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// cancels keeps the samples of the cancel operation.
+func cancels(ev *engine.Evidence, samples []*engine.Sample) []*engine.Sample {
+	var out []*engine.Sample
+	for _, s := range samples {
+		if s.Op == ev.Cancel.Name && s.Response().Status == 200 {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// sdkCanon is the canonical SDK view of a sample's answer; ok is false when the SDK
+// returned no output. An SDK value that does not fit the model differs from any wire
+// value, naming the disagreement.
+func sdkCanon(ev *engine.Evidence, smp *engine.Sample) (any, bool) {
+	op := ev.Model.Operation(smp.Op)
+	out, _ := smp.SDK(op)
+	if out == nil {
+		return nil, false
+	}
+	v, err := gosdk.Canon(op.Output, reflect.ValueOf(out))
+	if err != nil {
+		return map[string]any{"<SDK value does not fit the model: " + err.Error() + ">": true}, true
+	}
+	return v, true
+}
+
+// sdkAt returns the SDK's canonical value at the place the wire value was found, or a
+// problem when the SDK returned no output for that answer.
+func sdkAt(ev *engine.Evidence, l located) (any, string) {
+	canon, ok := sdkCanon(ev, l.Sample)
+	if !ok {
+		_, err := l.Sample.SDK(ev.Model.Operation(l.Sample.Op))
+		return nil, fmt.Sprintf("%s in %q: the SDK returned no output: %v", l.Pointer, l.Sample.Name, err)
+	}
+	got, _ := valueAtPointer(canon, l.Pointer)
+	return got, ""
+}
+
+// setMembers lists a union object's set members (null members and __type are not).
+func setMembers(obj map[string]any) []string {
+	var set []string
+	for k, v := range obj {
+		if v != nil && k != "__type" {
+			set = append(set, k)
+		}
+	}
+	sort.Strings(set)
+	return set
+}
+
+// sdkUnionMember describes what the SDK produced for a union.
+func sdkUnionMember(v any) string {
+	cv, ok := v.(map[string]any)
+	if !ok || len(cv) == 0 {
+		return "nothing (nil)"
+	}
+	for k, x := range cv {
+		if k == gosdk.UnknownKey {
+			return fmt.Sprintf("unknown member with tag %q", x)
+		}
+		return "member " + k
+	}
+	return ""
+}
+
+// diffWireSDK compares a wire value (from spec.DecodeJSON) with the canonical SDK
+// value of the same shape and lists the differences at JSON pointers. Undeclared wire
+// members are ignored (the shape checks report them); null wire members count as
+// unset; unions with other than one member are left to the union checks.
+func diffWireSDK(sh *spec.Shape, wire, sdk any, ptr string) []string {
+	var out []string
+	diff(sh, wire, sdk, ptr, &out)
+	sort.Strings(out)
+	return out
+}
+
+func diff(sh *spec.Shape, wire, sdk any, ptr string, out *[]string) {
+	at := ptr
+	if at == "" {
+		at = "/"
+	}
+	add := func(format string, args ...any) { *out = append(*out, at+": "+fmt.Sprintf(format, args...)) }
+	if wire == nil {
+		if sdk != nil && !(sh.SDKNonPointer && isZero(sdk)) {
+			add("absent on the wire, but the SDK has %s", show(sdk))
+		}
+		return
+	}
+	if sdk == nil {
+		add("the wire has %s, the SDK has nothing", show(wire))
+		return
+	}
+	switch sh.Type {
+	case spec.TypeObject:
+		w, ok1 := wire.(map[string]any)
+		s, ok2 := sdk.(map[string]any)
+		if !ok1 || !ok2 {
+			add("the wire has %s, the SDK has %s", show(wire), show(sdk))
+			return
+		}
+		if sh.Union != nil {
+			set := setMembers(w)
+			if len(set) != 1 {
+				return
+			}
+			k := set[0]
+			if mb := sh.Member(k); mb != nil {
+				sv, has := s[k]
+				if !has {
+					add("the wire sets union member %s, the SDK decoded %s", k, sdkUnionMember(s))
+					return
+				}
+				diff(mb.Shape, w[k], sv, ptr+"/"+k, out)
+				return
+			}
+			if s[gosdk.UnknownKey] != k {
+				add("the wire sets unknown union member %s, the SDK decoded %s (want an unknown member with tag %q)", k, sdkUnionMember(s), k)
+			}
+			return
+		}
+		for _, mb := range sh.Members {
+			diff(mb.Shape, w[mb.Name], s[mb.Name], ptr+"/"+mb.Name, out)
+		}
+	case spec.TypeArray:
+		w, ok1 := wire.([]any)
+		s, ok2 := sdk.([]any)
+		if !ok1 || !ok2 {
+			add("the wire has %s, the SDK has %s", show(wire), show(sdk))
+			return
+		}
+		if len(w) != len(s) {
+			add("the wire has %d items, the SDK has %d", len(w), len(s))
+			return
+		}
+		for i := range w {
+			diff(sh.Items, w[i], s[i], fmt.Sprintf("%s/%d", ptr, i), out)
+		}
+	case spec.TypeInteger:
+		wn, ok := wire.(json.Number)
+		sn, ok2 := sdk.(json.Number)
+		if !ok || !ok2 {
+			add("the wire has %s, the SDK has %s", show(wire), show(sdk))
+			return
+		}
+		wb, okw := new(big.Int).SetString(wn.String(), 10)
+		sb, _ := new(big.Int).SetString(sn.String(), 10)
+		if !okw || sb == nil || wb.Cmp(sb) != 0 {
+			add("the wire has %s, the SDK has %s", wn, sn)
+		}
+	case spec.TypeNumber:
+		wf, ok := spec.ParseDouble(wire)
+		sf, ok2 := sdk.(float64)
+		if !ok || !ok2 {
+			add("the wire has %s, the SDK has %s", show(wire), show(sdk))
+			return
+		}
+		if !(wf == sf || math.IsNaN(wf) && math.IsNaN(sf)) {
+			add("the wire has %s, the SDK has %v", show(wire), sf)
+		}
+	default:
+		if !reflect.DeepEqual(wire, sdk) {
+			add("the wire has %s, the SDK has %s", show(wire), show(sdk))
+		}
+	}
+}
+
+func isZero(v any) bool {
+	switch x := v.(type) {
+	case json.Number:
+		return x.String() == "0"
+	case float64:
+		return x == 0
+	}
+	return false
+}
+
+func show(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("%v", v)
+	}
+	return engine.Truncate(string(b), 200)
+}
+
+// history is the sequence of distinct Status and ProgressStep values each request
+// showed across samples (describes and cancels), in order.
+type history struct {
+	Statuses map[string][]string
+	Steps    map[string][]string
+	// First sample of each request, for transcripts.
+	First map[string]*engine.Sample
+}
+
+func histories(samples []*engine.Sample) history {
+	h := history{Statuses: map[string][]string{}, Steps: map[string][]string{}, First: map[string]*engine.Sample{}}
+	note := func(smp *engine.Sample, r map[string]any) {
+		id := engine.Str(r["RequestIdentifier"])
+		if id == "" {
+			return
+		}
+		if h.First[id] == nil {
+			h.First[id] = smp
+		}
+		if st := engine.Str(r["Status"]); st != "" {
+			if l := h.Statuses[id]; len(l) == 0 || l[len(l)-1] != st {
+				h.Statuses[id] = append(l, st)
+			}
+		}
+		if p, ok := r["Progress"].(map[string]any); ok {
+			if step := engine.Str(p["ProgressStep"]); step != "" {
+				if l := h.Steps[id]; len(l) == 0 || l[len(l)-1] != step {
+					h.Steps[id] = append(l, step)
+				}
+			}
+		}
+	}
+	for _, smp := range samples {
+		r := smp.Response()
+		if r.Status != 200 {
+			continue
+		}
+		obj := r.Object()
+		if req, ok := obj["Request"].(map[string]any); ok {
+			note(smp, req)
+		}
+		for _, req := range engine.RequestsOf(obj) {
+			note(smp, req)
+		}
+	}
+	return h
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
