@@ -33,7 +33,11 @@ func (SDKMatchesWire) Judge(ev *engine.Evidence) engine.Verdict {
 		if !ok {
 			continue // sdk-decodes reports it
 		}
-		for _, d := range diffWireSDK(ev.Cancel.Output, smp.Response().Decoded, canon, "") {
+		wire := smp.Response().Decoded
+		if wire == nil {
+			wire = map[string]any{} // an empty or null body sets no member, like the SDK's empty output
+		}
+		for _, d := range diffWireSDK(ev.Cancel.Output, wire, canon, "") {
 			j.Problem(smp, "%q %s", smp.Name, d)
 		}
 	}
