@@ -42,7 +42,9 @@ func init() {
 }
 
 // Needs implements engine.Kind.
-func (InputRejected) Needs() engine.Needs { return engine.Needs{Evidence: []engine.Script{engine.Inputs}} }
+func (InputRejected) Needs() engine.Needs {
+	return engine.Needs{Evidence: []engine.Script{engine.Inputs}}
+}
 
 // Judge implements engine.Kind.
 func (k InputRejected) Judge(ev *engine.Evidence) engine.Verdict {

@@ -27,7 +27,7 @@ func TestUndeclaredMembers(t *testing.T) {
 		{name: "a cancel answer that is not JSON is left to sdk-decodes", kind: k,
 			ev: answering(raw(cancelOp, "walk: cancel", 200, `{"Request":{"Status":"CANCELING",`)), outcome: reports.Pass, shows: []string{"walk: cancel"}},
 		{name: "describe answers are not judged", kind: k,
-			ev: answering(cancelAnswer("walk: cancel", request(reqID, "CANCELING")), raw(describeOp, "walk: describe", 200, mustJSON(obj{"Requests": []any{}, "Marker": "m", "Extra": 1}))),
+			ev:      answering(cancelAnswer("walk: cancel", request(reqID, "CANCELING")), raw(describeOp, "walk: describe", 200, mustJSON(obj{"Requests": []any{}, "Marker": "m", "Extra": 1}))),
 			outcome: reports.Pass},
 		{name: "no successful cancel answer is skipped", kind: k, ev: walked(failedCancelWalk),
 			outcome: reports.Skipped, message: []string{"no successful CancelMetadataModelConversion answer was observed"}},
