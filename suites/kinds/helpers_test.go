@@ -405,3 +405,26 @@ func sdkMember(canon any, ptr string) string {
 	}
 	return ""
 }
+
+// blocked is evidence with no answer observed (a walk without a cancel, an empty
+// watch), changed by change (one of the blocked walks).
+func blocked(change func(*engine.Evidence)) *engine.Evidence {
+	ev := answering(nil)
+	change(ev)
+	return ev
+}
+
+// closedSet is the evidence's model with the value set name closed: an undocumented
+// value then fails (the model's sets are all open).
+func closedSet(ev *engine.Evidence, name string) *engine.Evidence {
+	m := *ev.Model
+	m.ValueSets = map[string]*spec.ValueSet{}
+	for k, vs := range ev.Model.ValueSets {
+		m.ValueSets[k] = vs
+	}
+	vs := *m.ValueSets[name]
+	vs.Open = false
+	m.ValueSets[name] = &vs
+	ev.Model = &m
+	return ev
+}
