@@ -428,3 +428,48 @@ func closedSet(ev *engine.Evidence, name string) *engine.Evidence {
 	ev.Model = &m
 	return ev
 }
+
+// failedAs is decodedAs for an answer the SDK turns into an error: it builds evidence
+// until the SDK's error for its sample satisfies want (the Go SDK reads a fault's
+// "message" and "Message" by map order).
+func failedAs(t *testing.T, build func() (*engine.Evidence, *engine.Sample), want func(err error) bool) *engine.Evidence {
+	t.Helper()
+	for range 1000 {
+		ev, smp := build()
+		if _, err := smp.SDK(ev.Model.Operation(smp.Op)); err != nil && want(err) {
+			return ev
+		}
+	}
+	t.Fatalf("aws-sdk-go-v2 never failed the canned answer the way the case needs in 1000 tries")
+	return nil
+}
+
+// notFound is evidence whose not-found probes were answered unknownRequest and
+// unknownProject.
+func notFound(unknownRequest, unknownProject *engine.Sample) *engine.Evidence {
+	ev := walked()
+	ev.NotFound = &engine.ProbeEvidence{Probes: []*engine.Probe{{Key: "unknown-request", Sample: unknownRequest}, {Key: "unknown-project", Sample: unknownProject}}}
+	return ev
+}
+
+// The canned answers of the not-found probes: a conforming one, and one built from
+// status, body and headers.
+func unknownRequestFault() *engine.Sample {
+	return faultAnswer(cancelOp, "cancel an unknown request", 400, "ResourceNotFoundFault", "Migration project "+project+" has no conversion request dmsconform-00000000")
+}
+
+func unknownProjectFault() *engine.Sample {
+	return faultAnswer(cancelOp, "cancel in an unknown project", 400, "ResourceNotFoundFault", "Migration project dmsconform-no-such-project not found")
+}
+
+func unknownRequestAnswer(status int, body string, hs ...hdr) *engine.Sample {
+	return raw(cancelOp, "cancel an unknown request", status, body, hs...)
+}
+
+// deniedBy is evidence whose denied-principal probe was answered smp.
+func deniedBy(smp *engine.Sample) *engine.Evidence {
+	ev := walked()
+	ev.Denied = true
+	ev.DeniedProbe = &engine.ProbeEvidence{Probes: []*engine.Probe{{Key: "denied", Sample: smp}}}
+	return ev
+}
