@@ -63,6 +63,8 @@ func (k ProtocolRefused) Judge(ev *engine.Evidence) engine.Verdict {
 		return engine.Failf(show, "%s was answered HTTP %d success: %s", smp.Name, r.Status, why)
 	case r.Status >= 500:
 		return engine.Failf(show, "%s got %s, want a 4xx client error (%s)", smp.Name, r.Summary(), wantCode)
+	case r.Status < 400:
+		return engine.Failf(show, "%s got %s, want a 4xx client error (%s): %s", smp.Name, r.Summary(), wantCode, why)
 	case isFaultOf(ev.Cancel, code):
 		return engine.Failf(show, "%s got %s, a fault of %s itself: the target ran the operation instead of refusing the request (%s)", smp.Name, code, ev.Cancel.Name, why)
 	case !strings.EqualFold(code, wantCode):
