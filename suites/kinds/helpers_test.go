@@ -473,3 +473,13 @@ func deniedBy(smp *engine.Sample) *engine.Evidence {
 	ev.DeniedProbe = &engine.ProbeEvidence{Probes: []*engine.Probe{{Key: "denied", Sample: smp}}}
 	return ev
 }
+
+// probed is walked evidence with one probe of a probe script: set picks which.
+func probed(set func(*engine.Evidence, *engine.ProbeEvidence), key string, smp *engine.Sample) *engine.Evidence {
+	ev := walked()
+	set(ev, &engine.ProbeEvidence{Probes: []*engine.Probe{{Key: key, Sample: smp}}})
+	return ev
+}
+
+func setInputs(ev *engine.Evidence, p *engine.ProbeEvidence)   { ev.Inputs = p }
+func setProtocol(ev *engine.Evidence, p *engine.ProbeEvidence) { ev.Protocol = p }
