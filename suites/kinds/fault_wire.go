@@ -84,6 +84,8 @@ func walkGap(w *engine.WalkEvidence) string {
 		return "the cancel of the running request failed (" + w.Cancel.Response().Summary() + ")"
 	case w.TimedOut:
 		return fmt.Sprintf("the cancelled request did not reach a documented terminal status (last seen %q)", w.Final)
+	case w.Final != "" && w.Final != "CANCELED":
+		return "the cancelled request ended " + w.Final
 	}
 	return "the walk ended early"
 }

@@ -31,7 +31,7 @@ func TestSecondCancel(t *testing.T) {
 			ev: walked(func(ev *engine.Evidence) {
 				ev.Walk.Final, ev.Walk.Waiter = "SUCCESS", nil
 			}),
-			outcome: reports.Skipped, message: []string{"the request never reached CANCELED", "lifecycle.canceled reports it"}},
+			outcome: reports.Skipped, message: []string{"the request never reached CANCELED (the cancelled request ended SUCCESS): lifecycle.canceled reports it"}},
 		{name: "a request still CANCELING at the timeout is skipped", kind: k,
 			ev: walked(func(ev *engine.Evidence) {
 				ev.Walk.Final, ev.Walk.TimedOut, ev.Walk.Waiter, ev.Walk.SecondCancel = "CANCELING", true, nil, nil
