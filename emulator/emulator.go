@@ -97,9 +97,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	mrand "math/rand/v2"
 	"net/http"
 	"regexp"
 	"sort"
@@ -191,6 +193,7 @@ type Config struct {
 	AutoAdvance       time.Duration // >0 and Clock is *VirtualClock: each AWS-surface request the weather lets through first advances the clock by this
 	Control           bool          // enable the control surface under ControlPrefix
 	MaxBodyBytes      int64         // 0 → 1 MiB
+	IDSeed            uint64        // >0: request ids come from a source seeded with it, so a run is repeatable
 	Defects           []string      // defect modes (DefectModes)
 	Weather           Weather       // throttling, transient 5xx, latency, eventual consistency, ...; zero = clear sky
 	Model             *spec.Model   // nil → spec.MustLoad()
@@ -252,6 +255,9 @@ type Emulator struct {
 	scenarios []*scenarioEntry
 	seq       uint64
 	scnSeq    uint64
+
+	idMu sync.Mutex
+	ids  *mrand.Rand // nil: crypto/rand
 }
 
 type credential struct {
@@ -292,6 +298,7 @@ func New(cfg Config) (*Emulator, error) {
 		creds:       map[string]*credential{},
 		signer:      v4.NewSigner(),
 		requests:    map[string]*request{},
+		ids:         seededIDs(cfg.IDSeed),
 		lists:       map[listKey][]*request{},
 		quit:        make(chan struct{}),
 	}
@@ -473,10 +480,26 @@ func (e *Emulator) Reset() {
 	e.scenarios = nil
 }
 
-// newUUID returns a random RFC 4122 version 4 UUID.
-func newUUID() string {
+func seededIDs(seed uint64) *mrand.Rand {
+	if seed == 0 {
+		return nil
+	}
+	return mrand.New(mrand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+}
+
+// newUUID returns a random RFC 4122 version 4 UUID: from the emulator's seeded source
+// when Config.IDSeed is set (repeatable ids), from crypto/rand otherwise.
+func (e *Emulator) newUUID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:])
+	if e.ids != nil {
+		e.idMu.Lock()
+		for i := 0; i < 16; i += 8 {
+			binary.LittleEndian.PutUint64(b[i:], e.ids.Uint64())
+		}
+		e.idMu.Unlock()
+	} else {
+		_, _ = rand.Read(b[:])
+	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	var out [36]byte

@@ -48,7 +48,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ws := e.weather.Load(); ws.gate && e.serveWeather(w, r, ws, d) {
 		return
 	}
-	reqID := newUUID()
+	reqID := e.newUUID()
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {

@@ -182,7 +182,7 @@ func (e *Emulator) scenarioFor(r *request) *Scenario {
 // (which bind tagged scenarios). e.mu held.
 func (e *Emulator) newRequest(p *project, family, rules string, now time.Time) *request {
 	e.seq++
-	r := &request{id: newUUID(), family: family, project: p, seq: e.seq, start: now, step: e.stepNow()}
+	r := &request{id: e.newUUID(), family: family, project: p, seq: e.seq, start: now, step: e.stepNow()}
 	h := fnv.New32a()
 	h.Write([]byte(r.id))
 	r.total = 12 + int64(h.Sum32()%89)

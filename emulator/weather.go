@@ -287,7 +287,7 @@ func (e *Emulator) serveWeather(w http.ResponseWriter, r *http.Request, ws *weat
 	default:
 		return false
 	}
-	e.writeError(w, newUUID(), ae, d)
+	e.writeError(w, e.newUUID(), ae, d)
 	return true
 }
 

@@ -1,12 +1,16 @@
-// Package record records the exchanges of a dmsconform run, normalised and redacted,
-// serves a recording back as a replay target, and measures how closely another target
-// answers like the recording (parity).
+// Package record records the evidence of a dmsconform run, normalised and redacted,
+// serves a recording back as a replay target, re-judges it offline (through the
+// engine), and measures how closely another target answers like the recording
+// (parity).
 //
 // A recording is a folder (fixtures/recorded/README.md documents it):
 //
-//	recording.json        metadata: format, tool, model, target, placeholders, checks
-//	_setup.json           exchanges made outside any check (reachability probe, clean-up)
-//	<check-id>.json       one file per check: its exchanges in order and its outcome
+//	recording.json                 metadata: format, tool, model, target, capabilities,
+//	                               facts, placeholders, and the index of evidence files
+//	evidence/<family>.<script>.json one evidence script's evidence: its exchanges in
+//	                               order, and the engine's evidence with every sample's
+//	                               attempts given as exchange numbers
+//	_setup.json                    the calls made outside any script (preflight, clean-up)
 //
 // Everything is JSON with sorted keys and two-space indentation, so recordings diff well.
 package record
@@ -23,44 +27,50 @@ import (
 )
 
 // Format identifies the recording format. Bump it on any incompatible change.
-const Format = "dmsconform.recording/v1"
+const Format = "dmsconform.recording/v2"
 
 // File names inside a recording folder.
 const (
-	MetaFile  = "recording.json"
-	SetupFile = "_setup.json"
-	// SetupCheck is the check ID of exchanges made outside any check.
-	SetupCheck = ""
+	MetaFile    = "recording.json"
+	SetupFile   = "_setup.json"
+	EvidenceDir = "evidence"
+	// SetupScript is the key of the calls made outside any evidence script.
+	SetupScript = "setup"
 )
 
 // Meta is recording.json. Struct fields are in alphabetical order of their JSON names
 // so every object of a recording has sorted keys.
 type Meta struct {
-	// Checks lists the check files, in ID order, with their exchange counts.
-	Checks  []CheckIndex `json:"checks"`
-	Created string       `json:"created"` // RFC 3339, when the recorded run started
+	// Control says the recorded run had an emulator control surface.
+	Control bool   `json:"control,omitempty"`
+	Created string `json:"created"` // RFC 3339, when the recorded run started
 	// DeniedPrincipal says the recorded run had a principal denied the cancel
 	// operations (its AccessDeniedFault checks ran); a replay offers one only then.
-	DeniedPrincipal bool     `json:"deniedPrincipal,omitempty"`
-	Format          string   `json:"format"`
-	LabelFilter     string   `json:"labelFilter,omitempty"`
-	Model           ModelRef `json:"model"`
+	DeniedPrincipal bool `json:"deniedPrincipal,omitempty"`
+	// Facts are what the run learnt about the target outside any script (the engine's
+	// Facts), for offline re-judging.
+	Facts       json.RawMessage `json:"facts,omitempty"`
+	Format      string          `json:"format"`
+	LabelFilter string          `json:"labelFilter,omitempty"`
+	Model       ModelRef        `json:"model"`
 	// Placeholders describes every placeholder the recording uses: its kind and the
 	// shape of the value it replaced, so a replay can invent a valid stand-in.
 	Placeholders map[string]Placeholder `json:"placeholders,omitempty"`
-	Target       TargetRef              `json:"target"`
-	Tool         ToolRef                `json:"tool"`
+	// Scripts lists the evidence files, in gathering order, with their exchange counts.
+	Scripts []ScriptIndex `json:"scripts"`
+	Target  TargetRef     `json:"target"`
+	Tool    ToolRef       `json:"tool"`
 	// VolatileMembers are the JSON member names whose values normalisation keeps but
 	// parity does not compare (they depend on timing, not on the target's behaviour).
 	VolatileMembers []string `json:"volatileMembers"`
 }
 
-// CheckIndex is one line of Meta.Checks.
-type CheckIndex struct {
+// ScriptIndex is one line of Meta.Scripts.
+type ScriptIndex struct {
+	Cause     string `json:"cause,omitempty"` // the cause that ended the script, if any
 	Exchanges int    `json:"exchanges"`
 	File      string `json:"file"`
-	ID        string `json:"id"`
-	Outcome   string `json:"outcome,omitempty"`
+	Key       string `json:"key"` // family/script, or "setup"
 }
 
 // ModelRef identifies the model the checks came from.
@@ -91,22 +101,30 @@ type Placeholder struct {
 	Shape string `json:"shape"`
 }
 
-// CheckFile is <check-id>.json (and _setup.json).
-type CheckFile struct {
-	Check     string     `json:"check"`
-	Exchanges []Exchange `json:"exchanges"`
-	Message   string     `json:"message,omitempty"` // the recorded outcome's message, normalised
-	Outcome   string     `json:"outcome,omitempty"` // the recorded outcome (pass, fail, drift, ...)
+// ScriptFile is evidence/<family>.<script>.json (and _setup.json).
+type ScriptFile struct {
+	// Cause is the engine's cause record when the script could not finish.
+	Cause json.RawMessage `json:"cause,omitempty"`
+	// Evidence is the engine's evidence, normalised, with each sample's "attempts"
+	// given as the numbers (Seq) of its exchanges.
+	Evidence  json.RawMessage `json:"evidence,omitempty"`
+	Exchanges []Exchange      `json:"exchanges"`
+	Key       string          `json:"key"`
 }
 
 // Exchange is one normalised request/response pair.
 type Exchange struct {
-	Error    string  `json:"error,omitempty"` // transport error: there was no response
+	Attempt  int     `json:"attempt,omitempty"` // its call's attempt number
+	Error    string  `json:"error,omitempty"`   // transport error: there was no response
 	Name     string  `json:"name,omitempty"`
 	Request  Message `json:"request"`
 	Response Message `json:"response"`
+	Retried  string  `json:"retried,omitempty"` // why this attempt was retried
 	Seq      int     `json:"seq"`
-	View     string  `json:"view"` // sdk, wire or control
+	// Stream is the script (and run) whose call it was: a replay serves each stream its
+	// exchanges in order.
+	Stream string `json:"stream,omitempty"`
+	View   string `json:"view"` // sdk, wire or control
 	// Volatile lists the JSON pointers (into this exchange: /request/..., /response/...)
 	// whose values parity does not compare: normalisation replaced them by
 	// placeholders, or they are volatile members (Meta.VolatileMembers).
@@ -158,43 +176,51 @@ func controlPath(p string) string {
 
 // Recording is a loaded recording folder.
 type Recording struct {
-	Dir    string
-	Meta   Meta
-	Checks map[string]*CheckFile // by check ID; SetupCheck for _setup.json
+	Dir     string
+	Meta    Meta
+	Scripts map[string]*ScriptFile // by key; SetupScript for _setup.json
 }
 
-// CheckFileName returns the file of a check inside a recording folder.
-func CheckFileName(id string) string {
-	if id == SetupCheck {
+// FileName returns the file of a script key inside a recording folder.
+func FileName(key string) string {
+	if key == SetupScript {
 		return SetupFile
 	}
-	// Check IDs are <operation>.<area>.<name>; keep them readable, but never let one
-	// escape the folder.
-	r := strings.NewReplacer("/", "_", `\`, "_", "..", "_", ":", "_")
-	return r.Replace(id) + ".json"
+	// Keys are <family>/<script>; keep them readable, but never let one escape the folder.
+	r := strings.NewReplacer("/", ".", `\`, "_", "..", "_", ":", "_")
+	return filepath.Join(EvidenceDir, r.Replace(key)+".json")
 }
 
-// IDs returns the check IDs of the recording, sorted, setup first.
-func (r *Recording) IDs() []string {
-	ids := make([]string, 0, len(r.Checks))
-	for id := range r.Checks {
-		ids = append(ids, id)
+// Keys returns the script keys of the recording in file order: the index's order,
+// setup last.
+func (r *Recording) Keys() []string {
+	var keys []string
+	for _, si := range r.Meta.Scripts {
+		keys = append(keys, si.Key)
 	}
-	sort.Strings(ids)
-	return ids
+	if len(keys) == 0 {
+		for k := range r.Scripts {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+	}
+	if i := indexOf(keys, SetupScript); i >= 0 {
+		keys = append(append(keys[:i:i], keys[i+1:]...), SetupScript)
+	}
+	return keys
 }
 
-// HasControl reports whether the recording holds control-surface exchanges.
-func (r *Recording) HasControl() bool {
-	for _, cf := range r.Checks {
-		for _, ex := range cf.Exchanges {
-			if ex.View == "control" {
-				return true
-			}
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
 		}
 	}
-	return false
+	return -1
 }
+
+// HasControl reports whether the recording had a control surface.
+func (r *Recording) HasControl() bool { return r.Meta.Control }
 
 // Load reads a recording folder.
 func Load(dir string) (*Recording, error) {
@@ -205,32 +231,36 @@ func Load(dir string) (*Recording, error) {
 		}
 		return nil, fmt.Errorf("reading the recording: %w", err)
 	}
-	rec := &Recording{Dir: dir, Checks: map[string]*CheckFile{}}
+	rec := &Recording{Dir: dir, Scripts: map[string]*ScriptFile{}}
+	var probe struct {
+		Format string `json:"format"`
+	}
+	_ = json.Unmarshal(data, &probe)
+	if probe.Format != Format {
+		return nil, fmt.Errorf("%s: format %q, this build reads %q: re-record with this version of dmsconform (make record-fixtures for the shipped fixture)", filepath.Join(dir, MetaFile), probe.Format, Format)
+	}
 	if err := decodeStrict(data, &rec.Meta); err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, MetaFile), err)
 	}
-	if rec.Meta.Format != Format {
-		return nil, fmt.Errorf("%s: format %q, this build reads %q: re-record with this version of dmsconform", filepath.Join(dir, MetaFile), rec.Meta.Format, Format)
-	}
-	for _, ci := range rec.Meta.Checks {
-		p := filepath.Join(dir, ci.File)
+	for _, si := range rec.Meta.Scripts {
+		p := filepath.Join(dir, si.File)
 		data, err := os.ReadFile(p)
 		if err != nil {
-			return nil, fmt.Errorf("recording %s lists %s, which cannot be read: %w", dir, ci.File, err)
+			return nil, fmt.Errorf("recording %s lists %s, which cannot be read: %w", dir, si.File, err)
 		}
-		var cf CheckFile
-		if err := decodeStrict(data, &cf); err != nil {
+		var sf ScriptFile
+		if err := decodeStrict(data, &sf); err != nil {
 			return nil, fmt.Errorf("%s: %w", p, err)
 		}
-		if cf.Check != ci.ID {
-			return nil, fmt.Errorf("%s: holds check %q, but %s lists it as %q", p, cf.Check, MetaFile, ci.ID)
+		if sf.Key != si.Key {
+			return nil, fmt.Errorf("%s: holds script %q, but %s lists it as %q", p, sf.Key, MetaFile, si.Key)
 		}
-		for i, ex := range cf.Exchanges {
+		for i, ex := range sf.Exchanges {
 			if ex.Seq != i+1 {
 				return nil, fmt.Errorf("%s: exchange %d has seq %d; sequence numbers must run 1, 2, 3 ... in order", p, i+1, ex.Seq)
 			}
 		}
-		rec.Checks[cf.Check] = &cf
+		rec.Scripts[sf.Key] = &sf
 	}
 	return rec, nil
 }
@@ -266,19 +296,29 @@ func (r *Recording) Write(dir string) error {
 	if err := PrepareDir(dir); err != nil {
 		return err
 	}
-	ids := r.IDs()
-	r.Meta.Checks = r.Meta.Checks[:0]
-	for _, id := range ids {
-		cf := r.Checks[id]
-		name := CheckFileName(id)
-		data, err := marshal(cf)
+	if err := os.MkdirAll(filepath.Join(dir, EvidenceDir), 0o755); err != nil {
+		return fmt.Errorf("writing the recording: %w", err)
+	}
+	r.Meta.Scripts = r.Meta.Scripts[:0]
+	for _, key := range r.Keys() {
+		sf := r.Scripts[key]
+		name := FileName(key)
+		data, err := marshal(sf)
 		if err != nil {
 			return fmt.Errorf("encoding %s: %w", name, err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
 			return fmt.Errorf("writing the recording: %w", err)
 		}
-		r.Meta.Checks = append(r.Meta.Checks, CheckIndex{ID: id, File: name, Exchanges: len(cf.Exchanges), Outcome: cf.Outcome})
+		si := ScriptIndex{Key: key, File: filepath.ToSlash(name), Exchanges: len(sf.Exchanges)}
+		if len(sf.Cause) > 0 {
+			var c struct {
+				ID string `json:"id"`
+			}
+			_ = json.Unmarshal(sf.Cause, &c)
+			si.Cause = c.ID
+		}
+		r.Meta.Scripts = append(r.Meta.Scripts, si)
 	}
 	r.Meta.Format = Format
 	data, err := marshal(r.Meta)
@@ -293,15 +333,20 @@ func (r *Recording) Write(dir string) error {
 }
 
 // PrepareDir makes dir ready for a recording: it creates it, or empties an earlier
-// recording in it (its .json files). It refuses a folder holding other things.
+// recording in it. It refuses a folder holding other things, and a path whose parent
+// does not exist.
 func PrepareDir(dir string) error {
 	if dir == "" {
 		return errors.New("no recording folder: pass --record DIR")
 	}
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("creating the recording folder: %w", err)
+		parent := filepath.Dir(filepath.Clean(dir))
+		if st, perr := os.Stat(parent); perr != nil || !st.IsDir() {
+			return fmt.Errorf("--record %s: its parent folder %s does not exist: create it first", dir, parent)
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return fmt.Errorf("--record %s: creating the recording folder: %w", dir, err)
 		}
 		return nil
 	}
@@ -309,17 +354,33 @@ func PrepareDir(dir string) error {
 		return fmt.Errorf("--record %s: %w", dir, err)
 	}
 	if len(entries) == 0 {
-		return nil
+		return probeWritable(dir)
 	}
 	if _, err := os.Stat(filepath.Join(dir, MetaFile)); err != nil {
 		return fmt.Errorf("--record %s: the folder is not empty and holds no earlier recording (%s): pass an empty or new folder, so recording never overwrites other files", dir, MetaFile)
 	}
 	for _, e := range entries {
-		if !e.IsDir() && strings.HasSuffix(e.Name(), ".json") {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+		p := filepath.Join(dir, e.Name())
+		switch {
+		case !e.IsDir() && strings.HasSuffix(e.Name(), ".json"):
+			if err := os.Remove(p); err != nil {
+				return fmt.Errorf("removing the earlier recording's %s: %w", e.Name(), err)
+			}
+		case e.IsDir() && e.Name() == EvidenceDir:
+			if err := os.RemoveAll(p); err != nil {
 				return fmt.Errorf("removing the earlier recording's %s: %w", e.Name(), err)
 			}
 		}
 	}
-	return nil
+	return probeWritable(dir)
+}
+
+func probeWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".dmsconform-write-test-*")
+	if err != nil {
+		return fmt.Errorf("--record %s: the folder is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }

@@ -14,7 +14,6 @@ import (
 	"sync"
 
 	"github.com/dmsconform/dmsconform/reports"
-	"github.com/dmsconform/dmsconform/suites/conformance"
 )
 
 // Placeholder kinds.
@@ -62,7 +61,7 @@ var droppedHeaders = map[string]bool{
 	"Proxy-Authorization":   true,
 	"Cookie":                true,
 	"Set-Cookie":            true,
-	conformance.CheckHeader: true,
+	"X-Dmsconform-Script":   true,
 	"X-Amz-Target":          true, // recorded as request.target
 	"X-Amzn-Trace-Id":       true,
 	"X-Amz-Apigw-Id":        true,
@@ -118,9 +117,15 @@ type Normaliser struct {
 // NewNormaliser returns a Normaliser that also scrubs the given secrets (access key
 // ids, secret keys, session tokens) wherever they appear.
 func NewNormaliser(secrets ...string) *Normaliser {
+	return NewNormaliserWith(reports.NewRedactor(secrets...))
+}
+
+// NewNormaliserWith uses the run's own Redactor (the one redaction boundary of the
+// reports and the console) for secrets.
+func NewNormaliserWith(r *reports.Redactor) *Normaliser {
 	return &Normaliser{
 		values: map[string]string{}, counts: map[string]int{}, info: map[string]Placeholder{},
-		prefixes: map[string]string{}, redactor: reports.NewRedactor(secrets...),
+		prefixes: map[string]string{}, redactor: r,
 	}
 }
 
@@ -143,10 +148,13 @@ func (n *Normaliser) Text(s string) string {
 }
 
 // Exchange normalises one captured exchange.
-func (n *Normaliser) Exchange(seq int, ex conformance.Exchange) Exchange {
+func (n *Normaliser) Exchange(seq int, ex reports.Exchange) Exchange {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	out := Exchange{Seq: seq, View: ex.View}
+	out := Exchange{Seq: seq, View: ex.View, Attempt: ex.Attempt, Stream: ex.Script}
+	if ex.Retried != "" {
+		out.Retried = n.text(reEndpoint.ReplaceAllString(ex.Retried, Endpoint), "")
+	}
 	var vol []string
 	out.Request = n.message(ex.Request, true, "/request", &vol)
 	if ex.Error == "" || ex.Response.Status != 0 {
@@ -161,7 +169,7 @@ func (n *Normaliser) Exchange(seq int, ex conformance.Exchange) Exchange {
 	return out
 }
 
-func (n *Normaliser) message(m conformance.HTTPMessage, isRequest bool, ptr string, vol *[]string) Message {
+func (n *Normaliser) message(m reports.HTTPMessage, isRequest bool, ptr string, vol *[]string) Message {
 	out := Message{Method: m.Method, Status: m.Status}
 	if isRequest && m.URL != "" {
 		p := m.URL

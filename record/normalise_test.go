@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/emulator"
-	"github.com/dmsconform/dmsconform/suites/conformance"
+	"github.com/dmsconform/dmsconform/reports"
 )
 
 const (
@@ -16,11 +16,11 @@ const (
 	testARN    = "arn:aws:dms:us-east-1:" + emulator.DefaultAccountID + ":migration-project:ABCDEF"
 )
 
-func cancelExchange(reqID, amznID string) conformance.Exchange {
-	return conformance.Exchange{
+func cancelExchange(reqID, amznID string) reports.Exchange {
+	return reports.Exchange{
 		Name: "observe: cancel " + strings.ToLower(reqID[:8]),
 		View: "sdk",
-		Request: conformance.HTTPMessage{Method: "POST", URL: "http://127.0.0.1:40123/",
+		Request: reports.HTTPMessage{Method: "POST", URL: "http://127.0.0.1:40123/",
 			Headers: map[string][]string{
 				"Authorization":         {"AWS4-HMAC-SHA256 Credential=" + emulator.DefaultAccessKeyID + "/20260101/us-east-1/dms/aws4_request, SignedHeaders=host, Signature=abcdef0123"},
 				"X-Amz-Date":            {"20260101T000000Z"},
@@ -32,7 +32,7 @@ func cancelExchange(reqID, amznID string) conformance.Exchange {
 				"X-Amz-Target":          {"AmazonDMSv20160101.CancelMetadataModelConversion"},
 			},
 			Body: `{"MigrationProjectIdentifier":"` + testARN + `","RequestIdentifier":"` + reqID + `"}`},
-		Response: conformance.HTTPMessage{Status: 200,
+		Response: reports.HTTPMessage{Status: 200,
 			Headers: map[string][]string{
 				"X-Amzn-Requestid": {amznID},
 				"Date":             {"Thu, 01 Jan 2026 00:00:00 GMT"},
@@ -134,9 +134,9 @@ func TestNormaliseListsVolatilePointers(t *testing.T) {
 
 func TestNormaliseErrorsAndText(t *testing.T) {
 	n := NewNormaliser()
-	ex := n.Exchange(3, conformance.Exchange{View: "wire", Name: "cancel unknown",
-		Request: conformance.HTTPMessage{Method: "POST", URL: "http://127.0.0.1:1/", Headers: map[string][]string{"X-Amz-Target": {"P.Op"}}, Body: "not json"},
-		Response: conformance.HTTPMessage{Status: 400, Headers: map[string][]string{"X-Amzn-Errortype": {"ResourceNotFoundFault"}},
+	ex := n.Exchange(3, reports.Exchange{View: "wire", Name: "cancel unknown",
+		Request: reports.HTTPMessage{Method: "POST", URL: "http://127.0.0.1:1/", Headers: map[string][]string{"X-Amz-Target": {"P.Op"}}, Body: "not json"},
+		Response: reports.HTTPMessage{Status: 400, Headers: map[string][]string{"X-Amzn-Errortype": {"ResourceNotFoundFault"}},
 			Body: `{"__type":"ResourceNotFoundFault","message":"request dmsconform-00000000-0000-4000-8000-000000000000 not found"}`}})
 	if ex.Request.BodyText != "not json" || ex.Request.Body != nil {
 		t.Errorf("non-JSON body: %+v", ex.Request)
@@ -149,7 +149,7 @@ func TestNormaliseErrorsAndText(t *testing.T) {
 		t.Errorf("an error message is volatile: %q", ex.Volatile)
 	}
 	// A transport error: no response, the endpoint hidden.
-	ex = n.Exchange(4, conformance.Exchange{View: "sdk", Request: conformance.HTTPMessage{Method: "POST", URL: "http://127.0.0.1:45678/"},
+	ex = n.Exchange(4, reports.Exchange{View: "sdk", Request: reports.HTTPMessage{Method: "POST", URL: "http://127.0.0.1:45678/"},
 		Error: "dial tcp 127.0.0.1:45678: connect: connection refused"})
 	if ex.Error != "dial tcp <endpoint>: connect: connection refused" || ex.Response.Status != 0 {
 		t.Errorf("error %q status %d", ex.Error, ex.Response.Status)
@@ -158,7 +158,7 @@ func TestNormaliseErrorsAndText(t *testing.T) {
 		t.Errorf("text %q", got)
 	}
 	// Control surface: the path below the prefix names the operation.
-	ex = n.Exchange(5, conformance.Exchange{View: "control", Request: conformance.HTTPMessage{Method: "POST", URL: "http://127.0.0.1:1/_dmsconform/v1/clock/advance"}})
+	ex = n.Exchange(5, reports.Exchange{View: "control", Request: reports.HTTPMessage{Method: "POST", URL: "http://127.0.0.1:1/_dmsconform/v1/clock/advance"}})
 	if got := ex.Operation(); got != "control POST clock/advance" {
 		t.Errorf("control operation %q", got)
 	}

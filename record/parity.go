@@ -47,14 +47,12 @@ type ExchangeParity struct {
 	Seq         int          `json:"seq,omitempty"` // in the recording
 }
 
-// CheckParity is one check's exchanges compared.
-type CheckParity struct {
-	Check           string           `json:"check"`
-	Exchanges       []ExchangeParity `json:"exchanges,omitempty"`
-	Matching        int              `json:"matching"`
-	Outcome         string           `json:"outcome,omitempty"`         // in the current run
-	RecordedOutcome string           `json:"recordedOutcome,omitempty"` // in the recording
-	Total           int              `json:"total"`
+// ScriptParity is one evidence script's exchanges compared.
+type ScriptParity struct {
+	Exchanges []ExchangeParity `json:"exchanges,omitempty"`
+	Key       string           `json:"key"`
+	Matching  int              `json:"matching"`
+	Total     int              `json:"total"`
 }
 
 // OperationScore is the parity of one operation: matching exchanges / exchanges.
@@ -67,15 +65,15 @@ type OperationScore struct {
 
 // Parity is the result of comparing a current run's recording with a recorded one.
 type Parity struct {
-	Checks     []CheckParity    `json:"checks"`
 	Current    TargetRef        `json:"current"`
 	Exchanges  int              `json:"exchanges"`
 	Matching   int              `json:"matching"`
 	Operations []OperationScore `json:"operations"`
 	Recorded   TargetRef        `json:"recorded"`
 	// RecordedDir is the recording compared against.
-	RecordedDir string  `json:"recordedDir"`
-	Score       float64 `json:"score"` // percent over all exchanges
+	RecordedDir string         `json:"recordedDir"`
+	Score       float64        `json:"score"` // percent over all exchanges
+	Scripts     []ScriptParity `json:"scripts"`
 }
 
 // Perfect reports whether every exchange matched.
@@ -84,7 +82,7 @@ func (p *Parity) Perfect() bool { return p.Matching == p.Exchanges }
 // Differences counts the differences of every exchange.
 func (p *Parity) Differences() int {
 	n := 0
-	for _, c := range p.Checks {
+	for _, c := range p.Scripts {
 		for _, e := range c.Exchanges {
 			n += len(e.Differences)
 		}
@@ -92,44 +90,32 @@ func (p *Parity) Differences() int {
 	return n
 }
 
-// Compare measures how closely current answers like recorded: per check, exchanges
-// are aligned by operation (a longest common subsequence, so an extra poll shows as
-// one extra exchange instead of shifting every later one) and each pair is compared:
-// status, fault, headers and the body's structure at JSON pointers. Values at
-// volatile pointers (of either side) are not compared; their presence and type are.
+// Compare measures how closely current answers like recorded: per evidence script,
+// exchanges are aligned by operation (a longest common subsequence, so an extra poll
+// shows as one extra exchange instead of shifting every later one) and each pair is
+// compared: status, fault, headers and the body's structure at JSON pointers. Values
+// at volatile pointers (of either side) are not compared; their presence and type are.
 func Compare(recorded, current *Recording) *Parity {
 	p := &Parity{Recorded: recorded.Meta.Target, Current: current.Meta.Target, RecordedDir: recorded.Dir}
-	ids := map[string]bool{}
-	for id := range recorded.Checks {
-		ids[id] = true
+	keys := recorded.Keys()
+	for _, k := range current.Keys() {
+		if indexOf(keys, k) < 0 {
+			keys = append(keys, k)
+		}
 	}
-	for id := range current.Checks {
-		ids[id] = true
-	}
-	sorted := make([]string, 0, len(ids))
-	for id := range ids {
-		sorted = append(sorted, id)
-	}
-	sort.Strings(sorted)
 	ops := map[string]*OperationScore{}
-	for _, id := range sorted {
-		rc, cc := recorded.Checks[id], current.Checks[id]
-		cp := CheckParity{Check: id}
-		var rex, cex []Exchange
-		if rc != nil {
-			rex, cp.RecordedOutcome = rc.Exchanges, rc.Outcome
-		}
-		if cc != nil {
-			cex, cp.Outcome = cc.Exchanges, cc.Outcome
-		}
-		if id == SetupCheck {
-			// Clean-up follows the order the families ran in: compare by operation.
+	for _, key := range keys {
+		sp := ScriptParity{Key: key}
+		rex, cex := recorded.exchangesOf(key), current.exchangesOf(key)
+		if key == SetupScript {
+			// Preflight calls run side by side and clean-up follows the order requests
+			// were started: compare by operation.
 			rex, cex = byOperation(rex), byOperation(cex)
 		}
 		for _, pair := range align(rex, cex) {
 			ep := comparePair(pair[0], pair[1])
-			cp.Exchanges = append(cp.Exchanges, ep)
-			cp.Total++
+			sp.Exchanges = append(sp.Exchanges, ep)
+			sp.Total++
 			sc := ops[ep.Operation]
 			if sc == nil {
 				sc = &OperationScore{Operation: ep.Operation}
@@ -137,13 +123,13 @@ func Compare(recorded, current *Recording) *Parity {
 			}
 			sc.Exchanges++
 			if ep.Match {
-				cp.Matching++
+				sp.Matching++
 				sc.Matching++
 			}
 		}
-		p.Exchanges += cp.Total
-		p.Matching += cp.Matching
-		p.Checks = append(p.Checks, cp)
+		p.Exchanges += sp.Total
+		p.Matching += sp.Matching
+		p.Scripts = append(p.Scripts, sp)
 	}
 	for _, sc := range ops {
 		sc.Score = percent(sc.Matching, sc.Exchanges)
@@ -426,15 +412,11 @@ func (p *Parity) WriteText(w io.Writer) error {
 	for _, o := range p.Operations {
 		fmt.Fprintf(&b, "  %-40s %9d %9d %7.2f%%\n", o.Operation, o.Exchanges, o.Matching, o.Score)
 	}
-	var changed []string
-	for _, c := range p.Checks {
-		if c.RecordedOutcome != "" && c.Outcome != "" && c.RecordedOutcome != c.Outcome {
-			changed = append(changed, fmt.Sprintf("  %s: %s -> %s", checkLabel(c.Check), c.RecordedOutcome, c.Outcome))
-		}
+	for _, c := range p.Scripts {
 		if c.Matching == c.Total {
 			continue
 		}
-		fmt.Fprintf(&b, "\n%s: %d of %d exchanges differ\n", checkLabel(c.Check), c.Total-c.Matching, c.Total)
+		fmt.Fprintf(&b, "\n%s: %d of %d exchanges differ\n", keyLabel(c.Key), c.Total-c.Matching, c.Total)
 		for _, e := range c.Exchanges {
 			if e.Match {
 				continue
@@ -444,9 +426,6 @@ func (p *Parity) WriteText(w io.Writer) error {
 				fmt.Fprintf(&b, "    %-9s %s%s\n", d.Kind, d.Pointer, diffValues(d))
 			}
 		}
-	}
-	if len(changed) > 0 {
-		fmt.Fprintf(&b, "\nchecks whose outcome differs from the recording:\n%s\n", strings.Join(changed, "\n"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -458,13 +437,6 @@ func targetLabel(t TargetRef) string {
 		s += " " + t.Region
 	}
 	return s
-}
-
-func checkLabel(id string) string {
-	if id == SetupCheck {
-		return "(outside any check: probe and clean-up)"
-	}
-	return id
 }
 
 func seqLabel(e ExchangeParity) string {

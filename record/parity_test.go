@@ -14,12 +14,12 @@ func describeEx(seq int, body map[string]any, volatile ...string) Exchange {
 }
 
 func rec1(exs ...Exchange) *Recording {
-	return &Recording{Checks: map[string]*CheckFile{"c": {Check: "c", Exchanges: exs}}}
+	return &Recording{Scripts: map[string]*ScriptFile{"conversion/walk": {Key: "conversion/walk", Exchanges: exs}}}
 }
 
 func diffsOf(p *Parity) map[string]Difference {
 	out := map[string]Difference{}
-	for _, c := range p.Checks {
+	for _, c := range p.Scripts {
 		for _, e := range c.Exchanges {
 			for _, d := range e.Differences {
 				out[d.Pointer] = d
@@ -87,9 +87,9 @@ func TestParityStatusFaultAndAlignment(t *testing.T) {
 	current := rec1(describeEx(1, map[string]any{}), describeEx(2, map[string]any{}), fault(3, 404, "ResourceNotFound"))
 	p := Compare(recorded, current)
 	if p.Exchanges != 3 || p.Matching != 1 {
-		t.Fatalf("%d of %d match, want 1 of 3: %+v", p.Matching, p.Exchanges, p.Checks)
+		t.Fatalf("%d of %d match, want 1 of 3: %+v", p.Matching, p.Exchanges, p.Scripts)
 	}
-	ex := p.Checks[0].Exchanges
+	ex := p.Scripts[0].Exchanges
 	if ex[1].Differences[0].Kind != DiffExtra || ex[1].Seq != 0 || ex[1].CurrentSeq != 2 {
 		t.Errorf("extra poll: %+v", ex[1])
 	}
@@ -113,8 +113,8 @@ func TestParityStatusFaultAndAlignment(t *testing.T) {
 	}
 	// And the other way round: a call the current run did not make.
 	p = Compare(current, recorded)
-	if p.Checks[0].Exchanges[1].Differences[0].Kind != DiffMissing {
-		t.Errorf("missing call: %+v", p.Checks[0].Exchanges[1])
+	if p.Scripts[0].Exchanges[1].Differences[0].Kind != DiffMissing {
+		t.Errorf("missing call: %+v", p.Scripts[0].Exchanges[1])
 	}
 }
 

@@ -1,180 +1,326 @@
 package record
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"sort"
-	"sync"
+	"strings"
 	"time"
 
 	"github.com/dmsconform/dmsconform/reports"
-	"github.com/dmsconform/dmsconform/suites/conformance"
 )
 
-// Recorder is the exchange observer of `dmsconform run --record DIR`: it normalises
-// every exchange as it happens (so placeholders are numbered in the order of the run)
-// and writes the recording when the run is done.
-type Recorder struct {
-	mu     sync.Mutex
-	dir    string
-	norm   *Normaliser
-	meta   Meta
-	checks map[string]*CheckFile
+// Script is one evidence script's evidence as the engine gives it: JSON in which every
+// sample holds its attempts inline (an "attempts" array of reports.Exchange objects).
+type Script struct {
+	Key      string          // family/script
+	Evidence json.RawMessage // the evidence ("" when there is none)
+	Cause    json.RawMessage // the cause that ended the script ("" when none)
 }
 
-// NewRecorder prepares dir (see PrepareDir) and returns a Recorder. meta describes the
-// run; its project is normalised here. secrets are scrubbed wherever they appear.
-func NewRecorder(dir string, meta Meta, secrets ...string) (*Recorder, error) {
-	if err := PrepareDir(dir); err != nil {
-		return nil, err
-	}
-	r := &Recorder{dir: dir, norm: NewNormaliser(secrets...), meta: meta, checks: map[string]*CheckFile{}}
-	r.meta.Target.Project = r.norm.Text(meta.Target.Project)
-	return r, nil
-}
-
-// Observe is a conformance.ExchangeObserver.
-func (r *Recorder) Observe(checkID string, seq int, ex conformance.Exchange) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	cf := r.checks[checkID]
-	if cf == nil {
-		cf = &CheckFile{Check: checkID, Exchanges: []Exchange{}}
-		r.checks[checkID] = cf
-	}
-	// The harness numbers exchanges per check from 1; keep the file's own order
-	// authoritative so a replay by sequence always finds what was recorded.
-	if want := len(cf.Exchanges) + 1; seq != want {
-		seq = want
-	}
-	cf.Exchanges = append(cf.Exchanges, r.norm.Exchange(seq, ex))
-}
-
-// Finish writes the recording: one file per check of run (with its outcome, also for
-// checks that made no exchange of their own), _setup.json and recording.json.
-func (r *Recorder) Finish(run *reports.Run) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	rec := &Recording{Meta: r.meta, Checks: r.checks}
-	if run != nil {
-		for _, c := range run.Checks {
-			cf := rec.Checks[c.ID]
-			if cf == nil {
-				cf = &CheckFile{Check: c.ID, Exchanges: []Exchange{}}
-				rec.Checks[c.ID] = cf
-			}
-			cf.Outcome = string(c.Outcome)
-			cf.Message = r.norm.Text(c.Message)
+// Build normalises a run's evidence into a recording: every exchange is normalised
+// (placeholders that keep identity, secrets redacted) and moved into its script's
+// exchange list in the order the calls were made; the samples keep their attempts as
+// exchange numbers; every other string of the evidence is normalised the same way.
+// Placeholders are numbered in the order they first appear in the files as written.
+func Build(meta Meta, scripts []Script, setup []reports.Exchange, n *Normaliser) (*Recording, error) {
+	rec := &Recording{Meta: meta, Scripts: map[string]*ScriptFile{}}
+	rec.Meta.Target.Project = n.Text(meta.Target.Project)
+	if len(meta.Facts) > 0 {
+		v, err := decodeNumbers(meta.Facts)
+		if err != nil {
+			return nil, fmt.Errorf("the run's facts: %w", err)
+		}
+		if rec.Meta.Facts, err = compact(normaliseStrings(v, "", n)); err != nil {
+			return nil, err
 		}
 	}
-	if rec.Checks[SetupCheck] == nil {
-		rec.Checks[SetupCheck] = &CheckFile{Check: SetupCheck, Exchanges: []Exchange{}}
+	for _, sc := range scripts {
+		sf, err := buildScript(sc, n)
+		if err != nil {
+			return nil, fmt.Errorf("the evidence of %s: %w", sc.Key, err)
+		}
+		rec.Scripts[sc.Key] = sf
+		rec.Meta.Scripts = append(rec.Meta.Scripts, ScriptIndex{Key: sc.Key, File: FileName(sc.Key)})
 	}
-	rec.Meta.Placeholders = r.norm.Placeholders()
-	if err := renumber(rec); err != nil {
-		return fmt.Errorf("--record %s: %w", r.dir, err)
+	sf := &ScriptFile{Key: SetupScript, Exchanges: []Exchange{}}
+	for i, ex := range setup {
+		sf.Exchanges = append(sf.Exchanges, n.Exchange(i+1, ex))
 	}
+	rec.Scripts[SetupScript] = sf
+	rec.Meta.Scripts = append(rec.Meta.Scripts, ScriptIndex{Key: SetupScript, File: SetupFile})
+	rec.Meta.Placeholders = n.Placeholders()
 	rec.Meta.VolatileMembers = append([]string(nil), VolatileMembers...)
 	sort.Strings(rec.Meta.VolatileMembers)
-	if err := rec.Write(r.dir); err != nil {
-		return fmt.Errorf("--record %s: %w", r.dir, err)
+	return rec, nil
+}
+
+// located exchange of a sample: where in the tree its attempts array is.
+type attemptRef struct {
+	list  []any // the attempts array (replaced in place by numbers)
+	index int
+	ex    reports.Exchange
+}
+
+func buildScript(sc Script, n *Normaliser) (*ScriptFile, error) {
+	sf := &ScriptFile{Key: sc.Key, Exchanges: []Exchange{}}
+	var refs []*attemptRef
+	trees := []*any{}
+	var evidence, cause any
+	for _, part := range []struct {
+		raw json.RawMessage
+		dst *any
+	}{{sc.Evidence, &evidence}, {sc.Cause, &cause}} {
+		if len(part.raw) == 0 {
+			continue
+		}
+		v, err := decodeNumbers(part.raw)
+		if err != nil {
+			return nil, err
+		}
+		*part.dst = v
+		trees = append(trees, part.dst)
+		if err := collectAttempts(v, &refs); err != nil {
+			return nil, err
+		}
+	}
+	// The exchanges in the order the calls were made: by stream, call, attempt.
+	sort.SliceStable(refs, func(i, j int) bool {
+		a, b := refs[i].ex, refs[j].ex
+		if a.Script != b.Script {
+			return a.Script < b.Script
+		}
+		if a.Call != b.Call {
+			return a.Call < b.Call
+		}
+		return a.Attempt < b.Attempt
+	})
+	for i, r := range refs {
+		sf.Exchanges = append(sf.Exchanges, n.Exchange(i+1, r.ex))
+		r.list[r.index] = json.Number(fmt.Sprint(i + 1))
+	}
+	for _, t := range trees {
+		*t = normaliseStrings(*t, "", n)
+	}
+	var err error
+	if evidence != nil {
+		if sf.Evidence, err = compact(evidence); err != nil {
+			return nil, err
+		}
+	}
+	if cause != nil {
+		if sf.Cause, err = compact(cause); err != nil {
+			return nil, err
+		}
+	}
+	return sf, nil
+}
+
+func decodeNumbers(raw []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// collectAttempts finds every sample's attempts (an "attempts" array of exchange
+// objects) in a JSON tree, in sorted-key order.
+func collectAttempts(v any, refs *[]*attemptRef) error {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			if list, ok := x[k].([]any); ok && k == "attempts" {
+				for i, item := range list {
+					raw, err := json.Marshal(item)
+					if err != nil {
+						return err
+					}
+					var ex reports.Exchange
+					if err := json.Unmarshal(raw, &ex); err != nil {
+						return fmt.Errorf("an attempt is not an exchange: %w", err)
+					}
+					*refs = append(*refs, &attemptRef{list: list, index: i, ex: ex})
+				}
+				continue
+			}
+			if err := collectAttempts(x[k], refs); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if err := collectAttempts(e, refs); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
 
-// MetaFor builds the metadata of a recording of run's kind of run.
-func MetaFor(toolVersion string, model reports.ModelInfo, target reports.Target, labelFilter string, started time.Time) Meta {
+// requestIDKeys are evidence members holding request ids.
+var requestIDKeys = map[string]bool{"requestId": true, "RequestIdentifier": true}
+
+// normaliseStrings normalises every string of an evidence tree (the exchanges are
+// numbers by now).
+func normaliseStrings(v any, key string, n *Normaliser) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range sortedKeys(x) {
+			x[k] = normaliseStrings(x[k], k, n)
+		}
+		return x
+	case []any:
+		for i := range x {
+			x[i] = normaliseStrings(x[i], key, n)
+		}
+		return x
+	case string:
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		hint := ""
+		if requestIDKeys[key] {
+			hint = KindRequestID
+		}
+		return n.text(reEndpoint.ReplaceAllString(x, Endpoint), hint)
+	}
+	return v
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// MetaFor builds the metadata of a recording.
+func MetaFor(toolVersion string, model ModelRef, target TargetRef, labelFilter string, started time.Time) Meta {
 	return Meta{
 		Tool:        ToolRef{Name: "dmsconform", Version: toolVersion},
-		Model:       ModelRef{Version: model.Version, SHA256: model.SHA256},
-		Target:      TargetRef{Kind: target.Kind, Region: target.Region, Project: target.Project},
+		Model:       model,
+		Target:      target,
 		LabelFilter: labelFilter,
 		Created:     started.UTC().Format(time.RFC3339),
 	}
 }
 
-// renumber numbers placeholders in the order they first appear in the written
-// recording (recording.json's project, then the check files in ID order, each as
-// serialised, then _setup.json) rather than in the order of the run, so a recording does not depend on
-// the order Ginkgo ran the families in.
-func renumber(rec *Recording) error {
-	mapping := map[string]string{}
-	counts := map[string]int{}
-	see := func(text string) {
-		for _, m := range placeholder.FindAllStringSubmatch(text, -1) {
-			if _, ok := mapping[m[0]]; !ok {
-				counts[m[1]]++
-				mapping[m[0]] = fmt.Sprintf("<%s:%d>", m[1], counts[m[1]])
+// Evidence returns the recording's evidence the way the engine gave it: each sample's
+// attempts inline again, as reports.Exchange objects rebuilt from the normalised
+// exchanges. Placeholders stay (a request id is <request-id:3> in every place, so
+// identity holds); a judge sees what the recording holds.
+func (r *Recording) Evidence() ([]Script, error) {
+	var out []Script
+	for _, key := range r.Keys() {
+		if key == SetupScript {
+			continue
+		}
+		sf := r.Scripts[key]
+		sc := Script{Key: key}
+		for _, part := range []struct {
+			raw json.RawMessage
+			dst *json.RawMessage
+		}{{sf.Evidence, &sc.Evidence}, {sf.Cause, &sc.Cause}} {
+			if len(part.raw) == 0 {
+				continue
+			}
+			v, err := decodeNumbers(part.raw)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", FileName(key), err)
+			}
+			if err := inlineAttempts(v, sf.Exchanges); err != nil {
+				return nil, fmt.Errorf("%s: %w", FileName(key), err)
+			}
+			if *part.dst, err = compact(v); err != nil {
+				return nil, err
 			}
 		}
+		out = append(out, sc)
 	}
-	see(rec.Meta.Target.Project)
-	// Checks in ID order, then _setup.json: its clean-up calls follow the run's order.
-	ids := rec.IDs()
-	if len(ids) > 0 && ids[0] == SetupCheck {
-		ids = append(ids[1:], SetupCheck)
-	}
-	for _, id := range ids {
-		data, err := marshal(rec.Checks[id])
-		if err != nil {
-			return err
-		}
-		see(string(data))
-	}
-	apply := func(s string) string {
-		return placeholder.ReplaceAllStringFunc(s, func(p string) string {
-			if q, ok := mapping[p]; ok {
-				return q
+	return out, nil
+}
+
+func inlineAttempts(v any, exs []Exchange) error {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if list, ok := e.([]any); ok && k == "attempts" {
+				for i, item := range list {
+					num, ok := item.(json.Number)
+					n, err := num.Int64()
+					if !ok || err != nil || n < 1 || int(n) > len(exs) {
+						return fmt.Errorf("an attempt refers to exchange %v, which the file does not have", item)
+					}
+					list[i] = exs[n-1].Denormalised()
+				}
+				continue
 			}
-			return p
-		})
-	}
-	rec.Meta.Target.Project = apply(rec.Meta.Target.Project)
-	ph := make(map[string]Placeholder, len(rec.Meta.Placeholders))
-	for k, v := range rec.Meta.Placeholders {
-		if q, ok := mapping[k]; ok {
-			ph[q] = v
+			if err := inlineAttempts(e, exs); err != nil {
+				return err
+			}
 		}
-	}
-	rec.Meta.Placeholders = ph
-	for _, cf := range rec.Checks {
-		cf.Message = apply(cf.Message)
-		for i := range cf.Exchanges {
-			mapExchange(&cf.Exchanges[i], apply)
+	case []any:
+		for _, e := range x {
+			if err := inlineAttempts(e, exs); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-// mapExchange applies f to every string of an exchange.
-func mapExchange(ex *Exchange, f func(string) string) {
-	ex.Name, ex.Error = f(ex.Name), f(ex.Error)
-	for _, m := range []*Message{&ex.Request, &ex.Response} {
-		m.Path, m.BodyText = f(m.Path), f(m.BodyText)
+// Denormalised rebuilds a reports.Exchange from a recorded one: the body as recorded
+// (JSON re-encoded compactly, or the text), headers as recorded, the X-Amz-Target
+// header back in place. Placeholders are kept.
+func (e Exchange) Denormalised() reports.Exchange {
+	out := reports.Exchange{Name: e.Name, View: e.View, Error: e.Error, Attempt: e.Attempt, Retried: e.Retried, Script: e.Stream}
+	msg := func(m Message, request bool) reports.HTTPMessage {
+		h := map[string][]string{}
 		for k, v := range m.Headers {
-			m.Headers[k] = f(v)
+			h[k] = []string{v}
 		}
+		if request && m.Target != "" {
+			h["X-Amz-Target"] = []string{m.Target}
+		}
+		body := m.BodyText
 		if m.Body != nil {
-			m.Body = mapValue(m.Body, f)
+			if b, err := compact(m.Body); err == nil {
+				body = string(b)
+			}
 		}
+		hm := reports.HTTPMessage{Method: m.Method, Status: m.Status, Body: body}
+		if len(h) > 0 {
+			hm.Headers = h
+		}
+		if request && m.Path != "" {
+			hm.URL = Endpoint + m.Path
+		}
+		return hm
 	}
+	out.Request = msg(e.Request, true)
+	if e.Error == "" || e.Response.Status != 0 {
+		out.Response = msg(e.Response, false)
+	}
+	return out
 }
 
-func mapValue(v any, f func(string) string) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[f(k)] = mapValue(e, f)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = mapValue(e, f)
-		}
-		return out
-	case string:
-		return f(x)
+// exchangesOf lists a recording's exchanges of one script (nil when absent).
+func (r *Recording) exchangesOf(key string) []Exchange {
+	if sf := r.Scripts[key]; sf != nil {
+		return sf.Exchanges
 	}
-	return v
+	return nil
+}
+
+// keyLabel names a script key for people.
+func keyLabel(key string) string {
+	if key == SetupScript {
+		return "(outside the evidence scripts: preflight and clean-up)"
+	}
+	return strings.ReplaceAll(key, "/", " ")
 }

@@ -13,43 +13,70 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/dmsconform/dmsconform/suites/conformance"
 )
 
 // ReplayMismatch is the error code (X-Amzn-ErrorType and __type) of a request the
-// recording cannot answer: beyond the check's recorded exchanges, or for another
-// operation than the one recorded at that sequence.
+// recording cannot answer: beyond the stream's recorded exchanges, or for another
+// operation than the one recorded at that place.
 const ReplayMismatch = "DmsconformReplayMismatch"
 
 // replayEpoch is the base of the times a replay invents for <timestamp:N>: N seconds
 // after it, so times keep the order of their first appearance.
 var replayEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// Replayer is an http.Handler that serves a recording back: each request carries the
-// running check's ID (conformance.CheckHeader) and gets that check's next recorded
-// response. Placeholders become valid synthetic values (<account:1> is 000000000001,
-// <uuid:N> and <request-id:N> are UUIDs derived from N, <timestamp:N> is a fixed time
-// N seconds after 2026-01-01T00:00:00Z in the recorded format), except those a request
-// supplied: when the recorded request had <request-id:3> where the live request has
-// an id, responses echo that id, so checks comparing echoes still hold.
+// ScriptHeader is the request header naming the stream a request belongs to (the
+// engine sends it to replay targets: family/script, or family/script/run).
+const ScriptHeader = "X-Dmsconform-Script"
+
+// Replayer is an http.Handler that serves a recording back: each request names its
+// stream (ScriptHeader) and gets that stream's next recorded answer; a request without
+// one (another tool) gets the next unserved answer of its operation. Placeholders
+// become valid synthetic values (<account:1> is 000000000001, <uuid:N> and
+// <request-id:N> are UUIDs derived from N, <timestamp:N> is a fixed time N seconds
+// after 2026-01-01T00:00:00Z in the recorded format), except those a request supplied:
+// when the recorded request had <request-id:3> where the live request has an id,
+// answers echo that id, so checks comparing echoes still hold.
 type Replayer struct {
 	rec *Recording
 
 	mu     sync.Mutex
-	next   map[string]int    // check ID -> sequence numbers served
+	next   map[string]int    // stream -> exchanges served
 	bound  map[string]string // placeholder -> value a request supplied
-	served map[int]bool      // indexes of _setup.json exchanges served
+	served map[*Exchange]bool
+	byKey  map[string][]*Exchange // stream -> its exchanges in order
 }
 
 // NewReplayer returns a handler serving rec.
 func NewReplayer(rec *Recording) *Replayer {
-	return &Replayer{rec: rec, next: map[string]int{}, bound: map[string]string{}}
+	rp := &Replayer{rec: rec, next: map[string]int{}, bound: map[string]string{}, served: map[*Exchange]bool{}, byKey: map[string][]*Exchange{}}
+	for _, key := range rec.Keys() {
+		sf := rec.Scripts[key]
+		for i := range sf.Exchanges {
+			ex := &sf.Exchanges[i]
+			stream := ex.Stream
+			if stream == "" {
+				stream = key
+			}
+			rp.byKey[stream] = append(rp.byKey[stream], ex)
+		}
+	}
+	return rp
 }
 
-// StartReplay loads the recording in dir and serves it on a loopback port. It is the
-// replay starter of `--target replay:DIR` (conformance.SetReplayStarter).
-func StartReplay(dir string) (*conformance.ReplayServer, error) {
+// Server is a recording served on a loopback port.
+type Server struct {
+	URL     string // the AWS surface
+	Control string // the control surface URL, "" if the recording has none
+	Project string // the project the recording used (denormalised)
+	Region  string
+	Denied  bool // the recording had a denied principal
+	Meta    Meta
+	Close   func() error
+}
+
+// StartReplay loads the recording in dir and serves it on a loopback port
+// (--target replay:DIR).
+func StartReplay(dir string) (*Server, error) {
 	rec, err := Load(dir)
 	if err != nil {
 		return nil, err
@@ -62,11 +89,12 @@ func StartReplay(dir string) (*conformance.ReplayServer, error) {
 	srv := &http.Server{Handler: rp, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(ln) }()
 	base := "http://" + ln.Addr().String()
-	rs := &conformance.ReplayServer{
+	rs := &Server{
 		URL:     base,
 		Region:  rec.Meta.Target.Region,
 		Denied:  rec.Meta.DeniedPrincipal,
 		Project: rp.Denormalise(rec.Meta.Target.Project),
+		Meta:    rec.Meta,
 		Close: func() error {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
@@ -79,62 +107,56 @@ func StartReplay(dir string) (*conformance.ReplayServer, error) {
 	return rs, nil
 }
 
-// ServeHTTP answers one request with the next recorded response of its check.
+// ServeHTTP answers one request with the next recorded answer of its stream.
 func (rp *Replayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	check := r.Header.Get(conformance.CheckHeader)
+	stream := r.Header.Get(ScriptHeader)
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 16<<20))
 	op := operationOf("", r.Header.Get("X-Amz-Target"), r.Method, r.URL.EscapedPath())
 
 	rp.mu.Lock()
-	rp.next[check]++
-	seq := rp.next[check]
-	cf := rp.rec.Checks[check]
-	label := check
-	if label == SetupCheck {
-		label = "(outside any check)"
-	}
-	if cf == nil || seq > len(cf.Exchanges) {
-		n := 0
-		if cf != nil {
-			n = len(cf.Exchanges)
+	var ex *Exchange
+	switch {
+	case stream == "" || stream == SetupScript:
+		// Another tool, or the preflight and clean-up (side by side, in any order):
+		// the next unserved answer of the operation.
+		ex = rp.nextOfOperation(stream, op)
+		if ex == nil {
+			rp.mu.Unlock()
+			rp.refuse(w, fmt.Sprintf("replay of %s: no unserved %s call is left in the recording: this run made more calls than the recorded one; re-record", rp.rec.Dir, op))
+			return
 		}
-		rp.mu.Unlock()
-		rp.refuse(w, fmt.Sprintf("replay of %s: check %s made request #%d (%s), but the recording holds %d exchange(s) for it: this run diverged from the recorded one (other checks, another label filter, a principal or control surface the recording lacks, or another harness version); run the same checks, or re-record",
-			rp.rec.Dir, label, seq, op, n))
-		return
-	}
-	idx := seq - 1
-	if check == SetupCheck {
-		// Clean-up runs in the order the families ran, which Ginkgo may shuffle: serve
-		// outside-check calls by operation, in order.
-		idx = rp.nextOfOperation(cf, op)
-	}
-	if idx < 0 {
-		rp.mu.Unlock()
-		rp.refuse(w, fmt.Sprintf("replay of %s: request #%d outside any check is %s, and the recording has no unserved %s call outside checks: this run diverged from the recorded one; re-record",
-			rp.rec.Dir, seq, op, op))
-		return
-	}
-	ex := cf.Exchanges[idx]
-	if want := ex.Operation(); want != op {
-		rp.mu.Unlock()
-		rp.refuse(w, fmt.Sprintf("replay of %s: check %s request #%d is %s, but the recording has %s at that sequence: this run diverged from the recorded one; run the same checks with the same harness version, or re-record",
-			rp.rec.Dir, label, seq, op, want))
-		return
+	default:
+		exs := rp.byKey[stream]
+		n := rp.next[stream]
+		if n >= len(exs) {
+			rp.mu.Unlock()
+			rp.refuse(w, fmt.Sprintf("replay of %s: %s made call #%d (%s), but the recording holds %d for it: this run diverged from the recorded one (other checks, another label filter, a principal or control surface the recording lacks, or another harness version); run the same checks, or re-record",
+				rp.rec.Dir, stream, n+1, op, len(exs)))
+			return
+		}
+		ex = exs[n]
+		rp.next[stream] = n + 1
+		rp.served[ex] = true
+		if want := ex.Operation(); want != op {
+			rp.mu.Unlock()
+			rp.refuse(w, fmt.Sprintf("replay of %s: %s call #%d is %s, but the recording has %s there: this run diverged from the recorded one; run the same checks with the same harness version, or re-record",
+				rp.rec.Dir, stream, n+1, op, want))
+			return
+		}
 	}
 	rp.bind(ex.Request, r.URL.EscapedPath(), r.URL.RawQuery, body)
 	resp := rp.denormaliseMessage(ex.Response)
 	rp.mu.Unlock()
 
 	if ex.Error != "" && ex.Response.Status == 0 {
-		// The recorded call got no response: end the connection without one.
+		// The recorded call got no answer: end the connection without one.
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				_ = conn.Close()
 				return
 			}
 		}
-		http.Error(w, "replay: the recorded call failed without a response: "+ex.Error, http.StatusBadGateway)
+		http.Error(w, "replay: the recorded call failed without an answer: "+ex.Error, http.StatusBadGateway)
 		return
 	}
 	for k, v := range resp.Headers {
@@ -155,23 +177,31 @@ func (rp *Replayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(out)
 }
 
-// nextOfOperation returns the index of the first exchange of op in cf not served yet
-// (-1 if none) and marks it served. rp.mu held.
-func (rp *Replayer) nextOfOperation(cf *CheckFile, op string) int {
-	if rp.served == nil {
-		rp.served = map[int]bool{}
-	}
-	for i := range cf.Exchanges {
-		if !rp.served[i] && cf.Exchanges[i].Operation() == op {
-			rp.served[i] = true
-			return i
+// nextOfOperation returns the first unserved exchange of op (in the stream's own
+// exchanges when it has any, else in every file) and marks it served. rp.mu held.
+func (rp *Replayer) nextOfOperation(stream, op string) *Exchange {
+	lists := [][]*Exchange{rp.byKey[stream]}
+	if stream == "" {
+		lists = nil
+		for _, key := range rp.rec.Keys() {
+			for i := range rp.rec.Scripts[key].Exchanges {
+				lists = append(lists, []*Exchange{&rp.rec.Scripts[key].Exchanges[i]})
+			}
 		}
 	}
-	return -1
+	for _, l := range lists {
+		for _, ex := range l {
+			if !rp.served[ex] && ex.Operation() == op {
+				rp.served[ex] = true
+				return ex
+			}
+		}
+	}
+	return nil
 }
 
 // refuse answers a request the recording cannot serve with an awsJson error naming
-// the check and sequence, so the replayed check visibly fails.
+// the stream and call, so the replayed run visibly fails.
 func (rp *Replayer) refuse(w http.ResponseWriter, msg string) {
 	b, _ := compact(map[string]any{"__type": ReplayMismatch, "message": msg})
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")

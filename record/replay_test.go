@@ -10,11 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/dmsconform/dmsconform/suites/conformance"
 )
 
-const testCheck = "CancelMetadataModelConversion.shape.test"
+const testCheck = "conversion/walk"
 
 func testRecording() *Recording {
 	ex1 := Exchange{Seq: 1, View: "wire", Name: "cancel",
@@ -34,11 +32,11 @@ func testRecording() *Recording {
 	ex3 := Exchange{Seq: 3, View: "sdk", Name: "describe", Error: "connection reset",
 		Request: Message{Method: "POST", Path: "/", Target: "AmazonDMSv20160101.DescribeMetadataModelConversions"}}
 	return &Recording{
-		Meta: Meta{Target: TargetRef{Kind: "aws", Region: "eu-west-1", Project: "arn:aws:dms:eu-west-1:<account:1>:migration-project:P"},
+		Meta: Meta{Control: true, Target: TargetRef{Kind: "aws", Region: "eu-west-1", Project: "arn:aws:dms:eu-west-1:<account:1>:migration-project:P"},
 			Placeholders: map[string]Placeholder{"<timestamp:1>": {KindTimestamp, ShapeHTTPDate}}},
-		Checks: map[string]*CheckFile{
-			testCheck:  {Check: testCheck, Exchanges: []Exchange{ex1, ex2, ex3}},
-			SetupCheck: {Check: SetupCheck, Exchanges: []Exchange{}},
+		Scripts: map[string]*ScriptFile{
+			testCheck:   {Key: testCheck, Exchanges: []Exchange{ex1, ex2, ex3}},
+			SetupScript: {Key: SetupScript, Exchanges: []Exchange{}},
 		},
 	}
 }
@@ -49,7 +47,9 @@ func post(t *testing.T, url, check, target, body string) (*http.Response, string
 	if target != "" {
 		req.Header.Set("X-Amz-Target", target)
 	}
-	req.Header.Set(conformance.CheckHeader, check)
+	if check != "" {
+		req.Header.Set(ScriptHeader, check)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err.Error()
@@ -59,7 +59,7 @@ func post(t *testing.T, url, check, target, body string) (*http.Response, string
 	return resp, string(b)
 }
 
-func TestReplayServesByCheckAndSequence(t *testing.T) {
+func TestReplayServesByStreamAndSequence(t *testing.T) {
 	srv := httptest.NewServer(NewReplayer(testRecording()))
 	defer srv.Close()
 
@@ -90,7 +90,7 @@ func TestReplayServesByCheckAndSequence(t *testing.T) {
 		t.Errorf("x-amzn-RequestId %q is not a UUID", id)
 	}
 
-	// Another operation than the recorded one at #2: a 400 naming check and sequence.
+	// Another operation than the recorded one at #2: a 400 naming stream and call.
 	resp, body = post(t, srv.URL+"/", testCheck, "AmazonDMSv20160101.StartMetadataModelConversion", `{}`)
 	if resp.StatusCode != 400 || resp.Header.Get("X-Amzn-ErrorType") != ReplayMismatch ||
 		!strings.Contains(body, testCheck) || !strings.Contains(body, "#2") || !strings.Contains(body, "control POST scenarios") {
@@ -104,13 +104,19 @@ func TestReplayServesByCheckAndSequence(t *testing.T) {
 	}
 	// Beyond the recording.
 	resp, body = post(t, srv.URL+"/", testCheck, "AmazonDMSv20160101.CancelMetadataModelConversion", `{}`)
-	if resp.StatusCode != 400 || !strings.Contains(body, "#4") || !strings.Contains(body, "holds 3 exchange(s)") {
+	if resp.StatusCode != 400 || !strings.Contains(body, "#4") || !strings.Contains(body, "holds 3 for it") {
 		t.Errorf("beyond the recording: %d %s", resp.StatusCode, body)
 	}
-	// An unknown check.
-	resp, body = post(t, srv.URL+"/", "no.such.check", "AmazonDMSv20160101.CancelMetadataModelConversion", `{}`)
-	if resp.StatusCode != 400 || !strings.Contains(body, "no.such.check") || !strings.Contains(body, "#1") {
-		t.Errorf("unknown check: %d %s", resp.StatusCode, body)
+	// An unknown stream.
+	resp, body = post(t, srv.URL+"/", "no/such/stream", "AmazonDMSv20160101.CancelMetadataModelConversion", `{}`)
+	if resp.StatusCode != 400 || !strings.Contains(body, "no/such/stream") || !strings.Contains(body, "#1") {
+		t.Errorf("unknown stream: %d %s", resp.StatusCode, body)
+	}
+	// Another tool (no stream header) gets the recorded answer of its operation.
+	srv2 := httptest.NewServer(NewReplayer(testRecording()))
+	defer srv2.Close()
+	if resp, body := post(t, srv2.URL+"/", "", "AmazonDMSv20160101.CancelMetadataModelConversion", `{}`); resp == nil || resp.StatusCode != 200 || !strings.Contains(body, "CANCELING") {
+		t.Errorf("a request without a stream: %v %s", resp, body)
 	}
 }
 
@@ -128,11 +134,11 @@ func TestStartReplayFromFolder(t *testing.T) {
 		t.Errorf("region %q project %q", rs.Region, rs.Project)
 	}
 	if rs.Control != rs.URL+"/_dmsconform/v1/" {
-		t.Errorf("control %q: the recording has control exchanges", rs.Control)
+		t.Errorf("control %q: the recording had a control surface", rs.Control)
 	}
 	post(t, rs.URL+"/", testCheck, "AmazonDMSv20160101.CancelMetadataModelConversion", `{}`)
 	req, _ := http.NewRequest(http.MethodPost, rs.Control+"scenarios", strings.NewReader(`{}`))
-	req.Header.Set(conformance.CheckHeader, testCheck)
+	req.Header.Set(ScriptHeader, testCheck)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +191,7 @@ func TestWriteRefusesForeignFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(loaded.Checks[testCheck].Exchanges) != 3 || loaded.Meta.Format != Format {
+	if len(loaded.Scripts[testCheck].Exchanges) != 3 || loaded.Meta.Format != Format {
 		t.Errorf("round trip: %+v", loaded.Meta)
 	}
 }

@@ -89,7 +89,7 @@ func WriteComparisonMarkdown(w io.Writer, cmp *Comparison, current *Run) error {
 		icon = "❌"
 	}
 	fmt.Fprintf(&b, "### dmsconform diff: %s %s\n\n", icon, comparisonVerdict(cmp))
-	fmt.Fprintf(&b, "Baseline: %s, started %s.\n\n", mdEscape(targetLabel(cmp.BaselineTarget)), cmp.BaselineStarted.UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "Baseline: %s, started %s.\n\n", mdEscape(TargetLabel(cmp.BaselineTarget)), cmp.BaselineStarted.UTC().Format(time.RFC3339))
 	b.WriteString("| class | checks |\n|---|---:|\n")
 	for _, c := range Classes {
 		fmt.Fprintf(&b, "| %s | %d |\n", c, cmp.Counts[c])

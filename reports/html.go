@@ -25,7 +25,7 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"first":    func(s string) string { return truncate(firstLine(s), 160) },
 	"pct":      func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	"join":     strings.Join,
-	"label":    targetLabel,
+	"label":    TargetLabel,
 	"inc":      func(i int) int { return i + 1 },
 }).Parse(htmlTemplateText))
 
@@ -85,7 +85,7 @@ type htmlMatrixRow struct {
 // Checks needing attention come first (fail, error, drift, unimplemented, skipped,
 // pass) and radio buttons filter by outcome with CSS only.
 func WriteHTML(w io.Writer, run *Run) error {
-	v := htmlView{Run: run, Target: targetLabel(run.Target), Columns: Outcomes}
+	v := htmlView{Run: run, Target: TargetLabel(run.Target), Columns: Outcomes}
 	v.Status, v.Verdict = VerdictStatus(run)
 	t := ComputeTotals(run.Checks)
 	for _, o := range Outcomes {

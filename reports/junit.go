@@ -67,10 +67,10 @@ type junitSkipped struct {
 // a passing testcase with <system-out>drift: message</system-out>.
 func WriteJUnit(w io.Writer, run *Run) error {
 	suite := junitSuite{
-		Name: "dmsconform " + targetLabel(run.Target),
+		Name: "dmsconform " + TargetLabel(run.Target),
 		Time: seconds(run.Duration),
 		Properties: []junitProperty{
-			{"target", targetLabel(run.Target)},
+			{"target", TargetLabel(run.Target)},
 			{"target.kind", run.Target.Kind},
 			{"model.version", run.Model.Version},
 			{"model.sha256", run.Model.SHA256},
@@ -195,9 +195,9 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%.3f", d.Seconds())
 }
 
-// targetLabel names a target in one short string, e.g. "embedded" or
+// TargetLabel names a target in one short string, e.g. "embedded" or
 // "endpoint http://localhost:4566" or "aws-sdk-go-v2 v1.64.0".
-func targetLabel(t Target) string {
+func TargetLabel(t Target) string {
 	parts := []string{}
 	for _, p := range []string{t.Kind, t.Name, t.Version} {
 		if p != "" && (len(parts) == 0 || parts[len(parts)-1] != p) {

@@ -18,24 +18,28 @@ const (
 // VerdictStatus for the parts without the icon.
 func Verdict(run *Run) string {
 	status, text := VerdictStatus(run)
-	icon := map[string]string{"PASS": "✅", "FAIL": "❌", "ERROR": "⚠️", "UNIMPLEMENTED": "🚧"}[status]
+	icon := map[string]string{"PASS": "✅", "FAIL": "❌", "ERROR": "⚠️", "PARTIAL": "🟡"}[status]
 	return icon + " " + status + ": " + text
 }
 
 // VerdictStatus is the result of a run: a status and one line of text. The status is
-// FAIL when a check fails that no known deviation covers, or (with a baseline) when
-// there are new failures; ERROR when nothing failed but the harness broke;
-// UNIMPLEMENTED when nothing failed or broke but the target does not implement
-// operations some checks need (a target that implements nothing is not shown as
-// passing); otherwise PASS.
+// FAIL when a check fails that no known deviation covers (or, with a baseline, when
+// there are new failures); ERROR when nothing failed but the harness or the
+// infrastructure broke (an error outcome); PARTIAL when nothing failed or broke but
+// MUST checks could not be judged: unimplemented, or skipped for a cause (a capability
+// the target lacks, evidence that could not be observed), so a target that implements
+// nothing, or a filter whose checks could not be observed, is never shown as passing;
+// otherwise PASS. A MUST check skipped by its own judge because what it judges never
+// arose (no failed request carried an Error) leaves a run PASS. An interrupted run
+// says so.
 func VerdictStatus(run *Run) (status, text string) {
 	fails := ConformanceExitFailures(run)
 	t := ComputeTotals(run.Checks)
 	total := len(run.Checks)
-	target := targetLabel(run.Target)
+	target := TargetLabel(run.Target)
 	extra := ""
 	if n := t[Error]; n > 0 {
-		extra += fmt.Sprintf(", %d harness error(s)", n)
+		extra += fmt.Sprintf(", %d error(s)", n)
 	}
 	if n := t[Drift]; n > 0 {
 		extra += fmt.Sprintf(", %d drift", n)
@@ -46,6 +50,15 @@ func VerdictStatus(run *Run) (status, text string) {
 	if n := t[Unimplemented]; n > 0 {
 		extra += fmt.Sprintf(", %d unimplemented", n)
 	}
+	if run.Interrupted {
+		extra += ", interrupted: the checks not judged are skipped"
+	}
+	mustUnjudged := 0
+	for _, c := range run.Checks {
+		if c.Level == "MUST" && (c.Outcome == Unimplemented || c.Outcome == Skipped && c.Cause != "") {
+			mustUnjudged++
+		}
+	}
 	if b := run.Baseline; b != nil {
 		if b.HasNewFailures() {
 			return "FAIL", fmt.Sprintf("%d new failure(s) against the baseline (%d failing in all) on %s%s", b.Counts[NewFailure], t[Fail], target, extra)
@@ -55,12 +68,19 @@ func VerdictStatus(run *Run) (status, text string) {
 	switch {
 	case fails > 0:
 		return "FAIL", fmt.Sprintf("%d of %d checks fail on %s%s", fails, total, target, extra)
-	case t[Error] > 0:
-		return "ERROR", fmt.Sprintf("no check failed, but the harness broke on %s%s", target, extra)
-	case t[Unimplemented] > 0:
-		return "UNIMPLEMENTED", fmt.Sprintf("%s does not implement what %d of %d checks need; %d pass%s", target, t[Unimplemented], total, t[Pass]+t[Drift], extra)
+	case t[Error] > 0 || run.Interrupted:
+		return "ERROR", fmt.Sprintf("no check failed, but %s%s", orWord(t[Error] > 0, "the harness or the infrastructure broke on "+target, "the run on "+target+" was interrupted"), extra)
+	case mustUnjudged > 0:
+		return "PARTIAL", fmt.Sprintf("no check failed on %s, but %d MUST check(s) could not be judged (unimplemented, or skipped for a cause); %d of %d pass%s", target, mustUnjudged, t[Pass]+t[Drift], total, extra)
 	}
 	return "PASS", fmt.Sprintf("%d of %d checks pass on %s%s", t[Pass]+t[Drift], total, target, extra)
+}
+
+func orWord(cond bool, a, b string) string {
+	if cond {
+		return a
+	}
+	return b
 }
 
 // WriteMarkdown writes summary.md for a CI step summary: verdict, totals, failures
@@ -70,7 +90,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### dmsconform: %s\n\n", Verdict(run))
 	fmt.Fprintf(&b, "Target **%s** · model %s (sha256 `%s`) · %s %s · started %s · took %s\n\n",
-		mdEscape(targetLabel(run.Target)), mdEscape(orDefault(run.Model.Version, "?")), short(run.Model.SHA256, 12),
+		mdEscape(TargetLabel(run.Target)), mdEscape(orDefault(run.Model.Version, "?")), short(run.Model.SHA256, 12),
 		mdEscape(orDefault(run.Tool.Name, "dmsconform")), mdEscape(run.Tool.Version), run.Started.UTC().Format(time.RFC3339), run.Duration.Round(time.Millisecond))
 	t := ComputeTotals(run.Checks)
 	b.WriteString("| outcome | checks |\n|---|---:|\n")
@@ -87,7 +107,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 		b.WriteString("\n")
 	}
 	if cmp := run.Baseline; cmp != nil {
-		fmt.Fprintf(&b, "#### Against the baseline (%s, started %s)\n\n", mdEscape(targetLabel(cmp.BaselineTarget)), cmp.BaselineStarted.UTC().Format(time.RFC3339))
+		fmt.Fprintf(&b, "#### Against the baseline (%s, started %s)\n\n", mdEscape(TargetLabel(cmp.BaselineTarget)), cmp.BaselineStarted.UTC().Format(time.RFC3339))
 		b.WriteString("| class | checks |\n|---|---:|\n")
 		for _, c := range Classes {
 			if c == Unchanged || cmp.Counts[c] > 0 {

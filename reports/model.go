@@ -58,10 +58,10 @@ type Run struct {
 	// are listed as skipped with the cause "interrupted".
 	Interrupted bool `json:"interrupted,omitempty"`
 	// Phases is where the run's time went (gather, judge, write).
-	Phases map[string]time.Duration `json:"phasesNs,omitempty"`
-	Checks        []Check     `json:"checks"` // sorted by ID
-	Totals        Totals      `json:"totals"`
-	Baseline      *Comparison `json:"baseline,omitempty"`
+	Phases   map[string]time.Duration `json:"phasesNs,omitempty"`
+	Checks   []Check                  `json:"checks"` // sorted by ID
+	Totals   Totals                   `json:"totals"`
+	Baseline *Comparison              `json:"baseline,omitempty"`
 	// Matrix is set for mutation runs: which defect modes each check caught.
 	Matrix *KillMatrix `json:"matrix,omitempty"`
 	// Warnings are things a reader should act on that are not check outcomes, e.g.
@@ -149,6 +149,12 @@ type Exchange struct {
 	// why this attempt was not the last (a throttle, a 5xx, a reset connection).
 	Attempt int    `json:"attempt,omitempty"`
 	Retried string `json:"retried,omitempty"`
+	// Script is the evidence script that made the call (family/script, or
+	// family/script/run for concurrent runs within a script; "setup" for the preflight
+	// and clean-up): a replay serves each its own recorded answers in order.
+	Script string `json:"script,omitempty"`
+	// Call numbers the calls of a script from 1, in the order they were made.
+	Call int `json:"call,omitempty"`
 }
 
 // HTTPMessage is one side of an exchange.

@@ -288,18 +288,35 @@ func TestMarkdown(t *testing.T) {
 }
 
 func TestVerdict(t *testing.T) {
-	run := &Run{Target: Target{Kind: "embedded"}, Checks: []Check{{CheckInfo: CheckInfo{ID: "a"}, Outcome: Pass}, {CheckInfo: CheckInfo{ID: "b"}, Outcome: Skipped}}}
+	run := &Run{Target: Target{Kind: "embedded"}, Checks: []Check{{CheckInfo: CheckInfo{ID: "a", Level: "MUST"}, Outcome: Pass}, {CheckInfo: CheckInfo{ID: "b", Level: "MUST"}, Outcome: Skipped}}}
 	if v := Verdict(run); !strings.HasPrefix(v, "✅ PASS: 1 of 2") || !strings.Contains(v, "1 skipped") {
-		t.Errorf("pass verdict: %q", v)
+		t.Errorf("a MUST check skipped by its own judge (nothing to judge) leaves a PASS: %q", v)
 	}
-	run.Checks[1].Outcome = Unimplemented
-	if v := Verdict(run); !strings.HasPrefix(v, "🚧 UNIMPLEMENTED") || !strings.Contains(v, "1 of 2 checks need") {
+	run.Checks[1].Cause = "needs/control"
+	if v := Verdict(run); !strings.HasPrefix(v, "🟡 PARTIAL") || !strings.Contains(v, "1 MUST check(s) could not be judged") {
+		t.Errorf("a MUST check skipped for a cause makes the run PARTIAL: %q", v)
+	}
+	run.Checks[1].Outcome, run.Checks[1].Cause = Unimplemented, ""
+	if v := Verdict(run); !strings.HasPrefix(v, "🟡 PARTIAL") {
 		t.Errorf("a target that lacks operations must not read as passing: %q", v)
+	}
+	run.Checks[1].Level = "SHOULD"
+	if v := Verdict(run); !strings.HasPrefix(v, "✅ PASS") {
+		t.Errorf("only MUST checks make a run PARTIAL: %q", v)
 	}
 	run.Checks[1].Outcome = Skipped
 	run.Checks = append(run.Checks, Check{CheckInfo: CheckInfo{ID: "c"}, Outcome: Error})
 	if v := Verdict(run); !strings.HasPrefix(v, "⚠️ ERROR") {
 		t.Errorf("error verdict: %q", v)
+	}
+	run.Checks = append(run.Checks, Check{CheckInfo: CheckInfo{ID: "d"}, Outcome: Fail})
+	if v := Verdict(run); !strings.HasPrefix(v, "❌ FAIL") {
+		t.Errorf("fail verdict: %q", v)
+	}
+	run.Checks = run.Checks[:2]
+	run.Interrupted = true
+	if v := Verdict(run); !strings.HasPrefix(v, "⚠️ ERROR") || !strings.Contains(v, "interrupted") {
+		t.Errorf("an interrupted run: %q", v)
 	}
 }
 

@@ -2,6 +2,8 @@ package runner
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -11,18 +13,15 @@ import (
 	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 
 	"github.com/dmsconform/dmsconform/emulator"
-	"github.com/dmsconform/dmsconform/suites/conformance"
+	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
 // BenchmarkFullRun measures the main job: one full run of every check against the
-// embedded emulator (in a child process, as the CLI's isolated runs do), reporting its
-// wall time, the number of checks and of API exchanges, and the wall time per
-// exchange. In the same iteration it makes the same number of bare SDK calls
-// (DescribeMetadataModelConversions) to an emulator in this process; the figure is
-// run-per-exchange / bare-per-call, the harness's overhead per exchange over the
-// cheapest way to make that many calls (process start, Ginkgo, validation, capture and
-// reports included). Read the ratio, not the absolute times: both halves share the
-// machine's load.
+// embedded emulator (preflight, evidence, judging and the four report files), and in
+// the same iteration as many bare SDK calls (DescribeMetadataModelConversions) to an
+// emulator in this process as the run made. run/bare is the harness's cost per call
+// over the cheapest way to make that many calls; gather/judge/write split the run's
+// time. Read the ratios, not the absolute times: both halves share the machine's load.
 func BenchmarkFullRun(b *testing.B) {
 	srv, err := emulator.Start(emulator.Config{})
 	if err != nil {
@@ -34,11 +33,11 @@ func BenchmarkFullRun(b *testing.B) {
 		Retryer:     retry.AddWithMaxAttempts(retry.NewStandard(), 1)})
 	in := &dms.DescribeMetadataModelConversionsInput{MigrationProjectIdentifier: aws.String(emulator.DefaultProject), MaxRecords: aws.Int32(1)}
 
-	var runWall, bareWall time.Duration
-	var exchanges, checks int64
+	var runWall, bareWall, gather, judge, write time.Duration
+	var calls, checks int64
 	for i := 0; i < b.N; i++ {
 		start := time.Now()
-		res, err := RunIsolated(context.Background(), Options{Config: conformance.Config{Target: conformance.TargetEmbedded}, Out: b.TempDir()})
+		res, err := Run(context.Background(), Options{Out: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -46,8 +45,11 @@ func BenchmarkFullRun(b *testing.B) {
 			b.Fatalf("the embedded run must conform, exit %d", res.ExitCode)
 		}
 		runWall += time.Since(start)
-		exchanges += res.Run.ExchangeCount
+		calls += res.Run.ExchangeCount
 		checks += int64(len(res.Run.Checks))
+		gather += res.Run.Phases["gather"]
+		judge += res.Run.Phases["judge"]
+		write += res.Run.Phases["write"]
 
 		start = time.Now()
 		for j := int64(0); j < res.Run.ExchangeCount; j++ {
@@ -59,9 +61,48 @@ func BenchmarkFullRun(b *testing.B) {
 	}
 	n := float64(b.N)
 	b.ReportMetric(float64(checks)/n, "checks/run")
-	b.ReportMetric(float64(exchanges)/n, "exchanges/run")
-	b.ReportMetric(float64(runWall.Milliseconds())/n, "run-ms")
-	b.ReportMetric(float64(runWall.Nanoseconds())/float64(exchanges), "run-ns/exchange")
-	b.ReportMetric(float64(bareWall.Nanoseconds())/float64(exchanges), "bare-ns/call")
+	b.ReportMetric(float64(calls)/n, "calls/run")
+	b.ReportMetric(float64(runWall.Microseconds())/n/1000, "run-ms")
 	b.ReportMetric(float64(runWall)/float64(bareWall), "run/bare")
+	b.ReportMetric(float64(gather)/float64(runWall), "gather/run")
+	b.ReportMetric(float64(judge)/float64(runWall), "judge/run")
+	b.ReportMetric(float64(write)/float64(runWall), "write/run")
+}
+
+// BenchmarkRealTime runs every check against the standalone emulator in real time
+// (wall clock, control surface) at fast and slow lifecycle steps and reports the run's
+// wall time over one lifecycle (a request runs five steps to its end): how close the
+// harness comes to the target's own pace, with the families and the requests within a
+// family watched side by side.
+func BenchmarkRealTime(b *testing.B) {
+	for _, step := range []time.Duration{150 * time.Millisecond, 1500 * time.Millisecond} {
+		b.Run(fmt.Sprintf("step=%s", step), func(b *testing.B) {
+			srv, err := emulator.Start(emulator.Config{StepDuration: step, Control: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer srv.Close()
+			lifecycle := 5 * step
+			var wall time.Duration
+			var calls int64
+			for i := 0; i < b.N; i++ {
+				start := time.Now()
+				res, err := Run(context.Background(), Options{Out: b.TempDir(), Stdout: io.Discard, Config: engine.Config{
+					Target: engine.TargetEndpoint, Endpoint: srv.URL, Project: emulator.DefaultProject,
+					Control:           srv.URL + emulator.ControlPrefix,
+					DeniedAccessKeyID: emulator.DeniedAccessKeyID, DeniedSecretAccessKey: emulator.DeniedSecretAccessKey}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.ExitCode != ExitOK {
+					b.Fatalf("the real-time emulator must conform, exit %d: %v", res.ExitCode, res.Run.Totals)
+				}
+				wall += time.Since(start)
+				calls += res.Run.ExchangeCount
+			}
+			b.ReportMetric(float64(wall)/float64(b.N)/float64(lifecycle), "wall/lifecycle")
+			b.ReportMetric(float64(calls)/float64(b.N), "calls/run")
+			b.ReportMetric(float64(calls)/wall.Seconds(), "calls/s")
+		})
+	}
 }

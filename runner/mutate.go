@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -14,15 +14,17 @@ import (
 
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
-	"github.com/dmsconform/dmsconform/suites/conformance"
+	"github.com/dmsconform/dmsconform/suites/all"
+	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
-// MutateOptions configures the mutation self-test: the suites against the embedded
-// emulator once per defect mode, and repeatedly without defects.
+// MutateOptions configures the mutation self-test: the checks against the embedded
+// emulator once per defect mode, and repeatedly without defects, all in this process,
+// side by side (a session is a value; nothing is shared between runs).
 type MutateOptions struct {
 	Modes    []string // defect modes to try; nil = every mode the emulator has
 	Repeats  int      // defect-free runs (false positives and flakes); default 3
-	Parallel int      // child runs at once; default 2
+	Parallel int      // runs at once; default the number of CPUs
 	Out      string   // report folder (required)
 	Stdout   io.Writer
 	Now      func() time.Time
@@ -50,6 +52,21 @@ func killed(clean, got reports.Outcome) bool {
 	return false
 }
 
+// judgeEmbedded runs every check against a fresh embedded emulator with the given
+// defect modes and returns the checks' results.
+func judgeEmbedded(ctx context.Context, defects []string) ([]reports.Check, error) {
+	sess, err := engine.Open(ctx, engine.Config{Target: engine.TargetEmbedded, Defects: defects})
+	if err != nil {
+		return nil, err
+	}
+	defer sess.Close(context.Background())
+	checks, _ := engine.Select(all.Families, "")
+	if err := sess.Preflight(ctx, familiesOf(checks)); err != nil {
+		return nil, err
+	}
+	return engine.Run(ctx, sess, checks, nil).Checks, nil
+}
+
 // Mutate runs the mutation self-test.
 func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 	if opts.Out == "" {
@@ -59,7 +76,7 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 		opts.Repeats = 3
 	}
 	if opts.Parallel <= 0 {
-		opts.Parallel = 2
+		opts.Parallel = runtime.GOMAXPROCS(0)
 	}
 	if opts.Stdout == nil {
 		opts.Stdout = io.Discard
@@ -68,19 +85,22 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 		opts.Now = time.Now
 	}
 	known := map[string]bool{}
-	var all []string
+	var every []string
 	for _, m := range emulator.DefectModes() {
 		known[m.Name] = true
-		all = append(all, m.Name)
+		every = append(every, m.Name)
 	}
 	modes := opts.Modes
 	if len(modes) == 0 {
-		modes = all
+		modes = every
 	}
 	for _, m := range modes {
 		if !known[m] {
-			return nil, &UsageError{Err: fmt.Errorf("unknown defect mode %q: dmsconform mutate --list shows the %d modes", m, len(all))}
+			return nil, &UsageError{Err: fmt.Errorf("unknown defect mode %q: dmsconform mutate --list shows the %d modes", m, len(every))}
 		}
+	}
+	if err := writableDir(opts.Out); err != nil {
+		return nil, &UsageError{Err: fmt.Errorf("--out %s: %w", opts.Out, err)}
 	}
 	started := opts.Now().UTC()
 
@@ -95,7 +115,7 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 	for _, m := range modes {
 		jobs = append(jobs, job{name: m, defect: m})
 	}
-	results := make([]*reports.Run, len(jobs))
+	results := make([][]reports.Check, len(jobs))
 	errs := make([]error, len(jobs))
 	sem := make(chan struct{}, opts.Parallel)
 	var wg sync.WaitGroup
@@ -106,15 +126,11 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			cfg := conformance.Config{Target: conformance.TargetEmbedded}
+			var defects []string
 			if j.defect != "" {
-				cfg.Defects = []string{j.defect}
+				defects = []string{j.defect}
 			}
-			res, err := RunIsolated(ctx, Options{Config: cfg, Out: filepath.Join(opts.Out, "runs", j.name)})
-			if err == nil {
-				results[i] = res.Run
-			}
-			errs[i] = err
+			results[i], errs[i] = judgeEmbedded(ctx, defects)
 			printMu.Lock()
 			fmt.Fprintf(opts.Stdout, ".")
 			printMu.Unlock()
@@ -134,7 +150,7 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 	fp := map[string]bool{}
 	var catalog []reports.Check
 	for i := 0; i < opts.Repeats; i++ {
-		for _, c := range results[i].Checks {
+		for _, c := range results[i] {
 			if i == 0 {
 				ref[c.ID] = c.Outcome
 				catalog = append(catalog, c)
@@ -162,7 +178,7 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 		r := results[opts.Repeats+k]
 		var by []string
 		var evidence []string
-		for _, c := range r.Checks {
+		for _, c := range r {
 			if killed(ref[c.ID], c.Outcome) {
 				by = append(by, c.ID)
 				if len(evidence) < 3 {

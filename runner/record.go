@@ -1,61 +1,90 @@
 package runner
 
 import (
-	"time"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 
 	"github.com/dmsconform/dmsconform/record"
 	"github.com/dmsconform/dmsconform/reports"
-	"github.com/dmsconform/dmsconform/suites/conformance"
+	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
-func init() {
-	conformance.SetReplayStarter(record.StartReplay)
+// prepareRecording refuses an unusable --record folder before anything runs.
+func prepareRecording(dir string) error { return record.PrepareDir(dir) }
+
+// openTarget opens the configured target; a replay:DIR target is served from its
+// recording first (the returned server is closed by the caller).
+func openTarget(ctx context.Context, cfg engine.Config) (*engine.Session, *record.Server, error) {
+	if cfg.Target != engine.TargetReplay {
+		s, err := engine.Open(ctx, cfg)
+		return s, nil, err
+	}
+	srv, err := record.StartReplay(cfg.Endpoint)
+	if err != nil {
+		return nil, nil, &engine.ConfigError{Err: fmt.Errorf("--target replay:%s: %w", cfg.Endpoint, err)}
+	}
+	var facts engine.Facts
+	_ = json.Unmarshal(srv.Meta.Facts, &facts)
+	rt := engine.ReplayTarget{URL: srv.URL, Control: srv.Control, Project: srv.Project, Region: srv.Region, Denied: srv.Denied, Facts: facts}
+	cfg.Endpoint = ""
+	s, err := engine.OpenReplay(ctx, cfg, rt)
+	if err != nil {
+		srv.Close()
+		return nil, nil, err
+	}
+	return s, srv, nil
 }
 
-// recording is the recorder of a run with Options.Record set; nil otherwise (its
-// methods do nothing on nil).
-type recording struct{ rec *record.Recorder }
-
-// startRecording installs the exchange observer that records the run (before the
-// reachability probe, so the recording holds every exchange of the run).
-func startRecording(opts Options, sess *conformance.Session, started time.Time) (*recording, error) {
-	if opts.Record == "" {
-		return nil, nil
+// writeRecording writes the session's evidence as a recording, normalised and redacted
+// by the run's redactor.
+func writeRecording(dir string, sess *engine.Session, run *reports.Run, red *reports.Redactor) error {
+	facts, _ := json.Marshal(sess.Facts())
+	meta := record.MetaFor(Version, record.ModelRef{Version: run.Model.Version, SHA256: run.Model.SHA256},
+		record.TargetRef{Kind: sess.Kind, Region: sess.Region, Project: sess.Project}, run.LabelFilter, run.Started)
+	meta.Control, meta.DeniedPrincipal, meta.Facts = sess.HasControl, sess.HasDenied, facts
+	var scripts []record.Script
+	for _, r := range sess.Records() {
+		sc := record.Script{Key: r.Family + "/" + string(r.Script), Evidence: r.Evidence}
+		if r.Cause != nil {
+			sc.Cause, _ = json.Marshal(r.Cause)
+		}
+		scripts = append(scripts, sc)
 	}
-	meta := record.MetaFor(Version,
-		reports.ModelInfo{Version: sess.Model.Version, SHA256: sess.Model.SHA256, Source: sess.Model.Source},
-		reports.Target{Kind: sess.Kind, Region: sess.Region, Project: sess.Project}, opts.LabelFilter, started)
-	meta.DeniedPrincipal = sess.DeniedSDK != nil
-	rec, err := record.NewRecorder(opts.Record, meta, secretsOf(sess)...)
+	var setup []reports.Exchange
+	for _, s := range sess.Setup() {
+		setup = append(setup, s.Attempts...)
+	}
+	rec, err := record.Build(meta, scripts, setup, record.NewNormaliserWith(red))
+	if err != nil {
+		return err
+	}
+	return rec.Write(dir)
+}
+
+// offlineSession opens a recording's evidence for judging, with no target.
+func offlineSession(rec *record.Recording) (*engine.Session, error) {
+	scripts, err := rec.Evidence()
 	if err != nil {
 		return nil, err
 	}
-	conformance.SetExchangeObserver(rec.Observe)
-	return &recording{rec: rec}, nil
-}
-
-// stop uninstalls the observer (safe to call more than once).
-func (r *recording) stop() {
-	if r != nil {
-		conformance.SetExchangeObserver(nil)
+	var records []engine.ScriptRecord
+	for _, sc := range scripts {
+		family, script, ok := strings.Cut(sc.Key, "/")
+		if !ok {
+			return nil, fmt.Errorf("%s: the evidence key %q is not family/script", rec.Dir, sc.Key)
+		}
+		r := engine.ScriptRecord{Family: family, Script: engine.Script(script), Evidence: sc.Evidence}
+		if len(sc.Cause) > 0 {
+			r.Cause = &engine.CauseRecord{}
+			if err := json.Unmarshal(sc.Cause, r.Cause); err != nil {
+				return nil, fmt.Errorf("%s: the cause of %s: %w", rec.Dir, sc.Key, err)
+			}
+		}
+		records = append(records, r)
 	}
-}
-
-// finish writes the recording with the run's outcomes.
-func (r *recording) finish(run *reports.Run) error {
-	if r == nil {
-		return nil
-	}
-	r.stop()
-	return r.rec.Finish(run)
-}
-
-// replayDefaults gives replay targets the short poll delays of the embedded target:
-// a recording answers at once, so the 2s waits meant for remote targets would only
-// slow a replay down. Delays set explicitly (not the remote defaults) are kept.
-func replayDefaults(c conformance.Config) conformance.Config {
-	if c.Target == conformance.TargetReplay && c.MinDelay == 2*time.Second && c.MaxDelay == 20*time.Second {
-		c.MinDelay, c.MaxDelay = time.Millisecond, 10*time.Millisecond
-	}
-	return c
+	var facts engine.Facts
+	_ = json.Unmarshal(rec.Meta.Facts, &facts)
+	return engine.OpenOffline(engine.Offline{Project: rec.Meta.Target.Project, Control: rec.Meta.Control, Denied: rec.Meta.DeniedPrincipal, Facts: facts}, records)
 }

@@ -1,11 +1,11 @@
-// Package runner orchestrates a dmsconform run: it resolves the target, runs the
-// generated suites (compiled in through suites/all), turns Ginkgo's report into a
-// reports.Run, applies known deviations and the baseline, and writes the reports.
+// Package runner orchestrates dmsconform runs: it resolves the target, runs the
+// preflight, has the engine gather and judge the selected checks, applies known
+// deviations and the baseline, and writes the reports (and, if asked, a recording).
+// Mutation, parity and offline re-judging are orchestrated here too, all in process.
 package runner
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,41 +13,43 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/all"
-	"github.com/dmsconform/dmsconform/suites/conformance"
+	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
 // Exit codes of a run (the CLI contract).
 const (
-	ExitOK          = 0 // conformant (with a baseline: no new failures)
-	ExitNonConform  = 1 // non-conformance or new failures
-	ExitUsage       = 2 // usage or configuration error
-	ExitHarnessFail = 3 // target unreachable or harness error
+	ExitOK          = 0   // conformant (with a baseline: no new failures)
+	ExitNonConform  = 1   // non-conformance or new failures
+	ExitUsage       = 2   // usage or configuration error (found before anything runs)
+	ExitHarnessFail = 3   // target unreachable, credentials rejected, or harness error
+	ExitInterrupted = 130 // SIGINT/SIGTERM: the run stopped early (reports say so)
 )
 
-// Version is the tool version written into reports (set by the CLI).
+// Version is the tool version written into reports (set by the CLI's build).
 var Version = "dev"
 
 // Options configures one run.
 type Options struct {
-	Config          conformance.Config
+	Config          engine.Config
 	LabelFilter     string    // Ginkgo label filter, e.g. "fault && !sdk"
-	Out             string    // report folder; "" = reports/out/<target>-<UTC timestamp>
-	OutRoot         string    // where the default folder and the latest link go; "" = reports/out
-	Baseline        string    // an earlier report.json
+	Out             string    // report folder; "" = a new folder under OutRoot
+	OutRoot         string    // where default folders and the latest link go; "" = reports/out
+	Baseline        string    // an earlier report.json (or the folder holding it)
 	KnownDeviations string    // a known-deviations file (YAML or JSON)
+	Record          string    // a folder to record the run's evidence into; "" = none
 	Stdout, Stderr  io.Writer // progress and summary (nil: discarded)
 	Now             func() time.Time
-	Verbose         bool   // Ginkgo's verbose progress instead of the succinct one
-	Record          string // a folder to record every exchange into (see package record); "" = none
+	// Progress: "" none, "terminal" one redrawn line, "lines" a plain line every
+	// ProgressEvery (CI logs).
+	Progress      string
+	ProgressEvery time.Duration
+	// Quiet prints only the verdict line (mutation runs many).
+	Quiet bool
 }
 
 // Result is what a run produced.
@@ -79,6 +81,16 @@ func ExitCodeOf(err error) int {
 	return ExitHarnessFail
 }
 
+// classify turns an engine error into a usage or harness error.
+func classify(err error) error {
+	var ce *engine.ConfigError
+	var ae *engine.AccountError
+	if errors.As(err, &ce) || errors.As(err, &ae) {
+		return &UsageError{Err: err}
+	}
+	return &HarnessError{Err: err}
+}
+
 func (o *Options) defaults() {
 	if o.Stdout == nil {
 		o.Stdout = io.Discard
@@ -92,324 +104,324 @@ func (o *Options) defaults() {
 	if o.OutRoot == "" {
 		o.OutRoot = filepath.Join("reports", "out")
 	}
-	o.Config = o.Config.WithDefaults()
+	if o.ProgressEvery == 0 {
+		o.ProgressEvery = 10 * time.Second
+	}
 }
 
-// Run runs the suites once in this process (Ginkgo allows one run per process; use
-// RunIsolated for more) and writes the reports.
-func Run(ctx context.Context, opts Options) (*Result, error) {
-	opts.defaults()
-	opts.Config = replayDefaults(opts.Config)
-	if err := opts.Config.Validate(); err != nil {
+// prepared is what Run checks before it opens the target.
+type prepared struct {
+	checks   []engine.Check
+	known    []reports.KnownDeviation
+	baseline *reports.Run
+	dir      string // the report folder, created
+	fresh    bool   // dir is a new default folder (the latest link points at it)
+}
+
+// prepare validates everything that can be checked without a target: the label
+// filter, the known deviations, the baseline, and that the report and recording
+// folders can be written. Nothing is started before this passes.
+func prepare(opts Options, kind string) (*prepared, error) {
+	p := &prepared{}
+	checks, err := engine.Select(all.Families, opts.LabelFilter)
+	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	var known []reports.KnownDeviation
+	p.checks = checks
 	if opts.KnownDeviations != "" {
-		k, err := reports.LoadKnownDeviations(opts.KnownDeviations)
-		if err != nil {
+		if p.known, err = reports.LoadKnownDeviations(opts.KnownDeviations); err != nil {
 			return nil, &UsageError{Err: err}
 		}
-		known = k
 	}
-	var baseline *reports.Run
 	if opts.Baseline != "" {
-		b, err := reports.ReadJSON(opts.Baseline)
-		if err != nil {
+		if p.baseline, err = ReadReport(opts.Baseline); err != nil {
 			return nil, &UsageError{Err: fmt.Errorf("--baseline: %w", err)}
 		}
-		baseline = b
 	}
-	if err := checkLabelFilter(opts.LabelFilter); err != nil {
-		return nil, &UsageError{Err: err}
+	if opts.Out != "" {
+		if err := writableDir(opts.Out); err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("--out %s: %w", opts.Out, err)}
+		}
+		p.dir = opts.Out
+	} else {
+		dir, err := newRunDir(opts.OutRoot, kind, opts.Now().UTC())
+		if err != nil {
+			return nil, &UsageError{Err: fmt.Errorf("the report folder: %w (pass --out DIR)", err)}
+		}
+		p.dir, p.fresh = dir, true
 	}
-
-	started := opts.Now().UTC()
-	conformance.Configure(opts.Config)
-	sess, err := conformance.Current(ctx)
-	if err != nil {
-		var ce *conformance.ConfigError
-		var ae *conformance.AccountError
-		if errors.As(err, &ce) || errors.As(err, &ae) {
+	if opts.Record != "" {
+		if err := prepareRecording(opts.Record); err != nil {
+			if p.fresh {
+				os.Remove(p.dir)
+			}
 			return nil, &UsageError{Err: err}
 		}
-		return nil, &HarnessError{Err: fmt.Errorf("opening the %s target: %w", opts.Config.Target, err)}
 	}
-	rec, err := startRecording(opts, sess, started)
+	return p, nil
+}
+
+// ReadReport reads a report.json, or the report.json in a report folder.
+func ReadReport(path string) (*reports.Run, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, reports.FileJSON)
+	}
+	return reports.ReadJSON(path)
+}
+
+// writableDir makes sure dir is (or can become) a folder this process writes into:
+// its parent must exist; it must not be a file.
+func writableDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case err == nil && !st.IsDir():
+		return errors.New("is a file, not a folder: pass a folder")
+	case errors.Is(err, os.ErrNotExist):
+		parent := filepath.Dir(filepath.Clean(dir))
+		if pst, perr := os.Stat(parent); perr != nil || !pst.IsDir() {
+			return fmt.Errorf("its parent folder %s does not exist: create it first", parent)
+		}
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			return fmt.Errorf("cannot be created: %w", err)
+		}
+	case err != nil:
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".dmsconform-write-test-*")
 	if err != nil {
-		_ = conformance.Shutdown(context.Background())
+		return fmt.Errorf("is not writable: %w", err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// newRunDir creates a new, unique folder <root>/<kind>-<UTC timestamp>[-N]: two runs
+// started in the same second get folders of their own.
+func newRunDir(root, kind string, started time.Time) (string, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", err
+	}
+	base := filepath.Join(root, fmt.Sprintf("%s-%s", kind, started.Format("20060102T150405Z")))
+	for i := 1; i < 1000; i++ {
+		dir := base
+		if i > 1 {
+			dir = fmt.Sprintf("%s-%d", base, i)
+		}
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", err
+		}
+	}
+	return "", fmt.Errorf("no free folder name for %s", base)
+}
+
+// Run runs the selected checks against the configured target and writes the reports.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	opts.defaults()
+	cfg := opts.Config.Resolve()
+	if err := cfg.Validate(); err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	defer rec.stop()
-	if err := probe(ctx, sess); err != nil {
-		_ = conformance.Shutdown(context.Background())
-		return nil, &HarnessError{Err: err}
+	p, err := prepare(opts, targetKind(cfg))
+	if err != nil {
+		return nil, err
 	}
-
-	exchangesBefore := conformance.ExchangeCount()
-	checks, interrupted := runSpecs(opts)
-	// Clean up what the run started even when it was interrupted: a fresh context,
-	// bounded, since ctx may be the cancelled one.
-	cctx, cancel := context.WithTimeout(context.Background(), sess.Cfg.LifecycleTimeout+30*time.Second)
-	cleanupErr := conformance.Shutdown(cctx)
-	cancel()
+	ok := false
+	defer func() {
+		if !ok && p.fresh {
+			os.RemoveAll(p.dir) // nothing was written: leave no empty folder behind
+		}
+	}()
+	started := opts.Now().UTC()
+	sess, replay, err := openTarget(ctx, cfg)
+	if err != nil {
+		return nil, classify(err)
+	}
+	if replay != nil {
+		defer replay.Close()
+	}
+	red := reports.NewRedactor(sess.Secrets(ctx)...)
+	stdout, stderr := reports.NewConsole(opts.Stdout, red), reports.NewConsole(opts.Stderr, red)
+	defer stdout.Flush()
+	defer stderr.Flush()
+	closeSession := func() error {
+		cctx, cancel := context.WithTimeout(context.Background(), sess.Cfg.CleanupTimeout+2*sess.Cfg.CallTimeout)
+		defer cancel()
+		return sess.Close(cctx)
+	}
+	if err := sess.Preflight(ctx, familiesOf(p.checks)); err != nil {
+		_ = closeSession()
+		return nil, classify(err)
+	}
+	if !opts.Quiet {
+		fmt.Fprintf(stdout, "dmsconform %s: %d checks against %s; evidence: %s\n", Version, len(p.checks), targetLine(sess), sess.PlanFor(p.checks).Describe())
+	}
+	prog := newProgress(stderr, opts.Progress, opts.ProgressEvery)
+	res := engine.Run(ctx, sess, p.checks, prog.update)
+	prog.done()
+	cleanupErr := closeSession()
 
 	run := &reports.Run{
 		Kind:        reports.KindTarget,
 		Tool:        reports.Tool{Name: "dmsconform", Version: Version},
 		Target:      reports.Target{Kind: sess.Kind, Endpoint: endpointFor(sess), Region: sess.Region, Project: sess.Project},
-		Model:       reports.ModelInfo{Version: sess.Model.Version, SHA256: sess.Model.SHA256, Source: sess.Model.Source},
+		Model:       modelInfo(sess.Model),
 		Started:     started,
 		Duration:    opts.Now().UTC().Sub(started),
 		LabelFilter: opts.LabelFilter,
-		Checks:      checks,
+		Checks:      res.Checks,
+		Causes:      res.Causes,
+		Calls:       res.Calls,
+		Starts:      res.Starts,
+		StartBudget: res.StartBudget,
+		Interrupted: res.Interrupted,
+		Phases:      map[string]time.Duration{"gather": res.Gather, "judge": res.Judge},
 	}
-	run.ExchangeCount = conformance.ExchangeCount() - exchangesBefore
-	res := &Result{Run: run}
+	for _, n := range res.Calls {
+		run.ExchangeCount += int64(n)
+	}
+	out := &Result{Run: run, Dir: p.dir}
 	if cleanupErr != nil {
-		res.Warnings = append(res.Warnings, "clean-up: "+cleanupErr.Error())
+		out.Warnings = append(out.Warnings, "clean-up: "+cleanupErr.Error())
 	}
-	if interrupted {
-		res.Warnings = append(res.Warnings, "the run was interrupted; started requests were cancelled")
-	}
-	res.Warnings = append(res.Warnings, reports.ApplyKnown(run, known, opts.Now())...)
-	if baseline != nil {
-		run.Baseline = reports.Compare(baseline, run, known, opts.Now())
+	out.Warnings = append(out.Warnings, reports.ApplyKnown(run, p.known, opts.Now())...)
+	if p.baseline != nil {
+		run.Baseline = reports.Compare(p.baseline, run, p.known, opts.Now())
 	}
 	reports.Finalize(run)
-	if err := rec.finish(run); err != nil {
-		return nil, &HarnessError{Err: err}
+	if opts.Record != "" {
+		if err := writeRecording(opts.Record, sess, run, red); err != nil {
+			out.Warnings = append(out.Warnings, "the recording could not be written: "+err.Error())
+		}
 	}
-
-	dir, err := opts.outDir(sess.Kind, started)
-	if err != nil {
-		return nil, &UsageError{Err: err}
-	}
-	res.Dir = dir
-	if err := reports.WriteAll(dir, run, reports.WithSecrets(secretsOf(sess)...)); err != nil {
+	tw := time.Now()
+	if err := reports.WriteAll(p.dir, run, reports.WithRedactor(red)); err != nil {
 		return nil, &HarnessError{Err: fmt.Errorf("writing the reports: %w", err)}
 	}
-	if opts.Out == "" {
-		linkLatest(opts.OutRoot, dir)
+	run.Phases["write"] = time.Since(tw)
+	ok = true
+	if p.fresh {
+		linkLatest(opts.OutRoot, p.dir)
 	}
-	res.ExitCode = exitCode(run, interrupted)
-	printSummary(opts.Stdout, res)
-	return res, nil
+	out.ExitCode = exitCode(run)
+	if !opts.Quiet {
+		printSummary(stdout, out, cfg)
+	}
+	return out, nil
 }
 
-func endpointFor(s *conformance.Session) string {
-	if s.Kind == conformance.TargetEmbedded {
-		return "127.0.0.1 (ephemeral port)"
-	}
-	return s.Endpoint
+func targetKind(cfg engine.Config) string {
+	return cfg.Target
 }
 
-func secretsOf(s *conformance.Session) []string {
-	out := []string{s.Wire.Creds.AccessKeyID, s.Wire.Creds.SecretAccessKey, s.Wire.Creds.SessionToken}
-	if s.Denied != nil {
-		out = append(out, s.Denied.AccessKeyID, s.Denied.SecretAccessKey, s.Denied.SessionToken)
-	}
-	var nonEmpty []string
-	for _, x := range out {
-		if x != "" {
-			nonEmpty = append(nonEmpty, x)
+func familiesOf(checks []engine.Check) []string {
+	var out []string
+	for _, c := range checks {
+		if !contains(out, c.Family) {
+			out = append(out, c.Family)
 		}
 	}
-	return nonEmpty
+	return out
 }
 
-func (o *Options) outDir(kind string, started time.Time) (string, error) {
-	if o.Out != "" {
-		return o.Out, nil
-	}
-	return filepath.Join(o.OutRoot, fmt.Sprintf("%s-%s", kind, started.Format("20060102T150405Z"))), nil
-}
-
-// linkLatest points <root>/latest at dir (best effort: a failure costs only the link).
-func linkLatest(root, dir string) {
-	latest := filepath.Join(root, "latest")
-	_ = os.Remove(latest)
-	_ = os.Symlink(filepath.Base(dir), latest)
-}
-
-// exitCode: non-conformance (uncovered failures, or new failures against a baseline)
-// is 1; otherwise an error outcome or an interrupt is 3; otherwise 0.
-func exitCode(run *reports.Run, interrupted bool) int {
-	if run.Baseline != nil {
-		if run.Baseline.HasNewFailures() {
-			return ExitNonConform
-		}
-	} else if reports.ConformanceExitFailures(run) > 0 {
-		return ExitNonConform
-	}
-	if interrupted || run.Totals[reports.Error] > 0 {
-		return ExitHarnessFail
-	}
-	return ExitOK
-}
-
-// probe makes one cheap call so an unreachable target is reported once, clearly,
-// instead of as a hundred errors.
-func probe(ctx context.Context, s *conformance.Session) error {
-	resp, err := s.Wire.Do(ctx, conformance.WireRequest{Name: "reachability probe", Target: s.Model.Service.TargetPrefix + ".DmsconformProbe", Body: []byte("{}")})
-	if err != nil {
-		return fmt.Errorf("the target is unreachable: %w", err)
-	}
-	return conformance.CredentialProblem("reachability probe", resp)
-}
-
-var (
-	reportMu  sync.Mutex
-	lastSuite *types.Report
-)
-
-// The suite report is captured here; the node must exist before RunSpecs builds the tree.
-var _ = ginkgo.ReportAfterSuite("dmsconform runner", func(r ginkgo.Report) {
-	reportMu.Lock()
-	defer reportMu.Unlock()
-	lastSuite = &r
-})
-
-type fakeT struct{ failed bool }
-
-func (t *fakeT) Fail() { t.failed = true }
-
-// runSpecs runs the compiled-in suites and converts the result.
-func runSpecs(opts Options) ([]reports.Check, bool) {
-	suiteCfg, repCfg := ginkgo.GinkgoConfiguration()
-	suiteCfg.LabelFilter = opts.LabelFilter
-	suiteCfg.RandomizeAllSpecs = false
-	// A fixed order of the families too (Ginkgo shuffles top-level containers by its
-	// seed): a recording then replays, and parity compares, check by check.
-	suiteCfg.RandomSeed = 1
-	suiteCfg.Timeout = 24 * time.Hour
-	repCfg.NoColor = true
-	repCfg.Succinct = !opts.Verbose
-	repCfg.Verbose = opts.Verbose
-	repCfg.SilenceSkips = true
-	ginkgo.RunSpecs(&fakeT{}, "dmsconform", suiteCfg, repCfg)
-	reportMu.Lock()
-	r := lastSuite
-	reportMu.Unlock()
-	if r == nil {
-		return nil, true
-	}
-	return convert(*r), r.SpecialSuiteFailureReasons != nil && containsInterrupt(r.SpecialSuiteFailureReasons)
-}
-
-func containsInterrupt(reasons []string) bool {
-	for _, r := range reasons {
-		if strings.Contains(strings.ToLower(r), "interrupt") {
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
 			return true
 		}
 	}
 	return false
 }
 
-// convert maps Ginkgo spec reports to check results using the entries Verify wrote.
-func convert(r types.Report) []reports.Check {
-	catalog := map[string]conformance.Check{}
-	for _, c := range all.Checks() {
-		catalog[c.ID] = c
+func targetLine(s *engine.Session) string {
+	switch s.Kind {
+	case engine.TargetEmbedded:
+		return "the embedded emulator (virtual clock)"
+	case engine.TargetAWS:
+		return fmt.Sprintf("AWS DMS in %s, project %s", s.Region, s.Project)
 	}
-	var out []reports.Check
-	for _, sr := range r.SpecReports {
-		if sr.LeafNodeType != types.NodeTypeIt {
-			continue
-		}
-		chk, ok := catalog[sr.LeafNodeText]
-		if !ok {
-			continue
-		}
-		if sr.State == types.SpecStateSkipped && len(sr.ReportEntries) == 0 && sr.Failure.Message == "" {
-			continue // not selected by the label filter
-		}
-		rc := reports.Check{CheckInfo: reports.CheckInfo{
-			ID: chk.ID, Title: chk.Title, Description: chk.Description, Level: chk.Level,
-			Labels: chk.Labels, Pointer: chk.Pointer, Operation: chk.Operation}, Duration: sr.RunTime,
-		}
-		var entry *conformance.OutcomeEntry
-		for _, e := range sr.ReportEntries {
-			switch e.Name {
-			case conformance.EntryOutcome:
-				var oe conformance.OutcomeEntry
-				if entryValue(e, &oe) {
-					entry = &oe
-				}
-			case conformance.EntryExchanges:
-				var exs []conformance.Exchange
-				if entryValue(e, &exs) {
-					rc.Exchanges = toReportExchanges(exs)
-				}
-			}
-		}
-		rc.Outcome, rc.Message = outcomeOf(sr, entry)
-		out = append(out, rc)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return fmt.Sprintf("%s %s (%s), project %s", s.Kind, s.Endpoint, s.Region, s.Project)
 }
 
-// entryValue reads a report entry's value: the raw Go value in this process, or its
-// JSON form when the report was decoded from elsewhere.
-func entryValue[T any](e types.ReportEntry, out *T) bool {
-	if v, ok := e.Value.GetRawValue().(T); ok {
-		*out = v
-		return true
+func endpointFor(s *engine.Session) string {
+	if s.Kind == engine.TargetEmbedded {
+		return "127.0.0.1 (ephemeral port)"
 	}
-	return e.Value.AsJSON != "" && json.Unmarshal([]byte(e.Value.AsJSON), out) == nil
+	return s.Endpoint
 }
 
-func toReportExchanges(exs []conformance.Exchange) []reports.Exchange {
-	out := make([]reports.Exchange, len(exs))
-	for i, x := range exs {
-		out[i] = reports.Exchange{Name: x.Name, View: x.View, Error: x.Error, Duration: x.Duration,
-			Request:  reports.HTTPMessage(x.Request),
-			Response: reports.HTTPMessage(x.Response)}
-	}
-	return out
+func modelInfo(m *spec.Model) reports.ModelInfo {
+	return reports.ModelInfo{Version: m.Version, SHA256: m.SHA256, Source: m.Source}
 }
 
-func outcomeOf(sr types.SpecReport, e *conformance.OutcomeEntry) (reports.Outcome, string) {
+// ModelInfo returns the embedded model's identity (for reports that open no target).
+func ModelInfo() reports.ModelInfo { return modelInfo(spec.MustLoad()) }
+
+// linkLatest points <root>/latest at dir (best effort: a failure costs only the link).
+// The link is made under a temporary name and renamed over the old one, so a run that
+// finishes later always wins.
+func linkLatest(root, dir string) {
+	latest := filepath.Join(root, "latest")
+	tmp := fmt.Sprintf("%s.%d", latest, os.Getpid())
+	_ = os.Remove(tmp)
+	if err := os.Symlink(filepath.Base(dir), tmp); err != nil {
+		return
+	}
+	if err := os.Rename(tmp, latest); err != nil {
+		os.Remove(tmp)
+	}
+}
+
+// exitCode: an interrupted run is 130; non-conformance (uncovered failures, or new
+// failures against a baseline) is 1; otherwise an error outcome is 3; otherwise 0.
+func exitCode(run *reports.Run) int {
 	switch {
-	case sr.State == types.SpecStatePassed && e != nil && e.Outcome == conformance.OutcomeDrift:
-		return reports.Drift, e.Message
-	case sr.State == types.SpecStatePassed:
-		return reports.Pass, ""
-	case sr.State == types.SpecStateSkipped && e != nil && e.Outcome == conformance.OutcomeUnimplemented:
-		return reports.Unimplemented, e.Message
-	case sr.State == types.SpecStateSkipped:
-		msg := sr.Failure.Message
-		if e != nil {
-			msg = e.Message
-		}
-		return reports.Skipped, msg
-	case sr.State.Is(types.SpecStateFailureStates) && e != nil && e.Outcome == conformance.OutcomeError:
-		return reports.Error, e.Message
-	case sr.State == types.SpecStateInterrupted || sr.State == types.SpecStateAborted || sr.State == types.SpecStateTimedout || sr.State == types.SpecStatePanicked:
-		return reports.Error, fmt.Sprintf("%s: %s", sr.State, sr.Failure.Message)
+	case run.Interrupted:
+		return ExitInterrupted
+	case run.Baseline != nil && run.Baseline.HasNewFailures():
+		return ExitNonConform
+	case run.Baseline == nil && reports.ConformanceExitFailures(run) > 0:
+		return ExitNonConform
+	case run.Totals[reports.Error] > 0:
+		return ExitHarnessFail
 	}
-	msg := sr.Failure.Message
-	if e != nil && e.Message != "" {
-		msg = e.Message
-	}
-	return reports.Fail, msg
+	return ExitOK
 }
 
-func printSummary(w io.Writer, res *Result) {
+func printSummary(w io.Writer, res *Result, cfg engine.Config) {
 	run := res.Run
-	fmt.Fprintf(w, "\ndmsconform %s against %s (%s): %d checks, %d exchanges in %s\n", run.Tool.Version, run.Target.Kind, run.Target.Region, len(run.Checks), run.ExchangeCount, run.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "\ndmsconform %s against %s: %d checks, %d API calls (%s), %d of %d starts, in %s\n",
+		run.Tool.Version, reports.TargetLabel(run.Target), len(run.Checks), run.ExchangeCount, callsLine(run.Calls), run.Starts, run.StartBudget, run.Duration.Round(time.Millisecond))
 	var parts []string
 	for _, o := range reports.Outcomes {
-		parts = append(parts, fmt.Sprintf("%s %d", o, run.Totals[o]))
+		if n := run.Totals[o]; n > 0 || o == reports.Pass || o == reports.Fail {
+			parts = append(parts, fmt.Sprintf("%s %d", o, n))
+		}
 	}
 	fmt.Fprintf(w, "  %s\n", strings.Join(parts, ", "))
 	for _, c := range run.Checks {
-		if c.Outcome == reports.Fail || c.Outcome == reports.Error {
+		if (c.Outcome == reports.Fail || c.Outcome == reports.Error) && c.Cause == "" {
 			known := ""
 			if c.Known != nil {
 				known = " (known: " + c.Known.Reason + ")"
 			}
 			fmt.Fprintf(w, "  %-5s %s%s\n        %s\n", c.Outcome, c.ID, known, firstLine(c.Message))
+		}
+	}
+	if len(run.Causes) > 0 {
+		fmt.Fprintf(w, "  causes (each decided several checks; said once):\n")
+		for _, c := range run.Causes {
+			fmt.Fprintf(w, "  %-13s %d check%s: %s\n", c.Outcome, c.Checks, plural(c.Checks), c.Title)
+		}
+	}
+	if reasons := skipReasons(run); len(reasons) > 0 {
+		fmt.Fprintf(w, "  skipped, by reason:\n")
+		for _, r := range reasons {
+			fmt.Fprintf(w, "    %3d  %s\n", r.n, r.reason)
 		}
 	}
 	if run.Baseline != nil {
@@ -419,7 +431,60 @@ func printSummary(w io.Writer, res *Result) {
 	for _, warn := range res.Warnings {
 		fmt.Fprintf(w, "  warning: %s\n", warn)
 	}
-	fmt.Fprintf(w, "  reports: %s\n  verdict: %s (exit %d)\n", res.Dir, reports.Verdict(run), res.ExitCode)
+	if run.Interrupted {
+		fmt.Fprintf(w, "  interrupted: the checks not judged are listed as skipped (cause \"interrupted\")\n")
+	}
+	fmt.Fprintf(w, "  reports: %s (open %s)\n", res.Dir, filepath.Join(res.Dir, reports.FileHTML))
+	fmt.Fprintf(w, "  verdict: %s (exit %d)\n", reports.Verdict(run), res.ExitCode)
+	if cfg.Target == engine.TargetEmbedded {
+		fmt.Fprintf(w, "  next: run the same checks against your own endpoint:\n    dmsconform run --target endpoint --endpoint http://127.0.0.1:4566 --project <project>\n    (dmsconform emulate --control prints a complete command for the standalone emulator)\n")
+	}
+}
+
+type reasonCount struct {
+	reason string
+	n      int
+}
+
+// skipReasons groups the skipped checks that no cause decided by their message.
+func skipReasons(run *reports.Run) []reasonCount {
+	count := map[string]int{}
+	for _, c := range run.Checks {
+		if c.Outcome == reports.Skipped && c.Cause == "" {
+			count[firstLine(c.Message)]++
+		}
+	}
+	var out []reasonCount
+	for r, n := range count {
+		out = append(out, reasonCount{r, n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].n != out[j].n {
+			return out[i].n > out[j].n
+		}
+		return out[i].reason < out[j].reason
+	})
+	return out
+}
+
+func callsLine(calls map[string]int) string {
+	names := make([]string, 0, len(calls))
+	for k := range calls {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, fmt.Sprintf("%s %d", n, calls[n]))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 func firstLine(s string) string {
@@ -427,44 +492,4 @@ func firstLine(s string) string {
 		return s[:i] + " ..."
 	}
 	return s
-}
-
-// checkLabelFilter refuses a filter that does not parse or selects no check, naming
-// the labels there are (a typo must not pass as an empty, successful run).
-func checkLabelFilter(filter string) error {
-	if filter == "" {
-		return nil
-	}
-	match, err := types.ParseLabelFilter(filter)
-	known := map[string]bool{}
-	n := 0
-	for _, f := range all.Families {
-		for _, c := range f.Checks {
-			labels := append([]string{f.Name, f.Operation}, c.Labels...)
-			for _, l := range labels {
-				known[l] = true
-			}
-			if err == nil && match(labels) {
-				n++
-			}
-		}
-	}
-	names := make([]string, 0, len(known))
-	for l := range known {
-		names = append(names, l)
-	}
-	sort.Strings(names)
-	switch {
-	case err != nil:
-		return fmt.Errorf("--label-filter %q: %v (labels: %s)", filter, err, strings.Join(names, ", "))
-	case n == 0:
-		return fmt.Errorf("--label-filter %q selects none of the %d checks: the labels are %s", filter, len(all.Checks()), strings.Join(names, ", "))
-	}
-	return nil
-}
-
-// ModelInfo returns the embedded model's identity (for reports that do not open a target).
-func ModelInfo() reports.ModelInfo {
-	m := spec.MustLoad()
-	return reports.ModelInfo{Version: m.Version, SHA256: m.SHA256, Source: m.Source}
 }

@@ -10,11 +10,26 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
 
 	"github.com/dmsconform/dmsconform/runner"
 )
+
+func init() {
+	register("version", "print the version of dmsconform, its model and its aws-sdk-go-v2", runVersion)
+}
+
+func runVersion(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("version", "", stderr)
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	m := runner.ModelInfo()
+	fmt.Fprintf(stdout, "dmsconform %s (model %s, sha256 %.12s; %s)\n", runner.Version, m.Version, m.SHA256, runtime.Version())
+	return exitOK
+}
 
 // Exit codes (the CLI contract).
 const (
@@ -37,7 +52,6 @@ func register(name, summary string, run func(args []string, stdout, stderr io.Wr
 }
 
 func main() {
-	runner.MaybeChild() // a child run of runner.RunIsolated never returns from here
 	os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -48,6 +62,9 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		return runVersion(nil, stdout, stderr)
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
@@ -86,12 +103,19 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 }
 
 // parseFlags parses args; it returns (code, true) when the caller must return code
-// (help was asked for, or the flags were wrong).
+// (help was asked for, or the flags were wrong). A wrong flag gets its error and one
+// line on where the help is, not the whole help.
 func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
-	if err := fs.Parse(args); err != nil {
+	help := fs.Usage
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.Usage = help
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			help()
 			return exitOK, true
 		}
+		fmt.Fprintf(fs.Output(), "run '%s --help' for its flags\n", fs.Name())
 		return exitUsage, true
 	}
 	if fs.NArg() > 0 {

@@ -28,21 +28,15 @@ const (
 	parityRec  = "recording" // the current run's recording
 )
 
-// runSuites runs the suites in a child process (this binary calls runner.MaybeChild
-// first): the child's output, Ginkgo's progress line included, goes where the command
-// sends it, so --format json keeps stdout pure JSON.
-var runSuites = runner.RunIsolated
-
 const paritySynopsis = "--recorded DIR [--target embedded|endpoint|...] [target flags] [--label-filter EXPR] [--out DIR] [--format text|json]"
 
 func runParity(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("parity", paritySynopsis, stderr)
-	tf := bindTargetFlags(fs)
+	cfg, envErr := bindTargetFlags(fs)
 	recorded := fs.String("recorded", "", "`folder` of a recording (dmsconform run --record DIR), e.g. fixtures/recorded/embedded or a nightly AWS recording")
 	labels := fs.String("label-filter", "", "Ginkgo label `expression` selecting checks (default: the recording's own filter, so the same checks run)")
 	out := fs.String("out", "", "output `folder` (default reports/out/parity-<UTC timestamp>): parity.json, parity.txt, report.json/junit.xml/report.html/summary.md, run/ (the run's reports) and recording/ (its recording)")
 	format := fs.String("format", "text", "stdout `format`: text or json")
-	verbose := fs.Bool("v", false, "print every check as it runs")
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintf(w, "Usage: dmsconform parity %s\n\n", paritySynopsis)
@@ -60,6 +54,10 @@ func runParity(args []string, stdout, stderr io.Writer) int {
 	}
 	if code, done := parseFlags(fs, args); done {
 		return code
+	}
+	if envErr != nil {
+		fmt.Fprintf(stderr, "dmsconform parity: %v\n", envErr)
+		return exitUsage
 	}
 	if *recorded == "" {
 		fmt.Fprintln(stderr, "dmsconform parity: --recorded is required: pass a folder written by dmsconform run --record DIR (e.g. fixtures/recorded/embedded)")
@@ -95,15 +93,11 @@ func runParity(args []string, stdout, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	progress := io.Discard
-	if *verbose {
-		progress = stderr
-	}
 	curDir := filepath.Join(dir, parityRec)
-	res, err := runSuites(ctx, runner.Options{Config: tf.config(), LabelFilter: filter, Out: filepath.Join(dir, parityRun),
-		Record: curDir, Stdout: progress, Stderr: progress, Verbose: *verbose})
+	res, err := runner.Run(ctx, runner.Options{Config: *cfg, LabelFilter: filter, Out: filepath.Join(dir, parityRun),
+		Record: curDir, Stdout: io.Discard, Stderr: stderr, Quiet: true})
 	if err != nil {
-		fmt.Fprintf(stderr, "dmsconform parity: running the checks against %s: %v\n", tf.cfg.Target, err)
+		fmt.Fprintf(stderr, "dmsconform parity: running the checks against %s: %v\n", cfg.Target, err)
 		return runner.ExitCodeOf(err)
 	}
 	cur, err := record.Load(curDir)
@@ -134,7 +128,7 @@ func runParity(args []string, stdout, stderr io.Writer) int {
 	} else {
 		_ = p.WriteText(stdout)
 		if n := res.Run.Totals[reports.Error]; n > 0 {
-			fmt.Fprintf(stdout, "\nwarning: %d check(s) ended in error against %s (see %s)\n", n, tf.cfg.Target, filepath.Join(dir, parityRun))
+			fmt.Fprintf(stdout, "\nwarning: %d check(s) ended in error against %s (see %s)\n", n, cfg.Target, filepath.Join(dir, parityRun))
 		}
 		verdict := "PARITY"
 		if !p.Perfect() {
@@ -149,8 +143,8 @@ func runParity(args []string, stdout, stderr io.Writer) int {
 }
 
 // parityReport turns a parity result into a report in the formats of `run`: one check
-// per check of the current run, pass when its exchanges all match the recording,
-// fail with the differences otherwise.
+// per evidence script, pass when its exchanges all match the recording, fail with the
+// differences otherwise.
 func parityReport(p *record.Parity, cur *reports.Run) *reports.Run {
 	run := &reports.Run{
 		Kind:        reports.KindParity,
@@ -163,22 +157,17 @@ func parityReport(p *record.Parity, cur *reports.Run) *reports.Run {
 		Warnings: []string{fmt.Sprintf("parity with the recording %s (%s %s): %d of %d exchanges match (%.2f%%)",
 			p.RecordedDir, p.Recorded.Kind, p.Recorded.Region, p.Matching, p.Exchanges, p.Score)},
 	}
-	byID := map[string]record.CheckParity{}
-	for _, c := range p.Checks {
-		byID[c.Check] = c
-	}
-	for _, c := range cur.Checks {
-		cp, ok := byID[c.ID]
-		c.Class, c.Known = "", nil
-		switch {
-		case !ok:
-			c.Outcome, c.Message = reports.Skipped, "the recording has no such check"
-		case cp.Matching == cp.Total:
-			c.Outcome, c.Message = reports.Pass, ""
-		default:
+	for _, sp := range p.Scripts {
+		c := reports.Check{CheckInfo: reports.CheckInfo{ID: "parity." + strings.ReplaceAll(sp.Key, "/", "."),
+			Title:       "the exchanges of " + sp.Key + " match the recording",
+			Description: "Every exchange of the evidence script " + sp.Key + " SHOULD answer like the recording: status, fault code, headers and body structure.",
+			Level:       "SHOULD", Labels: []string{"parity"}}}
+		if sp.Matching == sp.Total {
+			c.Outcome = reports.Pass
+		} else {
 			var b strings.Builder
-			fmt.Fprintf(&b, "%d of %d exchanges differ from the recording", cp.Total-cp.Matching, cp.Total)
-			for _, e := range cp.Exchanges {
+			fmt.Fprintf(&b, "%d of %d exchanges differ from the recording", sp.Total-sp.Matching, sp.Total)
+			for _, e := range sp.Exchanges {
 				for _, d := range e.Differences {
 					fmt.Fprintf(&b, "\n#%d %s: %s %s", max(e.Seq, e.CurrentSeq), e.Operation, d.Kind, d.Pointer)
 				}

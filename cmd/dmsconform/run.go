@@ -9,53 +9,95 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/dmsconform/dmsconform/runner"
-	"github.com/dmsconform/dmsconform/suites/conformance"
+	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
 func init() {
-	register("run", "run the conformance suites against a target and write reports", runRun)
+	register("run", "run the conformance checks against a target and write reports", runRun)
 }
 
-// targetFlags binds the flags that describe a target onto a Config (environment
-// defaults first, then flags).
-type targetFlags struct {
-	cfg           conformance.Config
-	allowAccounts string
-	defects       string
+// bindTargetFlags binds every target setting (engine.Settings: flag, environment
+// variable, help and defaults declared once) onto a Config filled from the environment.
+func bindTargetFlags(fs *flag.FlagSet) (*engine.Config, error) {
+	cfg, err := engine.ConfigFromEnv(nil)
+	for _, s := range engine.Settings {
+		fs.Var(s.Value(&cfg), s.Flag, s.Help())
+	}
+	return &cfg, err
 }
 
-func bindTargetFlags(fs *flag.FlagSet) *targetFlags {
-	t := &targetFlags{cfg: conformance.FromEnv()}
-	c := &t.cfg
-	fs.StringVar(&c.Target, "target", c.Target, "what to test: embedded (the built-in emulator), endpoint (any URL speaking the DMS JSON protocol), aws (real DMS) or replay:DIR (serve a recording of dmsconform run --record DIR back, offline) [env "+conformance.EnvTarget+"]")
-	fs.StringVar(&c.Endpoint, "endpoint", c.Endpoint, "`URL` of the endpoint target, e.g. http://127.0.0.1:4566 [env "+conformance.EnvEndpoint+"]")
-	fs.StringVar(&c.Region, "region", c.Region, "AWS `region` [env "+conformance.EnvRegion+"]")
-	fs.StringVar(&c.Profile, "profile", c.Profile, "aws: shared config `profile` (default: the SDK's default chain) [env "+conformance.EnvProfile+"]")
-	fs.StringVar(&c.AccessKeyID, "access-key-id", c.AccessKeyID, "endpoint: access key `id` (default: the emulator's test key) [env "+conformance.EnvAccessKeyID+"]")
-	fs.StringVar(&c.SecretAccessKey, "secret-access-key", c.SecretAccessKey, "endpoint: secret access `key` [env "+conformance.EnvSecretAccessKey+"]")
-	fs.StringVar(&c.Project, "project", c.Project, "migration project `name or ARN` (required for endpoint and aws) [env "+conformance.EnvProject+"]")
-	fs.StringVar(&c.DeniedAccessKeyID, "denied-access-key-id", c.DeniedAccessKeyID, "endpoint: access key `id` of a principal denied the cancel operations, for the AccessDeniedFault checks [env "+conformance.EnvDeniedKeyID+"]")
-	fs.StringVar(&c.DeniedSecretAccessKey, "denied-secret-access-key", c.DeniedSecretAccessKey, "endpoint: that principal's secret `key` [env "+conformance.EnvDeniedSecret+"]")
-	fs.StringVar(&c.DeniedProfile, "denied-profile", c.DeniedProfile, "aws: `profile` of a principal denied the cancel operations [env "+conformance.EnvDeniedProfile+"]")
-	fs.StringVar(&c.Control, "control", c.Control, "endpoint: `URL` of a dmsconform emulator control surface (e.g. http://127.0.0.1:4566/_dmsconform/v1/) for scenario-driven checks [env "+conformance.EnvControl+"]")
-	fs.StringVar(&t.allowAccounts, "allow-account", strings.Join(c.AllowAccounts, ","), "aws: account `ids` (comma-separated) the run may touch; it refuses any other [env "+conformance.EnvAllowAccounts+"]")
-	fs.StringVar(&t.defects, "defects", strings.Join(c.Defects, ","), "embedded: emulator defect `modes` to switch on (comma-separated; see dmsconform mutate --list) [env "+conformance.EnvDefects+"]")
-	fs.DurationVar(&c.CallTimeout, "call-timeout", 30*time.Second, "timeout of one API call")
-	fs.DurationVar(&c.LifecycleTimeout, "lifecycle-timeout", 0, "overall deadline for a request to reach a terminal state (default 2m; 15m for aws)")
-	fs.DurationVar(&c.MinDelay, "min-delay", 0, "first delay between polls and waiter attempts (default 1ms embedded, 2s otherwise)")
-	fs.DurationVar(&c.MaxDelay, "max-delay", 0, "largest delay between polls (default 10x --min-delay; 30s for aws)")
-	fs.IntVar(&c.MaxStarts, "max-starts", 0, "at most this many requests are started (default 40; 6 for aws)")
-	return t
+const runSynopsis = "[--target embedded|endpoint|aws|replay:DIR] [--endpoint URL] [--region R] [--profile P] [--access-key-id K --secret-access-key S [--session-token T]] [--project NAME_OR_ARN] [--denied-access-key-id K --denied-secret-access-key S | --denied-profile P] [--control URL] [--allow-account ID[,ID...]] [--label-filter EXPR] [--out DIR] [--baseline FILE|DIR] [--known-deviations FILE] [--record DIR] [--progress auto|terminal|lines|off] [timing and budget flags: --call-timeout --lifecycle-timeout --consistency-grace --cleanup-timeout --min-delay --max-delay --max-starts --max-rate --max-attempts --retry-budget --parallel]"
+
+const runExitCodes = `Exit codes: 0 conformant (with --baseline: no new failures; PARTIAL runs too), 1 non-conformance
+(or new failures against --baseline), 2 usage or configuration error (found before anything
+runs: a wrong flag, an unknown project, an unusable --out, missing credentials), 3 the target
+is unreachable, rejected the credentials or stopped answering, or the harness broke,
+130 interrupted (SIGINT/SIGTERM: started requests are cancelled, the reports say so).`
+
+func runRun(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("run", runSynopsis, stderr)
+	cfg, envErr := bindTargetFlags(fs)
+	labels := fs.String("label-filter", "", "Ginkgo label `expression` selecting checks, e.g. 'fault', 'union || enum', '!lifecycle' (dmsconform checks lists the labels)")
+	out := fs.String("out", "", "report `folder` (default a new folder reports/out/<target>-<UTC timestamp>, with reports/out/latest pointing at it)")
+	baseline := fs.String("baseline", "", "an earlier report.json (or its folder): classify every check and exit 1 only for new failures")
+	known := fs.String("known-deviations", "", "YAML/JSON `file` of expected failures (check, target, reason, expires)")
+	record := fs.String("record", "", "record the run's evidence, normalised and redacted, into `folder` (re-judge it with dmsconform judge DIR, serve it with --target replay:DIR, compare with dmsconform parity)")
+	progress := fs.String("progress", "auto", "progress display: auto (a line redrawn on a terminal, a line every 10s otherwise), terminal, lines or off")
+	fs.Usage = func() {
+		w := fs.Output()
+		fmt.Fprintf(w, "Usage: dmsconform run %s\n\n%s.\n\n%s\n\nFlags (each falls back to its DMSCONFORM_* variable):\n", runSynopsis, commands["run"].summary, runExitCodes)
+		fs.PrintDefaults()
+	}
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if envErr != nil {
+		fmt.Fprintf(stderr, "dmsconform run: %v\n", envErr)
+		return exitUsage
+	}
+	mode, err := progressMode(*progress, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "dmsconform run: %v\n", err)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := runner.Run(ctx, runner.Options{Config: *cfg, LabelFilter: *labels, Out: *out, Baseline: *baseline,
+		KnownDeviations: *known, Stdout: stdout, Stderr: stderr, Record: *record, Progress: mode})
+	if err != nil {
+		fmt.Fprintf(stderr, "dmsconform run: %v\n", err)
+		return runner.ExitCodeOf(err)
+	}
+	return res.ExitCode
 }
 
-func (t *targetFlags) config() conformance.Config {
-	c := t.cfg
-	c.AllowAccounts = splitComma(t.allowAccounts)
-	c.Defects = splitComma(t.defects)
-	return c.WithDefaults()
+// progressMode resolves --progress: auto is a redrawn line on a terminal, periodic
+// lines otherwise.
+func progressMode(flagValue string, stderr io.Writer) (string, error) {
+	switch flagValue {
+	case "off":
+		return "", nil
+	case "terminal", "lines":
+		return flagValue, nil
+	case "auto", "":
+		if isTerminal(stderr) {
+			return "terminal", nil
+		}
+		return "lines", nil
+	}
+	return "", fmt.Errorf("--progress %q: use auto, terminal, lines or off", flagValue)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func splitComma(s string) []string {
@@ -66,27 +108,4 @@ func splitComma(s string) []string {
 		}
 	}
 	return out
-}
-
-func runRun(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("run", "[--target embedded|endpoint|aws|replay:DIR] [--endpoint URL] [--region R] [--profile P] [--access-key-id K --secret-access-key S] [--project NAME_OR_ARN] [--label-filter EXPR] [--out DIR] [--baseline FILE] [--known-deviations FILE] [--allow-account ID[,ID...]] [--record DIR]", stderr)
-	tf := bindTargetFlags(fs)
-	labels := fs.String("label-filter", "", "Ginkgo label `expression` selecting checks, e.g. 'fault', 'union || enum', '!lifecycle'")
-	out := fs.String("out", "", "report `folder` (default reports/out/<target>-<UTC timestamp>, with reports/out/latest pointing at it)")
-	baseline := fs.String("baseline", "", "an earlier report.json: classify every check and exit 1 only for new failures")
-	known := fs.String("known-deviations", "", "YAML/JSON `file` of expected failures (check, target, reason, expires)")
-	verbose := fs.Bool("v", false, "print every check as it runs")
-	record := fs.String("record", "", "record every exchange of the run, normalised and redacted, into `folder` (one JSON file per check; replay it with --target replay:DIR, compare with dmsconform parity)")
-	if code, done := parseFlags(fs, args); done {
-		return code
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	res, err := runner.Run(ctx, runner.Options{Config: tf.config(), LabelFilter: *labels, Out: *out, Baseline: *baseline,
-		KnownDeviations: *known, Stdout: stdout, Stderr: stderr, Verbose: *verbose, Record: *record})
-	if err != nil {
-		fmt.Fprintf(stderr, "dmsconform run: %v\n", err)
-		return runner.ExitCodeOf(err)
-	}
-	return res.ExitCode
 }

@@ -4,48 +4,20 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/dmsconform/dmsconform/runner"
 	"github.com/dmsconform/dmsconform/suites/all"
 )
 
-// cmdChildEnv makes the test binary act as the dmsconform binary: the run command can
-// run the suites only once per process, so each run gets a process of its own.
-const cmdChildEnv = "DMSCONFORM_CMD_CHILD_ARGS"
-
-func TestMain(m *testing.M) {
-	runner.MaybeChild()
-	if raw := os.Getenv(cmdChildEnv); raw != "" {
-		var args []string
-		if err := json.Unmarshal([]byte(raw), &args); err != nil {
-			panic(err)
-		}
-		os.Exit(dispatch(args, os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
-// dmsconform runs the CLI in a child process and returns its exit code and output.
+// dmsconform runs the CLI in this process (a run is a value: nothing global stays
+// behind) and returns its exit code and output.
 func dmsconform(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	raw, _ := json.Marshal(args)
-	self, _ := os.Executable()
-	cmd := exec.Command(self, "-test.run=^$")
-	cmd.Env = append(os.Environ(), cmdChildEnv+"="+string(raw))
 	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode(), out.String()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return 0, out.String()
+	code := dispatch(args, &out, &out)
+	return code, out.String()
 }
 
 func TestRunExitCodes(t *testing.T) {
@@ -60,9 +32,11 @@ func TestRunExitCodes(t *testing.T) {
 		{"non-conformant", []string{"run", "--out", filepath.Join(dir, "bad"), "--defects", "fault-status-500", "--label-filter", "fault"}, 1, "fault.ResourceNotFoundFault.wire"},
 		{"usage", []string{"run", "--target", "endpoint"}, 2, "--endpoint is required"},
 		{"unknown flag", []string{"run", "--nope"}, 2, "flag provided but not defined"},
-		{"label selecting nothing", []string{"run", "--label-filter", "protocol"}, 2, "selects none of the 118 checks: the labels are"},
-		{"unreachable", []string{"run", "--target", "endpoint", "--endpoint", "http://127.0.0.1:1", "--project", "p"}, 3, "unreachable"},
+		{"label selecting nothing", []string{"run", "--label-filter", "parity"}, 2, "selects none of the 118 checks: the labels are"},
+		{"unreachable", []string{"run", "--target", "endpoint", "--endpoint", "http://127.0.0.1:1", "--project", "p", "--max-attempts", "2"}, 3, "unreachable"},
 		{"help", []string{"run", "--help"}, 0, "--known-deviations"},
+		{"help lists exit codes", []string{"run", "--help"}, 0, "130 interrupted"},
+		{"short account id", []string{"run", "--target", "aws", "--project", "p", "--allow-account", "1111"}, 2, "exactly 12 digits"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -111,14 +85,21 @@ func TestChecksFormats(t *testing.T) {
 		t.Fatal(errb.String())
 	}
 	var doc struct {
-		Checks []struct{ ID string } `json:"checks"`
+		Checks    []struct{ ID string } `json:"checks"`
+		SDKChecks []struct{ ID string } `json:"sdkChecks"`
 	}
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || len(doc.Checks) != len(all.Checks()) {
-		t.Fatalf("json: %v, %d checks, want %d", err, len(doc.Checks), len(all.Checks()))
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || len(doc.Checks) != len(all.Checks()) || len(doc.SDKChecks) < 50 {
+		t.Fatalf("json: %v, %d checks, want %d, and the SDK fixture checks (%d)", err, len(doc.Checks), len(all.Checks()), len(doc.SDKChecks))
 	}
 	out.Reset()
-	if code := dispatch([]string{"checks", "--label", "union"}, &out, &errb); code != 0 || strings.Contains(out.String(), ".fault.") || !strings.Contains(out.String(), ".union.") {
-		t.Fatalf("--label union:\n%s", out.String())
+	out.Reset()
+	if code := dispatch([]string{"checks", "--label-filter", "union"}, &out, &errb); code != 0 || strings.Contains(out.String(), ".fault.") || !strings.Contains(out.String(), ".union.") {
+		t.Fatalf("--label-filter union:\n%s", out.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := dispatch([]string{"checks", "--label-filter", "bogus"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "the labels are") {
+		t.Fatalf("--label-filter bogus: exit %d, want 2 with the label list:\n%s%s", code, out.String(), errb.String())
 	}
 	if code := dispatch([]string{"checks", "--format", "yaml"}, &out, &errb); code != 2 {
 		t.Fatalf("an unknown format must exit 2, got %d", code)
@@ -144,5 +125,23 @@ func TestDiffOfTwoRunsShowsTheRegression(t *testing.T) {
 	out.Reset()
 	if code := dispatch([]string{"diff", filepath.Join(after, "report.json"), filepath.Join(after, "report.json")}, &out, &errb); code != 0 {
 		t.Fatalf("a report against itself has no new failures, exit %d:\n%s", code, out.String())
+	}
+}
+
+// TestPaperCuts: the version, a wrong flag answered in one line, not the whole help.
+func TestPaperCuts(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		code, out := dmsconform(t, args...)
+		if code != 0 || !strings.HasPrefix(out, "dmsconform ") || !strings.Contains(out, "model ") {
+			t.Errorf("%v: exit %d %q", args, code, out)
+		}
+	}
+	code, out := dmsconform(t, "run", "--nope")
+	if code != 2 || strings.Count(out, "\n") > 3 || !strings.Contains(out, "run 'dmsconform run --help'") {
+		t.Errorf("an unknown flag: exit %d, want 2 and two lines (the error, where help is):\n%s", code, out)
+	}
+	code, out = dmsconform(t, "run", "--label-filter", "fault &&")
+	if code != 2 || strings.Contains(out, "\x1b[") {
+		t.Errorf("a label-filter error must carry no terminal colour codes: exit %d %q", code, out)
 	}
 }

@@ -4,9 +4,9 @@
 package all
 
 import (
-	"github.com/dmsconform/dmsconform/suites/conformance"
 	"github.com/dmsconform/dmsconform/suites/conversion"
 	"github.com/dmsconform/dmsconform/suites/creation"
+	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
 // The model the suites were generated from.
@@ -15,15 +15,15 @@ const (
 	ModelSHA256  = "058ed2aa31da38372ca7be3725660ca5279cfe1c4088f3d72e52cd74f61800ab"
 )
 
-// Families lists the generated families with their checks, in run order.
-var Families = []conformance.Family{
-	{Name: "conversion", Operation: "CancelMetadataModelConversion", Checks: conversion.Checks},
-	{Name: "creation", Operation: "CancelMetadataModelCreation", Checks: creation.Checks},
+// Families lists the generated families, in run order.
+var Families = []engine.Family{
+	conversion.Family,
+	creation.Family,
 }
 
 // Checks returns every check of every family, in run order.
-func Checks() []conformance.Check {
-	var out []conformance.Check
+func Checks() []engine.Check {
+	var out []engine.Check
 	for _, f := range Families {
 		out = append(out, f.Checks...)
 	}

@@ -8,17 +8,30 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/dmsconform/dmsconform/suites/conformance"
-	_ "github.com/dmsconform/dmsconform/suites/conversion"
+	"github.com/dmsconform/dmsconform/suites/conversion"
+	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
-// TestConversion runs the conversion family's checks against the target configured by the
-// DMSCONFORM_* environment (default: the embedded emulator).
+// TestConversion runs the conversion family's checks against the target the DMSCONFORM_*
+// environment describes (default: the embedded emulator), through the same engine as
+// dmsconform run: go test ./suites/conversion/ -args -ginkgo.label-filter=fault
 func TestConversion(t *testing.T) {
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "dmsconform conversion")
 }
 
-var _ = AfterSuite(func(ctx SpecContext) {
-	Expect(conformance.Shutdown(ctx)).To(Succeed())
+var session *engine.Session
+
+var _ = BeforeSuite(func(ctx SpecContext) {
+	s, err := engine.OpenSuite(ctx, conversion.Family)
+	Expect(err).NotTo(HaveOccurred())
+	session = s
 })
+
+var _ = AfterSuite(func(ctx SpecContext) {
+	if session != nil {
+		Expect(session.Close(ctx)).To(Succeed())
+	}
+})
+
+var _ = engine.Suite(conversion.Family, func() *engine.Session { return session })

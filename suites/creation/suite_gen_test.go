@@ -8,17 +8,30 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/dmsconform/dmsconform/suites/conformance"
-	_ "github.com/dmsconform/dmsconform/suites/creation"
+	"github.com/dmsconform/dmsconform/suites/creation"
+	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
-// TestCreation runs the creation family's checks against the target configured by the
-// DMSCONFORM_* environment (default: the embedded emulator).
+// TestCreation runs the creation family's checks against the target the DMSCONFORM_*
+// environment describes (default: the embedded emulator), through the same engine as
+// dmsconform run: go test ./suites/creation/ -args -ginkgo.label-filter=fault
 func TestCreation(t *testing.T) {
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "dmsconform creation")
 }
 
-var _ = AfterSuite(func(ctx SpecContext) {
-	Expect(conformance.Shutdown(ctx)).To(Succeed())
+var session *engine.Session
+
+var _ = BeforeSuite(func(ctx SpecContext) {
+	s, err := engine.OpenSuite(ctx, creation.Family)
+	Expect(err).NotTo(HaveOccurred())
+	session = s
 })
+
+var _ = AfterSuite(func(ctx SpecContext) {
+	if session != nil {
+		Expect(session.Close(ctx)).To(Succeed())
+	}
+})
+
+var _ = engine.Suite(creation.Family, func() *engine.Session { return session })

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/suites/kinds"
 )
 
 func TestGenerateIsDeterministicAndMatchesTheCommittedFiles(t *testing.T) {
@@ -79,13 +80,16 @@ func TestATwinFamilyGetsItsChecksWithNoHandWrittenCode(t *testing.T) {
 	if _, ok := files[filepath.Join("assessmenttwin", "suite_gen_test.go")]; !ok {
 		t.Error("the twin family has no go test bootstrap")
 	}
-	if all := string(files[filepath.Join("all", "all.gen.go")]); !strings.Contains(all, "assessmenttwin.Checks") {
+	if all := string(files[filepath.Join("all", "all.gen.go")]); !strings.Contains(all, "assessmenttwin.Family") {
 		t.Error("suites/all does not compile the twin family in")
 	}
-	fams, _ := catalog(m)
-	base, _ := catalog(spec.MustLoad())
-	if len(fams) != len(base)+1 || len(fams[0].Checks) != len(base[len(base)-1].Checks) {
-		t.Errorf("the twin family must have as many checks as its original: %d families", len(fams))
+	twinChecks, err := kinds.Expand(m, "assessmenttwin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, _ := kinds.Expand(spec.MustLoad(), "conversion")
+	if len(twinChecks) != len(base) {
+		t.Errorf("the twin family must have as many checks as its original: %d, want %d", len(twinChecks), len(base))
 	}
 }
 
@@ -100,20 +104,27 @@ func TestCatalogRefusesDuplicateIDs(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the model must load (the collision is the generator's to find): %v", err)
 	}
-	_, err = catalog(m)
+	_, err = generate(m)
 	if err == nil || !strings.Contains(err.Error(), "duplicate check ID CancelMetadataModelConversion.shape.undeclared-members") {
 		t.Fatalf("a colliding check ID must be refused, got %v", err)
 	}
 }
 
 func TestEveryCheckIsComplete(t *testing.T) {
-	fams, err := catalog(spec.MustLoad())
-	if err != nil {
-		t.Fatal(err)
-	}
-	allowed := map[string]bool{"shape": true, "union": true, "enum": true, "fault": true, "lifecycle": true, "input": true, "sdk": true, "wire": true}
-	for _, f := range fams {
-		for _, c := range f.Checks {
+	m := spec.MustLoad()
+	allowed := map[string]bool{"shape": true, "union": true, "enum": true, "fault": true, "lifecycle": true, "input": true, "sdk": true, "wire": true, "protocol": true}
+	for _, fam := range m.Families() {
+		checks, err := kinds.Expand(m, fam)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(checks) == 0 {
+			t.Fatalf("family %s has no checks", fam)
+		}
+		for _, c := range checks {
+			if c.Kind == nil || len(c.Needs) == 0 && !strings.HasSuffix(c.ID, ".missing.sdk") {
+				t.Errorf("%s: every check that reads the target declares what it needs (kind %T, needs %v)", c.ID, c.Kind, c.Needs)
+			}
 			if c.Title == "" || c.Pointer == "" || !strings.HasPrefix(c.Pointer, "#/") {
 				t.Errorf("%s: title %q pointer %q", c.ID, c.Title, c.Pointer)
 			}

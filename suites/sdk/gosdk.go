@@ -19,7 +19,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/dmsconform/dmsconform/spec"
-	"github.com/dmsconform/dmsconform/suites/conformance"
+	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 // Job is one replay of one fixture: the SDK calls Operation with Input against
@@ -233,10 +233,10 @@ func goError(err error) *ObservedError {
 }
 
 // GoCanonical converts a Go SDK value to the canonical form of shape sh: the model
-// walk of conformance.Canon, then this package's normalisation (longs beyond 2^53 as
+// walk of gosdk.Canon, then this package's normalisation (longs beyond 2^53 as
 // decimal strings, doubles in shortest form, null members dropped).
 func GoCanonical(sh *spec.Shape, v reflect.Value) (any, error) {
-	raw, err := conformance.Canon(sh, v)
+	raw, err := gosdk.Canon(sh, v)
 	if err != nil || raw == nil {
 		return nil, err
 	}

@@ -1,0 +1,188 @@
+// Package engine runs dmsconform's checks: it opens a target (the embedded emulator,
+// any endpoint, real DMS, or a replayed recording), gathers the evidence the selected
+// checks need through evidence scripts (the lifecycle walk, the progress watch, the
+// scenario runs, fault, input and protocol probes), and judges it with the checks'
+// pure judges. A Session is a value: many run side by side in one process.
+//
+// The data flow is the one of ../shared/DESIGN.md ("gather evidence, then judge it"):
+//
+//	Family.Checks --select (labels)--> needs --> scripts (memoised per session)
+//	   --> Evidence --> Kind.Judge --> Verdict --> reports.Check
+//
+// Check kinds (what a check states and how it is judged) live in package kinds, one
+// file each; the generated catalog (suites/<family>/checks.gen.go) lists the checks as
+// data; the Ginkgo face (ginkgo.go) and the CLI both call this engine.
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/dmsconform/dmsconform/reports"
+)
+
+// Check is one catalog entry: what it states (reports.CheckInfo), the family it
+// belongs to and its kind, a typed value whose fields are the check's parameters.
+type Check struct {
+	reports.CheckInfo
+	Family string
+	Kind   Kind
+}
+
+// Kind is a kind of check: what it needs, and a pure judge of the evidence.
+type Kind interface {
+	// Needs declares the evidence the judge reads and the capabilities it requires.
+	Needs() Needs
+	// Judge decides the check's outcome from the evidence alone: no I/O, no clock.
+	Judge(ev *Evidence) Verdict
+}
+
+// Needs is what a check needs beyond a reachable target.
+type Needs struct {
+	// Evidence the judge reads; gathering it is required (a failure blocks the check).
+	Evidence []Script
+	// Optional evidence, used when the target can give it (e.g. the scenario runs need
+	// a control surface); its absence never blocks the check.
+	Optional []Script
+	// Control: the check is skipped without an emulator control surface.
+	Control bool
+	// Denied: the check is skipped without a principal the target denies the cancel
+	// operations.
+	Denied bool
+}
+
+// All is every script the check may read, required first.
+func (n Needs) All() []Script { return append(append([]Script(nil), n.Evidence...), n.Optional...) }
+
+// Words lists the needs for the catalog: scripts, then capabilities.
+func (n Needs) Words() []string {
+	var out []string
+	for _, s := range n.Evidence {
+		out = append(out, string(s))
+	}
+	for _, s := range n.Optional {
+		out = append(out, string(s)+" (optional)")
+	}
+	if n.Control {
+		out = append(out, NeedControl)
+	}
+	if n.Denied {
+		out = append(out, NeedDenied)
+	}
+	return out
+}
+
+// Capability words of the catalog and of skip reasons.
+const (
+	NeedControl = "control surface"
+	NeedDenied  = "denied principal"
+)
+
+// Family is one generated suite: a lifecycle family and its cancel operation's checks.
+type Family struct {
+	Name      string // x-dms-family, e.g. conversion
+	Operation string // the family's cancel operation
+	Checks    []Check
+}
+
+// Labels is what a label filter matches a check against: the family, the operation
+// and the check's own labels (the Ginkgo tree carries the same).
+func (c Check) AllLabels() []string {
+	return append([]string{c.Family, c.Operation}, c.Labels...)
+}
+
+// Select returns the checks a Ginkgo label filter selects ("" selects all), in
+// catalog order. A filter that does not parse is an error naming the labels there are.
+func Select(fams []Family, filter string) ([]Check, error) {
+	var all []Check
+	for _, f := range fams {
+		all = append(all, f.Checks...)
+	}
+	if strings.TrimSpace(filter) == "" {
+		return all, nil
+	}
+	match, err := types.ParseLabelFilter(filter)
+	if err != nil {
+		return nil, fmt.Errorf("--label-filter %q: %s (labels: %s)", filter, plainLabelError(err), strings.Join(Labels(fams), ", "))
+	}
+	var out []Check
+	for _, c := range all {
+		if match(c.AllLabels()) {
+			out = append(out, c)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--label-filter %q selects none of the %d checks: the labels are %s", filter, len(all), strings.Join(Labels(fams), ", "))
+	}
+	return out, nil
+}
+
+// plainLabelError is Ginkgo's parse error without its terminal colour codes.
+func plainLabelError(err error) string {
+	msg := err.Error()
+	if ge, ok := err.(types.GinkgoError); ok {
+		msg = ge.Message
+		if ge.Heading != "" {
+			msg = ge.Heading + ": " + ge.Message
+		}
+	}
+	return StripANSI(msg)
+}
+
+// StripANSI removes terminal colour sequences (ESC [ ... m).
+func StripANSI(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
+			j := i + 2
+			for j < len(s) && (s[j] == ';' || s[j] >= '0' && s[j] <= '9') {
+				j++
+			}
+			if j < len(s) && s[j] == 'm' {
+				i = j
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// Labels lists every label of the families' checks, sorted.
+func Labels(fams []Family) []string {
+	set := map[string]bool{}
+	for _, f := range fams {
+		for _, c := range f.Checks {
+			for _, l := range c.AllLabels() {
+				set[l] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for l := range set {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Groups are the check groups (the second part of an ID), in catalog order.
+var Groups = []string{"shape", "union", "enum", "fault", "input", "protocol", "lifecycle"}
+
+// Group returns a check's group: the part of its ID after the operation.
+func (c Check) Group() string {
+	g, _, _ := strings.Cut(strings.TrimPrefix(c.ID, c.Operation+"."), ".")
+	return g
+}
+
+// GroupIndex orders groups as Groups does (unknown groups last).
+func GroupIndex(g string) int {
+	if i := slices.Index(Groups, g); i >= 0 {
+		return i
+	}
+	return len(Groups)
+}

@@ -1,0 +1,124 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
+)
+
+// UnreachableError says the target cannot be tested at all: it does not answer, does
+// not speak the DMS JSON protocol, or rejects the credentials (exit 3).
+type UnreachableError struct{ Err error }
+
+func (e *UnreachableError) Error() string { return e.Err.Error() }
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// serviceProbe is a cheap, read-only DMS call every DMS implementation has (moto
+// implements it too): a JSON answer of any status shows the target speaks the protocol.
+const serviceProbe = "DescribeReplicationInstances"
+
+// Preflight checks, before any check runs, that the run can be made: the target
+// answers and speaks the DMS JSON protocol, accepts the credentials, knows the project
+// (in every family selected), and its control surface (if any) answers. A wrong
+// configuration is a *ConfigError (exit 2); an unreachable target or rejected
+// credentials an *UnreachableError or *CredentialError (exit 3). Both come in seconds,
+// before anything is started.
+func (s *Session) Preflight(ctx context.Context, families []string) error {
+	body := []byte(`{"MaxRecords":20}`)
+	smp, err := s.wire(ctx, "", wireRequest{Name: "preflight: is this a DMS endpoint?", Target: s.Model.Service.TargetPrefix + "." + serviceProbe, Body: body})
+	if smp != nil {
+		s.addSetup(smp)
+	}
+	if err != nil {
+		return &UnreachableError{Err: fmt.Errorf("the target at %s is unreachable: %w (is it running? check --endpoint, --region and the network)", s.Endpoint, err)}
+	}
+	r := smp.Response()
+	if err := CredentialProblem("preflight", r); err != nil {
+		return err
+	}
+	if r.JSONErr != nil {
+		return &UnreachableError{Err: fmt.Errorf("the target at %s does not speak the DMS JSON protocol: it answered %s (every attempt alike): is --endpoint the DMS endpoint, not a proxy or a web page?", s.Endpoint, r.Summary())}
+	}
+	s.mu.Lock()
+	s.facts.ServiceJSON = true
+	s.mu.Unlock()
+
+	errs := make([]error, len(families))
+	samples := make([]*Sample, len(families))
+	var wg sync.WaitGroup
+	for i, f := range families {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			samples[i], errs[i] = s.checkProject(ctx, f)
+		}()
+	}
+	wg.Wait()
+	for _, smp := range samples { // in family order, however the calls interleaved
+		if smp != nil {
+			s.addSetup(smp)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			return ce
+		}
+		return err
+	}
+	if s.control != nil {
+		var info emulator.Info
+		ex, err := s.control.do(ctx, s.newCall(SetupScript, "preflight: the control surface"), "GET", "info", nil, &info)
+		s.addSetup(&Sample{Name: "preflight: the control surface", Attempts: []reports.Exchange{ex}})
+		if err != nil {
+			return &ConfigError{Err: fmt.Errorf("--control: %w", err)}
+		}
+		for _, p := range info.Projects {
+			if p.Name == s.Project || p.ARN == s.Project {
+				s.mu.Lock()
+				s.facts.ProjectARN = p.ARN
+				s.mu.Unlock()
+			}
+		}
+	}
+	return nil
+}
+
+// checkProject describes the family's requests of the project: an unknown project is
+// a configuration error, found before anything starts.
+func (s *Session) checkProject(ctx context.Context, family string) (*Sample, error) {
+	op := s.Model.FamilyOperation(family, spec.RoleDescribe)
+	in := map[string]any{"MigrationProjectIdentifier": s.Project, "MaxRecords": 20}
+	smp, err := s.sdkCall(ctx, "", "preflight: does project "+s.Project+" exist?", op, in, false)
+	if err != nil {
+		return smp, &UnreachableError{Err: fmt.Errorf("the target at %s stopped answering during the preflight: %w", s.Endpoint, err)}
+	}
+	s.noteUnimplemented(smp)
+	r := smp.Response()
+	if err := CredentialProblem(op.Name, r); err != nil {
+		return smp, err
+	}
+	switch {
+	case faultIs(r, "ResourceNotFoundFault"):
+		msg, _ := r.Message()
+		return smp, &ConfigError{Err: fmt.Errorf("--project %q: %s answers ResourceNotFoundFault (%s): pass a migration project that exists in region %s (name or ARN)%s",
+			s.Project, op.Name, Truncate(msg, 160), s.Region, s.projectHint())}
+	case faultIs(r, "AccessDeniedFault"), strings.EqualFold(r.ErrorCode(), "AccessDeniedException"):
+		msg, _ := r.Message()
+		return smp, &ConfigError{Err: fmt.Errorf("the credentials may not call %s on project %q (%s): grant dms:%s and the other permissions listed in the README", op.Name, s.Project, Truncate(msg, 160), op.Name)}
+	}
+	return smp, nil
+}
+
+func (s *Session) projectHint() string {
+	if s.Kind == TargetEmbedded || s.HasControl {
+		return fmt.Sprintf("; the dmsconform emulator seeds %q", emulator.DefaultProject)
+	}
+	return ""
+}

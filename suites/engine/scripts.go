@@ -1,0 +1,619 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/smithy-go"
+
+	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/suites/gosdk"
+)
+
+// Well-known inputs no target has.
+const (
+	UnknownRequestID = "dmsconform-00000000-0000-4000-8000-000000000000"
+	UnknownProject   = "dmsconform-no-such-project"
+)
+
+// scriptDef declares an evidence script: what it needs of the target, how many
+// requests it starts, and how it runs.
+type scriptDef struct {
+	what    string // for messages: "the lifecycle walk"
+	starts  int    // requests it starts
+	spare   int    // replacements it may start when a request ends before its cancel lands
+	control bool   // needs an emulator control surface
+	denied  bool   // needs a denied principal
+	run     func(ctx context.Context, g *gather) (any, error)
+}
+
+// walkSpare is how many replacements the walk may start when a request ends before its
+// cancel lands.
+const walkSpare = 2
+
+// scenarioRuns is what the scenario script starts; its length is the script's starts.
+var scenarioRuns = []struct {
+	name string
+	sc   emulator.Scenario
+	// hold: the run waits for the request to reach this ProgressStep (or "progress":
+	// any Progress), then cancels it; "" waits for the request to end on its own.
+	hold string
+}{
+	{"held at LOADING_METADATA", emulator.Scenario{HoldAtStep: emulator.StepLoadingMetadata}, emulator.StepLoadingMetadata},
+	{"held at COUNTING_OBJECTS", emulator.Scenario{HoldAtStep: emulator.StepCountingObjects}, emulator.StepCountingObjects},
+	{"held at ANALYZING", emulator.Scenario{HoldAtStep: emulator.StepAnalyzing}, emulator.StepAnalyzing},
+	{"held at CONVERTING with ExportSqlDetails", emulator.Scenario{HoldAtStep: emulator.StepConverting,
+		ExportSqlDetails: &emulator.ExportSQL{S3ObjectKey: "dmsconform/assessment.sql", ObjectURL: "https://example.invalid/dmsconform/assessment.sql"}}, emulator.StepConverting},
+	{"failed on purpose", emulator.Scenario{FailWith: "dmsconform: conversion failed on purpose"}, ""},
+	{"an unknown Error member", emulator.Scenario{UnknownUnionMember: "dmsconformFutureErrorDetails"}, ""},
+	{"an undocumented Status", emulator.Scenario{Status: "DMSCONFORM_UNDOCUMENTED_STATUS", HoldAtStep: emulator.StepAnalyzing}, "progress"},
+	{"an undocumented ProgressStep", emulator.Scenario{ProgressStep: "DMSCONFORM_UNDOCUMENTED_STEP", HoldAtStep: emulator.StepAnalyzing}, "progress"},
+	{"an undocumented EndpointType", emulator.Scenario{EndpointType: "DMSCONFORM_UNDOCUMENTED_ENDPOINT_TYPE", HoldAtStep: emulator.StepAnalyzing}, emulator.StepAnalyzing},
+}
+
+var scripts = map[Script]scriptDef{
+	Walk:          {what: "the lifecycle walk", starts: 1, spare: walkSpare, run: runWalk},
+	Watch:         {what: "the progress watch", starts: 1, run: runWatch},
+	Scenarios:     {what: "the scenario runs", starts: len(scenarioRuns), control: true, run: runScenarios},
+	NotFound:      {what: "the ResourceNotFoundFault probes", run: runNotFound},
+	Denied:        {what: "the AccessDeniedFault probe", denied: true, run: runDenied},
+	Inputs:        {what: "the invalid-input probes", run: runInputs},
+	Protocol:      {what: "the protocol probes", run: runProtocol},
+	SDKValidation: {what: "the SDK's own input validation", run: runSDKValidation},
+}
+
+// Describe says what a script does, for causes and progress.
+func (sc Script) Describe() string { return scripts[sc].what }
+
+// gather is one script running for one family.
+type gather struct {
+	s                       *Session
+	family                  string
+	key                     string // family/script
+	start, describe, cancel *spec.Operation
+}
+
+// observe notes what a sample says about the target (an unimplemented operation) and
+// returns the cause when the operation is not implemented.
+func (g *gather) observe(smp *Sample) *Cause {
+	if smp == nil {
+		return nil
+	}
+	return g.s.noteUnimplemented(smp)
+}
+
+// startRequest starts a request of the family. It returns the request id ("" when
+// the target refused: the sample says how), or an error: the start budget is spent
+// (a *Cause), the operation is unimplemented (a *Cause), or infrastructure trouble.
+func (g *gather) startRequest(ctx context.Context, name, tag string) (string, *Sample, error) {
+	s := g.s
+	slot, ok := s.takeStart()
+	if !ok {
+		used, budget := s.Starts()
+		return "", nil, &Cause{ID: "start-budget", Outcome: "skipped",
+			Title: fmt.Sprintf("the run's start budget is spent (%d of %d requests started): raise --max-starts", used, budget)}
+	}
+	body, _ := json.Marshal(exampleInput(g.start.Input, s.Project, tag))
+	smp, err := s.wire(ctx, g.key, wireRequest{Name: name, Op: g.start, Body: body})
+	if err != nil {
+		return "", smp, err
+	}
+	if c := g.observe(smp); c != nil {
+		return "", smp, c
+	}
+	r := smp.Response()
+	if !r.OK() || r.JSONErr != nil {
+		return "", smp, nil
+	}
+	id := Str(r.Object()["RequestIdentifier"])
+	if id != "" {
+		s.noteStart(slot, g.family, id)
+	}
+	return id, smp, nil
+}
+
+// stoppedWhy explains a start the target refused.
+func stoppedWhy(op *spec.Operation, smp *Sample) string {
+	r := smp.Response()
+	switch {
+	case !r.OK():
+		return fmt.Sprintf("%s refused to start a request: %s", op.Name, r.Summary())
+	case r.JSONErr != nil:
+		return fmt.Sprintf("%s answered HTTP %d, but the body is not valid JSON (%v): %s", op.Name, r.Status, r.JSONErr, Truncate(string(r.Body), 120))
+	}
+	return fmt.Sprintf("%s answered HTTP %d without a RequestIdentifier: %s", op.Name, r.Status, Truncate(string(r.Body), 200))
+}
+
+// exampleInput builds a valid input for a shape: the project, a selection rule
+// carrying tag (so a tagged scenario binds to this start), a first member for unions.
+func exampleInput(sh *spec.Shape, project, tag string) map[string]any {
+	out := map[string]any{}
+	for _, mb := range sh.Members {
+		if mb.Required {
+			out[mb.Name] = exampleValue(mb.Name, mb.Shape, project, tag)
+		}
+	}
+	return out
+}
+
+func exampleValue(name string, sh *spec.Shape, project, tag string) any {
+	switch {
+	case name == "MigrationProjectIdentifier":
+		return project
+	case name == "SelectionRules":
+		if tag == "" {
+			tag = "dmsconform"
+		}
+		return `{"rules":[{"rule-type":"selection","rule-id":"1","rule-name":"` + tag + `","object-locator":{"server-name":"dmsconform","schema-name":"dmsconform"},"rule-action":"explicit"}]}`
+	case sh.Union != nil && len(sh.Union.Members) > 0:
+		m := sh.Member(sh.Union.Members[0])
+		return map[string]any{m.Name: exampleInput(m.Shape, project, tag)}
+	case sh.Type == spec.TypeObject:
+		return exampleInput(sh, project, tag)
+	case sh.Type == spec.TypeArray:
+		return []any{}
+	case sh.Type == spec.TypeInteger || sh.Type == spec.TypeNumber:
+		return 1
+	case sh.Type == spec.TypeBoolean:
+		return false
+	}
+	return "dmsconform-" + strings.ToLower(name)
+}
+
+// cancelOnce cancels id through the SDK.
+func (g *gather) cancelOnce(ctx context.Context, name, project, id string, denied bool) (*Sample, error) {
+	smp, err := g.s.sdkCall(ctx, g.key, name, g.cancel, map[string]any{"MigrationProjectIdentifier": project, "RequestIdentifier": id}, denied)
+	if err == nil {
+		g.observe(smp)
+	}
+	return smp, err
+}
+
+// cancelVisible cancels a request just started. A target may not know it for a moment
+// (eventual consistency): a ResourceNotFoundFault within --consistency-grace of the
+// start is tried again, and every try stays in the sample's transcript.
+func (g *gather) cancelVisible(ctx context.Context, name, id string, started time.Time) (*Sample, error) {
+	return g.untilVisible(ctx, started, func() (*Sample, error) { return g.cancelOnce(ctx, name, g.s.Project, id, false) },
+		func(smp *Sample) bool { return faultIs(smp.Response(), "ResourceNotFoundFault") })
+}
+
+// untilVisible repeats call while invisible says the request is not visible yet and
+// the grace period since started lasts; earlier tries are folded into the last
+// sample's attempts.
+func (g *gather) untilVisible(ctx context.Context, started time.Time, call func() (*Sample, error), invisible func(*Sample) bool) (*Sample, error) {
+	s := g.s
+	var earlier []*Sample
+	delay := s.Cfg.MinDelay
+	for {
+		smp, err := call()
+		if err != nil || !invisible(smp) || !s.clock.Now().Add(delay).Before(started.Add(s.Cfg.ConsistencyGrace)) {
+			if smp != nil && len(earlier) > 0 {
+				var all = smp.Attempts[:0:0]
+				for _, e := range earlier {
+					for i := range e.Attempts {
+						a := e.Attempts[i]
+						if i == len(e.Attempts)-1 {
+							a.Retried = "the request was not visible yet (eventual consistency: retried within --consistency-grace)"
+						}
+						all = append(all, a)
+					}
+				}
+				smp.Attempts = append(all, smp.Attempts...)
+			}
+			return smp, err
+		}
+		earlier = append(earlier, smp)
+		if err := s.clock.Sleep(ctx, delay); err != nil {
+			return smp, err
+		}
+		delay = min(delay*2, s.Cfg.MaxDelay)
+	}
+}
+
+func faultIs(r *Response, name string) bool { return !r.OK() && strings.EqualFold(r.ErrorCode(), name) }
+
+// poll describes id (fast first, then backing off) until done says so, the lifecycle
+// deadline passes, or the describe fails. While the request is not visible yet
+// (eventual consistency, within --consistency-grace of its start) the describes are
+// folded into the first answer that lists it, marked as retried; a request still
+// missing after the grace stops the poll with a reason.
+func (g *gather) poll(ctx context.Context, name, id string, started time.Time, done func(map[string]any) bool, solicited *Solicitation) (samples []*Sample, timedOut bool, stopped string, err error) {
+	s := g.s
+	deadline := started.Add(s.Cfg.LifecycleTimeout)
+	var invisible []*Sample
+	keep := func(smp *Sample) {
+		if len(invisible) > 0 {
+			var all []reports.Exchange
+			for _, e := range invisible {
+				for i, a := range e.Attempts {
+					if i == len(e.Attempts)-1 {
+						a.Retried = "the request was not listed yet (eventual consistency: described again within --consistency-grace)"
+					}
+					all = append(all, a)
+				}
+			}
+			smp.Attempts = append(all, smp.Attempts...)
+			invisible = nil
+		}
+		smp.Solicited = solicited
+		samples = append(samples, smp)
+	}
+	for delay := s.Cfg.MinDelay; ; delay = min(delay*2, s.Cfg.MaxDelay) {
+		smp, err := s.describe(ctx, g.key, name, g.family, id)
+		if err != nil {
+			if smp != nil {
+				keep(smp)
+			}
+			return samples, false, "", err
+		}
+		if c := g.observe(smp); c != nil {
+			keep(smp)
+			return samples, false, "", c
+		}
+		r := smp.Response()
+		if !r.OK() {
+			keep(smp)
+			return samples, false, fmt.Sprintf("%s of request %s failed: %s", g.describe.Name, id, r.Summary()), nil
+		}
+		req := requestIn(smp, id)
+		if req == nil && len(samples) == 0 {
+			if !s.clock.Now().Before(started.Add(s.Cfg.ConsistencyGrace)) {
+				keep(smp)
+				return samples, false, fmt.Sprintf("%s filtered by request-id=%s does not list that request %s after it started (--consistency-grace %s)",
+					g.describe.Name, id, s.clock.Now().Sub(started).Round(time.Millisecond), s.Cfg.ConsistencyGrace), nil
+			}
+			invisible = append(invisible, smp)
+		} else {
+			keep(smp)
+		}
+		if req != nil && done(req) {
+			return samples, false, "", nil
+		}
+		if !s.clock.Now().Before(deadline) {
+			if n := len(invisible); n > 0 {
+				last := invisible[n-1]
+				invisible = invisible[:n-1]
+				keep(last)
+			}
+			return samples, true, "", nil
+		}
+		if err := s.clock.Sleep(ctx, delay); err != nil {
+			return samples, false, "", err
+		}
+	}
+}
+
+func terminal(r map[string]any) bool { return spec.IsTerminalStatus(Str(r["Status"])) }
+
+// statusOf is the Status of id in the last sample that lists it.
+func statusOf(samples []*Sample, id string) string {
+	for i := len(samples) - 1; i >= 0; i-- {
+		if r := requestIn(samples[i], id); r != nil {
+			return Str(r["Status"])
+		}
+	}
+	return ""
+}
+
+func runWalk(ctx context.Context, g *gather) (any, error) {
+	s := g.s
+	w := &WalkEvidence{}
+	tries := 1 + walkSpare
+	for try := 1; ; try++ {
+		started := s.clock.Now()
+		id, st, err := g.startRequest(ctx, "walk: start", "")
+		if st != nil {
+			w.Starts = append(w.Starts, st)
+		}
+		var budget *Cause
+		if errors.As(err, &budget) && budget.ID == "start-budget" && try > 1 {
+			w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended before its cancel landed, and the start budget allows no more (raise --max-starts)", try-1)
+			return w, nil
+		}
+		if err != nil {
+			return w, err
+		}
+		if id == "" {
+			w.Stopped = stoppedWhy(g.start, st)
+			return w, nil
+		}
+		c, err := g.cancelVisible(ctx, "walk: cancel", id, started)
+		if err != nil {
+			return w, err
+		}
+		if cause := g.observe(c); cause != nil {
+			return w, cause
+		}
+		if faultIs(c.Response(), "InvalidResourceStateFault") {
+			// Refused as already ended? Then the target was faster than the cancel.
+			d, err := s.describe(ctx, g.key, "walk: describe the refused request", g.family, id)
+			if err != nil {
+				return w, err
+			}
+			if st := statusOf([]*Sample{d}, id); spec.IsTerminalStatus(st) && st != "CANCELED" {
+				w.Misses = append(w.Misses, c, d)
+				s.settled(id)
+				if try < tries {
+					continue
+				}
+				w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended (%s) before its cancel landed: the target is faster than a cancel sent at once", try, st)
+				return w, nil
+			}
+			w.Misses = append(w.Misses, d)
+		}
+		w.RequestID, w.Cancel = id, c
+		if !c.Response().OK() {
+			return w, nil // the cancel checks judge this answer; the request runs on until clean-up
+		}
+		samples, timedOut, stopped, err := g.poll(ctx, "walk: describe", id, started, terminal, nil)
+		w.Describes, w.TimedOut, w.Stopped = samples, timedOut, stopped
+		w.Final = statusOf(samples, id)
+		if timedOut {
+			w.Timeout = s.Cfg.LifecycleTimeout.String()
+		}
+		if err != nil {
+			return w, err
+		}
+		break
+	}
+	if w.TimedOut || w.Stopped != "" || !spec.IsTerminalStatus(w.Final) {
+		s.settled(w.RequestID) // waited out once: clean-up sends a cancel but does not wait again
+		return w, nil
+	}
+	s.settled(w.RequestID)
+	if w.Final == "CANCELED" {
+		w.Waiter = g.waiter(ctx, w.RequestID)
+	}
+	second, err := g.cancelOnce(ctx, "walk: cancel again", s.Project, w.RequestID, false)
+	w.SecondCancel = second
+	return w, err
+}
+
+// waiter asks the SDK's cancelled waiter about a request already seen CANCELED: it
+// must accept at its first describe.
+func (g *gather) waiter(ctx context.Context, id string) *WaiterEvidence {
+	c := g.s.newCall(g.key, "walk: the SDK's cancelled waiter")
+	wctx := context.WithValue(ctx, callKey{}, c)
+	err := g.s.waitCancelled(wctx, g.describe.Name, id)
+	we := &WaiterEvidence{}
+	if err != nil {
+		we.Err = err.Error()
+	}
+	for _, ex := range c.all() {
+		we.Samples = append(we.Samples, &Sample{Op: g.describe.Name, Name: c.name, Attempts: []reports.Exchange{ex}})
+	}
+	return we
+}
+
+func runWatch(ctx context.Context, g *gather) (any, error) {
+	s := g.s
+	w := &WatchEvidence{}
+	started := s.clock.Now()
+	id, st, err := g.startRequest(ctx, "watch: start", "")
+	w.Start = st
+	if err != nil {
+		return w, err
+	}
+	if id == "" {
+		w.Stopped = stoppedWhy(g.start, st)
+		return w, nil
+	}
+	w.RequestID = id
+	samples, timedOut, stopped, err := g.poll(ctx, "watch: describe", id, started, terminal, nil)
+	w.Describes, w.TimedOut, w.Stopped = samples, timedOut, stopped
+	if spec.IsTerminalStatus(statusOf(samples, id)) {
+		s.settled(id)
+	}
+	return w, err
+}
+
+func runScenarios(ctx context.Context, g *gather) (any, error) {
+	s := g.s
+	ev := &ScenarioEvidence{Runs: make([]*ScenarioRun, len(scenarioRuns))}
+	errs := make([]error, len(scenarioRuns))
+	sem := make(chan struct{}, max(1, s.Cfg.Parallel))
+	var wg sync.WaitGroup
+	for i, sr := range scenarioRuns {
+		sem <- struct{}{} // taken in order: with one at a time the runs are repeatable
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			// Each run is its own stream of calls (a replay serves it in order).
+			sub := *g
+			sub.key = fmt.Sprintf("%s/%d", g.key, i+1)
+			ev.Runs[i], errs[i] = sub.scenarioRun(ctx, i, sr.name, sr.sc, sr.hold)
+		}()
+	}
+	wg.Wait()
+	return ev, errors.Join(errs...)
+}
+
+func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc emulator.Scenario, hold string) (*ScenarioRun, error) {
+	s := g.s
+	run := &ScenarioRun{Name: name}
+	sc.Project, sc.Family = s.Project, g.family
+	sc.Tag = fmt.Sprintf("dmsconform-scenario-%s-%d", g.family, i+1)
+	sol := &Solicitation{Status: sc.Status, ProgressStep: sc.ProgressStep, EndpointType: sc.EndpointType, UnknownUnionMember: sc.UnknownUnionMember}
+	var out struct {
+		ID string `json:"id"`
+	}
+	ex, err := s.control.do(ctx, s.newCall(g.key, "control: add scenario "+name), "POST", "scenarios", sc, &out)
+	run.Samples = append(run.Samples, &Sample{Name: "control: add scenario " + name, Attempts: []reports.Exchange{ex}})
+	if err != nil {
+		return run, err
+	}
+	started := s.clock.Now()
+	id, st, err := g.startRequest(ctx, "scenario "+name+": start", sc.Tag)
+	run.Start = st
+	if err != nil {
+		return run, err
+	}
+	if id == "" {
+		run.Stopped = stoppedWhy(g.start, st)
+		return run, nil
+	}
+	run.RequestID = id
+	done := terminal
+	switch hold {
+	case "":
+	case "progress":
+		done = func(r map[string]any) bool { return r["Progress"] != nil || terminal(r) }
+	default:
+		done = func(r map[string]any) bool {
+			p, _ := r["Progress"].(map[string]any)
+			return p != nil && Str(p["ProgressStep"]) == hold || terminal(r)
+		}
+	}
+	samples, _, stopped, err := g.poll(ctx, "scenario "+name+": describe", id, started, done, sol)
+	run.Samples, run.Stopped = append(run.Samples, samples...), stopped
+	if err != nil || stopped != "" {
+		return run, err
+	}
+	if hold != "" && !spec.IsTerminalStatus(statusOf(samples, id)) {
+		c, err := g.cancelOnce(ctx, "scenario "+name+": cancel", s.Project, id, false)
+		if c != nil {
+			c.Solicited = sol
+			run.Samples = append(run.Samples, c)
+		}
+		if err != nil {
+			return run, err
+		}
+		if c.Response().OK() {
+			// Cancelled; the scenario may keep its status from ever looking terminal,
+			// so clean-up need not wait for it.
+			s.settled(id)
+		}
+	} else {
+		s.settled(id)
+	}
+	return run, nil
+}
+
+func runNotFound(ctx context.Context, g *gather) (any, error) {
+	ev := &ProbeEvidence{}
+	for _, p := range []struct{ key, name, project string }{
+		{"unknown-request", "cancel an unknown request", g.s.Project},
+		{"unknown-project", "cancel in an unknown project", UnknownProject},
+	} {
+		smp, err := g.cancelOnce(ctx, p.name, p.project, UnknownRequestID, false)
+		ev.Probes = append(ev.Probes, &Probe{Key: p.key, Sample: smp})
+		if err != nil {
+			return ev, err
+		}
+	}
+	return ev, nil
+}
+
+func runDenied(ctx context.Context, g *gather) (any, error) {
+	smp, err := g.cancelOnce(ctx, "cancel as a denied principal", g.s.Project, UnknownRequestID, true)
+	return &ProbeEvidence{Probes: []*Probe{{Key: "denied", Sample: smp}}}, err
+}
+
+// InputProbes lists the invalid-input probes of an operation's input: for each member,
+// "missing/<m>" when it is required, "wrong-type/<m>" when it is a string and
+// "max-length/<m>" when it has a maximum length. The input kinds judge them by key.
+func InputProbes(op *spec.Operation) []string {
+	var keys []string
+	for _, mb := range op.Input.Members {
+		if mb.Required {
+			keys = append(keys, "missing/"+mb.Name)
+		}
+		if mb.Shape.Type == spec.TypeString {
+			keys = append(keys, "wrong-type/"+mb.Name)
+		}
+		if mb.Shape.MaxLength != nil {
+			keys = append(keys, "max-length/"+mb.Name)
+		}
+	}
+	return keys
+}
+
+func runInputs(ctx context.Context, g *gather) (any, error) {
+	ev := &ProbeEvidence{}
+	for _, key := range InputProbes(g.cancel) {
+		kind, member, _ := strings.Cut(key, "/")
+		body := map[string]any{"MigrationProjectIdentifier": g.s.Project, "RequestIdentifier": UnknownRequestID}
+		name := ""
+		switch kind {
+		case "missing":
+			delete(body, member)
+			name = "cancel without " + member
+		case "wrong-type":
+			body[member] = json.Number("12345")
+			name = "cancel with " + member + " as a number"
+		case "max-length":
+			n := int(*g.cancel.Input.Member(member).Shape.MaxLength)
+			body[member] = strings.Repeat("x", n+1)
+			name = fmt.Sprintf("cancel with a %d-character %s", n+1, member)
+		}
+		raw, _ := json.Marshal(body)
+		smp, err := g.s.wire(ctx, g.key, wireRequest{Name: name, Op: g.cancel, Body: raw})
+		ev.Probes = append(ev.Probes, &Probe{Key: key, Sample: smp})
+		if err != nil {
+			return ev, err
+		}
+		g.observe(smp)
+	}
+	return ev, nil
+}
+
+func runProtocol(ctx context.Context, g *gather) (any, error) {
+	body, _ := json.Marshal(map[string]any{"MigrationProjectIdentifier": g.s.Project, "RequestIdentifier": UnknownRequestID})
+	target := g.s.Model.Service.TargetPrefix + ".DmsconformNoSuchOperation"
+	ev := &ProbeEvidence{}
+	for _, p := range []struct {
+		key string
+		req wireRequest
+	}{
+		{"unknown-target", wireRequest{Name: "request with X-Amz-Target " + target, Target: target, Body: body}},
+		{"unsigned", wireRequest{Name: "unsigned cancel", Op: g.cancel, Body: body, Unsigned: true}},
+		{"bad-signature", wireRequest{Name: "cancel with a corrupted signature", Op: g.cancel, Body: body, BadSig: true}},
+	} {
+		smp, err := g.s.wire(ctx, g.key, p.req)
+		ev.Probes = append(ev.Probes, &Probe{Key: p.key, Sample: smp})
+		if err != nil {
+			return ev, err
+		}
+	}
+	return ev, nil
+}
+
+func runSDKValidation(ctx context.Context, g *gather) (any, error) {
+	ev := &SDKValidationEvidence{}
+	for _, mb := range g.cancel.Input.Members {
+		if !mb.Required {
+			continue
+		}
+		in := map[string]any{}
+		for _, o := range g.cancel.Input.Members {
+			if o.Name != mb.Name && o.Required {
+				in[o.Name] = "dmsconform-" + strings.ToLower(o.Name)
+			}
+		}
+		c := g.s.newCall(g.key, "SDK call without "+mb.Name)
+		_, err := gosdk.Call(context.WithValue(ctx, callKey{}, c), g.s.sdk, g.cancel.Name, in)
+		if errors.Is(err, gosdk.ErrHarness) {
+			return ev, err
+		}
+		res := SDKValidationResult{Member: mb.Name}
+		if exs := c.all(); len(exs) > 0 {
+			res.Sent, res.Status = true, exs[len(exs)-1].Response.Status
+		}
+		var ip smithy.InvalidParamsError
+		res.InvalidParams = errors.As(err, &ip)
+		if err != nil {
+			res.Error, res.ErrorType = err.Error(), reflect.TypeOf(err).String()
+		}
+		ev.Results = append(ev.Results, res)
+	}
+	return ev, nil
+}

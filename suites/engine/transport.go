@@ -1,0 +1,416 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/reports"
+)
+
+// Clock is where the harness reads the time and waits. On embedded and replay targets
+// it is virtual: waiting advances it (and the emulator's lifecycles) at once.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+type wallClock struct{}
+
+func (wallClock) Now() time.Time { return time.Now() }
+
+func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// virtualClock advances instead of sleeping.
+type virtualClock struct{ c *emulator.VirtualClock }
+
+func (v virtualClock) Now() time.Time { return v.c.Now() }
+
+func (v virtualClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	v.c.Advance(d)
+	return nil
+}
+
+// InfraError is trouble that is not an answer of the target to judge: no answer at
+// all (refused, reset, timed out), answers that changed from attempt to attempt, a
+// spent retry budget or an open circuit breaker. Checks built on it are errors.
+type InfraError struct {
+	Call     string // what the call was for
+	Endpoint string
+	Attempts int
+	Problem  string
+}
+
+func (e *InfraError) Error() string {
+	return fmt.Sprintf("%s: %s (%d attempt%s against %s)", e.Call, e.Problem, e.Attempts, plural(e.Attempts), e.Endpoint)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// callKey carries the *call an HTTP request belongs to.
+type callKey struct{}
+
+// call collects the attempts of one logical call.
+type call struct {
+	name      string
+	script    string // family/script, for replay routing
+	seq       int    // the call's number within its script
+	op        string
+	view      string // "wire" for raw requests, "sdk" otherwise
+	noRetry   bool
+	mu        sync.Mutex
+	exchanges []reports.Exchange
+}
+
+func (c *call) add(ex reports.Exchange) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.exchanges = append(c.exchanges, ex)
+}
+
+func (c *call) all() []reports.Exchange {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]reports.Exchange(nil), c.exchanges...)
+}
+
+// ScriptHeader names the evidence script of a request to a replay target, which
+// serves each script its recorded answers in order.
+const ScriptHeader = "X-Dmsconform-Script"
+
+// transport is the one way to the target: every API call of the SDK and of the raw wire
+// client goes through it. It waits for the rate limit, refuses calls while the circuit
+// breaker is open, records every attempt into the call's transcript, and retries
+// transient answers (throttling, 5xx, reset connections, timeouts) with backoff and
+// jitter within the per-call attempts and the run's retry budget. After the last
+// attempt, an answer that was the same every time is returned to be judged; anything
+// else is an *InfraError.
+type transport struct {
+	s    *Session
+	base http.RoundTripper
+}
+
+var errNoAnswer = errors.New("no answer")
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	s := t.s
+	c, _ := req.Context().Value(callKey{}).(*call)
+	if c == nil {
+		c = &call{name: req.Header.Get("X-Amz-Target")}
+	}
+	var body []byte
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	op := operationOf(req.Header.Get("X-Amz-Target"))
+	if c.op == "" {
+		c.op = op
+	}
+	var answers []string
+	for attempt := 1; ; attempt++ {
+		if err := s.breaker.allow(); err != nil {
+			return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt - 1, Problem: err.Error()}
+		}
+		if err := s.limiter.wait(req.Context(), s.clock); err != nil {
+			return nil, err
+		}
+		resp, ex, err := t.attempt(req, body, c, attempt)
+		s.countCall(op)
+		retry, why := s.transient(op, resp, ex, err)
+		if resp != nil {
+			s.breaker.success()
+			answers = append(answers, answerKey(resp.StatusCode, ex))
+		} else {
+			s.breaker.failure()
+			answers = append(answers, "no answer: "+ex.Error)
+		}
+		last := !retry || attempt >= s.Cfg.MaxAttempts || c.noRetry || req.Context().Err() != nil
+		if !last && !s.spendRetry() {
+			last = true
+			why = why + "; the run's retry budget is spent"
+		}
+		if !last {
+			ex.Retried = why
+		}
+		c.add(ex)
+		if last {
+			if err != nil && resp == nil {
+				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: ex.Error}
+			}
+			if retry && !allSame(answers) {
+				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt,
+					Problem: "the answers changed from attempt to attempt (" + strings.Join(answers, "; ") + "): transient trouble that outlasted the retries"}
+			}
+			return resp, nil
+		}
+		if err := s.clock.Sleep(req.Context(), s.backoff(attempt)); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// attempt sends one attempt and records it. The response body is read whole, so the
+// per-attempt timeout also covers a body that never ends.
+func (t *transport) attempt(req *http.Request, body []byte, c *call, n int) (*http.Response, reports.Exchange, error) {
+	s := t.s
+	ctx, cancel := context.WithTimeout(req.Context(), s.Cfg.CallTimeout)
+	defer cancel()
+	r := req.Clone(ctx)
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	if s.replay {
+		r.Header.Set(ScriptHeader, c.script)
+	}
+	view := c.view
+	if view == "" {
+		view = "sdk"
+	}
+	ex := reports.Exchange{Name: c.name, View: view, Attempt: n, Script: c.script, Call: c.seq,
+		Request: reports.HTTPMessage{Method: r.Method, URL: r.URL.String(), Headers: cloneHeader(req.Header), Body: string(body)}}
+	start := time.Now()
+	resp, err := t.base.RoundTrip(r)
+	if err == nil {
+		data, rerr := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+		resp.Body.Close()
+		if rerr != nil {
+			err = fmt.Errorf("reading the response: %w", rerr)
+			resp = nil
+		} else {
+			resp.Body = io.NopCloser(bytes.NewReader(data))
+			ex.Response = reports.HTTPMessage{Status: resp.StatusCode, Headers: cloneHeader(resp.Header), Body: string(data)}
+		}
+	}
+	ex.Duration = time.Since(start)
+	if err != nil {
+		ex.Error = describeTransportError(err, s.Cfg.CallTimeout)
+	}
+	return resp, ex, err
+}
+
+func cloneHeader(h http.Header) map[string][]string {
+	out := make(map[string][]string, len(h))
+	for k, vs := range h {
+		out[http.CanonicalHeaderKey(k)] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+func describeTransportError(err error, timeout time.Duration) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
+		return fmt.Sprintf("no answer within %s (--call-timeout): %v", timeout, err)
+	}
+	return err.Error()
+}
+
+// answerKey is what makes two answers the same: status, error code and whether the
+// body is JSON.
+func answerKey(status int, ex reports.Exchange) string {
+	r := parseResponse(&ex)
+	kind := "json"
+	if r.JSONErr != nil {
+		kind = orWord(r.Header.Get("Content-Type"), "no content type")
+	}
+	return fmt.Sprintf("HTTP %d %s (%s)", status, r.ErrorCode(), kind)
+}
+
+func allSame(xs []string) bool {
+	for _, x := range xs {
+		if x != xs[0] {
+			return false
+		}
+	}
+	return true
+}
+
+// throttlingCodes are the error codes AWS SDKs treat as throttling.
+var throttlingCodes = map[string]bool{
+	"throttling": true, "throttlingexception": true, "throttledexception": true, "requestthrottledexception": true,
+	"toomanyrequestsexception": true, "provisionedthroughputexceededexception": true, "transactioninprogressexception": true,
+	"requestlimitexceeded": true, "bandwidthlimitexceeded": true, "limitexceededexception": true, "requestthrottled": true,
+	"slowdown": true, "priorrequestnotcomplete": true, "ec2throttledexception": true,
+}
+
+// transient decides whether an answer is worth another attempt, and why.
+func (s *Session) transient(op string, resp *http.Response, ex reports.Exchange, err error) (bool, string) {
+	if resp == nil {
+		return true, "no answer (" + Truncate(ex.Error, 80) + ")"
+	}
+	r := parseResponse(&ex)
+	if s.knownUnimplemented(op, r) || Unimplemented(r, false) != "" {
+		// An explicit "not implemented" (HTTP 501, UnknownOperationException, moto's and
+		// LocalStack's wording), or the answer that already made op unimplemented: a
+		// final answer, not trouble to wait out.
+		return false, ""
+	}
+	code := strings.ToLower(r.ErrorCode())
+	switch {
+	case throttlingCodes[code]:
+		return true, "throttled (" + r.ErrorCode() + ")"
+	case r.Status == http.StatusTooManyRequests:
+		return true, "HTTP 429"
+	case r.Status >= 500 && r.Status != http.StatusNotImplemented:
+		return true, r.Summary()
+	}
+	return false, ""
+}
+
+// backoff is the wait before attempt n+1: exponential with full jitter.
+func (s *Session) backoff(n int) time.Duration {
+	base, max := 200*time.Millisecond, 10*time.Second
+	d := base << (n - 1)
+	if d > max || d <= 0 {
+		d = max
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return d/2 + time.Duration(s.rng.Int64N(int64(d/2)+1))
+}
+
+func (s *Session) spendRetry() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.retriesLeft <= 0 {
+		return false
+	}
+	s.retriesLeft--
+	return true
+}
+
+func (s *Session) countCall(op string) {
+	if op == "" {
+		op = "(unknown target)"
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls[op]++
+}
+
+// operationOf is the operation an X-Amz-Target names ("" when it names none).
+func operationOf(target string) string {
+	_, op, ok := strings.Cut(target, ".")
+	if !ok {
+		return ""
+	}
+	return op
+}
+
+// breaker ends a run against a target that stopped answering: after three transport
+// failures in a row, or two once no answer has come for a whole call timeout, every
+// further call fails at once.
+type breaker struct {
+	mu          sync.Mutex
+	timeout     time.Duration
+	consecutive int
+	lastAnswer  time.Time
+	open        error
+}
+
+func newBreaker(timeout time.Duration) *breaker {
+	return &breaker{timeout: timeout, lastAnswer: time.Now()}
+}
+
+// ErrBreakerOpen says the circuit breaker ended the run.
+var ErrBreakerOpen = errors.New("the target stopped answering")
+
+func (b *breaker) allow() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.open
+}
+
+func (b *breaker) success() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.consecutive, b.lastAnswer = 0, time.Now()
+}
+
+func (b *breaker) failure() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.consecutive++
+	silent := time.Since(b.lastAnswer)
+	if b.open == nil && (b.consecutive >= 3 || b.consecutive >= 2 && silent >= b.timeout) {
+		b.open = fmt.Errorf("%w: %d calls in a row got no answer, none for %s (circuit breaker open: the run ends here)",
+			ErrBreakerOpen, b.consecutive, silent.Round(100*time.Millisecond))
+	}
+}
+
+// Open returns why the breaker is open (nil when it is closed).
+func (b *breaker) Open() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.open
+}
+
+// limiter spaces API calls to at most rate per second (real time; virtual clocks are
+// not limited).
+type limiter struct {
+	mu   sync.Mutex
+	gap  time.Duration
+	next time.Time
+}
+
+func newLimiter(rate float64) *limiter {
+	if rate <= 0 {
+		return &limiter{}
+	}
+	return &limiter{gap: time.Duration(float64(time.Second) / rate)}
+}
+
+func (l *limiter) wait(ctx context.Context, c Clock) error {
+	if l.gap == 0 {
+		return nil
+	}
+	if _, virtual := c.(virtualClock); virtual {
+		return nil
+	}
+	l.mu.Lock()
+	now := time.Now()
+	at := l.next
+	if at.Before(now) {
+		at = now
+	}
+	l.next = at.Add(l.gap)
+	l.mu.Unlock()
+	return wallClock{}.Sleep(ctx, time.Until(at))
+}
+
+// newRand is the session's jitter source: seeded, so a virtual-clock run is repeatable.
+func newRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
