@@ -92,11 +92,11 @@ func retried(s *engine.Sample, before ...reports.Exchange) *engine.Sample {
 	return s
 }
 
-// obj is a JSON object under construction; keys whose value is nil are dropped.
+// obj is a JSON object of a canned body.
 type obj map[string]any
 
-// request is a SchemaConversionRequest with id, status and the project's ARN; kv
-// adds or replaces members (a nil value drops one, null is written as jsonNull).
+// request is a SchemaConversionRequest with id, status ("": none) and the project's
+// ARN; kv adds or replaces members (a nil value drops one; write null as jsonNull).
 func request(id, status string, kv ...any) obj {
 	r := obj{"RequestIdentifier": id, "Status": status, "MigrationProjectArn": projectARN}
 	if status == "" {
@@ -125,7 +125,7 @@ func set(o obj, kv ...any) obj {
 	return o
 }
 
-// jsonNull writes a JSON null where a value is (set drops nil values).
+// jsonNull is a member sent as JSON null (set drops a nil value instead).
 type jsonNullT struct{}
 
 func (jsonNullT) MarshalJSON() ([]byte, error) { return []byte("null"), nil }

@@ -54,6 +54,8 @@ func TestMemberType(t *testing.T) {
 			outcome: reports.Pass},
 		{name: "ProgressPercent over its documented maximum is left to the range check", kind: percent,
 			ev: answering(cancelling("Progress", progress("CONVERTING", "ProgressPercent", 150))), outcome: reports.Pass},
+		{name: "an empty union is left to the union checks", kind: MemberType{Path: "/Request/Error"}, ev: answering(cancelling("Error", obj{})),
+			outcome: reports.Pass},
 		{name: "a nested member's type is left to its own check", kind: MemberType{Path: "/Request"}, ev: answering(cancelling("Status", 3)),
 			outcome: reports.Pass},
 		{name: "a describe answer is judged when no cancel answer carries the member", kind: MemberType{Path: "/Request/Error"},
