@@ -151,7 +151,7 @@ var Settings = []Setting{
 	{Flag: "max-starts", Env: "DMSCONFORM_MAX_STARTS", Usage: "at most this many requests are started",
 		Defaults: map[string]string{"*": "what the selected checks declare, plus 2 replacements per lifecycle walk", TargetAWS: "what the selected checks declare, plus 1 replacement per lifecycle walk"}, field: func(c *Config) any { return &c.MaxStarts }},
 	{Flag: "max-rate", Env: "DMSCONFORM_MAX_RATE", Usage: "at most this many API calls per second (0: no limit)",
-		Defaults: map[string]string{"*": "0", TargetEndpoint: "50", TargetAWS: "5"}, field: func(c *Config) any { return &c.MaxRate }},
+		Defaults: map[string]string{"*": "0", TargetAWS: "5"}, field: func(c *Config) any { return &c.MaxRate }},
 	{Flag: "max-attempts", Env: "DMSCONFORM_MAX_ATTEMPTS", Usage: "attempts of one call whose answer is transient (a throttle, a 5xx, a reset); the answer is judged only when every attempt gave the same one",
 		Defaults: map[string]string{"*": "5"}, field: func(c *Config) any { return &c.MaxAttempts }},
 	{Flag: "retry-budget", Env: "DMSCONFORM_RETRY_BUDGET", Usage: "retries in the whole run; when spent, a transient answer is an error",

@@ -90,7 +90,9 @@ type WalkEvidence struct {
 
 // WaiterEvidence is the SDK waiter's answer.
 type WaiterEvidence struct {
-	Err     string    `json:"err,omitempty"` // "" when it accepted CANCELED
+	Err string `json:"err,omitempty"` // "" when it accepted CANCELED
+	// Infra: the waiter could not get an answer (not its verdict on the request).
+	Infra   bool      `json:"infra,omitempty"`
 	Samples []*Sample `json:"samples"`
 }
 

@@ -386,6 +386,9 @@ func (g *gather) waiter(ctx context.Context, id string) *WaiterEvidence {
 	we := &WaiterEvidence{}
 	if err != nil {
 		we.Err = err.Error()
+		// Trouble on the way (no answer, a spent retry budget) is not the waiter's
+		// verdict on the request.
+		we.Infra = g.s.harnessError(err, true) != nil
 	}
 	for _, ex := range c.all() {
 		we.Samples = append(we.Samples, &Sample{Op: g.describe.Name, Name: c.name, Attempts: []reports.Exchange{ex}})

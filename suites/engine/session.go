@@ -577,16 +577,18 @@ func (s *Session) Cleanup(ctx context.Context) error {
 func (s *Session) waitCancelled(ctx context.Context, describe, id string) error {
 	project := aws.String(s.Project)
 	filters := []types.Filter{{Name: aws.String("request-id"), Values: []string{id}}}
-	const wait = 200 * time.Millisecond
+	// Generous: the first describe should be accepted; the bound only keeps a waiter
+	// that never accepts from waiting forever (its delays are real time).
+	wait := 3 * s.Cfg.CallTimeout
 	switch describe {
 	case "DescribeMetadataModelConversions":
 		w := dms.NewMetadataModelConversionCancelledWaiter(s.sdk, func(o *dms.MetadataModelConversionCancelledWaiterOptions) {
-			o.MinDelay, o.MaxDelay = 20*time.Millisecond, 50*time.Millisecond
+			o.MinDelay, o.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
 		})
 		return w.Wait(ctx, &dms.DescribeMetadataModelConversionsInput{MigrationProjectIdentifier: project, Filters: filters}, wait)
 	case "DescribeMetadataModelCreations":
 		w := dms.NewMetadataModelCreationCancelledWaiter(s.sdk, func(o *dms.MetadataModelCreationCancelledWaiterOptions) {
-			o.MinDelay, o.MaxDelay = 20*time.Millisecond, 50*time.Millisecond
+			o.MinDelay, o.MaxDelay = 20*time.Millisecond, 200*time.Millisecond
 		})
 		return w.Wait(ctx, &dms.DescribeMetadataModelCreationsInput{MigrationProjectIdentifier: project, Filters: filters}, wait)
 	}

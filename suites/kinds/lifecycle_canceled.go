@@ -38,6 +38,8 @@ func (Canceled) Judge(ev *engine.Evidence) engine.Verdict {
 		return engine.Failf(show, "request %s ended %s after it was cancelled, want CANCELED; statuses seen: %s", w.RequestID, w.Final, seen)
 	case w.Waiter == nil:
 		return engine.Errorf("the SDK's cancelled waiter was not asked (a dmsconform bug)")
+	case w.Waiter.Infra:
+		return engine.Errorf("request %s is CANCELED, but the SDK's cancelled waiter got no answer to judge: %s", w.RequestID, w.Waiter.Err)
 	case w.Waiter.Err != "":
 		return engine.Failf(append(show, w.Waiter.Samples...), "request %s is CANCELED, but the SDK's cancelled waiter on %s did not accept it: %s", w.RequestID, ev.Describe.Name, w.Waiter.Err)
 	}
