@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 RACE     ?= -race
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk record-fixtures
+.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk record-fixtures reference-reports
 
 all: build
 
@@ -64,6 +64,12 @@ sdk: build js-setup
 ## clock, seeded request ids, a fixed check order; the same test fails when it is stale)
 record-fixtures:
 	DMSCONFORM_RECORD_FIXTURES=1 $(GO) test -count=1 -run '^TestEmbeddedFixtureIsCurrent$$' ./record
+
+## reference-reports: rewrite the committed reference reports of real implementations
+## (fixtures/reports/: the embedded emulator, and moto 5.2.1's server, which needs
+## moto_server on PATH); the same tests fail when a run's outcomes differ from them
+reference-reports:
+	DMSCONFORM_REFERENCE_REPORTS=1 $(GO) test -count=1 -run '^(TestMotoIsUnimplementedNotFailing|TestEmbeddedReferenceReport)$$' ./runner
 
 ## fuzz: fuzz the emulator's request handling for 30s
 fuzz:

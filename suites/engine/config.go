@@ -153,7 +153,7 @@ var Settings = []Setting{
 	{Flag: "max-rate", Env: "DMSCONFORM_MAX_RATE", Usage: "at most this many API calls per second (0: no limit)",
 		Defaults: map[string]string{"*": "0", TargetAWS: "5"}, field: func(c *Config) any { return &c.MaxRate }},
 	{Flag: "max-attempts", Env: "DMSCONFORM_MAX_ATTEMPTS", Usage: "attempts of one call whose answer is transient (a throttle, a 5xx, a reset); the answer is judged only when every attempt gave the same one",
-		Defaults: map[string]string{"*": "5"}, field: func(c *Config) any { return &c.MaxAttempts }},
+		Defaults: map[string]string{"*": "10"}, field: func(c *Config) any { return &c.MaxAttempts }},
 	{Flag: "retry-budget", Env: "DMSCONFORM_RETRY_BUDGET", Usage: "retries in the whole run; when spent, a transient answer is an error",
 		Defaults: map[string]string{"*": "500"}, field: func(c *Config) any { return &c.RetryBudget }},
 	{Flag: "parallel", Env: "DMSCONFORM_PARALLEL", Usage: "evidence scripts gathered at once (the families, and the requests within a family, are watched side by side)",

@@ -97,7 +97,7 @@ func (s *Session) checkProject(ctx context.Context, family string) (*Sample, err
 	in := map[string]any{"MigrationProjectIdentifier": s.Project, "MaxRecords": 20}
 	smp, err := s.sdkCall(ctx, "", "preflight: does project "+s.Project+" exist?", op, in, false)
 	if err != nil {
-		return smp, &UnreachableError{Err: fmt.Errorf("the target at %s stopped answering during the preflight: %w", s.Endpoint, err)}
+		return smp, &UnreachableError{Err: fmt.Errorf("the target at %s gave no usable answer during the preflight: %w", s.Endpoint, err)}
 	}
 	s.noteUnimplemented(smp)
 	r := smp.Response()

@@ -384,10 +384,9 @@ func (s *Session) harnessError(err error, sent bool) error {
 	case errors.As(err, &ie):
 		return ie
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		if !sent {
-			return err
-		}
-		return nil
+		// The run was interrupted (or hit its own deadline): whatever was sent, its
+		// answer is not one to judge.
+		return err
 	case errors.Is(err, gosdk.ErrHarness):
 		return err
 	}

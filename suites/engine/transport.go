@@ -158,7 +158,8 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			s.breaker.failure()
 			answers = append(answers, "no answer: "+ex.Error)
 		}
-		last := !retry || attempt >= s.Cfg.MaxAttempts || c.noRetry || req.Context().Err() != nil
+		last := !retry || attempt >= s.Cfg.MaxAttempts || c.noRetry || req.Context().Err() != nil ||
+			s.settledNonJSON(answers)
 		if !last && !s.spendRetry() {
 			last = true
 			why = why + "; the run's retry budget is spent"
@@ -291,9 +292,25 @@ func (s *Session) transient(op string, resp *http.Response, ex reports.Exchange,
 	return false, ""
 }
 
-// backoff is the wait before attempt n+1: exponential with full jitter.
+// settledNonJSON: the same non-JSON 5xx four times in a row is an answer, not weather:
+// a proxy whose backend is down (the preflight then ends the run), or a target that
+// speaks the protocol answering one operation that way (how moto says an action is not
+// implemented). Waiting through every attempt would only repeat it.
+func (s *Session) settledNonJSON(answers []string) bool {
+	const enough = 4
+	if len(answers) < enough {
+		return false
+	}
+	tail := answers[len(answers)-enough:]
+	return allSame(tail) && strings.HasPrefix(tail[0], "HTTP 5") && !strings.HasSuffix(tail[0], "(json)")
+}
+
+// backoff is the wait before attempt n+1: exponential (100 ms doubling, at most 5 s)
+// with jitter over its upper half. Ten attempts make a transient answer that comes
+// one call in three outlast them once in 60,000 calls, while a target that answers
+// the same every time is judged within about 20 s of waiting.
 func (s *Session) backoff(n int) time.Duration {
-	base, max := 200*time.Millisecond, 10*time.Second
+	base, max := 100*time.Millisecond, 5*time.Second
 	d := base << (n - 1)
 	if d > max || d <= 0 {
 		d = max

@@ -1,0 +1,370 @@
+package runner
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/suites/engine"
+)
+
+// endpointConfig is the endpoint target of a standalone emulator with everything a
+// run can use: the control surface and the denied principal.
+func endpointConfig(srv *emulator.Server) engine.Config {
+	return engine.Config{Target: engine.TargetEndpoint, Endpoint: srv.URL, Project: emulator.DefaultProject,
+		Control: srv.URL + emulator.ControlPrefix, DeniedAccessKeyID: emulator.DeniedAccessKeyID, DeniedSecretAccessKey: emulator.DeniedSecretAccessKey}
+}
+
+// mustConform fails the test when a conforming target got anything but pass and
+// honest skips: a fail, a drift or an error is a false alarm.
+func mustConform(t *testing.T, res *Result) {
+	t.Helper()
+	for _, c := range res.Run.Checks {
+		if c.Outcome == reports.Fail || c.Outcome == reports.Drift || c.Outcome == reports.Error {
+			t.Errorf("%s: %s: %s", c.ID, c.Outcome, c.Message)
+		}
+	}
+	if res.ExitCode != ExitOK {
+		t.Errorf("exit %d, want 0 (totals %v)", res.ExitCode, res.Run.Totals)
+	}
+}
+
+// TestConformingTargetUnderWeather runs every check against a conforming DMS on bad
+// days and good: fast and slow lifecycles, throttling, transient 5xx, latency, a
+// consistency window, and mixes of them, in real time over HTTP and on the embedded
+// emulator's virtual clock. Every run must end with no fail, no drift, no error, exit 0.
+func TestConformingTargetUnderWeather(t *testing.T) {
+	if testing.Short() {
+		t.Skip("real-time runs")
+	}
+	cases := []struct {
+		name    string
+		step    time.Duration
+		weather emulator.Weather
+	}{
+		{"fast lifecycle (a 100 ms conversion)", 20 * time.Millisecond, emulator.Weather{}},
+		{"slow lifecycle (a 5 s conversion)", time.Second, emulator.Weather{}},
+		{"1 call in 3 throttled", 50 * time.Millisecond, emulator.Weather{ThrottleEvery: 3}},
+		{"1 call in 5 answered 500", 50 * time.Millisecond, emulator.Weather{FailEvery: 5}},
+		{"1 call in 4 answered 503", 50 * time.Millisecond, emulator.Weather{UnavailableEvery: 4}},
+		{"30 ms latency", 50 * time.Millisecond, emulator.Weather{Latency: 30 * time.Millisecond}},
+		{"new requests invisible for 300 ms", 100 * time.Millisecond, emulator.Weather{ConsistencyWindow: 300 * time.Millisecond}},
+		// About one call in four answered with trouble, on top of latency and a window.
+		{"all at once", 60 * time.Millisecond, emulator.Weather{ThrottleEvery: 8, FailEvery: 11, UnavailableEvery: 17, Latency: 5 * time.Millisecond, ConsistencyWindow: 150 * time.Millisecond}},
+	}
+	for _, tc := range cases {
+		t.Run("real time: "+tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := wallEmulator(t, tc.step, func(c *emulator.Config) { c.Weather = tc.weather })
+			res, err := run(t, Options{Config: endpointConfig(srv)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustConform(t, res)
+		})
+		t.Run("embedded: "+tc.name, func(t *testing.T) {
+			t.Parallel()
+			w := tc.weather
+			w.Latency = 0 // real wall time: the real-time runs cover it
+			res, err := run(t, Options{Config: engine.Config{Embedded: func(c *emulator.Config) { c.Weather = w }}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustConform(t, res)
+		})
+	}
+}
+
+// TestRetriesKeepEveryAttempt: a throttled call is retried, the answer judged is the
+// last one, and the transcript keeps every attempt with the reason it was retried.
+func TestRetriesKeepEveryAttempt(t *testing.T) {
+	res, err := run(t, Options{LabelFilter: "fault", Config: engine.Config{Embedded: func(c *emulator.Config) {
+		c.Weather = emulator.Weather{ThrottleEvery: 2}
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustConform(t, res)
+	retried := 0
+	for _, c := range res.Run.Checks {
+		for _, ex := range c.Exchanges {
+			if ex.Retried != "" {
+				retried++
+				if !strings.Contains(ex.Retried, "Throttling") || ex.Response.Status != 400 {
+					t.Errorf("%s: attempt %d retried for %q with HTTP %d", c.ID, ex.Attempt, ex.Retried, ex.Response.Status)
+				}
+			}
+		}
+	}
+	if retried == 0 {
+		t.Error("no transcript shows a retried attempt")
+	}
+}
+
+// TestConsistentAnswersAreJudgedInconsistentOnesAreNot: a fault sent as HTTP 500 every
+// time is the target's answer and fails the fault checks; the same transient trouble
+// that outlasts the retries with changing answers is an error, never a failure.
+func TestConsistentAnswersAreJudgedInconsistentOnesAreNot(t *testing.T) {
+	res, err := run(t, Options{LabelFilter: "fault", Config: engine.Config{Defects: []string{"fault-status-500"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := byID(res.Run)["CancelMetadataModelConversion.fault.ResourceNotFoundFault.wire"]; c.Outcome != reports.Fail || !strings.Contains(c.Message, "500") {
+		t.Errorf("a fault sent as 500 on every attempt must fail: %s %s", c.Outcome, c.Message)
+	}
+	res, err = run(t, Options{LabelFilter: "fault", Config: engine.Config{MaxAttempts: 2, Embedded: func(c *emulator.Config) {
+		c.Weather = emulator.Weather{ThrottleEvery: 2, FailEvery: 3}
+	}}})
+	if err != nil {
+		// The preflight already saw the trouble outlast its retries: exit 3, not 1.
+		if ExitCodeOf(err) != ExitHarnessFail {
+			t.Fatalf("want exit 3, got %v", err)
+		}
+		return
+	}
+	errors := 0
+	for _, c := range res.Run.Checks {
+		if c.Outcome == reports.Fail {
+			t.Errorf("%s failed under transient trouble: %s", c.ID, c.Message)
+		}
+		if c.Outcome == reports.Error {
+			errors++
+		}
+	}
+	if errors == 0 || res.ExitCode != ExitHarnessFail {
+		t.Errorf("transient trouble that outlasts the retries is an error (exit 3): %d errors, exit %d", errors, res.ExitCode)
+	}
+}
+
+// TestBrokenInfrastructureEndsTheRunHonestly: a proxy answering 502 with an HTML page
+// is exit 3 (not a hundred failures); a project the target does not know is exit 2
+// before anything starts; a target that goes silent after the preflight trips the
+// circuit breaker (exit 3) instead of waiting out every timeout.
+func TestBrokenInfrastructureEndsTheRunHonestly(t *testing.T) {
+	t.Run("a 502 proxy", func(t *testing.T) {
+		srv := wallEmulator(t, 50*time.Millisecond, func(c *emulator.Config) { c.Weather = emulator.Weather{ProxyError: true} })
+		cfg := endpointConfig(srv)
+		cfg.MaxAttempts = 2
+		_, err := run(t, Options{Config: cfg})
+		if ExitCodeOf(err) != ExitHarnessFail || err == nil || !strings.Contains(err.Error(), "does not speak the DMS JSON protocol") || !strings.Contains(err.Error(), "502") {
+			t.Fatalf("want exit 3 saying the target answers 502 HTML, got %v", err)
+		}
+	})
+	t.Run("an unknown project", func(t *testing.T) {
+		srv := wallEmulator(t, 50*time.Millisecond)
+		cfg := endpointConfig(srv)
+		cfg.Project = "no-such-project"
+		_, err := run(t, Options{Config: cfg})
+		if ExitCodeOf(err) != ExitUsage || !strings.Contains(err.Error(), "--project \"no-such-project\"") {
+			t.Fatalf("want exit 2 naming --project, got %v", err)
+		}
+		if n := len(srv.Emulator.State()); n != 0 {
+			t.Errorf("the refused run started %d requests", n)
+		}
+	})
+	t.Run("a target that goes silent", func(t *testing.T) {
+		// The preflight makes 3 calls (the service probe, one describe per family).
+		srv := wallEmulator(t, 50*time.Millisecond, func(c *emulator.Config) { c.Weather = emulator.Weather{SilentAfter: 3} })
+		cfg := endpointConfig(srv)
+		cfg.CallTimeout = 300 * time.Millisecond
+		res, err := run(t, Options{Config: cfg})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ExitCode != ExitHarnessFail || res.Run.Totals[reports.Fail] != 0 {
+			t.Fatalf("exit %d, totals %v: want 3 and no failure", res.ExitCode, res.Run.Totals)
+		}
+		breaker := false
+		for _, c := range res.Run.Causes {
+			if c.ID == "breaker" && strings.Contains(c.Title, "stopped answering") {
+				breaker = true
+			}
+		}
+		if !breaker {
+			t.Errorf("no circuit-breaker cause: %+v", res.Run.Causes)
+		}
+		if n := res.Run.ExchangeCount; n > 40 {
+			t.Errorf("%d calls against a silent target: the breaker must stop them early", n)
+		}
+	})
+}
+
+// TestNeverTerminalStatusIsJudgedWithinTheLifecycleTimeout: a target whose statuses
+// are never a documented terminal one (lower case) is judged once the lifecycle
+// timeout passes, that timeout is reported, and clean-up does not wait it out again:
+// it names the requests it could not confirm.
+func TestNeverTerminalStatusIsJudgedWithinTheLifecycleTimeout(t *testing.T) {
+	srv := wallEmulator(t, 20*time.Millisecond, func(c *emulator.Config) { c.Defects = []string{"status-lowercase"} })
+	cfg := endpointConfig(srv)
+	cfg.LifecycleTimeout, cfg.CleanupTimeout = 500*time.Millisecond, 300*time.Millisecond
+	res, err := run(t, Options{Config: cfg, LabelFilter: "lifecycle"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := byID(res.Run)["CancelMetadataModelConversion.lifecycle.canceled"]
+	if c.Outcome != reports.Fail || !strings.Contains(c.Message, "lifecycle timeout (500ms)") || !strings.Contains(c.Message, "canceled") {
+		t.Errorf("lifecycle.canceled: %s %q", c.Outcome, c.Message)
+	}
+	cleanup := false
+	for _, w := range res.Warnings {
+		if strings.Contains(w, "could not confirm") {
+			cleanup = true
+		}
+	}
+	if !cleanup {
+		t.Errorf("clean-up must say which requests it could not confirm: %v", res.Warnings)
+	}
+}
+
+// TestMotoIsUnimplementedNotFailing runs every check against moto's server (moto
+// 5.2.1 comes with the machine's Python), which implements none of these operations
+// and answers them with an HTML 500. Its operations must read unimplemented, said
+// once each, and its real protocol defects (an unsigned request accepted, an unknown
+// X-Amz-Target answered 500) still reported. The outcomes must equal the committed
+// reference report fixtures/reports/moto-5.2.1/report.json (make reference-reports
+// rewrites it).
+func TestMotoIsUnimplementedNotFailing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts moto's server")
+	}
+	url := startMoto(t)
+	dir := filepath.Join(t.TempDir(), "moto")
+	res, err := run(t, Options{Out: dir, Config: engine.Config{Target: engine.TargetEndpoint, Endpoint: url, Project: emulator.DefaultProject}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := map[string]bool{}
+	for _, c := range res.Run.Causes {
+		if op, ok := strings.CutPrefix(c.ID, "unimplemented/"); ok {
+			if ops[op] {
+				t.Errorf("%s is said to be unimplemented twice", op)
+			}
+			ops[op] = true
+		}
+	}
+	for _, op := range []string{"StartMetadataModelConversion", "StartMetadataModelCreation"} {
+		if !ops[op] {
+			t.Errorf("moto's missing %s is not reported unimplemented: causes %+v", op, res.Run.Causes)
+		}
+	}
+	byid := byID(res.Run)
+	for _, id := range []string{"CancelMetadataModelConversion.lifecycle.cancel", "CancelMetadataModelConversion.shape.Request.Status", "CancelMetadataModelConversion.fault.ResourceNotFoundFault.wire"} {
+		if c := byid[id]; c.Outcome != reports.Unimplemented {
+			t.Errorf("%s: %s %s, want unimplemented", id, c.Outcome, c.Message)
+		}
+	}
+	if c := byid["CancelMetadataModelConversion.protocol.unsigned-rejected"]; c.Outcome != reports.Fail {
+		t.Errorf("moto accepts unsigned requests (it routes them to S3): %s %s, want fail", c.Outcome, c.Message)
+	}
+	ref := filepath.Join("..", "fixtures", "reports", "moto-5.2.1")
+	if os.Getenv(envReferenceReports) == "1" {
+		writeReference(t, dir, ref)
+		return
+	}
+	compareWithReference(t, res.Run, ref)
+}
+
+// envReferenceReports makes the reference-report tests rewrite the committed reports
+// (make reference-reports).
+const envReferenceReports = "DMSCONFORM_REFERENCE_REPORTS"
+
+// TestEmbeddedReferenceReport: the embedded emulator's outcomes equal its committed
+// reference report fixtures/reports/embedded/report.json.
+func TestEmbeddedReferenceReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "embedded")
+	res, err := run(t, Options{Out: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := filepath.Join("..", "fixtures", "reports", "embedded")
+	if os.Getenv(envReferenceReports) == "1" {
+		writeReference(t, dir, ref)
+		return
+	}
+	compareWithReference(t, res.Run, ref)
+}
+
+// writeReference copies a run's report.json and summary.md into a reference folder.
+func writeReference(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.MkdirAll(to, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{reports.FileJSON, reports.FileMarkdown} {
+		data, err := os.ReadFile(filepath.Join(from, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(to, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("rewrote %s", to)
+}
+
+// compareWithReference fails for every check whose outcome differs from the reference.
+func compareWithReference(t *testing.T, run *reports.Run, ref string) {
+	t.Helper()
+	want, err := reports.ReadJSON(filepath.Join(ref, reports.FileJSON))
+	if err != nil {
+		t.Fatalf("the reference report: %v (make reference-reports writes it)", err)
+	}
+	got := map[string]reports.Outcome{}
+	for _, c := range run.Checks {
+		got[c.ID] = c.Outcome
+	}
+	for _, c := range want.Checks {
+		if got[c.ID] != c.Outcome {
+			t.Errorf("%s: %s, the reference %s says %s (if the harness or the target changed on purpose, run make reference-reports)", c.ID, got[c.ID], ref, c.Outcome)
+		}
+	}
+	if len(want.Checks) != len(run.Checks) {
+		t.Errorf("%d checks, the reference has %d (make reference-reports)", len(run.Checks), len(want.Checks))
+	}
+}
+
+// startMoto starts moto's server on a free loopback port (skips the test, saying why,
+// where moto is not installed) and returns its URL.
+func startMoto(t *testing.T) string {
+	t.Helper()
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		t.Skip("moto_server is not on PATH: install moto (python3 -m pip install 'moto[server]==5.2.1') to run this test")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	var log strings.Builder
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Skipf("moto_server does not start: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	})
+	url := fmt.Sprintf("http://127.0.0.1:%d", port)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for ctx.Err() == nil {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			return url
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("moto_server did not listen within 30s:\n%s", log.String())
+	return ""
+}
