@@ -54,7 +54,7 @@ func WriteComparisonText(w io.Writer, cmp *Comparison, current *Run) error {
 		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "CLASS\tCHECK\tBEFORE -> NOW\tMESSAGE")
 		for _, e := range es {
-			fmt.Fprintf(tw, "%s\t%s\t%s -> %s\t%s\n", e.Class, e.ID, orDefault(string(e.Before), "-"), orDefault(string(e.After), "-"), truncate(firstLine(msgs[e.ID]), 120))
+			fmt.Fprintf(tw, "%s\t%s\t%s -> %s\t%s\n", e.Class, e.ID, orDefault(string(e.Before), "-"), orDefault(string(e.After), "-"), OneLine(msgs[e.ID], 120))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -103,7 +103,7 @@ func WriteComparisonMarkdown(w io.Writer, cmp *Comparison, current *Run) error {
 				fmt.Fprintf(&b, "| … | %d more | | |\n", len(es)-i)
 				break
 			}
-			fmt.Fprintf(&b, "| %s | `%s` | %s → %s | %s |\n", e.Class, e.ID, orDefault(string(e.Before), "–"), orDefault(string(e.After), "–"), mdEscape(truncate(firstLine(msgs[e.ID]), 160)))
+			fmt.Fprintf(&b, "| %s | `%s` | %s → %s | %s |\n", e.Class, e.ID, orDefault(string(e.Before), "–"), orDefault(string(e.After), "–"), mdEscape(OneLine(msgs[e.ID], 160)))
 		}
 	}
 	if current != nil && len(current.Warnings) > 0 {
