@@ -22,7 +22,8 @@ var htmlTemplate = template.Must(template.New("report.html").Funcs(template.Func
 	"time":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
 	"date":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 	"short":    short,
-	"first":    func(s string) string { return truncate(firstLine(s), 160) },
+	"oneline":  func(s string) string { return OneLine(s, 0) },
+	"anchor":   anchor,
 	"pct":      func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 	"join":     strings.Join,
 	"label":    TargetLabel,
@@ -40,12 +41,62 @@ type htmlView struct {
 	Outcomes []htmlCount
 	Labels   []htmlLabelRow
 	Columns  []Outcome
-	Checks   []Check
+	Checks   []htmlCheck
+	Causes   []*htmlCause
+	Cost     *htmlCost
 	Classes  []htmlClassCount
 	Entries  []ComparisonEntry
 	Matrix   *htmlMatrix
 	Fails    int
 	Errors   int
+	// NotRun counts the checks an interrupted run did not judge (cause "interrupted").
+	NotRun int
+}
+
+// htmlCheck is a check as the page shows it: its transcript without duplicates, and
+// the cause that decided it (nil when its own judge did).
+type htmlCheck struct {
+	Check
+	Shown    []htmlExchange
+	CauseRef *htmlCause
+	// OwnMessage is false when the message only repeats the cause's title.
+	OwnMessage bool
+}
+
+// htmlCause is a root cause as the page shows it, once, with the checks it decided.
+type htmlCause struct {
+	Cause
+	Anchor string
+	Count  int      // checks of this run it decided
+	IDs    []string // their IDs, sorted
+	Shown  []htmlExchange
+}
+
+// htmlExchange is one attempt of one call; Of is how many attempts of that call the
+// transcript holds (0 when the call was not retried).
+type htmlExchange struct {
+	Exchange
+	Of int
+}
+
+// htmlCost is what the run cost: API calls per operation, starts of the budget, and
+// where the time went.
+type htmlCost struct {
+	Calls       []htmlNamedInt
+	CallsTotal  int64
+	Starts      int
+	StartBudget int
+	Phases      []htmlPhase
+}
+
+type htmlNamedInt struct {
+	Name  string
+	Count int
+}
+
+type htmlPhase struct {
+	Name     string
+	Duration time.Duration
 }
 
 type htmlCount struct {
@@ -79,11 +130,16 @@ type htmlMatrixRow struct {
 }
 
 // WriteHTML writes report.html: one self-contained page (inline CSS, no scripts, no
-// external resources) with the header, totals, a label × outcome matrix, the baseline
-// classification, the kill matrix of mutation runs, and every check as an expandable
-// block with its request/response transcripts. Everything is escaped by html/template.
-// Checks needing attention come first (fail, error, drift, unimplemented, skipped,
-// pass) and radio buttons filter by outcome with CSS only.
+// external resources) with the header (the verdict, and a banner when the run was
+// interrupted), totals, the causes (each root cause once, with its transcript and the
+// checks it decided), what the run cost (API calls per operation, starts of the
+// budget, phases), a label × outcome matrix, the baseline classification, the kill
+// matrix of mutation runs, and every check as an expandable block with its
+// request/response transcripts (each attempt once, retried attempts numbered with the
+// reason). A check decided by a cause links to it instead of repeating it. Everything
+// is escaped by html/template. Checks needing attention come first (fail, error,
+// drift, unimplemented, skipped, pass) and radio buttons filter by outcome with CSS
+// only.
 func WriteHTML(w io.Writer, run *Run) error {
 	v := htmlView{Run: run, Target: TargetLabel(run.Target), Columns: Outcomes}
 	v.Status, v.Verdict = VerdictStatus(run)
@@ -93,14 +149,30 @@ func WriteHTML(w io.Writer, run *Run) error {
 	}
 	v.Fails, v.Errors = t[Fail], t[Error]
 	v.Labels = labelMatrix(run.Checks)
-	v.Checks = append([]Check(nil), run.Checks...)
+	v.Causes = causeViews(run)
+	byCause := map[string]*htmlCause{}
+	for _, c := range v.Causes {
+		byCause[c.ID] = c
+	}
+	for _, c := range run.Checks {
+		hc := htmlCheck{Check: c, Shown: exchangeViews(c.Exchanges), CauseRef: byCause[c.Cause], OwnMessage: true}
+		if hc.CauseRef != nil {
+			title, m := strings.TrimSpace(hc.CauseRef.Title), strings.TrimSpace(c.Message)
+			hc.OwnMessage = m != "" && m != title && m != "blocked by: "+title
+		}
+		if c.Cause == CauseInterrupted {
+			v.NotRun++
+		}
+		v.Checks = append(v.Checks, hc)
+	}
 	sort.SliceStable(v.Checks, func(i, j int) bool {
-		si, sj := sev(v.Checks[i]), sev(v.Checks[j])
+		si, sj := sev(v.Checks[i].Check), sev(v.Checks[j].Check)
 		if si != sj {
 			return si < sj
 		}
 		return v.Checks[i].ID < v.Checks[j].ID
 	})
+	v.Cost = costView(run)
 	if cmp := run.Baseline; cmp != nil {
 		for _, c := range Classes {
 			v.Classes = append(v.Classes, htmlClassCount{c, cmp.Counts[c]})
@@ -116,6 +188,138 @@ func WriteHTML(w io.Writer, run *Run) error {
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
+}
+
+// causeViews lists the run's causes, each once, the most severe first (error,
+// unimplemented, skipped; then the one that decided most checks), with the checks of
+// the run each decided. A check naming a cause the run does not list gets one made
+// from the check (its outcome, its message as the title), so nothing is said per check.
+func causeViews(run *Run) []*htmlCause {
+	var out []*htmlCause
+	byID := map[string]*htmlCause{}
+	for _, c := range run.Causes {
+		if byID[c.ID] != nil {
+			continue
+		}
+		hc := &htmlCause{Cause: c, Anchor: anchor("cause", c.ID), Shown: exchangeViews(c.Exchanges)}
+		byID[c.ID] = hc
+		out = append(out, hc)
+	}
+	for _, c := range run.Checks {
+		if c.Cause == "" {
+			continue
+		}
+		hc := byID[c.Cause]
+		if hc == nil {
+			title := strings.TrimPrefix(strings.TrimSpace(c.Message), "blocked by: ")
+			hc = &htmlCause{Cause: Cause{ID: c.Cause, Outcome: c.Outcome, Title: orDefault(title, c.Cause)}, Anchor: anchor("cause", c.Cause)}
+			byID[c.Cause] = hc
+			out = append(out, hc)
+		}
+		hc.Count++
+		hc.IDs = append(hc.IDs, c.ID)
+	}
+	for _, hc := range out {
+		if hc.Count == 0 {
+			hc.Count = hc.Checks // a cause of checks this report does not hold
+		}
+		sort.Strings(hc.IDs)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		si, sj := sev(Check{Outcome: out[i].Outcome}), sev(Check{Outcome: out[j].Outcome})
+		if si != sj {
+			return si < sj
+		}
+		return out[i].Count > out[j].Count
+	})
+	return out
+}
+
+// exchangeViews drops repeated exchanges (the same attempt listed twice, e.g. a sample
+// that two pieces of evidence share) and numbers the attempts of each retried call.
+func exchangeViews(es []Exchange) []htmlExchange {
+	es = UniqueExchanges(es)
+	attempts := map[string]int{}
+	for _, e := range es {
+		k := callKey(e)
+		attempts[k] = max(attempts[k], e.Attempt)
+	}
+	out := make([]htmlExchange, 0, len(es))
+	for _, e := range es {
+		of := attempts[callKey(e)]
+		if of < 2 && e.Retried == "" {
+			of = 0
+		}
+		out = append(out, htmlExchange{Exchange: e, Of: of})
+	}
+	return out
+}
+
+func callKey(e Exchange) string {
+	if e.Call > 0 {
+		return fmt.Sprintf("%s#%d", e.Script, e.Call)
+	}
+	return e.Script + "\x00" + e.Name + "\x00" + e.View
+}
+
+// costView is what the run cost, or nil when the run counted nothing.
+func costView(run *Run) *htmlCost {
+	c := &htmlCost{Starts: run.Starts, StartBudget: run.StartBudget}
+	for _, op := range sortedKeys(run.Calls) {
+		c.Calls = append(c.Calls, htmlNamedInt{op, run.Calls[op]})
+		c.CallsTotal += int64(run.Calls[op])
+	}
+	if c.CallsTotal == 0 {
+		c.CallsTotal = run.ExchangeCount
+	}
+	c.Phases = phases(run.Phases)
+	if c.CallsTotal == 0 && c.Starts == 0 && c.StartBudget == 0 && len(c.Phases) == 0 {
+		return nil
+	}
+	return c
+}
+
+// phases orders a run's phases as they happen (gather, judge, write), then any other
+// by name.
+func phases(m map[string]time.Duration) []htmlPhase {
+	rank := map[string]int{"gather": 1, "judge": 2, "write": 3}
+	names := sortedKeys(m)
+	sort.SliceStable(names, func(i, j int) bool {
+		ri, rj := rank[names[i]], rank[names[j]]
+		if ri == 0 {
+			ri = 99
+		}
+		if rj == 0 {
+			rj = 99
+		}
+		return ri < rj
+	})
+	out := make([]htmlPhase, 0, len(names))
+	for _, n := range names {
+		out = append(out, htmlPhase{n, m[n]})
+	}
+	return out
+}
+
+// anchor is the id of an element of the page for a check or cause ID: letters, digits,
+// "." and "-" are kept, "/" becomes "_", anything else is spelled ~XX (hex), so every
+// ID has its own anchor and no anchor is escaped in a URL fragment (html/template
+// escapes "/" there, and a link must match its id byte for byte).
+func anchor(kind, id string) string {
+	var b strings.Builder
+	b.WriteString(kind)
+	b.WriteByte('-')
+	for _, c := range []byte(id) {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '.', c == '-':
+			b.WriteByte(c)
+		case c == '/':
+			b.WriteByte('_')
+		default:
+			fmt.Fprintf(&b, "~%02x", c)
+		}
+	}
+	return b.String()
 }
 
 func sev(c Check) int {

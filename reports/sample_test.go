@@ -2,6 +2,8 @@ package reports
 
 import (
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -130,10 +132,90 @@ func sampleMutationRun() *Run {
 	return run
 }
 
+// sampleCausesRun is a run whose evidence broke in shared ways: a lifecycle walk that
+// stopped (a skipped cause), a start that answered 500 until the retries ran out (an
+// error cause, every attempt kept), an operation the target does not implement; a
+// failing check whose message is a header and a list of problems and whose transcript
+// lists one retried call twice; and what the run cost. Its verdict is FAIL.
+func sampleCausesRun() *Run {
+	run := sampleRun()
+	req := `{"MigrationProjectIdentifier":"mp-7XK2","RequestIdentifier":"req-1"}`
+	retried := func(name string, n int, last Exchange) []Exchange {
+		var out []Exchange
+		for i := 1; i < n; i++ {
+			e := sampleExchange(name, req, 500, `{"__type":"InternalFailure","message":"try again"}`)
+			e.Attempt, e.Script, e.Call = i, "conversion/walk", 1
+			e.Retried = "HTTP 500 InternalFailure (transient: retried with backoff)"
+			out = append(out, e)
+		}
+		last.Attempt, last.Script, last.Call = n, "conversion/walk", 1
+		return append(out, last)
+	}
+	walk := Cause{ID: "conversion/walk-stopped", Outcome: Skipped,
+		Title:     "the lifecycle walk stopped: StartMetadataModelConversion answered HTTP 200 without a RequestIdentifier: {}",
+		Exchanges: []Exchange{sampleExchange("walk: start", req, 200, `{}`)}}
+	broke := Cause{ID: "conversion/watch", Outcome: Error,
+		Title:     "the progress watch could not start a request: HTTP 500 after 3 attempts (retry budget spent)",
+		Message:   "StartMetadataModelConversion answered:\n- attempt 1: HTTP 500 InternalFailure\n- attempt 2: HTTP 500 InternalFailure\n- attempt 3: HTTP 500 InternalFailure",
+		Exchanges: retried("watch: start", 3, sampleExchange("watch: start", req, 500, `{"__type":"InternalFailure","message":"still broken"}`))}
+	unimpl := Cause{ID: "unimplemented/StartMetadataModelCreation", Outcome: Unimplemented,
+		Title: "the target does not implement StartMetadataModelCreation (HTTP 501 UnknownOperationException)"}
+	decide := func(c *Cause, id, title string, labels ...string) Check {
+		ch := check(id, title, c.Outcome, labels...)
+		ch.Cause, ch.Message = c.ID, "blocked by: "+c.Title
+		if c.Outcome == Unimplemented {
+			ch.Message = c.Title
+		}
+		ch.Needs = []string{"walk", "control surface"}
+		c.Checks++
+		return ch
+	}
+	run.Checks = append(run.Checks,
+		decide(&walk, "lifecycle.cancelled-status", "end CANCELLED", "lifecycle"),
+		decide(&walk, "lifecycle.second-cancel", "refuse a second cancel", "lifecycle"),
+		decide(&walk, "lifecycle.progress", "keep progress", "lifecycle"),
+		decide(&broke, "lifecycle.watch-steps", "walk documented steps", "lifecycle"),
+		decide(&broke, "lifecycle.watch-percent", "never decrease ProgressPercent", "lifecycle"),
+		decide(&unimpl, "creation.start", "start a creation", "creation"),
+	)
+	start := check("lifecycle.start", "a request starts", Fail, "lifecycle", "wire")
+	start.Needs = []string{"walk", "watch (optional)"}
+	start.Message = "StartMetadataModelConversion did not start requests:\n- \"walk: start\": HTTP 200 without a RequestIdentifier: {}\n- \"watch: start\": HTTP 500 after 3 attempts\n- \"scenario: start\": HTTP 200 without a RequestIdentifier: {}"
+	start.Exchanges = append(retried("watch: start", 2, sampleExchange("watch: start", req, 200, `{}`)), walk.Exchanges[0])
+	start.Exchanges = append(start.Exchanges, start.Exchanges...) // the same attempts, listed twice
+	run.Checks = append(run.Checks, start)
+	run.Causes = []Cause{walk, broke, unimpl}
+	run.Calls = map[string]int{"CancelMetadataModelConversion": 10, "StartMetadataModelConversion": 11, "DescribeMetadataModelConversions": 77}
+	run.Starts, run.StartBudget = 22, 26
+	run.Phases = map[string]time.Duration{"gather": 9280 * time.Microsecond, "judge": 1175 * time.Microsecond, "write": 3 * time.Millisecond}
+	return run
+}
+
+// sampleInterruptedRun is a run a signal ended: three checks were judged, the rest
+// were not run and are skipped with the cause "interrupted".
+func sampleInterruptedRun() *Run {
+	run := sampleRun()
+	run.Checks = run.Checks[1:4] // pass, fail, fail
+	intr := Cause{ID: CauseInterrupted, Outcome: Skipped, Title: "not run: the run was interrupted (SIGINT/SIGTERM)"}
+	for _, id := range []string{"lifecycle.cancel-running", "lifecycle.second-cancel", "enum.status", "input.project-arn"} {
+		c := check(id, "not run", Skipped, "lifecycle")
+		c.Cause, c.Message = intr.ID, "blocked by: "+intr.Title
+		intr.Checks++
+		run.Checks = append(run.Checks, c)
+	}
+	run.Causes = []Cause{intr}
+	run.Interrupted = true
+	run.Calls = map[string]int{"CancelMetadataModelConversion": 3}
+	run.Starts, run.StartBudget = 1, 26
+	return run
+}
+
 // TestWriteSampleReport writes the sample reports where DMSCONFORM_SAMPLE_OUT says,
 // to look at report.html in a browser:
 //
 //	DMSCONFORM_SAMPLE_OUT=/tmp/sample go test ./reports -run TestWriteSampleReport
+//
+// (target, mutation, causes, interrupted and partial runs, one folder each).
 func TestWriteSampleReport(t *testing.T) {
 	dir := os.Getenv("DMSCONFORM_SAMPLE_OUT")
 	if dir == "" {
@@ -155,4 +237,47 @@ func TestWriteSampleReport(t *testing.T) {
 	if err := WriteAll(dir+"/mutation", sampleMutationRun()); err != nil {
 		t.Fatal(err)
 	}
+	if err := WriteAll(dir+"/causes", sampleCausesRun()); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteAll(dir+"/interrupted", sampleInterruptedRun()); err != nil {
+		t.Fatal(err)
+	}
+	partial := sampleCausesRun()
+	partial.Checks = checksWith(partial, func(c Check) bool { return c.Outcome == Pass || c.Cause != "" && c.Outcome != Error })
+	partial.Causes = partial.Causes[:1]
+	partial.Causes = append(partial.Causes, Cause{ID: "unimplemented/StartMetadataModelCreation", Outcome: Unimplemented, Title: "the target does not implement StartMetadataModelCreation", Checks: 1})
+	if err := WriteAll(dir+"/partial", partial); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func writeRun(t *testing.T, run *Run) (html, md, junit string) {
+	t.Helper()
+	dir := writeSample(t, run)
+	return readFile(t, filepath.Join(dir, FileHTML)), readFile(t, filepath.Join(dir, FileMarkdown)), readFile(t, filepath.Join(dir, FileJUnit))
+}
+
+// checkBlock is the <details> block of one check in report.html.
+func checkBlock(t *testing.T, html, id string) string {
+	t.Helper()
+	i := strings.Index(html, `id="check-CancelMetadataModelConversion.`+id+`"`)
+	if i < 0 {
+		t.Fatalf("report.html has no block for %s", id)
+	}
+	b := html[i:]
+	return b[:strings.Index(b, "</details>\n<details class=\"check")+1]
+}
+
+// section is the text of report.html from the heading <h2>name</h2> to the next <h2>.
+func section(html, name string) string {
+	i := strings.Index(html, "<h2>"+name+"</h2>")
+	if i < 0 {
+		return ""
+	}
+	s := html[i+len(name)+9:]
+	if j := strings.Index(s, "<h2>"); j >= 0 {
+		s = s[:j]
+	}
+	return s
 }
