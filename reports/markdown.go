@@ -83,21 +83,56 @@ func orWord(cond bool, a, b string) string {
 	return b
 }
 
-// WriteMarkdown writes summary.md for a CI step summary: verdict, totals, failures
-// with their (truncated) messages, drift, baseline changes, warnings, and a pointer to
-// report.html.
+// WriteMarkdown writes summary.md for a CI step summary: verdict (and a line when the
+// run was interrupted), what the run cost, totals, the causes (each once, with the
+// number of checks it decided; those checks are not listed one by one), failures with
+// their (truncated) messages, harness errors, drift, baseline changes, warnings, and a
+// pointer to report.html. One-line messages are OneLine's form.
 func WriteMarkdown(w io.Writer, run *Run) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### dmsconform: %s\n\n", Verdict(run))
+	causes := causeViews(run)
+	if run.Interrupted {
+		notRun := 0
+		for _, c := range causes {
+			if c.ID == CauseInterrupted {
+				notRun = c.Count
+			}
+		}
+		if notRun > 0 {
+			fmt.Fprintf(&b, "> ⏹️ **Interrupted**: a signal ended the run early; %d check(s) were not run and are listed as skipped (cause `%s`). The verdict covers only what ran.\n\n", notRun, CauseInterrupted)
+		} else {
+			b.WriteString("> ⏹️ **Interrupted**: a signal ended the run early; every check was judged, but clean-up or reports may be incomplete.\n\n")
+		}
+	}
 	fmt.Fprintf(&b, "Target **%s** · model %s (sha256 `%s`) · %s %s · started %s · took %s\n\n",
 		mdEscape(TargetLabel(run.Target)), mdEscape(orDefault(run.Model.Version, "?")), short(run.Model.SHA256, 12),
 		mdEscape(orDefault(run.Tool.Name, "dmsconform")), mdEscape(run.Tool.Version), run.Started.UTC().Format(time.RFC3339), run.Duration.Round(time.Millisecond))
+	if cost := mdCost(run); cost != "" {
+		b.WriteString(cost + "\n\n")
+	}
 	t := ComputeTotals(run.Checks)
 	b.WriteString("| outcome | checks |\n|---|---:|\n")
 	for _, o := range Outcomes {
 		fmt.Fprintf(&b, "| %s %s | %d |\n", outcomeIcon(o), o, t[o])
 	}
 	fmt.Fprintf(&b, "| **total** | **%d** |\n\n", len(run.Checks))
+
+	if len(causes) > 0 {
+		fmt.Fprintf(&b, "#### Causes (%d)\n\nEach decided one or more checks at once; those checks are not listed one by one here (report.html links each to its cause).\n\n", len(causes))
+		for i, c := range causes {
+			if i == mdMaxListed {
+				fmt.Fprintf(&b, "- … and %d more (see report.html)\n", len(causes)-i)
+				break
+			}
+			fmt.Fprintf(&b, "- %s **%s** · %d check(s): %s (`%s`)", outcomeIcon(c.Outcome), c.Outcome, c.Count, mdEscape(OneLine(c.Title, 300)), mdCode(c.ID))
+			if m := OneLine(c.Message, 200); m != "" {
+				fmt.Fprintf(&b, " — %s", mdEscape(m))
+			}
+			b.WriteString("\n")
+		}
+		b.WriteString("\n")
+	}
 
 	if len(run.Warnings) > 0 {
 		b.WriteString("#### Warnings\n\n")
@@ -136,7 +171,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	}
 	failing := checksWith(run, func(c Check) bool { return c.Outcome == Fail && c.Known == nil })
 	writeMDChecks(&b, "Failures", failing, true)
-	writeMDChecks(&b, "Harness errors", checksWith(run, func(c Check) bool { return c.Outcome == Error }), true)
+	writeMDChecks(&b, "Harness errors", checksWith(run, func(c Check) bool { return c.Outcome == Error && c.Cause == "" }), true)
 	writeMDChecks(&b, "Known deviations (expected failures)", checksWith(run, func(c Check) bool { return c.Outcome == Fail && c.Known != nil }), false)
 	writeMDChecks(&b, "Drift", checksWith(run, func(c Check) bool { return c.Outcome == Drift }), false)
 	if m := run.Matrix; m != nil {
@@ -171,8 +206,8 @@ func writeMDChecks(b *strings.Builder, title string, cs []Check, withMessage boo
 			fmt.Fprintf(b, " — known until %s: %s", c.Known.Expires.UTC().Format(time.DateOnly), mdEscape(c.Known.Reason))
 		}
 		if !withMessage {
-			if m := firstLine(c.Message); m != "" {
-				fmt.Fprintf(b, ": %s", mdEscape(truncate(m, 200)))
+			if m := OneLine(c.Message, 200); m != "" {
+				fmt.Fprintf(b, ": %s", mdEscape(m))
 			}
 			b.WriteString("\n")
 			continue
@@ -188,6 +223,42 @@ func writeMDChecks(b *strings.Builder, title string, cs []Check, withMessage boo
 		}
 	}
 	b.WriteString("\n")
+}
+
+// mdCost is one line of what the run cost: API calls (per operation), starts of the
+// budget, and where the time went; "" when the run counted nothing.
+func mdCost(run *Run) string {
+	c := costView(run)
+	if c == nil {
+		return ""
+	}
+	var parts []string
+	if c.CallsTotal > 0 {
+		p := fmt.Sprintf("**%d** API call(s)", c.CallsTotal)
+		if len(c.Calls) > 0 {
+			var ops []string
+			for _, op := range c.Calls {
+				ops = append(ops, fmt.Sprintf("%s %d", mdEscape(op.Name), op.Count))
+			}
+			p += " (" + strings.Join(ops, ", ") + ")"
+		}
+		parts = append(parts, p)
+	}
+	if c.Starts > 0 || c.StartBudget > 0 {
+		p := fmt.Sprintf("**%d** start(s)", c.Starts)
+		if c.StartBudget > 0 {
+			p = fmt.Sprintf("**%d** of %d starts", c.Starts, c.StartBudget)
+		}
+		parts = append(parts, p)
+	}
+	if len(c.Phases) > 0 {
+		var ps []string
+		for _, ph := range c.Phases {
+			ps = append(ps, fmt.Sprintf("%s %s", mdEscape(ph.Name), ph.Duration.Round(time.Microsecond)))
+		}
+		parts = append(parts, strings.Join(ps, ", "))
+	}
+	return "Cost: " + strings.Join(parts, " · ")
 }
 
 func checksWith(run *Run, keep func(Check) bool) []Check {
