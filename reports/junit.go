@@ -64,7 +64,10 @@ type junitSkipped struct {
 // skipped and unimplemented → <skipped message="skipped: ..."/"unimplemented: ...">,
 // a failure covered by a known deviation → <skipped message="known deviation: ...">
 // with the failure in <system-out> (like an expected failure in other tools), drift →
-// a passing testcase with <system-out>drift: message</system-out>.
+// a passing testcase with <system-out>drift: message</system-out>. A check decided by
+// a cause names it in its message ("... (cause conversion/walk-stopped)"); an error
+// testcase carries the cause's transcript. An interrupted run has the property
+// interrupted=true. Messages in attributes are OneLine's form.
 func WriteJUnit(w io.Writer, run *Run) error {
 	suite := junitSuite{
 		Name: "dmsconform " + TargetLabel(run.Target),
@@ -83,6 +86,17 @@ func WriteJUnit(w io.Writer, run *Run) error {
 	}
 	if run.LabelFilter != "" {
 		suite.Properties = append(suite.Properties, junitProperty{"labelFilter", run.LabelFilter})
+	}
+	if run.Interrupted {
+		// A signal ended the run early: the checks it did not judge are skipped
+		// testcases whose message names the cause "interrupted".
+		suite.Properties = append(suite.Properties, junitProperty{"interrupted", "true"})
+	}
+	causes := map[string]Cause{}
+	for _, c := range run.Causes {
+		if _, ok := causes[c.ID]; !ok {
+			causes[c.ID] = c
+		}
 	}
 	if !run.Started.IsZero() {
 		suite.Timestamp = run.Started.UTC().Format("2006-01-02T15:04:05")
@@ -114,10 +128,13 @@ func WriteJUnit(w io.Writer, run *Run) error {
 			tc.Failure = &junitProblem{Message: attr(orDefault(c.Message, "check failed")), Type: strings.TrimSpace(c.Level + " " + string(Fail)), Text: problemText(c)}
 		case Skipped, Unimplemented:
 			suite.Skipped++
-			tc.Skipped = &junitSkipped{Message: attr(string(c.Outcome) + ": " + orDefault(c.Message, "no reason given"))}
+			tc.Skipped = &junitSkipped{Message: causedAttr(string(c.Outcome)+": "+orDefault(c.Message, "no reason given"), c.Cause)}
 		case Error:
 			suite.Errors++
-			tc.Error = &junitProblem{Message: attr(orDefault(c.Message, "harness error")), Type: string(Error), Text: problemText(c)}
+			tc.Error = &junitProblem{Message: causedAttr(orDefault(c.Message, "harness error"), c.Cause), Type: string(Error), Text: problemText(c)}
+			if cause, ok := causes[c.Cause]; ok {
+				tc.Error.Text += causeText(cause)
+			}
 		default:
 			suite.Errors++
 			tc.Error = &junitProblem{Message: attr(fmt.Sprintf("unknown outcome %q", c.Outcome)), Type: "unknown-outcome", Text: c.Message}
@@ -149,30 +166,58 @@ func problemText(c Check) string {
 	if c.Pointer != "" {
 		fmt.Fprintf(&b, "\nmodel: %s", c.Pointer)
 	}
-	for _, e := range c.Exchanges {
-		if e.Response.Status != 0 {
-			fmt.Fprintf(&b, "\n%s %s -> HTTP %d", e.Request.Method, e.Request.URL, e.Response.Status)
-		} else {
-			fmt.Fprintf(&b, "\n%s %s -> no response", e.Request.Method, e.Request.URL)
-		}
-		if e.Error != "" {
-			fmt.Fprintf(&b, " (%s)", e.Error)
-		}
-	}
+	writeExchangeLines(&b, c.Exchanges)
 	return b.String()
 }
 
-// attr shortens a message for an attribute: first line, at most 300 characters.
-func attr(s string) string {
-	return truncate(firstLine(s), 300)
+// causeText is what an error testcase decided by a cause says of it: the cause's
+// message and its transcript, one line per attempt.
+func causeText(c Cause) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n\ncause %s (%s, %d checks): %s", c.ID, c.Outcome, c.Checks, c.Title)
+	if m := strings.TrimSpace(c.Message); m != "" {
+		b.WriteString("\n" + m)
+	}
+	writeExchangeLines(&b, c.Exchanges)
+	return b.String()
 }
 
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return strings.TrimSpace(s[:i]) + " …"
+// writeExchangeLines writes one line per exchange (repeats dropped): the request, the
+// answer, the attempt and why it was retried.
+func writeExchangeLines(b *strings.Builder, es []Exchange) {
+	for _, e := range UniqueExchanges(es) {
+		if e.Response.Status != 0 {
+			fmt.Fprintf(b, "\n%s %s -> HTTP %d", e.Request.Method, e.Request.URL, e.Response.Status)
+		} else {
+			fmt.Fprintf(b, "\n%s %s -> no response", e.Request.Method, e.Request.URL)
+		}
+		if e.Error != "" {
+			fmt.Fprintf(b, " (%s)", e.Error)
+		}
+		if e.Attempt > 1 || e.Retried != "" {
+			fmt.Fprintf(b, " [attempt %d", e.Attempt)
+			if e.Retried != "" {
+				fmt.Fprintf(b, ", retried: %s", e.Retried)
+			}
+			b.WriteString("]")
+		}
 	}
-	return s
+}
+
+// causedAttr is attr(s) naming the cause that decided the check, kept whole however
+// long the message is.
+func causedAttr(s, cause string) string {
+	if cause == "" {
+		return attr(s)
+	}
+	suffix := " (cause " + cause + ")"
+	return OneLine(s, max(300-runeLen(suffix), 40)) + suffix
+}
+
+// attr shortens a message for an attribute: its one-line form (the header and the
+// first problem of a list, see OneLine), at most 300 characters.
+func attr(s string) string {
+	return OneLine(s, 300)
 }
 
 // truncate cuts s to at most n runes, marking the cut.
