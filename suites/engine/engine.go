@@ -375,10 +375,6 @@ func JudgeAll(ctx context.Context, s *Session, checks []Check) *Result {
 		rc.Needs = c.Kind.Needs().Words()
 		if v.Cause != nil {
 			rc.Cause = v.Cause.ID
-			rc.Message = "blocked by: " + v.Cause.Title
-			if v.Cause.Outcome == "unimplemented" {
-				rc.Message = v.Cause.Title
-			}
 			rc.Exchanges = nil
 			rc2, ok := causes[v.Cause.ID]
 			if !ok {

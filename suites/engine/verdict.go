@@ -49,9 +49,14 @@ func Errorf(format string, args ...any) Verdict {
 	return Verdict{Outcome: reports.Error, Message: fmt.Sprintf(format, args...)}
 }
 
-// By is the verdict a cause decides: its outcome, its title as the message.
+// By is the verdict a cause decides: its outcome, and a message that names it ("blocked
+// by: <title>"; an unimplemented operation's title says it all).
 func By(c *Cause) Verdict {
-	return Verdict{Outcome: c.Outcome, Message: c.Title, Cause: c}
+	msg := "blocked by: " + c.Title
+	if c.Outcome == "unimplemented" {
+		msg = c.Title
+	}
+	return Verdict{Outcome: c.Outcome, Message: msg, Cause: c}
 }
 
 // Judgement accumulates what a judge found across many samples: problems (failures),
