@@ -18,7 +18,7 @@ var htmlTemplateText string
 var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
 	"pretty":   prettyBody,
 	"headers":  headerLines,
-	"duration": func(d time.Duration) string { return d.Round(time.Microsecond).String() },
+	"duration": roundDuration,
 	"time":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
 	"date":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 	"short":    short,
@@ -320,6 +320,15 @@ func anchor(kind, id string) string {
 		}
 	}
 	return b.String()
+}
+
+// roundDuration keeps what a reader compares: microseconds under a second,
+// milliseconds above.
+func roundDuration(d time.Duration) string {
+	if d >= time.Second || d <= -time.Second {
+		return d.Round(time.Millisecond).String()
+	}
+	return d.Round(time.Microsecond).String()
 }
 
 func sev(c Check) int {

@@ -36,8 +36,8 @@ func TestHTMLCausesSaidOnce(t *testing.T) {
 	}
 	for _, want := range []string{
 		`<details class="check cause o-error" id="cause-conversion_watch">`,
-		`<span class="badge b-error">error</span> <span class="title">the progress watch could not start a request: HTTP 500 after 3 attempts (retry budget spent)</span>`,
-		"decided 2 checks", "decided 3 checks", "decided 1 check<",
+		`<span class="badge b-error">error</span> <span class="n-checks">2 checks:</span> <span class="title">the progress watch could not start a request: HTTP 500 after 3 attempts (retry budget spent)</span>`,
+		`<span class="n-checks">2 checks:</span>`, `<span class="n-checks">3 checks:</span>`, `<span class="n-checks">1 check:</span>`,
 		"StartMetadataModelConversion answered:\n- attempt 1: HTTP 500 InternalFailure", // the message
 		`&#34;message&#34;: &#34;still broken&#34;`,                                     // the transcript
 		`<a href="#check-CancelMetadataModelConversion.lifecycle.watch-steps">`,         // the checks it decided
@@ -71,7 +71,7 @@ func TestHTMLCausesSaidOnce(t *testing.T) {
 	run := sampleCausesRun()
 	run.Causes = nil
 	h, _, _ = writeRun(t, run)
-	if c := section(h, "Causes"); strings.Count(c, `class="check cause`) != 3 || !strings.Contains(c, "decided 3 checks") {
+	if c := section(h, "Causes"); strings.Count(c, `class="check cause`) != 3 || !strings.Contains(c, `<span class="n-checks">3 checks:</span>`) {
 		t.Errorf("causes made from the checks: %s", c)
 	}
 }
@@ -87,7 +87,7 @@ func TestHTMLInterrupted(t *testing.T) {
 	if b := checkBlock(t, h, "input.project-arn"); !strings.Contains(h, `<details class="check o-skipped" id="check-CancelMetadataModelConversion.input.project-arn">`) || !strings.Contains(b, `href="#cause-interrupted"`) {
 		t.Errorf("a check not run is not a skipped check linked to the cause interrupted:\n%s", b)
 	}
-	if c := section(h, "Causes"); !strings.Contains(c, `id="cause-interrupted"`) || !strings.Contains(c, "decided 4 checks") {
+	if c := section(h, "Causes"); !strings.Contains(c, `id="cause-interrupted"`) || !strings.Contains(c, `<span class="n-checks">4 checks:</span>`) {
 		t.Errorf("the Causes section lacks interrupted:\n%s", c)
 	}
 	if h, _, _ = writeRun(t, sampleRun()); strings.Contains(h, `class="interrupted"`) {

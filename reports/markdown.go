@@ -50,6 +50,7 @@ func VerdictStatus(run *Run) (status, text string) {
 	if n := t[Unimplemented]; n > 0 {
 		extra += fmt.Sprintf(", %d unimplemented", n)
 	}
+	judged := extra // what the ERROR of an interrupted run adds: it says "interrupted" itself
 	if run.Interrupted {
 		extra += ", interrupted: the checks not judged are skipped"
 	}
@@ -69,18 +70,14 @@ func VerdictStatus(run *Run) (status, text string) {
 	case fails > 0:
 		return "FAIL", fmt.Sprintf("%d of %d checks fail on %s%s", fails, total, target, extra)
 	case t[Error] > 0 || run.Interrupted:
-		return "ERROR", fmt.Sprintf("no check failed, but %s%s", orWord(t[Error] > 0, "the harness or the infrastructure broke on "+target, "the run on "+target+" was interrupted"), extra)
+		if t[Error] == 0 {
+			return "ERROR", fmt.Sprintf("no check failed, but the run on %s was interrupted (the checks not judged are skipped)%s", target, judged)
+		}
+		return "ERROR", fmt.Sprintf("no check failed, but the harness or the infrastructure broke on %s%s", target, extra)
 	case mustUnjudged > 0:
 		return "PARTIAL", fmt.Sprintf("no check failed on %s, but %d MUST check(s) could not be judged (unimplemented, or skipped for a cause); %d of %d pass%s", target, mustUnjudged, t[Pass]+t[Drift], total, extra)
 	}
 	return "PASS", fmt.Sprintf("%d of %d checks pass on %s%s", t[Pass]+t[Drift], total, target, extra)
-}
-
-func orWord(cond bool, a, b string) string {
-	if cond {
-		return a
-	}
-	return b
 }
 
 // WriteMarkdown writes summary.md for a CI step summary: verdict (and a line when the
@@ -254,7 +251,7 @@ func mdCost(run *Run) string {
 	if len(c.Phases) > 0 {
 		var ps []string
 		for _, ph := range c.Phases {
-			ps = append(ps, fmt.Sprintf("%s %s", mdEscape(ph.Name), ph.Duration.Round(time.Microsecond)))
+			ps = append(ps, fmt.Sprintf("%s %s", mdEscape(ph.Name), roundDuration(ph.Duration)))
 		}
 		parts = append(parts, strings.Join(ps, ", "))
 	}

@@ -75,3 +75,16 @@ func TestMarkdownCost(t *testing.T) {
 		t.Error("a run without counts shows a cost")
 	}
 }
+
+// TestVerdictInterrupted: the verdict of an interrupted run says so once, whatever its
+// status.
+func TestVerdictInterrupted(t *testing.T) {
+	run := sampleInterruptedRun()
+	run.Checks = checksWith(run, func(c Check) bool { return c.Outcome != Fail })
+	if status, text := VerdictStatus(run); status != "ERROR" || strings.Count(text, "interrupted") != 1 {
+		t.Errorf("interrupted, nothing failed: %s %q", status, text)
+	}
+	if status, text := VerdictStatus(sampleInterruptedRun()); status != "FAIL" || strings.Count(text, "interrupted") != 1 {
+		t.Errorf("interrupted, with failures: %s %q", status, text)
+	}
+}
