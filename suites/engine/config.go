@@ -207,7 +207,11 @@ func (c Config) Resolve() Config {
 		if !ok || !isZero(s.field(&c)) {
 			continue
 		}
-		if f := strings.Fields(def); len(f) > 0 && parses(s, f[0]) {
+		// A default is a value, optionally followed by a note in parentheses ("250ms
+		// (virtual)"); a sentence ("the SDK's (AWS_REGION, profile)") is computed
+		// elsewhere, even when its first word would parse as a string.
+		f := strings.Fields(def)
+		if len(f) > 0 && parses(s, f[0]) && (len(f) == 1 || strings.HasPrefix(f[1], "(")) {
 			_ = s.Value(&c).Set(f[0])
 		}
 	}
@@ -285,17 +289,27 @@ func (c Config) Validate() error {
 	default:
 		return bad("unknown target %q: pass --target embedded, endpoint, aws or replay:DIR", c.Target)
 	}
-	switch {
-	case c.CallTimeout < 0, c.LifecycleTimeout < 0, c.MinDelay < 0, c.MaxDelay < 0, c.ConsistencyGrace < 0, c.CleanupTimeout < 0:
-		return bad("durations must not be negative")
-	case c.MaxStarts < 0:
-		return bad("--max-starts %d is negative", c.MaxStarts)
-	case c.MaxRate < 0:
-		return bad("--max-rate %v is negative: pass 0 for no limit", c.MaxRate)
-	case c.MaxAttempts < 0 || c.MaxAttempts > 20:
+	for _, s := range Settings {
+		if negative(s.field(&c)) {
+			return bad("--%s %s is negative: pass 0 or more, or leave it out for the default", s.Flag, s.Value(&c))
+		}
+	}
+	if c.MaxAttempts > 20 {
 		return bad("--max-attempts %d: pass 1 (no retries) to 20", c.MaxAttempts)
 	}
 	return nil
+}
+
+func negative(p any) bool {
+	switch x := p.(type) {
+	case *time.Duration:
+		return *x < 0
+	case *int:
+		return *x < 0
+	case *float64:
+		return *x < 0
+	}
+	return false
 }
 
 func contains(list []string, s string) bool {

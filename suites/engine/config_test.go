@@ -1,0 +1,261 @@
+package engine
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dmsconform/dmsconform/emulator"
+)
+
+// Every setting is declared once: a unique flag, a unique DMSCONFORM_* variable, and
+// its own Config field; every user-settable Config field has a setting.
+func TestSettingsAreDeclaredOnce(t *testing.T) {
+	flags, envs := map[string]bool{}, map[string]bool{}
+	fields := map[any]string{}
+	var c Config
+	for _, s := range Settings {
+		if s.Flag == "" || flags[s.Flag] {
+			t.Errorf("flag %q is empty or declared twice", s.Flag)
+		}
+		if !strings.HasPrefix(s.Env, "DMSCONFORM_") || envs[s.Env] {
+			t.Errorf("--%s: env %q is not DMSCONFORM_* or declared twice", s.Flag, s.Env)
+		}
+		flags[s.Flag], envs[s.Env] = true, true
+		p := s.field(&c)
+		if other, dup := fields[p]; dup {
+			t.Errorf("--%s and --%s set the same Config field", s.Flag, other)
+		}
+		fields[p] = s.Flag
+		if s.Usage == "" {
+			t.Errorf("--%s has no usage", s.Flag)
+		}
+		for _, tg := range s.Targets {
+			if !contains([]string{TargetEmbedded, TargetEndpoint, TargetAWS, TargetReplay}, tg) {
+				t.Errorf("--%s: unknown target %q", s.Flag, tg)
+			}
+		}
+	}
+	// Every exported Config field but Embedded (a test hook) is a setting.
+	v := reflect.ValueOf(&c).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Type().Field(i)
+		if f.Name == "Embedded" || !f.IsExported() {
+			continue
+		}
+		if _, ok := fields[v.Field(i).Addr().Interface()]; !ok {
+			t.Errorf("Config.%s has no Setting (no flag, no env)", f.Name)
+		}
+	}
+}
+
+func TestResolveFillsPerTargetDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		in   Config
+		want Config
+	}{
+		{Config{}, Config{Target: TargetEmbedded, Region: "us-east-1", Project: emulator.DefaultProject,
+			CallTimeout: 10 * time.Second, LifecycleTimeout: 2 * time.Minute, ConsistencyGrace: 10 * time.Second, CleanupTimeout: 10 * time.Second,
+			MinDelay: 250 * time.Millisecond, MaxDelay: 2 * time.Second, MaxAttempts: 10, RetryBudget: 500, Parallel: 1}},
+		{Config{Target: TargetEndpoint, Endpoint: "http://127.0.0.1:4566"}, Config{Target: TargetEndpoint, Endpoint: "http://127.0.0.1:4566", Region: "us-east-1",
+			CallTimeout: 10 * time.Second, LifecycleTimeout: 2 * time.Minute, ConsistencyGrace: 10 * time.Second, CleanupTimeout: 10 * time.Second,
+			MinDelay: 50 * time.Millisecond, MaxDelay: 2 * time.Second, MaxAttempts: 10, RetryBudget: 500, Parallel: 16}},
+		// aws: the region is the SDK's (left empty here), starts cost, calls are rate limited.
+		{Config{Target: TargetAWS}, Config{Target: TargetAWS,
+			CallTimeout: 10 * time.Second, LifecycleTimeout: 15 * time.Minute, ConsistencyGrace: 30 * time.Second, CleanupTimeout: 30 * time.Second,
+			MinDelay: time.Second, MaxDelay: 30 * time.Second, MaxRate: 5, MaxAttempts: 10, RetryBudget: 500, Parallel: 16}},
+		{Config{Target: "replay:/tmp/rec"}, Config{Target: TargetReplay, Endpoint: "/tmp/rec",
+			CallTimeout: 10 * time.Second, LifecycleTimeout: 2 * time.Minute, ConsistencyGrace: 10 * time.Second, CleanupTimeout: 10 * time.Second,
+			MinDelay: 250 * time.Millisecond, MaxDelay: 2 * time.Second, MaxAttempts: 10, RetryBudget: 500, Parallel: 1}},
+		// What the user set is kept.
+		{Config{Target: TargetAWS, Region: "eu-west-1", MaxRate: 2, Parallel: 3, MinDelay: time.Millisecond}, Config{Target: TargetAWS, Region: "eu-west-1",
+			CallTimeout: 10 * time.Second, LifecycleTimeout: 15 * time.Minute, ConsistencyGrace: 30 * time.Second, CleanupTimeout: 30 * time.Second,
+			MinDelay: time.Millisecond, MaxDelay: 30 * time.Second, MaxRate: 2, MaxAttempts: 10, RetryBudget: 500, Parallel: 3}},
+	} {
+		got := tc.in.Resolve()
+		got.Embedded = nil
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Resolve(%+v)\n got %+v\nwant %+v", tc.in, got, tc.want)
+		}
+		if err := got.Validate(); err != nil && got.Target == TargetEmbedded {
+			t.Errorf("the defaults of %s do not validate: %v", got.Target, err)
+		}
+	}
+}
+
+// Validate refuses what cannot run, naming the flag and how to fix it; the error is a
+// *ConfigError (exit 2).
+func TestValidateNamesTheFlagAndTheFix(t *testing.T) {
+	ep := func(edit func(*Config)) Config {
+		c := Config{Target: TargetEndpoint, Endpoint: "http://127.0.0.1:4566", Project: "p"}
+		if edit != nil {
+			edit(&c)
+		}
+		return c
+	}
+	aws := func(accounts ...string) Config {
+		return Config{Target: TargetAWS, Project: "p", AllowAccounts: accounts}
+	}
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		want []string // every one is in the message
+	}{
+		{"endpoint without --endpoint", Config{Target: TargetEndpoint, Project: "p"}, []string{"--endpoint is required", "pass the URL"}},
+		{"endpoint not a URL", ep(func(c *Config) { c.Endpoint = "127.0.0.1:4566" }), []string{"--endpoint", "not an http(s) URL", "http://127.0.0.1:4566"}},
+		{"endpoint without --project", ep(func(c *Config) { c.Project = "" }), []string{"--project is required", emulator.DefaultProject}},
+		{"half a key pair", ep(func(c *Config) { c.AccessKeyID = "AKID" }), []string{"--access-key-id and --secret-access-key go together"}},
+		{"half a denied key pair", ep(func(c *Config) { c.DeniedSecretAccessKey = "x" }), []string{"--denied-access-key-id", "pass both"}},
+		{"aws without --allow-account", aws(), []string{"--allow-account is required", "DMSCONFORM_ALLOW_ACCOUNTS"}},
+		{"--allow-account of 5 digits", aws("12345"), []string{`--allow-account "12345"`, "12 digits", "123456789012"}},
+		{"--allow-account with letters", aws("123456789012", "12345678901a"), []string{`"12345678901a"`, "12 digits"}},
+		{"aws without --project", Config{Target: TargetAWS, AllowAccounts: []string{"123456789012"}}, []string{"--project is required for --target aws"}},
+		{"a flag of aws on embedded", Config{Profile: "sandbox"}, []string{"--profile is for --target aws only", "drop it"}},
+		{"a flag of endpoint on aws", Config{Target: TargetAWS, Project: "p", AllowAccounts: []string{"123456789012"}, Control: "http://x/"}, []string{"--control is for --target endpoint only"}},
+		{"a flag of embedded on endpoint", ep(func(c *Config) { c.Defects = []string{"union-empty"} }), []string{"--defects is for --target embedded only"}},
+		{"replay without a folder", Config{Target: TargetReplay}, []string{"replay:DIR"}},
+		{"unknown target", Config{Target: "moto"}, []string{`unknown target "moto"`, "embedded, endpoint, aws or replay:DIR"}},
+		{"negative call timeout", ep(func(c *Config) { c.CallTimeout = -time.Second }), []string{"--call-timeout -1s is negative", "pass 0 or more"}},
+		{"negative lifecycle timeout", Config{LifecycleTimeout: -time.Second}, []string{"--lifecycle-timeout", "negative"}},
+		{"negative grace", Config{ConsistencyGrace: -time.Second}, []string{"--consistency-grace", "negative"}},
+		{"negative cleanup timeout", Config{CleanupTimeout: -time.Second}, []string{"--cleanup-timeout", "negative"}},
+		{"negative min delay", Config{MinDelay: -time.Second}, []string{"--min-delay", "negative"}},
+		{"negative max starts", Config{MaxStarts: -1}, []string{"--max-starts -1", "negative"}},
+		{"negative max rate", Config{MaxRate: -1}, []string{"--max-rate -1", "negative"}},
+		{"negative retry budget", Config{RetryBudget: -1}, []string{"--retry-budget -1", "negative"}},
+		{"negative parallel", Config{Parallel: -2}, []string{"--parallel -2", "negative"}},
+		{"too many attempts", Config{MaxAttempts: 21}, []string{"--max-attempts 21", "1 (no retries) to 20"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.cfg.Resolve().Validate()
+			var ce *ConfigError
+			if !errors.As(err, &ce) {
+				t.Fatalf("Validate = %v, want a *ConfigError", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q does not say %q", err, w)
+				}
+			}
+		})
+	}
+	for _, ok := range []Config{{}, ep(nil), aws("123456789012", "210987654321"), {Target: "replay:/tmp/x"}, {Defects: []string{"union-empty"}}} {
+		if err := ok.Resolve().Validate(); err != nil {
+			t.Errorf("Validate(%+v) = %v, want nil", ok, err)
+		}
+	}
+}
+
+// ConfigFromEnv reads every DMSCONFORM_* variable into its field.
+func TestConfigFromEnvReadsEverySetting(t *testing.T) {
+	sample := func(p any) string {
+		switch p.(type) {
+		case *string:
+			return "v-" + strings.Repeat("x", 3)
+		case *[]string:
+			return "a,b"
+		case *time.Duration:
+			return "3s"
+		case *int:
+			return "7"
+		case *float64:
+			return "2.5"
+		}
+		t.Fatalf("a setting of type %T", p)
+		return ""
+	}
+	env := map[string]string{}
+	var probe Config
+	for _, s := range Settings {
+		env[s.Env] = sample(s.field(&probe))
+	}
+	c, err := ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Settings {
+		if got := s.Value(&c).String(); got != env[s.Env] {
+			t.Errorf("%s=%q gave --%s %q", s.Env, env[s.Env], s.Flag, got)
+		}
+	}
+	if c.CallTimeout != 3*time.Second || c.MaxRate != 2.5 || !reflect.DeepEqual(c.AllowAccounts, []string{"a", "b"}) {
+		t.Errorf("typed values: %+v", c)
+	}
+	// Unset variables leave the zero value (Resolve fills the target's defaults).
+	c, err = ConfigFromEnv(func(string) string { return "" })
+	if err != nil || !reflect.DeepEqual(c, Config{}) {
+		t.Errorf("empty environment: %+v, %v", c, err)
+	}
+}
+
+// A malformed variable is refused, named with its value and what is expected; every
+// malformed one is named, not only the first.
+func TestConfigFromEnvRefusesMalformedValuesNamingThem(t *testing.T) {
+	env := map[string]string{
+		"DMSCONFORM_CALL_TIMEOUT": "ten seconds",
+		"DMSCONFORM_MAX_STARTS":   "3.5",
+		"DMSCONFORM_MAX_RATE":     "fast",
+		"DMSCONFORM_PROJECT":      "fine",
+	}
+	_, err := ConfigFromEnv(func(k string) string { return env[k] })
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, w := range []string{`DMSCONFORM_CALL_TIMEOUT="ten seconds"`, "not a duration such as 30s",
+		`DMSCONFORM_MAX_STARTS="3.5"`, "not a whole number", `DMSCONFORM_MAX_RATE="fast"`, "not a number"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%q does not say %q", err, w)
+		}
+	}
+	if strings.Contains(err.Error(), "DMSCONFORM_PROJECT") {
+		t.Errorf("a well-formed variable is named: %v", err)
+	}
+}
+
+// Help shows the usage, the defaults (every target's) and the environment variable.
+func TestSettingHelpShowsDefaultsAndEnv(t *testing.T) {
+	h := SettingOf("min-delay").Help()
+	for _, w := range []string{"first delay between polls", "(default 50ms; aws 1s; embedded 250ms (virtual); replay 250ms (virtual))", "[env DMSCONFORM_MIN_DELAY]"} {
+		if !strings.Contains(h, w) {
+			t.Errorf("Help %q does not say %q", h, w)
+		}
+	}
+	if h := SettingOf("endpoint").Help(); strings.Contains(h, "(default") || !strings.HasSuffix(h, "[env DMSCONFORM_ENDPOINT]") {
+		t.Errorf("a setting without defaults: %q", h)
+	}
+	for _, s := range Settings {
+		if !strings.Contains(s.Help(), "[env "+s.Env+"]") {
+			t.Errorf("--%s: help %q does not name %s", s.Flag, s.Help(), s.Env)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("SettingOf of an unknown flag does not panic")
+		}
+	}()
+	SettingOf("no-such-flag")
+}
+
+// A flag.Value round trip: what Set takes, String gives back; zero numbers print empty
+// (so flag's "default" column stays the table's).
+func TestSettingValueRoundTrip(t *testing.T) {
+	var c Config
+	for flagName, in := range map[string]string{"max-attempts": "4", "max-rate": "0.5", "call-timeout": "1m30s", "allow-account": "123456789012,210987654321", "target": "aws"} {
+		v := SettingOf(flagName).Value(&c)
+		if err := v.Set(in); err != nil {
+			t.Fatalf("--%s %s: %v", flagName, in, err)
+		}
+		if v.String() != in {
+			t.Errorf("--%s: Set(%q) then String() = %q", flagName, in, v.String())
+		}
+	}
+	var zero Config
+	if s := SettingOf("max-attempts").Value(&zero).String(); s != "" {
+		t.Errorf("zero int prints %q", s)
+	}
+	if err := SettingOf("allow-account").Value(&c).Set(" 1 , ,2 "); err != nil || !reflect.DeepEqual(c.AllowAccounts, []string{"1", "2"}) {
+		t.Errorf("list: %v %v", c.AllowAccounts, err)
+	}
+}
