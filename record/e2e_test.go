@@ -406,7 +406,7 @@ func TestJudgeGivesLiveOutcomes(t *testing.T) {
 				t.Errorf("live run %d checks, judged %d", len(want), len(got))
 			}
 			// The recording holds placeholders where the live run saw ids.
-			ids := regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|<request-id:\d+>|<uuid:\d+>|\b\d{12}\b|<account:\d+>`)
+			ids := regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|<request-id:\d+>|<uuid:\d+>|\b\d{12}\b|<account[:-]\d+>`)
 			for id, w := range want {
 				if g := got[id]; ids.ReplaceAllString(g, "<id>") != ids.ReplaceAllString(w, "<id>") {
 					t.Errorf("%s:\n  live:   %s\n  judged: %s", id, w, g)

@@ -60,12 +60,16 @@ type Redactor struct {
 	mu       sync.Mutex
 	secrets  []string
 	accounts map[string]string
+	// done remembers what each string redacted to: a run repeats the same header
+	// values and bodies many times. Redaction is a function of the string once its
+	// accounts are numbered, so the memo never changes an answer.
+	done map[string]string
 }
 
 // NewRedactor returns a Redactor that also replaces the given secret strings (access
 // key ids, secret access keys, session tokens, passwords). Empty strings are ignored.
 func NewRedactor(secrets ...string) *Redactor {
-	r := &Redactor{accounts: map[string]string{}}
+	r := &Redactor{accounts: map[string]string{}, done: map[string]string{}}
 	r.AddSecrets(secrets...)
 	return r
 }
@@ -82,6 +86,7 @@ func (r *Redactor) AddSecrets(secrets ...string) {
 		if strings.TrimSpace(s) == "" {
 			continue
 		}
+		r.done = map[string]string{} // a new secret may change earlier answers
 		forms := []string{s, url.QueryEscape(s), url.PathEscape(s), strings.Trim(strconv.Quote(s), `"`), jsonEscape(s)}
 		for _, f := range forms {
 			if !seen[f] {
@@ -126,33 +131,133 @@ func (r *Redactor) String(s string) string {
 }
 
 func (r *Redactor) str(s string) string {
+	if s == "" {
+		return s
+	}
+	if out, ok := r.done[s]; ok {
+		return out
+	}
+	out := r.redact(s)
+	if len(r.done) < 1<<16 {
+		r.done[s] = out
+	}
+	return out
+}
+
+// redact applies every rule; each regular expression runs only when a cheap test says
+// it could match (most strings of a run are short JSON and header values).
+func (r *Redactor) redact(s string) string {
 	for _, sec := range r.secrets {
 		if strings.Contains(s, sec) {
 			s = strings.ReplaceAll(s, sec, Redacted)
 		}
 	}
-	s = reCredential.ReplaceAllString(s, "${1}"+Redacted+"${3}")
-	s = reSignature.ReplaceAllString(s, "${1}"+Redacted)
-	s = reQueryCred.ReplaceAllStringFunc(s, func(m string) string {
-		// Keep the scope (date/region/service/aws4_request) after the key id.
-		sub := reQueryCred.FindStringSubmatch(m)
-		val := sub[2]
-		if i := strings.Index(strings.ToLower(val), "%2f"); i >= 0 {
-			return sub[1] + url.QueryEscape(Redacted) + val[i:]
-		}
-		if i := strings.Index(val, "/"); i >= 0 {
-			return sub[1] + url.QueryEscape(Redacted) + val[i:]
-		}
-		return sub[1] + url.QueryEscape(Redacted)
-	})
-	s = reQuerySig.ReplaceAllString(s, "${1}"+url.QueryEscape(Redacted))
-	s = reQueryToken.ReplaceAllString(s, "${1}"+url.QueryEscape(Redacted))
-	s = reJSONSecret.ReplaceAllString(s, "${1}"+Redacted+"${3}")
-	s = reAccessKey.ReplaceAllString(s, Redacted)
-	s = reSessionToken.ReplaceAllString(s, Redacted)
-	s = reSecretKey.ReplaceAllStringFunc(s, redactSecretKeyShape)
-	s = reAccountID.ReplaceAllStringFunc(s, r.account)
+	if strings.Contains(s, "Credential=") {
+		s = reCredential.ReplaceAllString(s, "${1}"+Redacted+"${3}")
+	}
+	if strings.Contains(s, "Signature=") {
+		s = reSignature.ReplaceAllString(s, "${1}"+Redacted)
+	}
+	if strings.Contains(s, "=") && containsFold(s, "x-amz-") {
+		s = reQueryCred.ReplaceAllStringFunc(s, func(m string) string {
+			// Keep the scope (date/region/service/aws4_request) after the key id.
+			sub := reQueryCred.FindStringSubmatch(m)
+			val := sub[2]
+			if i := strings.Index(strings.ToLower(val), "%2f"); i >= 0 {
+				return sub[1] + url.QueryEscape(Redacted) + val[i:]
+			}
+			if i := strings.Index(val, "/"); i >= 0 {
+				return sub[1] + url.QueryEscape(Redacted) + val[i:]
+			}
+			return sub[1] + url.QueryEscape(Redacted)
+		})
+		s = reQuerySig.ReplaceAllString(s, "${1}"+url.QueryEscape(Redacted))
+		s = reQueryToken.ReplaceAllString(s, "${1}"+url.QueryEscape(Redacted))
+	}
+	if strings.Contains(s, `"`) {
+		s = reJSONSecret.ReplaceAllString(s, "${1}"+Redacted+"${3}")
+	}
+	if strings.Contains(s, "AKIA") || strings.Contains(s, "ASIA") || strings.Contains(s, "AKID") {
+		s = reAccessKey.ReplaceAllString(s, Redacted)
+	}
+	if strings.Contains(s, "FwoGZXIvYXdz") || strings.Contains(s, "IQoJb3JpZ2lu") {
+		s = reSessionToken.ReplaceAllString(s, Redacted)
+	}
+	if longRun(s, 40) {
+		s = reSecretKey.ReplaceAllStringFunc(s, redactSecretKeyShape)
+	}
+	if longDigits(s, 12) {
+		s = r.accounts12(s)
+	}
 	return s
+}
+
+// accounts12 replaces 12-digit account ids, but not the last group of a UUID
+// (…-4000-8000-000000000000), which has the same shape.
+func (r *Redactor) accounts12(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, loc := range reAccountID.FindAllStringIndex(s, -1) {
+		if uuidTail(s, loc[0]) {
+			continue
+		}
+		b.WriteString(s[last:loc[0]])
+		b.WriteString(r.account(s[loc[0]:loc[1]]))
+		last = loc[1]
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// uuidTail reports whether position i follows "xxxx-xxxx-" of a UUID's hex groups.
+func uuidTail(s string, i int) bool {
+	if i < 10 || s[i-1] != '-' || s[i-6] != '-' {
+		return false
+	}
+	for _, c := range s[i-10 : i-6] + s[i-5:i-1] {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// longRun reports a run of at least n base64 characters ([A-Za-z0-9/+]).
+func longRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '/' || c == '+' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// longDigits reports a run of at least n digits.
+func longDigits(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), sub)
 }
 
 // redactSecretKeyShape redacts a run of exactly 40 base64 characters with upper and

@@ -23,6 +23,13 @@ type WriteOption func(*writeConfig)
 type writeConfig struct {
 	secrets  []string
 	redactor *Redactor
+	owned    bool
+}
+
+// Owned says the caller is done with the run's raw transcripts: WriteAll redacts the
+// run in place instead of a deep copy (a run's last use, e.g. the CLI's).
+func Owned() WriteOption {
+	return func(c *writeConfig) { c.owned = true }
 }
 
 // WithSecrets adds secret strings (access key ids, secret keys, session tokens,
@@ -58,9 +65,12 @@ func WriteAll(dir string, run *Run, opts ...WriteOption) error {
 	r.AddSecrets(cfg.secrets...)
 
 	Finalize(run)
-	clean, err := deepCopy(run)
-	if err != nil {
-		return fmt.Errorf("write reports to %s: %w", dir, err)
+	clean := run
+	if !cfg.owned {
+		var err error
+		if clean, err = deepCopy(run); err != nil {
+			return fmt.Errorf("write reports to %s: %w", dir, err)
+		}
 	}
 	r.Run(clean)
 	Finalize(clean) // redaction may rename IDs holding account ids; keep the order

@@ -287,6 +287,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	out := &Result{Run: run, Dir: p.dir}
 	if cleanupErr != nil {
 		out.Warnings = append(out.Warnings, "clean-up: "+cleanupErr.Error())
+		run.Warnings = append(run.Warnings, "clean-up: "+cleanupErr.Error())
 	}
 	out.Warnings = append(out.Warnings, reports.ApplyKnown(run, p.known, opts.Now())...)
 	if p.baseline != nil {
@@ -299,7 +300,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	tw := time.Now()
-	if err := reports.WriteAll(p.dir, run, reports.WithRedactor(red)); err != nil {
+	// The run is the caller's to read afterwards, redacted like every file of it.
+	if err := reports.WriteAll(p.dir, run, reports.WithRedactor(red), reports.Owned()); err != nil {
 		return nil, &HarnessError{Err: fmt.Errorf("writing the reports: %w", err)}
 	}
 	run.Phases["write"] = time.Since(tw)

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi"
@@ -27,15 +28,18 @@ const DocumentName = "spec/dms.openapi.yaml"
 
 const schemaRefPrefix = "#/components/schemas/"
 
-// Load parses and validates the embedded model.
-func Load() (*Model, error) {
+// Load returns the embedded model, parsed and validated once per process: a Model is
+// read-only after loading, so every caller shares it.
+func Load() (*Model, error) { return embedded() }
+
+var embedded = sync.OnceValues(func() (*Model, error) {
 	m, err := Parse(Document)
 	if err != nil {
 		return nil, fmt.Errorf("embedded %s: %w", DocumentName, err)
 	}
 	m.Source = "embedded"
 	return m, nil
-}
+})
 
 // MustLoad is Load for package initialisation: the embedded model is tested, so a
 // failure here is a build defect.

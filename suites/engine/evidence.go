@@ -29,7 +29,7 @@ const (
 	// NotFound provokes ResourceNotFoundFault: an unknown request, an unknown project.
 	NotFound Script = "not-found"
 	// Denied provokes AccessDeniedFault: a cancel signed by the denied principal.
-	Denied Script = "denied"
+	Denied Script = "access-denied"
 	// Inputs sends invalid cancel inputs: a required member missing, a member of the
 	// wrong JSON type, a string over its maximum length.
 	Inputs Script = "inputs"
