@@ -63,11 +63,14 @@ type InfraError struct {
 	Endpoint string
 	Attempts int
 	Problem  string
+	Err      error // what it wraps: ErrBreakerOpen once the circuit breaker is open
 }
 
 func (e *InfraError) Error() string {
 	return fmt.Sprintf("%s: %s (%d attempt%s against %s)", e.Call, e.Problem, e.Attempts, plural(e.Attempts), e.Endpoint)
 }
+
+func (e *InfraError) Unwrap() error { return e.Err }
 
 func plural(n int) string {
 	if n == 1 {
@@ -143,7 +146,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var answers []string
 	for attempt := 1; ; attempt++ {
 		if err := s.breaker.allow(); err != nil {
-			return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt - 1, Problem: err.Error()}
+			return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt - 1, Problem: err.Error(), Err: err}
 		}
 		if err := s.limiter.wait(req.Context(), s.clock); err != nil {
 			return nil, err
@@ -158,10 +161,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			s.breaker.failure()
 			answers = append(answers, "no answer: "+ex.Error)
 		}
+		// An open breaker ends the call here: the attempt that opened it was not retried.
 		last := !retry || attempt >= s.Cfg.MaxAttempts || c.noRetry || req.Context().Err() != nil ||
-			s.settledNonJSON(answers)
+			s.breaker.Open() != nil || s.settledNonJSON(answers)
+		budgetSpent := false
 		if !last && !s.spendRetry() {
-			last = true
+			last, budgetSpent = true, true
 			why = why + "; the run's retry budget is spent"
 		}
 		if !last {
@@ -169,8 +174,12 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		c.add(ex)
 		if last {
+			if budgetSpent {
+				// A transient answer that could not be retried is not an answer to judge.
+				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: why + " (--retry-budget)"}
+			}
 			if err != nil && resp == nil {
-				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: ex.Error}
+				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: ex.Error, Err: s.breaker.Open()}
 			}
 			if retry && !allSame(answers) {
 				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt,
