@@ -77,7 +77,8 @@ func TestGatherRunsAScriptOnceForConcurrentAskers(t *testing.T) {
 // once, with the samples that show it), and their judges are never asked.
 func TestAScriptErrorIsOneCausePerScriptKey(t *testing.T) {
 	h := &scripted{answers: []answer{jsonError(500, "InternalFailure"), jsonError(503, "ServiceUnavailable")}, cycle: true}
-	s := openEndpoint(t, h, func(c *Config) { c.MaxAttempts = 2 })
+	// One script at a time, so each sees the answers change (500, 503, 500, ...).
+	s := openEndpoint(t, h, func(c *Config) { c.MaxAttempts, c.Parallel = 2, 1 })
 	var judged atomic.Int32
 	nf := kind{needs: Needs{Evidence: []Script{NotFound}}, judged: &judged}
 	in := kind{needs: Needs{Evidence: []Script{Inputs}}, judged: &judged}
