@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"html"
 	"html/template"
 	"io"
 	"sort"
@@ -16,18 +17,19 @@ import (
 var htmlTemplateText string
 
 var htmlTemplate = template.Must(template.New("report.html").Funcs(template.FuncMap{
-	"pretty":   prettyBody,
-	"headers":  headerLines,
-	"duration": roundDuration,
-	"time":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
-	"date":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-	"short":    short,
-	"oneline":  func(s string) string { return OneLine(s, 0) },
-	"anchor":   anchor,
-	"pct":      func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
-	"join":     strings.Join,
-	"label":    TargetLabel,
-	"inc":      func(i int) int { return i + 1 },
+	"pretty":     prettyBody,
+	"headers":    headerLines,
+	"duration":   roundDuration,
+	"time":       func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
+	"date":       func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	"short":      short,
+	"oneline":    func(s string) string { return OneLine(s, 0) },
+	"anchor":     anchor,
+	"pct":        func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+	"join":       strings.Join,
+	"label":      TargetLabel,
+	"inc":        func(i int) int { return i + 1 },
+	"transcript": transcriptHTML,
 }).Parse(htmlTemplateText))
 
 // severity orders outcomes for display: what needs attention first.
@@ -56,9 +58,17 @@ type htmlView struct {
 // htmlCheck is a check as the page shows it: its transcript without duplicates, and
 // the cause that decided it (nil when its own judge did).
 type htmlCheck struct {
-	Check
-	Shown    []htmlExchange
-	CauseRef *htmlCause
+	Check `json:"-"`
+	// The fields the template reads, directly: text/template finds a promoted field
+	// by a reflective search on every access, which made writing the page slow.
+	ID, Title, Description, Level, Pointer, Operation, Message, Cause string
+	Labels, Needs                                                     []string
+	Outcome                                                           Outcome
+	Duration                                                          time.Duration
+	Known                                                             *KnownDeviation
+	Class                                                             Class
+	Shown                                                             []htmlExchange
+	CauseRef                                                          *htmlCause
 	// OwnMessage is false when the message only repeats the cause's title.
 	OwnMessage bool
 }
@@ -74,9 +84,89 @@ type htmlCause struct {
 
 // htmlExchange is one attempt of one call; Of is how many attempts of that call the
 // transcript holds (0 when the call was not retried).
+// htmlExchange is one exchange as the page shows it: flat fields and the request and
+// response already rendered as text (templates reach embedded fields by reflection,
+// which made the transcripts most of a report's writing time).
 type htmlExchange struct {
-	Exchange
-	Of int
+	Name, View, Script, Retried, Error string
+	Attempt, Of, Call, Status          int
+	Duration                           time.Duration
+	Request, Response                  string
+}
+
+// transcriptHTML renders a transcript: each exchange as a collapsible block (a retried
+// attempt collapsed, the answer that counts open), every value HTML-escaped. It is
+// built here rather than in the template: a report holds hundreds of exchanges, and a
+// template spends most of a report's writing time on them.
+func transcriptHTML(es []htmlExchange) template.HTML {
+	var b strings.Builder
+	esc := html.EscapeString
+	for i, e := range es {
+		b.WriteString(`<details class="exchange`)
+		if e.Retried != "" {
+			b.WriteString(` retried"`)
+		} else {
+			b.WriteString(`" open`)
+		}
+		fmt.Fprintf(&b, `>
+<summary><b>Exchange %d</b>`, i+1)
+		if e.Name != "" {
+			b.WriteString(": " + esc(e.Name))
+		}
+		if e.View != "" {
+			b.WriteString(` <span class="muted">(` + esc(e.View) + ` view)</span>`)
+		}
+		if e.Of != 0 {
+			fmt.Fprintf(&b, ` <span class="badge b-attempt">attempt %d of %d</span>`, e.Attempt, e.Of)
+		}
+		b.WriteString(` <span class="muted">→ `)
+		if e.Status != 0 {
+			fmt.Fprintf(&b, "HTTP %d", e.Status)
+		} else {
+			b.WriteString("no response")
+		}
+		b.WriteString(" · " + esc(roundDuration(e.Duration)))
+		if e.Script != "" {
+			b.WriteString(" · " + esc(e.Script))
+			if e.Call != 0 {
+				fmt.Fprintf(&b, " call %d", e.Call)
+			}
+		}
+		b.WriteString(`</span>`)
+		if e.Retried != "" {
+			b.WriteString(`<div class="retry-why">retried: ` + esc(e.Retried) + `</div>`)
+		}
+		b.WriteString(`</summary>
+<div class="grid2">
+<div><div class="muted">request</div><pre>` + esc(e.Request) + `</pre></div>
+<div><div class="muted">response</div><pre>` + esc(e.Response) + `</pre>`)
+		if e.Error != "" {
+			b.WriteString(`<div class="muted">transport error</div><pre>` + esc(e.Error) + `</pre>`)
+		}
+		b.WriteString("</div>\n</div>\n</details>\n")
+	}
+	return template.HTML(b.String())
+}
+
+// messageText renders one side of an exchange: the first line, the headers, the
+// body (JSON indented).
+func messageText(m HTTPMessage, request bool) string {
+	var b strings.Builder
+	switch {
+	case request:
+		b.WriteString(m.Method + " " + m.URL)
+	case m.Status != 0:
+		fmt.Fprintf(&b, "HTTP %d", m.Status)
+	default:
+		b.WriteString("(no response)")
+	}
+	b.WriteString("\n")
+	b.WriteString(headerLines(m.Headers))
+	if m.Body != "" {
+		b.WriteString("\n")
+		b.WriteString(prettyBody(m.Body))
+	}
+	return b.String()
 }
 
 // htmlCost is what the run cost: API calls per operation, starts of the budget, and
@@ -155,7 +245,10 @@ func WriteHTML(w io.Writer, run *Run) error {
 		byCause[c.ID] = c
 	}
 	for _, c := range run.Checks {
-		hc := htmlCheck{Check: c, Shown: exchangeViews(c.Exchanges), CauseRef: byCause[c.Cause], OwnMessage: true}
+		hc := htmlCheck{Check: c, ID: c.ID, Title: c.Title, Description: c.Description, Level: c.Level, Pointer: c.Pointer,
+			Operation: c.Operation, Message: c.Message, Cause: c.Cause, Labels: c.Labels, Needs: c.Needs, Outcome: c.Outcome,
+			Duration: c.Duration, Known: c.Known, Class: c.Class,
+			Shown: exchangeViews(c.Exchanges), CauseRef: byCause[c.Cause], OwnMessage: true}
 		if hc.CauseRef != nil {
 			title, m := strings.TrimSpace(hc.CauseRef.Title), strings.TrimSpace(c.Message)
 			hc.OwnMessage = m != "" && m != title && m != "blocked by: "+title
@@ -250,7 +343,9 @@ func exchangeViews(es []Exchange) []htmlExchange {
 		if of < 2 && e.Retried == "" {
 			of = 0
 		}
-		out = append(out, htmlExchange{Exchange: e, Of: of})
+		out = append(out, htmlExchange{Name: e.Name, View: e.View, Script: e.Script, Retried: e.Retried, Error: e.Error,
+			Attempt: e.Attempt, Of: of, Call: e.Call, Status: e.Response.Status, Duration: e.Duration,
+			Request: messageText(e.Request, true), Response: messageText(e.Response, false)})
 	}
 	return out
 }

@@ -155,6 +155,7 @@ func open(ctx context.Context, cfg Config, rt *ReplayTarget) (*Session, error) {
 		}
 		s.emu = srv
 		s.closers = append(s.closers, srv.Close)
+		s.http.Transport.(*transport).base = inProcess{h: srv.Emulator}
 		s.Endpoint, s.Region = srv.URL, srv.Region
 		if srv.Clock != nil {
 			s.clock = virtualClock{srv.Clock}

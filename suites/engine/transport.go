@@ -252,6 +252,9 @@ func describeTransportError(err error, timeout time.Duration) string {
 // answerKey is what makes two answers the same: status, error code and whether the
 // body is JSON.
 func answerKey(status int, ex reports.Exchange) string {
+	if status < 300 {
+		return fmt.Sprintf("HTTP %d", status) // a success is never retried: no need to read it
+	}
 	r := parseResponse(&ex)
 	kind := "json"
 	if r.JSONErr != nil {
@@ -281,6 +284,9 @@ var throttlingCodes = map[string]bool{
 func (s *Session) transient(op string, resp *http.Response, ex reports.Exchange, err error) (bool, string) {
 	if resp == nil {
 		return true, "no answer (" + Truncate(ex.Error, 80) + ")"
+	}
+	if resp.StatusCode < 300 {
+		return false, ""
 	}
 	r := parseResponse(&ex)
 	if s.knownUnimplemented(op, r) || Unimplemented(r, false) != "" {
