@@ -460,9 +460,11 @@ type CauseRecord struct {
 func (s *Session) Records() []ScriptRecord {
 	s.mu.Lock()
 	var keys []scriptKey
+	done := map[scriptKey]*gathering{} // read under the lock: scripts may still be gathering
 	for k, g := range s.memo {
 		if closed(g.done) {
 			keys = append(keys, k)
+			done[k] = g
 		}
 	}
 	s.mu.Unlock()
@@ -474,7 +476,7 @@ func (s *Session) Records() []ScriptRecord {
 	})
 	var out []ScriptRecord
 	for _, k := range keys {
-		g := s.memo[k]
+		g := done[k]
 		r := ScriptRecord{Family: k.family, Script: k.script}
 		if g.ev != nil && !reflect.ValueOf(g.ev).IsNil() {
 			r.Evidence, _ = json.Marshal(g.ev)

@@ -267,3 +267,31 @@ func TestEvidenceAssemblesOneFamily(t *testing.T) {
 		}
 	}
 }
+
+// Records may be asked while scripts are still gathering (a progress report, an
+// interrupted run): it returns the finished ones without racing the gatherers.
+func TestRecordsWhileGathering(t *testing.T) {
+	s := openEmbedded(t, nil)
+	probes := Needs{Evidence: []Script{NotFound, Inputs, Protocol}}
+	checks := []Check{check("conversion", "a", kind{needs: probes}), check("creation", "a", kind{needs: probes})}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.Prepare(context.Background(), checks, nil)
+	}()
+	for n := 0; ; n++ {
+		select {
+		case <-done:
+			if recs := s.Records(); len(recs) != 6 {
+				t.Errorf("%d records after %d reads while gathering, want 6", len(recs), n)
+			}
+			return
+		default:
+			for _, r := range s.Records() {
+				if len(r.Evidence) == 0 {
+					t.Errorf("%s/%s: a record without evidence", r.Family, r.Script)
+				}
+			}
+		}
+	}
+}
