@@ -297,3 +297,61 @@ func TestProbesAgainstTheEmbeddedTarget(t *testing.T) {
 		}
 	}
 }
+
+// A request Describe does not list yet: the watch's describes within the grace are
+// folded into the first answer that lists it, marked; past the grace it stops, saying
+// why.
+func TestWatchWaitsForAnInvisibleRequestWithinTheGrace(t *testing.T) {
+	watch := func(s *Session) *WatchEvidence {
+		s.SetStartBudget(1)
+		ev, cause := s.gather(context.Background(), "conversion", Watch)
+		if cause != nil {
+			t.Fatal(cause.Title)
+		}
+		return ev.(*WatchEvidence)
+	}
+	w := watch(openEmbedded(t, weather(emulator.Weather{ConsistencyWindow: 3 * time.Second})))
+	first := w.Describes[0]
+	if len(first.Attempts) < 2 || requestIn(first, w.RequestID) == nil {
+		t.Fatalf("first describe: %d attempts, %s", len(first.Attempts), first.Attempts[len(first.Attempts)-1].Response.Body)
+	}
+	for i, a := range first.Attempts[:len(first.Attempts)-1] {
+		if !strings.Contains(a.Retried, "not listed yet") || strings.Contains(a.Response.Body, w.RequestID) {
+			t.Errorf("try %d: Retried %q", i+1, a.Retried)
+		}
+	}
+	if statusOf(w.Describes, w.RequestID) != "SUCCESS" || w.Stopped != "" {
+		t.Errorf("watch ended %q, stopped %q", statusOf(w.Describes, w.RequestID), w.Stopped)
+	}
+
+	s := openEmbedded(t, func(c *Config) {
+		weather(emulator.Weather{ConsistencyWindow: time.Minute})(c)
+		c.ConsistencyGrace = 2 * time.Second
+	})
+	w = watch(s)
+	if !strings.Contains(w.Stopped, "does not list that request") || !strings.Contains(w.Stopped, "--consistency-grace 2s") || len(w.Describes) != 1 {
+		t.Errorf("stopped %q after %d describes", w.Stopped, len(w.Describes))
+	}
+	s.emu.Clock.Advance(time.Minute) // let clean-up see it end
+}
+
+// A cancelled request that never ends (stuck in CANCELING) times the walk out at
+// --lifecycle-timeout, in virtual time: no waiter, no second cancel, and clean-up
+// does not wait for it again.
+func TestWalkTimesOutOnARequestThatNeverEnds(t *testing.T) {
+	s := openEmbedded(t, func(c *Config) {
+		c.Defects = []string{emulator.DefectCancelStuck}
+		c.LifecycleTimeout = 30 * time.Second
+	})
+	start := s.emu.Clock.Now()
+	w := walk(t, s)
+	if !w.TimedOut || w.Timeout != "30s" || w.Final != "CANCELING" || w.Waiter != nil || w.SecondCancel != nil {
+		t.Errorf("walk: timed out %v (%q), final %q, waiter %v, second cancel %v", w.TimedOut, w.Timeout, w.Final, w.Waiter, w.SecondCancel)
+	}
+	if moved := s.emu.Clock.Now().Sub(start); moved < 30*time.Second || moved > 30*time.Second+s.Cfg.MaxDelay {
+		t.Errorf("the walk waited %v of virtual time for a 30s timeout", moved)
+	}
+	if err := s.Cleanup(context.Background()); err != nil || len(s.Setup()) != 0 {
+		t.Errorf("clean-up: %v, %d calls", err, len(s.Setup()))
+	}
+}
