@@ -59,6 +59,21 @@ type Config struct {
 
 	// Embedded adjusts the embedded emulator's configuration (tests: weather, clocks).
 	Embedded func(*emulator.Config) `json:"-"`
+
+	// explicit holds the flags whose value was set (by flag or environment), so a
+	// deliberate 0 ("--max-rate 0": no limit) is not replaced by the target's default.
+	explicit map[string]bool
+}
+
+// Explicit reports whether the setting with this flag was set by flag or environment.
+func (c Config) Explicit(flagName string) bool { return c.explicit[flagName] }
+
+// markExplicit records that a setting was set.
+func (c *Config) markExplicit(flagName string) {
+	if c.explicit == nil {
+		c.explicit = map[string]bool{}
+	}
+	c.explicit[flagName] = true
 }
 
 // Setting is one user-settable field of Config: its flag, its environment variable,
@@ -74,7 +89,9 @@ type Setting struct {
 }
 
 // Value returns the flag.Value that sets this setting on c.
-func (s Setting) Value(c *Config) flag.Value { return value{s.field(c)} }
+func (s Setting) Value(c *Config) flag.Value {
+	return value{p: s.field(c), set: func() { c.markExplicit(s.Flag) }}
+}
 
 // Help is the flag's usage: the text, its defaults and its environment variable.
 func (s Setting) Help() string {
@@ -204,7 +221,7 @@ func (c Config) Resolve() Config {
 		if !ok {
 			def, ok = s.Defaults["*"]
 		}
-		if !ok || !isZero(s.field(&c)) {
+		if !ok || !isZero(s.field(&c)) || c.Explicit(s.Flag) {
 			continue
 		}
 		// A default is a value, optionally followed by a note in parentheses ("250ms
@@ -212,7 +229,7 @@ func (c Config) Resolve() Config {
 		// elsewhere, even when its first word would parse as a string.
 		f := strings.Fields(def)
 		if len(f) > 0 && parses(s, f[0]) && (len(f) == 1 || strings.HasPrefix(f[1], "(")) {
-			_ = s.Value(&c).Set(f[0])
+			_ = value{p: s.field(&c)}.Set(f[0]) // a default: not marked as set
 		}
 	}
 	return c
@@ -222,7 +239,7 @@ func (c Config) Resolve() Config {
 // (defaults such as "what the selected checks declare" are computed elsewhere).
 func parses(s Setting, v string) bool {
 	var probe Config
-	return s.Value(&probe).Set(v) == nil
+	return value{p: s.field(&probe)}.Set(v) == nil
 }
 
 func isZero(p any) bool {
@@ -289,6 +306,14 @@ func (c Config) Validate() error {
 	default:
 		return bad("unknown target %q: pass --target embedded, endpoint, aws or replay:DIR", c.Target)
 	}
+	for _, f := range []struct {
+		flag string
+		d    time.Duration
+	}{{"call-timeout", c.CallTimeout}, {"lifecycle-timeout", c.LifecycleTimeout}, {"min-delay", c.MinDelay}, {"max-delay", c.MaxDelay}} {
+		if f.d == 0 && c.Explicit(f.flag) {
+			return bad("--%s 0: pass a positive duration such as 1s, or leave it out for the default", f.flag)
+		}
+	}
 	for _, s := range Settings {
 		if negative(s.field(&c)) {
 			return bad("--%s %s is negative: pass 0 or more, or leave it out for the default", s.Flag, s.Value(&c))
@@ -328,7 +353,10 @@ func (e *ConfigError) Error() string { return e.Err.Error() }
 func (e *ConfigError) Unwrap() error { return e.Err }
 
 // value adapts a Config field to flag.Value.
-type value struct{ p any }
+type value struct {
+	p   any
+	set func() // records that the setting was set
+}
 
 func (v value) String() string {
 	switch x := v.p.(type) {
@@ -356,6 +384,9 @@ func (v value) String() string {
 }
 
 func (v value) Set(s string) error {
+	if v.set != nil {
+		v.set()
+	}
 	switch x := v.p.(type) {
 	case *string:
 		*x = s

@@ -259,3 +259,28 @@ func TestSettingValueRoundTrip(t *testing.T) {
 		t.Errorf("list: %v %v", c.AllowAccounts, err)
 	}
 }
+
+// TestAnExplicitZeroIsKept: a 0 the user set means what the help says ("--max-rate 0:
+// no limit"), not "use the target's default"; a 0 that would make no sense (a call
+// timeout, a poll delay) is refused naming the flag.
+func TestAnExplicitZeroIsKept(t *testing.T) {
+	var c Config
+	for flag, v := range map[string]string{"target": "aws", "max-rate": "0", "retry-budget": "0"} {
+		if err := SettingOf(flag).Value(&c).Set(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := c.Resolve()
+	if r.MaxRate != 0 || r.RetryBudget != 0 {
+		t.Errorf("explicit zeros replaced by defaults: max-rate %v, retry-budget %d", r.MaxRate, r.RetryBudget)
+	}
+	if r.LifecycleTimeout != 15*time.Minute {
+		t.Errorf("unset settings still get the target's default: lifecycle-timeout %v", r.LifecycleTimeout)
+	}
+	var d Config
+	_ = SettingOf("call-timeout").Value(&d).Set("0s")
+	err := d.Resolve().Validate()
+	if err == nil || !strings.Contains(err.Error(), "--call-timeout 0") {
+		t.Errorf("--call-timeout 0: %v, want it refused naming the flag", err)
+	}
+}

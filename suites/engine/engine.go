@@ -373,6 +373,9 @@ func JudgeAll(ctx context.Context, s *Session, checks []Check) *Result {
 		rc := reports.Check{CheckInfo: c.CheckInfo, Outcome: v.Outcome, Message: v.Message, Duration: time.Since(t),
 			Exchanges: exchangesOf(v.Samples)}
 		rc.Needs = c.Kind.Needs().Words()
+		// The result owns its data: the catalog is shared by every run of the process,
+		// and a report is redacted in place.
+		rc.Labels = append([]string(nil), c.Labels...)
 		if v.Cause != nil {
 			rc.Cause = v.Cause.ID
 			rc.Exchanges = nil
@@ -454,9 +457,8 @@ type CauseRecord struct {
 	Samples []*Sample       `json:"samples,omitempty"`
 }
 
-// Records returns the evidence gathered so far, one record per family and script, in
-// gathering order (families as first gathered, then Scripts order), plus the setup
-// calls (preflight and clean-up) under the script "setup".
+// Records returns the evidence gathered so far, one record per family and script,
+// families in name order, then Scripts order (the order a recording's files list).
 func (s *Session) Records() []ScriptRecord {
 	s.mu.Lock()
 	var keys []scriptKey
