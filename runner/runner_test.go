@@ -514,3 +514,70 @@ func projectID(t *testing.T, emu *emulator.Server) string {
 	arn := emu.Emulator.ProjectARN(emulator.DefaultProject)
 	return arn[strings.LastIndex(arn, ":")+1:]
 }
+
+// TestAControlSurfaceLeavesNoControlSkip: with --control every scenario-driven check is
+// judged; no skip tells the user to get a control surface they already gave.
+func TestAControlSurfaceLeavesNoControlSkip(t *testing.T) {
+	emu := wallEmulator(t, 20*time.Millisecond)
+	res, err := run(t, Options{LabelFilter: "enum", Config: engine.Config{Target: engine.TargetEndpoint, Endpoint: emu.URL,
+		Project: emulator.DefaultProject, Control: emu.URL + emulator.ControlPrefix, MinDelay: 5 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range res.Run.Checks {
+		if c.Outcome == reports.Skipped && strings.Contains(c.Message, "control surface") {
+			t.Errorf("%s skipped for a control surface the run has: %s", c.ID, c.Message)
+		}
+	}
+	if c := byID(res.Run)["CancelMetadataModelConversion.enum.EndpointType.sdk-passthrough"]; c.Outcome != reports.Pass {
+		t.Errorf("EndpointType passthrough with a control surface: %s %q", c.Outcome, c.Message)
+	}
+}
+
+// TestMissingCredentialsAreConfiguration: an aws run without usable credentials, or
+// with a profile that does not exist, is a configuration error (exit 2) saying how to
+// give them, found before any call.
+func TestMissingCredentialsAreConfiguration(t *testing.T) {
+	for name, env := range map[string]map[string]string{
+		"no credentials at all": {},
+		"a missing profile":     {"AWS_PROFILE": "dmsconform-no-such-profile"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+				t.Setenv(k, "")
+			}
+			t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+			t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+			t.Setenv("AWS_REGION", "us-east-1")
+			for k, v := range env {
+				t.Setenv(k, v)
+			}
+			_, err := run(t, Options{Config: engine.Config{Target: engine.TargetAWS, Project: "p", AllowAccounts: []string{"123456789012"}}})
+			if ExitCodeOf(err) != ExitUsage {
+				t.Fatalf("want exit 2, got %v", err)
+			}
+		})
+	}
+}
+
+// TestProgressLinesInALog: a run that is not on a terminal prints plain progress lines
+// (CI logs), each saying what is running and how many calls were made.
+func TestProgressLinesInALog(t *testing.T) {
+	emu := wallEmulator(t, 100*time.Millisecond)
+	var out strings.Builder
+	_, err := Run(context.Background(), Options{Out: t.TempDir(), Stdout: &out, Stderr: &out, Progress: "lines", ProgressEvery: 50 * time.Millisecond,
+		LabelFilter: "lifecycle", Config: engine.Config{Target: engine.TargetEndpoint, Endpoint: emu.URL, Project: emulator.DefaultProject}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := 0
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.HasPrefix(l, "progress: ") && strings.Contains(l, "API calls") && strings.Contains(l, "running: ") {
+			lines++
+		}
+	}
+	if lines < 2 || strings.Contains(out.String(), "\x1b[") {
+		t.Errorf("%d progress lines (want several, without terminal codes):\n%s", lines, out.String())
+	}
+}

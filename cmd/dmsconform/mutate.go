@@ -22,7 +22,7 @@ func runMutate(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("mutate", "[--modes M[,M...]] [--repeats N] [--out DIR] [--markdown FILE] [--list]", stderr)
 	modes := fs.String("modes", "", "defect `modes` to try, comma-separated (default: all)")
 	repeats := fs.Int("repeats", 3, "defect-free runs used to find false positives and flakes")
-	parallel := fs.Int("parallel", 2, "child runs at once")
+	parallel := fs.Int("parallel", 0, "runs at once, in this process (default: the number of CPUs)")
 	out := fs.String("out", "", "report `folder` (default reports/out/mutation-<UTC timestamp>)")
 	md := fs.String("markdown", "", "also write the kill matrix as a Markdown table to `FILE` (the README's table)")
 	list := fs.Bool("list", false, "list the defect modes and exit")

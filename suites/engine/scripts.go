@@ -383,6 +383,9 @@ func (g *gather) waiter(ctx context.Context, id string) *WaiterEvidence {
 	c := g.s.newCall(g.key, "walk: the SDK's cancelled waiter")
 	wctx := context.WithValue(ctx, callKey{}, c)
 	err := g.s.waitCancelled(wctx, g.describe.Name, id)
+	if errors.Is(err, errNoWaiter) {
+		return nil // nothing to ask: CANCELED is judged on the describes alone
+	}
 	we := &WaiterEvidence{}
 	if err != nil {
 		we.Err = err.Error()

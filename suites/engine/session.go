@@ -592,8 +592,12 @@ func (s *Session) waitCancelled(ctx context.Context, describe, id string) error 
 		})
 		return w.Wait(ctx, &dms.DescribeMetadataModelCreationsInput{MigrationProjectIdentifier: project, Filters: filters}, wait)
 	}
-	return fmt.Errorf("aws-sdk-go-v2 has no cancelled waiter for %s", describe)
+	return errNoWaiter
 }
+
+// errNoWaiter: aws-sdk-go-v2 has no cancelled waiter for the family (a family the
+// model has and the SDK's waiters do not cover yet).
+var errNoWaiter = errors.New("aws-sdk-go-v2 has no cancelled waiter for this family")
 
 // describe describes one request of the family through the SDK (filter request-id).
 func (s *Session) describe(ctx context.Context, script, name, family, id string) (*Sample, error) {

@@ -37,7 +37,7 @@ func (Canceled) Judge(ev *engine.Evidence) engine.Verdict {
 	case w.Final != "CANCELED":
 		return engine.Failf(show, "request %s ended %s after it was cancelled, want CANCELED; statuses seen: %s", w.RequestID, w.Final, seen)
 	case w.Waiter == nil:
-		return engine.Errorf("the SDK's cancelled waiter was not asked (a dmsconform bug)")
+		return engine.Pass(show...) // the SDK has no cancelled waiter for this family: the describes decide
 	case w.Waiter.Infra:
 		return engine.Errorf("request %s is CANCELED, but the SDK's cancelled waiter got no answer to judge: %s", w.RequestID, w.Waiter.Err)
 	case w.Waiter.Err != "":
