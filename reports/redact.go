@@ -217,7 +217,7 @@ func uuidTail(s string, i int) bool {
 	if i < 10 || s[i-1] != '-' || s[i-6] != '-' {
 		return false
 	}
-	for _, c := range s[i-10 : i-6] + s[i-5:i-1] {
+	for _, c := range s[i-10:i-6] + s[i-5:i-1] {
 		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
 			return false
 		}
