@@ -33,7 +33,7 @@ func TestRunExitCodes(t *testing.T) {
 		{"usage", []string{"run", "--target", "endpoint"}, 2, "--endpoint is required"},
 		{"unknown flag", []string{"run", "--nope"}, 2, "flag provided but not defined"},
 		{"label selecting nothing", []string{"run", "--label-filter", "parity"}, 2, "selects none of the 118 checks: the labels are"},
-		{"unreachable", []string{"run", "--target", "endpoint", "--endpoint", "http://127.0.0.1:1", "--project", "p", "--max-attempts", "2"}, 3, "unreachable"},
+		{"unreachable", []string{"run", "--out", filepath.Join(dir, "unreachable"), "--target", "endpoint", "--endpoint", "http://127.0.0.1:1", "--project", "p", "--max-attempts", "2"}, 3, "unreachable"},
 		{"help", []string{"run", "--help"}, 0, "--known-deviations"},
 		{"help lists exit codes", []string{"run", "--help"}, 0, "130 interrupted"},
 		{"short account id", []string{"run", "--target", "aws", "--project", "p", "--allow-account", "1111"}, 2, "exactly 12 digits"},
