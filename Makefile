@@ -56,7 +56,8 @@ bench:
 mutate: build
 	./$(BIN) mutate --repeats 20 --out reports/out/mutation --markdown reports/out/mutation/matrix.md
 
-## sdk: replay the wire fixtures to aws-sdk-go-v2 and aws-sdk-js-v3
+## sdk: replay the wire fixtures to aws-sdk-go-v2, aws-sdk-js-v3 and botocore (an SDK
+## whose runtime is missing is skipped with the reason); known deviations are listed
 sdk: build js-setup
 	./$(BIN) sdk --sdk all --known-deviations fixtures/known-deviations.sdk.yaml
 
