@@ -27,6 +27,9 @@ type Server struct {
 	done      chan error
 	closeOnce sync.Once
 	closeErr  error
+
+	connMu   sync.Mutex
+	newConns map[net.Conn]bool // accepted connections that have not sent a request yet
 }
 
 // Start builds an emulator from cfg and serves it on 127.0.0.1 with a free port.
@@ -61,8 +64,10 @@ func Serve(l net.Listener, cfg Config) (*Server, error) {
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 		},
-		done: make(chan error, 1),
+		done:     make(chan error, 1),
+		newConns: map[net.Conn]bool{},
 	}
+	s.srv.ConnState = s.trackNew
 	creds := cfg.Credentials
 	if creds == nil {
 		creds = DefaultCredentials()
@@ -92,8 +97,9 @@ func Serve(l net.Listener, cfg Config) (*Server, error) {
 }
 
 // Close stops the server: it drops the calls the weather keeps silent
-// (Weather.SilentAfter) without an answer, waits up to 5 seconds for the other calls
-// in flight, then closes the remaining connections. It returns the serving error, if
+// (Weather.SilentAfter) without an answer, closes the connections that never sent a
+// request, waits up to 5 seconds for the other calls in flight, then closes the
+// remaining connections. It returns the serving error, if
 // any. Calling it again returns the same result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() { s.closeErr = s.close() })
@@ -104,7 +110,23 @@ func (s *Server) close() error {
 	s.Emulator.releaseSilent()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err := s.srv.Shutdown(ctx)
+	shut := make(chan error, 1)
+	go func() { shut <- s.srv.Shutdown(ctx) }()
+	// Shutdown closes the listener and waits for connections to go idle, but counts a
+	// connection that never sent a request (a client's spare dial) as idle only after
+	// 5 s. Such a connection carries no call, so close it at once, until Shutdown is done.
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	var err error
+wait:
+	for {
+		s.closeNew()
+		select {
+		case err = <-shut:
+			break wait
+		case <-tick.C:
+		}
+	}
 	if err != nil {
 		s.srv.Close()
 	}
@@ -123,4 +145,26 @@ func (s *Server) ControlURL() string {
 		return ""
 	}
 	return s.URL + ControlPrefix
+}
+
+// trackNew is the server's ConnState hook: it keeps the connections that have not
+// sent a request yet, for close.
+func (s *Server) trackNew(c net.Conn, st http.ConnState) {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if st == http.StateNew {
+		s.newConns[c] = true
+	} else {
+		delete(s.newConns, c)
+	}
+}
+
+// closeNew closes the connections that have not sent a request yet.
+func (s *Server) closeNew() {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	for c := range s.newConns {
+		c.Close()
+		delete(s.newConns, c)
+	}
 }
