@@ -394,6 +394,7 @@ func TestJudgeGivesLiveOutcomes(t *testing.T) {
 	// so two decodings of the same bytes differ (a known SDK finding, not the harness's).
 	for _, defects := range [][]string{nil, {"fault-status-500"}, {"status-double-l"}, {"cancel-stuck-canceling"}, {"wrong-project-arn"}, {"undocumented-step"}, {"null-members"}} {
 		t.Run(strings.Join(append([]string{"defects"}, defects...), "="), func(t *testing.T) {
+			t.Parallel() // runs are values: nothing is shared
 			dir := filepath.Join(t.TempDir(), "rec")
 			live := run(t, runner.Options{Config: engine.Config{Defects: defects}, Record: dir})
 			var out strings.Builder
