@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -104,36 +105,41 @@ var (
 	})
 )
 
-// runClient starts the emulator in process (virtual clock, control surface on, the
-// given defect modes) and runs the client's script against it.
-func runClient(t *testing.T, client clientScript, defects ...string) (*clientReport, int) {
+// runClients starts one emulator in process per entry of modes (virtual clock,
+// control surface on, that entry's defect modes) and runs the client's script once
+// against all of them, one after another (the interpreter and the SDK load once). It
+// returns the report per emulator and whether each passed every check.
+func runClients(t *testing.T, client clientScript, modes ...[]string) ([]*clientReport, []bool) {
 	t.Helper()
 	if client.reason != "" {
 		t.Skipf("%s not available: %s", client.name, client.reason)
 	}
-	srv, err := emulator.Start(emulator.Config{
-		Clock:   emulator.NewVirtualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
-		Control: true,
-		Defects: defects,
-	})
-	if err != nil {
-		t.Fatalf("start the emulator: %v", err)
+	var cfgs []map[string]string
+	for _, defects := range modes {
+		srv, err := emulator.Start(emulator.Config{
+			Clock:   emulator.NewVirtualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
+			Control: true,
+			Defects: defects,
+		})
+		if err != nil {
+			t.Fatalf("start the emulator: %v", err)
+		}
+		t.Cleanup(func() { srv.Close() })
+		cfgs = append(cfgs, map[string]string{
+			"endpoint": srv.URL, "control": srv.ControlURL(), "region": srv.Region,
+			"accessKeyId": emulator.DefaultAccessKeyID, "secretAccessKey": emulator.DefaultSecretAccessKey,
+			"deniedAccessKeyId": emulator.DeniedAccessKeyID, "deniedSecretAccessKey": emulator.DeniedSecretAccessKey,
+			"project": emulator.DefaultProject, "failingProject": emulator.FailingProject, "failMessage": emulator.DefaultFailMessage,
+		})
 	}
-	t.Cleanup(func() { srv.Close() })
-	cfg := map[string]string{
-		"endpoint": srv.URL, "control": srv.ControlURL(), "region": srv.Region,
-		"accessKeyId": emulator.DefaultAccessKeyID, "secretAccessKey": emulator.DefaultSecretAccessKey,
-		"deniedAccessKeyId": emulator.DeniedAccessKeyID, "deniedSecretAccessKey": emulator.DeniedSecretAccessKey,
-		"project": emulator.DefaultProject, "failingProject": emulator.FailingProject, "failMessage": emulator.DefaultFailMessage,
-	}
-	in, _ := json.Marshal(cfg)
+	in, _ := json.Marshal(cfgs)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := client.command(ctx)
 	cmd.Stdin = bytes.NewReader(in)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	code := 0
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
@@ -141,17 +147,33 @@ func runClient(t *testing.T, client clientScript, defects ...string) (*clientRep
 	} else if err != nil {
 		t.Fatalf("run the %s client: %v", client.name, err)
 	}
-	var rep clientReport
-	if jerr := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &rep); jerr != nil {
-		t.Fatalf("the %s client (exit %d) printed no report: %v\nstdout: %s\nstderr: %s", client.name, code, jerr, stdout.String(), stderr.String())
-	}
+	lines := bytes.Split(bytes.TrimSpace(stdout.Bytes()), []byte("\n"))
 	if code == 4 {
+		var rep clientReport
+		_ = json.Unmarshal(lines[0], &rep)
 		t.Skipf("%s not available: %s", client.name, rep.Error)
 	}
 	if code != 0 && code != 1 {
-		t.Fatalf("the %s client broke (exit %d): %s\nstderr: %s", client.name, code, rep.Error, stderr.String())
+		t.Fatalf("the %s client broke (exit %d)\nstdout: %s\nstderr: %s", client.name, code, stdout.String(), stderr.String())
 	}
-	return &rep, code
+	if len(lines) != len(modes) {
+		t.Fatalf("the %s client (exit %d) printed %d report(s) for %d emulators\nstdout: %s\nstderr: %s", client.name, code, len(lines), len(modes), stdout.String(), stderr.String())
+	}
+	reps, passed := make([]*clientReport, len(lines)), make([]bool, len(lines))
+	for i, line := range lines {
+		reps[i] = &clientReport{}
+		if err := json.Unmarshal(line, reps[i]); err != nil {
+			t.Fatalf("the %s client printed no report for emulator %d: %v\nstdout: %s\nstderr: %s", client.name, i, err, stdout.String(), stderr.String())
+		}
+		passed[i] = true
+		for _, c := range reps[i].Checks {
+			passed[i] = passed[i] && c.OK
+		}
+	}
+	if all := !slices.Contains(passed, false); all != (code == 0) {
+		t.Fatalf("the %s client exited %d, but its reports say every check passed: %v", client.name, code, all)
+	}
+	return reps, passed
 }
 
 // modelProblems checks the outputs a client decoded against the model: members and
@@ -238,12 +260,13 @@ func TestSDKClientsAgainstEmulator(t *testing.T) {
 		client := tc.client()
 		t.Run(client.name, func(t *testing.T) {
 			t.Parallel()
-			rep, code := runClient(t, client)
+			reps, passed := runClients(t, client, nil)
+			rep := reps[0]
 			for _, p := range clientProblems(t, rep) {
 				t.Errorf("%s: %s", client.name, p)
 			}
-			if code != 0 {
-				t.Errorf("the %s client exited %d, want 0", client.name, code)
+			if !passed[0] {
+				t.Errorf("the %s client failed a check against the defect-free emulator", client.name)
 			}
 			names := ""
 			for _, c := range rep.Checks {
@@ -283,28 +306,33 @@ func TestSDKClientsCatchDefects(t *testing.T) {
 	}
 	for _, cc := range clientCases {
 		client := cc.client()
-		for _, tc := range cases {
-			tc := tc
-			want := tc.boto3
-			if client.name != "boto3" {
-				want = tc.js
+		t.Run(client.name, func(t *testing.T) {
+			t.Parallel()
+			var modes [][]string
+			for _, tc := range cases {
+				modes = append(modes, []string{tc.mode})
 			}
-			t.Run(client.name+"/"+tc.mode, func(t *testing.T) {
-				t.Parallel()
-				if want == "" {
-					t.Skipf("%s hides the defect %s from its user: it keeps the known member of a union with two members set (its SDK finding sdk.CancelMetadataModelConversion.union-two-members)", client.name, tc.mode)
+			reps, passed := runClients(t, client, modes...)
+			for i, tc := range cases {
+				want := tc.boto3
+				if client.name != "boto3" {
+					want = tc.js
 				}
-				rep, code := runClient(t, client, tc.mode)
-				problems := clientProblems(t, rep)
-				if code != 1 && len(problems) == 0 {
-					t.Fatalf("defect %s: exit %d with no problem reported; the %s client must fail against it", tc.mode, code, client.name)
-				}
-				joined := strings.Join(problems, "\n")
-				if !strings.Contains(joined, want) {
-					t.Errorf("defect %s: no problem says %q:\n%s", tc.mode, want, joined)
-				}
-				t.Logf("defect %s: %d problem(s), e.g. %s", tc.mode, len(problems), problems[0])
-			})
-		}
+				t.Run(tc.mode, func(t *testing.T) {
+					if want == "" {
+						t.Skipf("%s hides the defect %s from its user: it keeps the known member of a union with two members set (its SDK finding sdk.CancelMetadataModelConversion.union-two-members)", client.name, tc.mode)
+					}
+					problems := clientProblems(t, reps[i])
+					if passed[i] && len(problems) == 0 {
+						t.Fatalf("defect %s: every check passed and no problem was reported; the %s client must fail against it", tc.mode, client.name)
+					}
+					joined := strings.Join(problems, "\n")
+					if !strings.Contains(joined, want) {
+						t.Errorf("defect %s: no problem says %q:\n%s", tc.mode, want, joined)
+					}
+					t.Logf("defect %s: %d problem(s), e.g. %s", tc.mode, len(problems), problems[0])
+				})
+			}
+		})
 	}
 }

@@ -20,9 +20,13 @@ Reads one JSON document from stdin:
 The emulator's clock must be virtual: the script moves it with POST clock/advance
 (also from inside the waiters, before each of their polls), so nothing sleeps.
 
-Prints one JSON document: {"boto3", "botocore", "python", "checks": [{"name", "ok",
-"problems": [...]}]} and exits 0 when every check passed, 1 when one failed, 4 when
-boto3 is missing (then the document is {"error": "..."}), 3 when the script broke.
+A JSON array of such documents checks several emulators one after another in one
+process (the tests run every defect mode this way: Python and boto3 start once).
+
+Prints one JSON document per emulator, one per line: {"boto3", "botocore", "python",
+"checks": [{"name", "ok", "problems": [...]}]} and exits 0 when every check passed,
+1 when one failed, 4 when boto3 is missing (then the document is {"error": "..."}),
+3 when the script broke.
 """
 
 import json
@@ -415,13 +419,16 @@ def validate(shape, value, path, top=False):
 
 
 def main():
-    cfg = json.load(sys.stdin)
-    checker = Checker(cfg)
-    results = checker.run()
-    doc = {"boto3": boto3.__version__, "botocore": botocore.__version__,
-           "python": ".".join(str(p) for p in sys.version_info[:3]), "checks": results}
-    sys.stdout.write(json.dumps(doc) + "\n")
-    sys.exit(0 if all(r["ok"] for r in results) else 1)
+    doc = json.load(sys.stdin)
+    ok = True
+    for cfg in doc if isinstance(doc, list) else [doc]:
+        results = Checker(cfg).run()
+        out = {"boto3": boto3.__version__, "botocore": botocore.__version__,
+               "python": ".".join(str(p) for p in sys.version_info[:3]), "checks": results}
+        sys.stdout.write(json.dumps(out) + "\n")
+        sys.stdout.flush()
+        ok = ok and all(r["ok"] for r in results)
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@
 // also printed ("outputs") and the Go test checks it against spec/dms.openapi.yaml
 // (types, members, one member per union, the documented values).
 //
-// Reads the same JSON document on stdin as client_check.py; prints
+// Reads the same JSON document on stdin as client_check.py (or, like it, an array of
+// them: several emulators checked one after another); prints, one line per emulator,
 //   {"sdk": {"name", "version"}, "node", "checks": [{"name", "ok", "problems"}],
 //    "outputs": [{"operation", "check", "output"}]}
 // and exits 0 when every check passed, 1 when one failed, 4 when the client is not
@@ -321,12 +322,16 @@ class Checker {
 }
 
 async function main() {
-  const cfg = JSON.parse(readFileSync(0, "utf8"));
-  const c = new Checker(cfg);
-  await c.run();
+  const doc = JSON.parse(readFileSync(0, "utf8"));
   const version = JSON.parse(readFileSync(new URL(`./node_modules/${PKG}/package.json`, import.meta.url), "utf8")).version;
-  process.stdout.write(JSON.stringify({ sdk: { name: "aws-sdk-js-v3", version }, node: process.version, checks: c.results, outputs: c.outputs }) + "\n");
-  process.exit(c.results.every((r) => r.ok) ? 0 : 1);
+  let ok = true;
+  for (const cfg of Array.isArray(doc) ? doc : [doc]) {
+    const c = new Checker(cfg);
+    await c.run();
+    process.stdout.write(JSON.stringify({ sdk: { name: "aws-sdk-js-v3", version }, node: process.version, checks: c.results, outputs: c.outputs }) + "\n");
+    ok = ok && c.results.every((r) => r.ok);
+  }
+  process.exit(ok ? 0 : 1);
 }
 
 main().catch((e) => {
