@@ -220,7 +220,32 @@ func newRunDir(root, kind string, started time.Time) (string, error) {
 }
 
 // Run runs the selected checks against the configured target and writes the reports.
+// Its console output, its reports and the message of the error it returns pass one
+// redaction boundary: credentials and account ids never leave the process.
 func Run(ctx context.Context, opts Options) (*Result, error) {
+	red := reports.NewRedactor(opts.Config.Secrets()...)
+	res, err := runWith(ctx, opts, red)
+	return res, redactErr(err, red)
+}
+
+// redacted is an error whose message passed the run's redaction boundary; it unwraps
+// to the original, so its exit code is kept.
+type redacted struct {
+	err error
+	msg string
+}
+
+func (e *redacted) Error() string { return e.msg }
+func (e *redacted) Unwrap() error { return e.err }
+
+func redactErr(err error, red *reports.Redactor) error {
+	if err == nil {
+		return nil
+	}
+	return &redacted{err: err, msg: red.String(err.Error())}
+}
+
+func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result, error) {
 	opts.defaults()
 	cfg := opts.Config.Resolve()
 	if err := cfg.Validate(); err != nil {
@@ -244,7 +269,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	if replay != nil {
 		defer replay.Close()
 	}
-	red := reports.NewRedactor(sess.Secrets(ctx)...)
+	red.AddSecrets(sess.Secrets(ctx)...)
 	stdout, stderr := reports.NewConsole(opts.Stdout, red), reports.NewConsole(opts.Stderr, red)
 	defer stdout.Flush()
 	defer stderr.Flush()

@@ -333,8 +333,11 @@ func TestAWSTargetRefusesAnAccountNotAllowed(t *testing.T) {
 	if !errors.As(err, &ae) || ExitCodeOf(err) != ExitUsage {
 		t.Fatalf("want a refusal (exit 2), got %v", err)
 	}
-	if !strings.Contains(err.Error(), "999988887777") || !strings.Contains(err.Error(), "--allow-account") {
-		t.Fatalf("the refusal must name the account it saw and the flag: %v", err)
+	if !strings.Contains(err.Error(), "********7777") || !strings.Contains(err.Error(), "********3333") || !strings.Contains(err.Error(), "--allow-account") {
+		t.Fatalf("the refusal must name the account it saw and the allowed one (by their last digits) and the flag: %v", err)
+	}
+	if strings.Contains(err.Error(), "999988887777") {
+		t.Fatalf("the refusal prints a whole account id: %v", err)
 	}
 	if n := len(emu.Emulator.State()); n != 0 {
 		t.Fatalf("a refused run touched the target: %d requests", n)
@@ -508,6 +511,27 @@ func TestConsoleIsRedactedLikeTheReports(t *testing.T) {
 		}
 	}
 	noSecrets(t, res.Dir)
+}
+
+// TestErrorsAreRedactedLikeTheReports: the error a run ends with is console output
+// too. An unknown project's message quotes the target's "not found in account
+// 123456789012"; it must reach the user as <account-1>, and a configured secret never.
+func TestErrorsAreRedactedLikeTheReports(t *testing.T) {
+	emu := wallEmulator(t, 20*time.Millisecond)
+	_, err := run(t, Options{Config: engine.Config{Target: engine.TargetEndpoint, Endpoint: emu.URL, Project: "no-such-project",
+		AccessKeyID: emulator.DefaultAccessKeyID, SecretAccessKey: emulator.DefaultSecretAccessKey}})
+	if ExitCodeOf(err) != ExitUsage {
+		t.Fatalf("want a configuration error, got %v", err)
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "no-such-project") || !strings.Contains(msg, "<account-1>") {
+		t.Errorf("the error must name the project and the account's placeholder: %s", msg)
+	}
+	for _, s := range []string{emulator.DefaultAccountID, emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey} {
+		if strings.Contains(msg, s) {
+			t.Errorf("the error prints %q: %s", s, msg)
+		}
+	}
 }
 
 func projectID(t *testing.T, emu *emulator.Server) string {

@@ -68,6 +68,12 @@ type Config struct {
 // Explicit reports whether the setting with this flag was set by flag or environment.
 func (c Config) Explicit(flagName string) bool { return c.explicit[flagName] }
 
+// Secrets are the configured credential strings, for the redaction boundary (the
+// session adds what the SDK's credential chain resolves).
+func (c Config) Secrets() []string {
+	return []string{c.AccessKeyID, c.SecretAccessKey, c.SessionToken, c.DeniedAccessKeyID, c.DeniedSecretAccessKey}
+}
+
 // markExplicit records that a setting was set.
 func (c *Config) markExplicit(flagName string) {
 	if c.explicit == nil {

@@ -250,9 +250,23 @@ type AccountError struct {
 	Allowed []string
 }
 
+// Error names the accounts by their last four digits: enough to tell them apart, and
+// nothing the redaction boundary has to hide.
 func (e *AccountError) Error() string {
+	allowed := make([]string, len(e.Allowed))
+	for i, a := range e.Allowed {
+		allowed[i] = MaskAccount(a)
+	}
 	return fmt.Sprintf("refusing to run: the credentials belong to account %s, which is not in --allow-account (%s); pass the sandbox account id to --allow-account or use credentials of an allowed account",
-		e.Account, strings.Join(e.Allowed, ","))
+		MaskAccount(e.Account), strings.Join(allowed, ","))
+}
+
+// MaskAccount shows an account id by its last four digits (********7777).
+func MaskAccount(id string) string {
+	if len(id) <= 4 {
+		return id
+	}
+	return strings.Repeat("*", len(id)-4) + id[len(id)-4:]
 }
 
 // CredentialError says the target rejected the harness's own, normally signed
