@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -132,7 +134,7 @@ func decodeNumbers(raw []byte) (any, error) {
 func collectAttempts(v any, refs *[]*attemptRef) error {
 	switch x := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if list, ok := x[k].([]any); ok && k == "attempts" {
 				for i, item := range list {
 					raw, err := json.Marshal(item)
@@ -169,7 +171,7 @@ var requestIDKeys = map[string]bool{"requestId": true, "RequestIdentifier": true
 func normaliseStrings(v any, key string, n *Normaliser) any {
 	switch x := v.(type) {
 	case map[string]any:
-		for _, k := range sortedKeys(x) {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			x[k] = normaliseStrings(x[k], k, n)
 		}
 		return x
@@ -188,15 +190,6 @@ func normaliseStrings(v any, key string, n *Normaliser) any {
 		return n.text(reEndpoint.ReplaceAllString(x, Endpoint), hint)
 	}
 	return v
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // MetaFor builds the metadata of a recording.

@@ -8,6 +8,8 @@ import (
 	"html"
 	"html/template"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -360,7 +362,7 @@ func callKey(e Exchange) string {
 // costView is what the run cost, or nil when the run counted nothing.
 func costView(run *Run) *htmlCost {
 	c := &htmlCost{Starts: run.Starts, StartBudget: run.StartBudget}
-	for _, op := range sortedKeys(run.Calls) {
+	for _, op := range slices.Sorted(maps.Keys(run.Calls)) {
 		c.Calls = append(c.Calls, htmlNamedInt{op, run.Calls[op]})
 		c.CallsTotal += int64(run.Calls[op])
 	}
@@ -378,7 +380,7 @@ func costView(run *Run) *htmlCost {
 // by name.
 func phases(m map[string]time.Duration) []htmlPhase {
 	rank := map[string]int{"gather": 1, "judge": 2, "write": 3}
-	names := sortedKeys(m)
+	names := slices.Sorted(maps.Keys(m))
 	sort.SliceStable(names, func(i, j int) bool {
 		ri, rj := rank[names[i]], rank[names[j]]
 		if ri == 0 {
@@ -463,7 +465,7 @@ func labelMatrix(checks []Check) []htmlLabelRow {
 		}
 	}
 	out := make([]htmlLabelRow, 0, len(rows))
-	for _, k := range sortedKeys(rows) {
+	for _, k := range slices.Sorted(maps.Keys(rows)) {
 		out = append(out, *rows[k])
 	}
 	return out
@@ -497,7 +499,7 @@ func killMatrixView(run *Run) *htmlMatrix {
 			hm.Silent++
 		}
 	}
-	for _, id := range sortedKeys(ids) {
+	for _, id := range slices.Sorted(maps.Keys(ids)) {
 		row := htmlMatrixRow{ID: id, FalsePositive: fp[id]}
 		for _, mode := range m.Modes {
 			k := killedBy[id][mode]
@@ -532,7 +534,7 @@ func prettyBody(body string) string {
 // headerLines renders headers as "Name: value" lines sorted by name.
 func headerLines(h map[string][]string) string {
 	var b strings.Builder
-	for _, k := range sortedKeys(h) {
+	for _, k := range slices.Sorted(maps.Keys(h)) {
 		for _, v := range h[k] {
 			fmt.Fprintf(&b, "%s: %s\n", k, v)
 		}

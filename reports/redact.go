@@ -2,9 +2,11 @@ package reports
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -333,7 +335,7 @@ func (r *Redactor) Headers(h map[string][]string) {
 }
 
 func (r *Redactor) headers(h map[string][]string) {
-	for _, name := range sortedKeys(h) {
+	for _, name := range slices.Sorted(maps.Keys(h)) {
 		for i, v := range h[name] {
 			h[name][i] = r.header(name, v)
 		}
@@ -413,13 +415,4 @@ func (r *Redactor) walk(v reflect.Value) {
 			v.SetString(r.str(v.String()))
 		}
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

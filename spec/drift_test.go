@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -156,7 +158,7 @@ func compareWithSDK(m *spec.Model) []string {
 	for _, name := range sortedFaultNames(m) {
 		c.fault(m.Fault(name))
 	}
-	for _, name := range sortedKeys(sdkUnions) {
+	for _, name := range slices.Sorted(maps.Keys(sdkUnions)) {
 		if sh := m.Shape(name); sh == nil || sh.Union == nil {
 			c.add("SDK union types.%s (registered in drift_test.go) is not a union in the model", name)
 		}
@@ -316,18 +318,9 @@ func (c *comparer) union(where string, sh *spec.Shape, sdkWhere string, ft refle
 		}
 		c.member(sh.Name+"."+name, sh.Member(name).Shape, mt.String()+".Value", value.Type, false)
 	}
-	for _, name := range sortedKeys(sdkMembers) {
+	for _, name := range slices.Sorted(maps.Keys(sdkMembers)) {
 		c.add("SDK union member type %s is not in the model union %s (members %v)", sdkMembers[name], sh.Name, sh.Union.Members)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // fault compares a modeled fault with the SDK error type of the same name: fields
@@ -355,7 +348,7 @@ func (c *comparer) fault(f *spec.Fault) {
 		delete(fields, strings.ToLower(mb.Name))
 		c.member(f.Name+"."+mb.Name, mb.Shape, t.String()+"."+fld.Name, fld.Type, false)
 	}
-	for _, k := range sortedKeys(fields) {
+	for _, k := range slices.Sorted(maps.Keys(fields)) {
 		c.add("SDK field %s.%s is not in the model (fault %s)", t, fields[k].Name, f.Name)
 	}
 	apiErr, ok := reflect.New(t).Interface().(smithy.APIError)
@@ -618,7 +611,7 @@ func compareFaultsWithSDK(t *testing.T, m *spec.Model) []string {
 			listed[f.Name] = true
 		}
 		targetReported := false
-		for _, code := range sortedKeys(sdkErrors) {
+		for _, code := range slices.Sorted(maps.Keys(sdkErrors)) {
 			target, err := fs.call(op, code, true)
 			if target != op.Target && !targetReported {
 				targetReported = true

@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -397,7 +399,7 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 			sh.Members = append(sh.Members, mb)
 		}
 	}
-	for _, r := range sortedKeys(required) {
+	for _, r := range slices.Sorted(maps.Keys(required)) {
 		p.problem(sh.Pointer, "required member %s of %s is not a property", r, sh.Name)
 	}
 	if s.Items != nil && s.Items.IsA() {
@@ -410,15 +412,6 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 			sh.Items = inline
 		}
 	}
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // decodeExt decodes extension key into v; it reports whether the key was present.

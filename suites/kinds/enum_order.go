@@ -2,6 +2,8 @@ package kinds
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/dmsconform/dmsconform/suites/engine"
@@ -38,7 +40,7 @@ func (k EnumOrder) Judge(ev *engine.Evidence) engine.Verdict {
 	h := histories(ev.Observed())
 	var j engine.Judgement
 	checked := 0
-	for _, id := range sortedKeys(h.Steps) {
+	for _, id := range slices.Sorted(maps.Keys(h.Steps)) {
 		steps := h.Steps[id]
 		last, lastVal, documented := -1, "", 0
 		for _, s := range steps {

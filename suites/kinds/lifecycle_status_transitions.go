@@ -2,6 +2,7 @@ package kinds
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -50,7 +51,7 @@ func (k StatusTransitions) Judge(ev *engine.Evidence) engine.Verdict {
 	h := histories(ev.Observed())
 	var j engine.Judgement
 	checked := 0
-	for _, id := range sortedKeys(h.Statuses) {
+	for _, id := range slices.Sorted(maps.Keys(h.Statuses)) {
 		sts := h.Statuses[id]
 		prev := ""
 		for _, st := range sts {
@@ -71,7 +72,7 @@ func (k StatusTransitions) Judge(ev *engine.Evidence) engine.Verdict {
 		return nothingObserved(ev, "no request was seen change status")
 	}
 	var first *engine.Sample
-	for _, id := range sortedKeys(h.First) {
+	for _, id := range slices.Sorted(maps.Keys(h.First)) {
 		first = h.First[id]
 		break
 	}

@@ -396,12 +396,3 @@ func histories(samples []*engine.Sample) history {
 	}
 	return h
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

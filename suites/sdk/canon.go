@@ -3,9 +3,11 @@ package sdkconform
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"math/big"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,7 +64,7 @@ func canonical(sh *spec.Shape, v any, ptr string, strict bool, problems *[]strin
 			return generic(v)
 		}
 		out := map[string]any{}
-		for _, k := range sortedKeys(obj) {
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
 			val := obj[k]
 			if val == nil {
 				continue // null: the member is not set
@@ -310,15 +312,6 @@ func Compact(v any) string {
 		return fmt.Sprintf("%v", v)
 	}
 	return string(b)
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // truncate shortens s for one-line messages.
