@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -178,132 +177,22 @@ func FindBotocoreAdapter() (string, error) {
 	return findAdapter(BotocoreAdapterEnv, "botocore", "adapter.py", "--botocore-adapter")
 }
 
-func findAdapter(env, folder, file, flag string) (string, error) {
-	if d := os.Getenv(env); d != "" {
-		return d, nil
-	}
-	rel := filepath.Join("suites", "sdk", folder)
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			if fileExists(filepath.Join(d, rel, file)) {
-				return filepath.Join(d, rel), nil
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if _, src, _, ok := runtime.Caller(0); ok {
-		d := filepath.Join(filepath.Dir(src), folder)
-		if fileExists(filepath.Join(d, file)) {
-			return d, nil
-		}
-	}
-	return "", fmt.Errorf("the adapter (suites/sdk/%s/%s) was not found from the working directory: run dmsconform from the repository, or pass %s DIR (or set %s)", folder, file, flag, env)
-}
-
-type botocoreRequest struct {
-	Jobs    []jsJob        `json:"jobs"`
-	Retries map[string]any `json:"retries,omitempty"`
-}
-
-// adapterResponse is what a subprocess adapter (Node, Python) prints.
-type adapterResponse struct {
-	SDK struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-	} `json:"sdk"`
-	Error   string          `json:"error"`
-	Results []adapterResult `json:"results"`
-}
-
-type adapterResult struct {
-	Key    string          `json:"key"`
-	Output json.RawMessage `json:"output"`
-	Error  *struct {
-		Kind    string `json:"kind"`
-		Code    string `json:"code"`
-		Typed   bool   `json:"typed"`
-		Message string `json:"message"`
-		Detail  string `json:"detail"`
-	} `json:"error"`
-}
-
 // Run implements SDK: one Python process for the whole batch.
 func (b *BotocoreSDK) Run(ctx context.Context, m *spec.Model, jobs []Job) ([]Observation, error) {
 	if b.reason != "" {
 		return nil, errors.New(b.reason)
 	}
-	req := botocoreRequest{Jobs: make([]jsJob, len(jobs)), Retries: b.Retries}
-	for i, job := range jobs {
-		req.Jobs[i] = jsJob{Job: job, Credentials: map[string]string{"accessKeyId": AccessKeyID, "secretAccessKey": SecretAccessKey}}
-	}
-	stdin, err := json.Marshal(req)
+	resp, err := runAdapter(ctx, BotocoreName+" adapter", jobs, b.Retries, "", func(ctx context.Context) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, b.Python, filepath.Join(b.Dir, "adapter.py"))
+		cmd.Dir = b.Dir
+		cmd.Env = botocoreEnv()
+		return cmd
+	})
 	if err != nil {
-		return nil, fmt.Errorf("botocore adapter: encode jobs: %w", err)
-	}
-	script := filepath.Join(b.Dir, "adapter.py")
-	timeout := 60*time.Second + time.Duration(len(jobs))*time.Second
-	cctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, b.Python, script)
-	cmd.Dir = b.Dir
-	cmd.Env = botocoreEnv()
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
-	var resp adapterResponse
-	dec := json.NewDecoder(bytes.NewReader(stdout.Bytes()))
-	dec.UseNumber()
-	decErr := dec.Decode(&resp)
-	switch {
-	case decErr == nil && resp.Error != "":
-		return nil, fmt.Errorf("botocore adapter: %s", resp.Error)
-	case runErr != nil:
-		return nil, fmt.Errorf("botocore adapter (%s %s) failed: %v: %s (run the adapter by hand with a jobs file on stdin to debug)",
-			b.Python, script, runErr, truncate(stderr.String(), 2000))
-	case decErr != nil:
-		return nil, fmt.Errorf("botocore adapter printed no valid JSON: %v (stderr: %s)", decErr, truncate(stderr.String(), 1000))
+		return nil, err
 	}
 	if resp.SDK.Version != "" {
 		b.version = resp.SDK.Version
 	}
 	return decodeAdapterResults(BotocoreName+" adapter", m, jobs, resp.Results)
-}
-
-// decodeAdapterResults turns a subprocess adapter's results into one observation per
-// job, in job order; the outputs are canonicalised against the operation's output
-// shape (non-strict: what does not fit the model is kept, so the comparison shows it).
-func decodeAdapterResults(who string, m *spec.Model, jobs []Job, results []adapterResult) ([]Observation, error) {
-	byKey := map[string]int{}
-	for i, r := range results {
-		byKey[r.Key] = i
-	}
-	out := make([]Observation, len(jobs))
-	for i, job := range jobs {
-		idx, ok := byKey[job.Key]
-		if !ok {
-			return nil, fmt.Errorf("%s returned no result for job %s (%d results for %d jobs)", who, job.Key, len(results), len(jobs))
-		}
-		r := results[idx]
-		if r.Error != nil {
-			if r.Error.Kind == "harness" {
-				return nil, fmt.Errorf("%s: %s", who, r.Error.Message)
-			}
-			out[i] = Observation{Err: &ObservedError{Kind: r.Error.Kind, Code: r.Error.Code, Typed: r.Error.Typed, Message: r.Error.Message, Detail: r.Error.Detail}}
-			continue
-		}
-		v, err := spec.DecodeJSON(r.Output)
-		if err != nil {
-			return nil, fmt.Errorf("%s: job %s: output is not JSON: %v", who, job.Key, err)
-		}
-		op := m.Operation(job.Operation)
-		if op == nil {
-			return nil, fmt.Errorf("%s: operation %s is not in the model", who, job.Operation)
-		}
-		canon, _ := Canonical(op.Output, v, false)
-		out[i] = Observation{Output: canon}
-	}
-	return out, nil
 }

@@ -1,7 +1,6 @@
 package sdkconform
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -138,27 +136,7 @@ func nodeMajor(node string) (int, string, error) {
 // suites/sdk/js in the working directory or one of its parents, else beside this
 // source file (go test, go run).
 func FindJSAdapter() (string, error) {
-	if d := os.Getenv(AdapterEnv); d != "" {
-		return d, nil
-	}
-	rel := filepath.Join("suites", "sdk", "js")
-	if wd, err := os.Getwd(); err == nil {
-		for d := wd; ; d = filepath.Dir(d) {
-			if fileExists(filepath.Join(d, rel, "adapter.mjs")) {
-				return filepath.Join(d, rel), nil
-			}
-			if filepath.Dir(d) == d {
-				break
-			}
-		}
-	}
-	if _, file, _, ok := runtime.Caller(0); ok {
-		d := filepath.Join(filepath.Dir(file), "js")
-		if fileExists(filepath.Join(d, "adapter.mjs")) {
-			return d, nil
-		}
-	}
-	return "", fmt.Errorf("the Node adapter (suites/sdk/js/adapter.mjs) was not found from the working directory: run dmsconform from the repository, or pass --js-adapter DIR (or set %s)", AdapterEnv)
+	return findAdapter(AdapterEnv, "js", "adapter.mjs", "--js-adapter")
 }
 
 func fileExists(p string) bool {
@@ -166,96 +144,21 @@ func fileExists(p string) bool {
 	return err == nil
 }
 
-type jsRequest struct {
-	Jobs []jsJob `json:"jobs"`
-}
-
-type jsJob struct {
-	Job
-	Credentials map[string]string `json:"credentials"`
-}
-
-type jsResponse struct {
-	SDK struct {
-		Name    string `json:"name"`
-		Version string `json:"version"`
-	} `json:"sdk"`
-	Node    string `json:"node"`
-	Results []struct {
-		Key    string          `json:"key"`
-		Output json.RawMessage `json:"output"`
-		Error  *struct {
-			Kind    string `json:"kind"`
-			Code    string `json:"code"`
-			Typed   bool   `json:"typed"`
-			Message string `json:"message"`
-			Detail  string `json:"detail"`
-		} `json:"error"`
-	} `json:"results"`
-}
-
 // Run implements SDK: one Node process for the whole batch.
 func (j *JSSDK) Run(ctx context.Context, m *spec.Model, jobs []Job) ([]Observation, error) {
 	if j.reason != "" {
 		return nil, errors.New(j.reason)
 	}
-	req := jsRequest{Jobs: make([]jsJob, len(jobs))}
-	for i, job := range jobs {
-		req.Jobs[i] = jsJob{Job: job, Credentials: map[string]string{"accessKeyId": AccessKeyID, "secretAccessKey": SecretAccessKey}}
-	}
-	stdin, err := json.Marshal(req)
+	resp, err := runAdapter(ctx, JSName+" adapter", jobs, nil, "try make js-setup; ", func(ctx context.Context) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, j.Node, filepath.Join(j.Dir, "adapter.mjs"))
+		cmd.Dir = j.Dir
+		return cmd
+	})
 	if err != nil {
-		return nil, fmt.Errorf("aws-sdk-js-v3 adapter: encode jobs: %w", err)
-	}
-	timeout := 60*time.Second + time.Duration(len(jobs))*time.Second
-	cctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	cmd := exec.CommandContext(cctx, j.Node, filepath.Join(j.Dir, "adapter.mjs"))
-	cmd.Dir = j.Dir
-	cmd.Stdin = bytes.NewReader(stdin)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return nil, fmt.Errorf("aws-sdk-js-v3 adapter (%s %s) failed: %v: %s (try make js-setup; run the adapter by hand with a jobs file on stdin to debug)",
-			j.Node, filepath.Join(j.Dir, "adapter.mjs"), err, truncate(stderr.String(), 2000))
-	}
-	var resp jsResponse
-	dec := json.NewDecoder(&stdout)
-	dec.UseNumber()
-	if err := dec.Decode(&resp); err != nil {
-		return nil, fmt.Errorf("aws-sdk-js-v3 adapter printed no valid JSON: %v (stderr: %s)", err, truncate(stderr.String(), 1000))
+		return nil, err
 	}
 	if resp.SDK.Version != "" {
 		j.version = resp.SDK.Version
 	}
-	byKey := map[string]int{}
-	for i, r := range resp.Results {
-		byKey[r.Key] = i
-	}
-	out := make([]Observation, len(jobs))
-	for i, job := range jobs {
-		idx, ok := byKey[job.Key]
-		if !ok {
-			return nil, fmt.Errorf("aws-sdk-js-v3 adapter returned no result for job %s (%d results for %d jobs)", job.Key, len(resp.Results), len(jobs))
-		}
-		r := resp.Results[idx]
-		if r.Error != nil {
-			if r.Error.Kind == "harness" {
-				return nil, fmt.Errorf("aws-sdk-js-v3 adapter: %s", r.Error.Message)
-			}
-			out[i] = Observation{Err: &ObservedError{Kind: r.Error.Kind, Code: r.Error.Code, Typed: r.Error.Typed, Message: r.Error.Message, Detail: r.Error.Detail}}
-			continue
-		}
-		v, err := spec.DecodeJSON(r.Output)
-		if err != nil {
-			return nil, fmt.Errorf("aws-sdk-js-v3 adapter: job %s: output is not JSON: %v", job.Key, err)
-		}
-		op := m.Operation(job.Operation)
-		if op == nil {
-			return nil, fmt.Errorf("aws-sdk-js-v3: operation %s is not in the model", job.Operation)
-		}
-		canon, _ := Canonical(op.Output, v, false)
-		out[i] = Observation{Output: canon}
-	}
-	return out, nil
+	return decodeAdapterResults(JSName+" adapter", m, jobs, resp.Results)
 }

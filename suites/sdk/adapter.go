@@ -1,0 +1,151 @@
+package sdkconform
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/dmsconform/dmsconform/spec"
+)
+
+// The subprocess adapters (suites/sdk/js/adapter.mjs, suites/sdk/botocore/adapter.py)
+// share one protocol: a JSON request with the jobs on stdin, one JSON response on
+// stdout, and an adapter folder found the same way.
+
+// adapterRequest is what an adapter reads on stdin.
+type adapterRequest struct {
+	Jobs    []adapterJob   `json:"jobs"`
+	Retries map[string]any `json:"retries,omitempty"` // botocore's retries configuration
+}
+
+// adapterJob is one job as an adapter reads it: the fixture request and the
+// credentials to sign it with.
+type adapterJob struct {
+	Job
+	Credentials map[string]string `json:"credentials"`
+}
+
+// adapterResponse is what a subprocess adapter (Node, Python) prints.
+type adapterResponse struct {
+	SDK struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+	} `json:"sdk"`
+	Error   string          `json:"error"`
+	Results []adapterResult `json:"results"`
+}
+
+type adapterResult struct {
+	Key    string          `json:"key"`
+	Output json.RawMessage `json:"output"`
+	Error  *struct {
+		Kind    string `json:"kind"`
+		Code    string `json:"code"`
+		Typed   bool   `json:"typed"`
+		Message string `json:"message"`
+		Detail  string `json:"detail"`
+	} `json:"error"`
+}
+
+// runAdapter runs a subprocess adapter (newCmd) on the jobs and decodes the response it
+// prints. An adapter that says why it cannot run ({"error": ...}) is an error with that
+// reason; one that crashed is an error with its stderr and hint.
+func runAdapter(ctx context.Context, who string, jobs []Job, retries map[string]any, hint string, newCmd func(context.Context) *exec.Cmd) (*adapterResponse, error) {
+	req := adapterRequest{Jobs: make([]adapterJob, len(jobs)), Retries: retries}
+	for i, job := range jobs {
+		req.Jobs[i] = adapterJob{Job: job, Credentials: map[string]string{"accessKeyId": AccessKeyID, "secretAccessKey": SecretAccessKey}}
+	}
+	stdin, err := json.Marshal(req)
+	if err != nil {
+		return nil, fmt.Errorf("%s: encode jobs: %w", who, err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, 60*time.Second+time.Duration(len(jobs))*time.Second)
+	defer cancel()
+	cmd := newCmd(cctx)
+	cmd.Stdin = bytes.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	var resp adapterResponse
+	dec := json.NewDecoder(bytes.NewReader(stdout.Bytes()))
+	dec.UseNumber()
+	decErr := dec.Decode(&resp)
+	switch {
+	case decErr == nil && resp.Error != "":
+		return nil, fmt.Errorf("%s: %s", who, resp.Error)
+	case runErr != nil:
+		return nil, fmt.Errorf("%s (%s) failed: %v: %s (%srun the adapter by hand with a jobs file on stdin to debug)",
+			who, cmd.String(), runErr, truncate(stderr.String(), 2000), hint)
+	case decErr != nil:
+		return nil, fmt.Errorf("%s printed no valid JSON: %v (stderr: %s)", who, decErr, truncate(stderr.String(), 1000))
+	}
+	return &resp, nil
+}
+
+// decodeAdapterResults turns a subprocess adapter's results into one observation per
+// job, in job order; the outputs are canonicalised against the operation's output
+// shape (non-strict: what does not fit the model is kept, so the comparison shows it).
+func decodeAdapterResults(who string, m *spec.Model, jobs []Job, results []adapterResult) ([]Observation, error) {
+	byKey := map[string]int{}
+	for i, r := range results {
+		byKey[r.Key] = i
+	}
+	out := make([]Observation, len(jobs))
+	for i, job := range jobs {
+		idx, ok := byKey[job.Key]
+		if !ok {
+			return nil, fmt.Errorf("%s returned no result for job %s (%d results for %d jobs)", who, job.Key, len(results), len(jobs))
+		}
+		r := results[idx]
+		if r.Error != nil {
+			if r.Error.Kind == "harness" {
+				return nil, fmt.Errorf("%s: %s", who, r.Error.Message)
+			}
+			out[i] = Observation{Err: &ObservedError{Kind: r.Error.Kind, Code: r.Error.Code, Typed: r.Error.Typed, Message: r.Error.Message, Detail: r.Error.Detail}}
+			continue
+		}
+		v, err := spec.DecodeJSON(r.Output)
+		if err != nil {
+			return nil, fmt.Errorf("%s: job %s: output is not JSON: %v", who, job.Key, err)
+		}
+		op := m.Operation(job.Operation)
+		if op == nil {
+			return nil, fmt.Errorf("%s: operation %s is not in the model", who, job.Operation)
+		}
+		canon, _ := Canonical(op.Output, v, false)
+		out[i] = Observation{Output: canon}
+	}
+	return out, nil
+}
+
+// findAdapter returns an adapter folder: $env, else suites/sdk/<folder> in the working
+// directory or one of its parents, else beside this source file (go test, go run).
+func findAdapter(env, folder, file, flag string) (string, error) {
+	if d := os.Getenv(env); d != "" {
+		return d, nil
+	}
+	rel := filepath.Join("suites", "sdk", folder)
+	if wd, err := os.Getwd(); err == nil {
+		for d := wd; ; d = filepath.Dir(d) {
+			if fileExists(filepath.Join(d, rel, file)) {
+				return filepath.Join(d, rel), nil
+			}
+			if filepath.Dir(d) == d {
+				break
+			}
+		}
+	}
+	if _, src, _, ok := runtime.Caller(0); ok {
+		d := filepath.Join(filepath.Dir(src), folder)
+		if fileExists(filepath.Join(d, file)) {
+			return d, nil
+		}
+	}
+	return "", fmt.Errorf("the adapter (suites/sdk/%s/%s) was not found from the working directory: run dmsconform from the repository, or pass %s DIR (or set %s)", folder, file, flag, env)
+}
