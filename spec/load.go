@@ -436,7 +436,7 @@ func (p *parser) decodeExt(ext *orderedmap.Map[string, *yaml.Node], key string, 
 func nodeKind(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		return "scalar " + strconv.Quote(truncate(n.Value, 40))
+		return "scalar " + strconv.Quote(Truncate(n.Value, 40))
 	case yaml.SequenceNode:
 		return "sequence"
 	case yaml.AliasNode:

@@ -148,7 +148,7 @@ func jsonKind(v any) string {
 	case []any:
 		return "array"
 	case string:
-		return "string " + strconv.Quote(truncate(x, 60))
+		return "string " + strconv.Quote(Truncate(x, 60))
 	case bool:
 		return "boolean " + strconv.FormatBool(x)
 	case json.Number:
@@ -159,7 +159,8 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-func truncate(s string, n int) string {
+// Truncate shortens s to n bytes, marking the cut with "...".
+func Truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

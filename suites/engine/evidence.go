@@ -216,7 +216,7 @@ func Unimplemented(r *Response, serviceJSON bool) string {
 	if r == nil || r.Status == 0 || r.OK() {
 		return ""
 	}
-	body := Truncate(strings.Join(strings.Fields(string(r.Body)), " "), 160)
+	body := spec.Truncate(strings.Join(strings.Fields(string(r.Body)), " "), 160)
 	if r.Status == http.StatusNotImplemented {
 		return fmt.Sprintf("HTTP 501: %s", body)
 	}

@@ -108,10 +108,10 @@ func (s *Session) checkProject(ctx context.Context, family string) (*Sample, err
 	case faultIs(r, "ResourceNotFoundFault"):
 		msg, _ := r.Message()
 		return smp, &ConfigError{Err: fmt.Errorf("--project %q: %s answers ResourceNotFoundFault (%s): pass a migration project that exists in region %s (name or ARN)%s",
-			s.Project, op.Name, Truncate(msg, 160), s.Region, s.projectHint())}
+			s.Project, op.Name, spec.Truncate(msg, 160), s.Region, s.projectHint())}
 	case faultIs(r, "AccessDeniedFault"), strings.EqualFold(r.ErrorCode(), "AccessDeniedException"):
 		msg, _ := r.Message()
-		return smp, &ConfigError{Err: fmt.Errorf("the credentials may not call %s on project %q (%s): grant dms:%s and the other permissions listed in the README", op.Name, s.Project, Truncate(msg, 160), op.Name)}
+		return smp, &ConfigError{Err: fmt.Errorf("the credentials may not call %s on project %q (%s): grant dms:%s and the other permissions listed in the README", op.Name, s.Project, spec.Truncate(msg, 160), op.Name)}
 	}
 	return smp, nil
 }

@@ -174,10 +174,10 @@ func (r *Response) Summary() string {
 	}
 	if r.JSONErr != nil {
 		ct := r.Header.Get("Content-Type")
-		return fmt.Sprintf("%s %s: %s", s, orWord(ct, "(no Content-Type)"), Truncate(strings.Join(strings.Fields(string(r.Body)), " "), 120))
+		return fmt.Sprintf("%s %s: %s", s, orWord(ct, "(no Content-Type)"), spec.Truncate(strings.Join(strings.Fields(string(r.Body)), " "), 120))
 	}
 	if msg, ok := r.Message(); ok && !r.OK() {
-		s += ": " + Truncate(msg, 160)
+		s += ": " + spec.Truncate(msg, 160)
 	}
 	return s
 }
@@ -187,14 +187,6 @@ func orWord(s, def string) string {
 		return def
 	}
 	return s
-}
-
-// Truncate shortens s to n bytes with an ellipsis.
-func Truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }
 
 // Str returns v as a string ("" when it is not one).

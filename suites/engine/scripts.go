@@ -127,9 +127,9 @@ func stoppedWhy(op *spec.Operation, smp *Sample) string {
 	case !r.OK():
 		return fmt.Sprintf("%s refused to start a request: %s", op.Name, r.Summary())
 	case r.JSONErr != nil:
-		return fmt.Sprintf("%s answered HTTP %d, but the body is not valid JSON (%v): %s", op.Name, r.Status, r.JSONErr, Truncate(string(r.Body), 120))
+		return fmt.Sprintf("%s answered HTTP %d, but the body is not valid JSON (%v): %s", op.Name, r.Status, r.JSONErr, spec.Truncate(string(r.Body), 120))
 	}
-	return fmt.Sprintf("%s answered HTTP %d without a RequestIdentifier: %s", op.Name, r.Status, Truncate(string(r.Body), 200))
+	return fmt.Sprintf("%s answered HTTP %d without a RequestIdentifier: %s", op.Name, r.Status, spec.Truncate(string(r.Body), 200))
 }
 
 // exampleInput builds a valid input for a shape: the project, a selection rule

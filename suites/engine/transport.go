@@ -15,6 +15,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
 )
 
 // Clock is where the harness reads the time and waits. On embedded and replay targets
@@ -283,7 +284,7 @@ var throttlingCodes = map[string]bool{
 // transient decides whether an answer is worth another attempt, and why.
 func (s *Session) transient(op string, resp *http.Response, ex reports.Exchange, err error) (bool, string) {
 	if resp == nil {
-		return true, "no answer (" + Truncate(ex.Error, 80) + ")"
+		return true, "no answer (" + spec.Truncate(ex.Error, 80) + ")"
 	}
 	if resp.StatusCode < 300 {
 		return false, ""

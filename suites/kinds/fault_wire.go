@@ -130,7 +130,7 @@ func FaultProblems(r *engine.Response, f *spec.Fault, contentType string) []stri
 		p = append(p, fmt.Sprintf("HTTP status is %d, the model says %s is %d", r.Status, f.Name, f.HTTPStatus))
 	}
 	if r.JSONErr != nil {
-		p = append(p, fmt.Sprintf("the body is not JSON (%v): %q", r.JSONErr, engine.Truncate(string(r.Body), 120)))
+		p = append(p, fmt.Sprintf("the body is not JSON (%v): %q", r.JSONErr, spec.Truncate(string(r.Body), 120)))
 	}
 	switch raw, _ := r.Object()["__type"].(string); {
 	case raw == "":

@@ -1,6 +1,7 @@
 package kinds
 
 import (
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
@@ -39,7 +40,7 @@ func (CancelRunning) Judge(ev *engine.Evidence) engine.Verdict {
 	}
 	req := cancelledRequest(ev)
 	if req == nil {
-		return engine.Failf(show, "the cancel of a running request answered without a Request object: %s", engine.Truncate(string(r.Body), 300))
+		return engine.Failf(show, "the cancel of a running request answered without a Request object: %s", spec.Truncate(string(r.Body), 300))
 	}
 	if st := engine.Str(req["Status"]); st != "CANCELING" && st != "CANCELED" {
 		return engine.Failf(show, "the cancel of a running request answered Status %q, want CANCELING (or CANCELED)", st)

@@ -346,7 +346,7 @@ func show(v any) string {
 	if err != nil {
 		return fmt.Sprintf("%v", v)
 	}
-	return engine.Truncate(string(b), 200)
+	return spec.Truncate(string(b), 200)
 }
 
 // history is the sequence of distinct Status and ProgressStep values each request
