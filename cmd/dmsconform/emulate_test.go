@@ -40,22 +40,7 @@ func TestEmulateServesAndStops(t *testing.T) {
 		}
 		close(lines)
 	}()
-	var url, printed string
-	timeout := time.After(10 * time.Second)
-	for url == "" || !strings.Contains(printed, "Stop with") {
-		select {
-		case l, ok := <-lines:
-			if !ok {
-				t.Fatalf("command ended before printing the endpoint; stderr: %s", stderr.String())
-			}
-			printed += l + "\n"
-			if v, ok := strings.CutPrefix(strings.TrimSpace(l), "endpoint:"); ok {
-				url = strings.TrimSpace(v)
-			}
-		case <-timeout:
-			t.Fatalf("no endpoint printed within 10s: %q", printed)
-		}
-	}
+	url, printed := readStartup(t, lines, &stderr)
 	for _, want := range []string{"http://127.0.0.1:", "region:            us-east-1", emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey,
 		emulator.DeniedAccessKeyID, emulator.DefaultProject, emulator.FailingProject, "control surface:   " + url + emulator.ControlPrefix, "no-request-id"} {
 		if !strings.Contains(printed, want) {
@@ -197,6 +182,13 @@ func startEmulate(t *testing.T, args ...string) (url, printed string) {
 			t.Error("the command did not stop within 10s of its context ending")
 		}
 	})
+	return readStartup(t, lines, &stderr)
+}
+
+// readStartup reads the lines emulate prints at startup, up to "Stop with", and
+// returns the endpoint it names and everything printed.
+func readStartup(t *testing.T, lines <-chan string, stderr *bytes.Buffer) (url, printed string) {
+	t.Helper()
 	timeout := time.After(10 * time.Second)
 	for url == "" || !strings.Contains(printed, "Stop with") {
 		select {
