@@ -80,7 +80,7 @@ record-fixtures:
 ## (fixtures/reports/: the embedded emulator, and moto 5.2.1's server, which needs
 ## moto_server on PATH); the same tests fail when a run's outcomes differ from them
 reference-reports:
-	DMSCONFORM_REFERENCE_REPORTS=1 $(GO) test -count=1 -run '^(TestMotoIsUnimplementedNotFailing|TestEmbeddedReferenceReport)$$' ./runner
+	DMSCONFORM_REFERENCE_REPORTS=1 $(GO) test -count=1 -run '^(TestMotoIsUnimplementedNotFailing|TestEmbeddedReferenceReport|TestImplementationsMatrix)$$' ./runner
 
 ## fuzz: fuzz the emulator's request handling for 30s
 fuzz:

@@ -30,6 +30,9 @@ type Merge struct {
 	Status   string   `json:"status"`
 	ExitCode int      `json:"exitCode"`
 	Warnings []string `json:"warnings,omitempty"`
+	// Stable leaves out of the pages what changes from one run to the next (API calls,
+	// durations, start times), for a page committed to a repository.
+	Stable bool `json:"stable,omitempty"`
 
 	runs []*Run // the runs, in column order (for junit.xml)
 }

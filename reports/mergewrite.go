@@ -24,12 +24,15 @@ func WriteMerge(dir string, m *Merge, secrets ...string) error {
 		red.Run(r)
 	}
 	return writeFiles(dir, "the merged report", []pageFile{
-		{FileJSON, func(w io.Writer) error { return encodeIndented(w, m) }},
+		{FileJSON, func(w io.Writer) error { return EncodeMerge(w, m) }},
 		{FileHTML, func(w io.Writer) error { return WriteMergeHTML(w, m) }},
 		{FileMarkdown, func(w io.Writer) error { return WriteMergeMarkdown(w, m) }},
 		{FileJUnit, func(w io.Writer) error { return WriteMergeJUnit(w, m) }},
 	})
 }
+
+// EncodeMerge writes a merge as report.json does: indented JSON.
+func EncodeMerge(w io.Writer, m *Merge) error { return encodeIndented(w, m) }
 
 // pageFile is one file of a page's folder and how to write it.
 type pageFile struct {
@@ -64,8 +67,9 @@ func WriteMergeJUnit(w io.Writer, m *Merge) error {
 	return writeJUnitSuites(w, suites...)
 }
 
-// mdMergeRows caps the rows of summary.md's table of differences.
-const mdMergeRows = 100
+// mdMergeRows caps the rows of summary.md's table of differences (a step summary
+// holds 1 MiB: 400 rows of a few columns fit well).
+const mdMergeRows = 400
 
 // WriteMergeMarkdown writes summary.md of a merge (it fits a CI step summary): the
 // verdict, one line per column (its verdict, totals, its classes against its own
@@ -78,15 +82,25 @@ func WriteMergeMarkdown(w io.Writer, m *Merge) error {
 	for _, o := range Outcomes {
 		fmt.Fprintf(&b, " %s %s |", outcomeIcon(o), o)
 	}
-	b.WriteString(" against its baseline | API calls | took |\n|---|---|")
-	b.WriteString(strings.Repeat("---:|", len(Outcomes)))
-	b.WriteString("---|---:|---:|\n")
+	b.WriteString(" against its baseline |")
+	if !m.Stable {
+		b.WriteString(" API calls | took |")
+	}
+	b.WriteString("\n|---|---|" + strings.Repeat("---:|", len(Outcomes)) + "---|")
+	if !m.Stable {
+		b.WriteString("---:|---:|")
+	}
+	b.WriteString("\n")
 	for _, c := range m.Columns {
 		fmt.Fprintf(&b, "| **%s** | %s %s |", mdEscape(c.Label), statusIcon(c.Status), c.Status)
 		for _, o := range Outcomes {
 			fmt.Fprintf(&b, " %d |", c.Totals[o])
 		}
-		fmt.Fprintf(&b, " %s | %d | %s |\n", mdEscape(baselineLine(c.Baseline)), c.Calls, c.Duration.Round(time.Millisecond))
+		fmt.Fprintf(&b, " %s |", mdEscape(baselineLine(c.Baseline)))
+		if !m.Stable {
+			fmt.Fprintf(&b, " %d | %s |", c.Calls, c.Duration.Round(time.Millisecond))
+		}
+		b.WriteString("\n")
 	}
 	b.WriteString("\n")
 	for _, wn := range m.Warnings {
