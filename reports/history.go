@@ -137,7 +137,7 @@ func NewHistory(inputs []HistoryInput, tool Tool) *History {
 		if hc.Flaky && hc.FailingSince == nil {
 			h.Flaky++
 		}
-		if hc.Class != "" && hc.Class != Unchanged {
+		if changed(hc.Class) {
 			h.Changed++
 		}
 	}
@@ -206,10 +206,16 @@ func historyGroup(c HistoryCheck) int {
 		return 0
 	case c.Flaky:
 		return 1
-	case c.Class != "" && c.Class != Unchanged:
+	case changed(c.Class):
 		return 2
 	}
 	return 3
+}
+
+// changed reports whether a class says the newest run changed something: not
+// unchanged, and not a failure that was there the run before (still failing, known).
+func changed(c Class) bool {
+	return c != "" && c != Unchanged && c != StillFailing && c != KnownFailure
 }
 
 // Verdict is the history's one line: the newest run's status and what the history

@@ -108,8 +108,8 @@ func WriteHistoryMarkdown(w io.Writer, h *History) error {
 }
 
 // historyGroups splits the checks the page names: failing now, flaky (not failing
-// now), changed by the newest run (every check whose class is not unchanged).
-func historyGroups(h *History) (failing, flaky, changed []HistoryCheck) {
+// now), changed by the newest run (see changed).
+func historyGroups(h *History) (failing, flaky, moved []HistoryCheck) {
 	for _, c := range h.Checks {
 		switch {
 		case c.FailingSince != nil:
@@ -117,11 +117,11 @@ func historyGroups(h *History) (failing, flaky, changed []HistoryCheck) {
 		case c.Flaky:
 			flaky = append(flaky, c)
 		}
-		if c.Class != "" && c.Class != Unchanged {
-			changed = append(changed, c)
+		if changed(c.Class) {
+			moved = append(moved, c)
 		}
 	}
-	return failing, flaky, changed
+	return failing, flaky, moved
 }
 
 func mdStrip(os []Outcome) string {

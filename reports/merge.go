@@ -39,7 +39,10 @@ type Merge struct {
 
 // MergeColumn is one run of a merge.
 type MergeColumn struct {
-	Label  string `json:"label"`
+	Label string `json:"label"`
+	// Short is the label without what every column's label starts with (a header
+	// where many columns look alike); the label when nothing is shared.
+	Short  string `json:"short,omitempty"`
 	Source string `json:"source,omitempty"` // the folder the report was read from
 	// Report is the run's own report.html relative to the merge's folder ("" when
 	// unknown).
@@ -171,6 +174,7 @@ func NewMerge(inputs []MergeInput, tool Tool) *Merge {
 		m.ExitCode = WorstExitCode(m.ExitCode, col.ExitCode)
 	}
 	m.Warnings = disambiguate(m.Columns)
+	shortLabels(m.Columns)
 	for i := 1; i < len(m.Columns); i++ {
 		if a, b := m.Columns[0].Model.SHA256, m.Columns[i].Model.SHA256; a != "" && b != "" && a != b {
 			m.Warnings = append(m.Warnings, fmt.Sprintf("%s and %s were judged with different models (sha256 %.12s, %.12s): a check only one of them has shows as absent in the other", m.Columns[0].Label, m.Columns[i].Label, a, b))
@@ -225,6 +229,34 @@ func disambiguate(cols []MergeColumn) []string {
 	}
 	sort.Strings(warnings)
 	return warnings
+}
+
+// shortLabels sets each column's Short: its label less the words every label starts
+// with (kept whole when that would leave a column without a name).
+func shortLabels(cols []MergeColumn) {
+	if len(cols) < 2 {
+		for i := range cols {
+			cols[i].Short = cols[i].Label
+		}
+		return
+	}
+	prefix := cols[0].Label
+	for _, c := range cols[1:] {
+		for !strings.HasPrefix(c.Label, prefix) {
+			prefix = prefix[:len(prefix)-1]
+		}
+	}
+	if i := strings.LastIndexByte(prefix, ' '); i >= 0 {
+		prefix = prefix[:i+1]
+	} else {
+		prefix = ""
+	}
+	for i := range cols {
+		cols[i].Short = cols[i].Label
+		if rest := strings.TrimPrefix(cols[i].Label, prefix); strings.TrimSpace(rest) != "" {
+			cols[i].Short = rest
+		}
+	}
 }
 
 func mergeRows(inputs []MergeInput) []MergeRow {
@@ -307,7 +339,11 @@ func (m *Merge) Verdict() string {
 	case m.Status == "PASS":
 		text = fmt.Sprintf("every target passes (%d of %d)", n, n)
 	default:
-		text = fmt.Sprintf("%s on %d of %d target(s): %s", m.Status, len(worst), n, strings.Join(worst, ", "))
+		named := worst
+		if len(named) > 3 {
+			named = append(named[:3:3], fmt.Sprintf("and %d more", len(worst)-3))
+		}
+		text = fmt.Sprintf("%s on %d of %d target(s): %s", m.Status, len(worst), n, strings.Join(named, ", "))
 	}
 	return fmt.Sprintf("%s; %d of %d checks differ between the targets", text, m.Differing, len(m.Checks))
 }

@@ -29,7 +29,8 @@ var pagesTemplate = template.Must(template.New("pages").Funcs(template.FuncMap{
 	"count":    func(t Totals, o Outcome) int { return t[o] },
 	"strip":    outcomeStrip,
 	"icon":     statusIcon,
-	"mgrid":    func(c []MergeColumn, r []MergeRow) mergeGrid { return mergeGrid{Columns: c, Rows: r} },
+	"wrapid":   wrapID,
+	"mgrid":    func(c []MergeColumn, r []MergeRow) mergeGrid { return mergeGrid{Columns: c, Rows: r, Compact: len(c) > compactColumns} },
 }).Parse(pagesTemplateText))
 
 func executePage(w io.Writer, name string, v any) error {
@@ -78,7 +79,7 @@ func outcomeStrip(outcomes []Outcome, runs []HistoryRun) template.HTML {
 const (
 	chartHeight = 120
 	chartBarMax = 28
-	chartWidth  = 760
+	chartWidth  = 480 // three charts side by side on a wide screen
 	chartLeft   = 52 // room for the axis labels
 	chartBottom = 18
 )
@@ -167,13 +168,26 @@ func writeDateTicks(b *strings.Builder, runs []HistoryRun, slot float64) {
 		if i != n-1 && n-1-i < every/2 { // too close to the last label
 			continue
 		}
-		x := float64(chartLeft) + slot*float64(i) + slot/2
-		fmt.Fprintf(b, `<text x="%.1f" y="%d" class="tick" text-anchor="middle">%s</text>`, x, chartHeight+13, r.Started.UTC().Format("01-02"))
+		x, anchor := float64(chartLeft)+slot*float64(i)+slot/2, "middle"
+		if i == n-1 && n > 1 { // the last label ends at the chart's edge, not beyond it
+			x, anchor = min(x+slot/2, chartWidth-1), "end"
+		}
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" class="tick" text-anchor="%s">%s</text>`, x, chartHeight+13, anchor, r.Started.UTC().Format("01-02"))
 	}
 }
 
-// mergeGrid is what the "mergegrid" template renders: rows of a merge.
+// mergeGrid is what the "mergegrid" template renders: rows of a merge. Compact (more
+// than compactColumns columns) shows each cell's message on hover only, so many
+// columns fit side by side.
 type mergeGrid struct {
 	Columns []MergeColumn
 	Rows    []MergeRow
+	Compact bool
+}
+
+const compactColumns = 4
+
+// wrapID lets a long check ID break after its dots (and nowhere else).
+func wrapID(id string) template.HTML {
+	return template.HTML(strings.ReplaceAll(html.EscapeString(id), ".", ".<wbr>"))
 }

@@ -24,6 +24,9 @@ var firstNight = time.Date(2026, 11, 1, 3, 17, 0, 0, time.UTC)
 // and returns the report folders, under root.
 func nights(t testing.TB, root string, defects [][]string) []string {
 	t.Helper()
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	var dirs []string
 	for i, d := range defects {
 		day := firstNight.AddDate(0, 0, i)
