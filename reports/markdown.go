@@ -191,10 +191,14 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	return err
 }
 
-// writeMDUnjudged lists the MUST checks that could not be judged (what makes a run
-// PARTIAL), grouped by what decided them, with how many each; the heading's count is
-// the verdict's. Checks a cause decided are counted under it, not listed one by one.
+// writeMDUnjudged lists, for a PARTIAL run, the MUST checks that could not be judged
+// (what makes it PARTIAL), grouped by what decided them, with how many each; the
+// heading's count is the verdict's. Checks a cause decided are counted under it, not
+// listed one by one.
 func writeMDUnjudged(b *strings.Builder, run *Run) {
+	if status, _ := VerdictStatus(run); status != "PARTIAL" {
+		return // a failing or broken run's causes say the same, and its verdict counts no such checks
+	}
 	groups := MustUnjudgedGroups(run)
 	if len(groups) == 0 {
 		return

@@ -30,7 +30,9 @@ var pagesTemplate = template.Must(template.New("pages").Funcs(template.FuncMap{
 	"strip":    outcomeStrip,
 	"icon":     statusIcon,
 	"wrapid":   wrapID,
-	"mgrid":    func(c []MergeColumn, r []MergeRow) mergeGrid { return mergeGrid{Columns: c, Rows: r, Compact: len(c) > compactColumns} },
+	"mgrid": func(c []MergeColumn, r []MergeRow) mergeGrid {
+		return mergeGrid{Columns: c, Rows: r, Compact: len(c) > compactColumns}
+	},
 }).Parse(pagesTemplateText))
 
 func executePage(w io.Writer, name string, v any) error {
@@ -80,7 +82,7 @@ const (
 	chartHeight = 120
 	chartBarMax = 28
 	chartWidth  = 480 // three charts side by side on a wide screen
-	chartLeft   = 52 // room for the axis labels
+	chartLeft   = 52  // room for the axis labels
 	chartBottom = 18
 )
 
