@@ -19,14 +19,18 @@ build:
 run: build
 	./$(BIN) run
 
-## test: every test, the lint checks and the generated-code check
+## test: every test, the lint checks (go vet, gofmt, actionlint) and the
+## generated-code check; ends with the skipped tests and their reasons
 test: lint check-generated unit
 
 # -vet=off: lint has run the full go vet already. GORACE atexit_sleep_ms=0: the race
 # runtime otherwise sleeps 1 s at the exit of every test binary. -p 4: on 2 cores the
 # real-time tests mostly wait, so four packages side by side finish sooner.
+# internal/testsummary runs go test -json and prints what go test prints, then every
+# skipped test with its reason and a closing count line. DMSCONFORM_REQUIRE (set by
+# .ci/run) turns a missing Node, botocore or moto into failures instead of skips.
 unit: js-setup
-	GORACE="atexit_sleep_ms=0" $(GO) test $(RACE) -vet=off -p 4 -count=1 ./...
+	GORACE="atexit_sleep_ms=0" GO="$(GO)" $(GO) run ./internal/testsummary $(RACE) -vet=off -p 4 -count=1 ./...
 
 ## js-setup: install the aws-sdk-js-v3 adapter of `dmsconform sdk` from its lockfile
 ## (skipped with the reason when npm is missing: the JS SDK checks are then skipped)
@@ -37,9 +41,12 @@ js-setup:
 		echo "js-setup: npm not found: skipping the aws-sdk-js-v3 adapter (install Node.js 20+ with npm to run the JS SDK checks)"; \
 	fi
 
+# actionlint (a pinned tool dependency in go.mod: go tool actionlint) checks the
+# workflows: syntax, expressions and their contexts (matrix, needs, vars), action inputs.
 lint:
 	$(GO) vet $(RACE) ./...
 	@out=$$(gofmt -l $(GOFILES)); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) tool actionlint
 
 ## generate: regenerate every generated file from the model
 generate:
@@ -73,7 +80,7 @@ record-fixtures:
 ## (fixtures/reports/: the embedded emulator, and moto 5.2.1's server, which needs
 ## moto_server on PATH); the same tests fail when a run's outcomes differ from them
 reference-reports:
-	DMSCONFORM_REFERENCE_REPORTS=1 $(GO) test -count=1 -run '^(TestMotoIsUnimplementedNotFailing|TestEmbeddedReferenceReport)$$' ./runner
+	DMSCONFORM_REFERENCE_REPORTS=1 $(GO) test -count=1 -run '^(TestMotoIsUnimplementedNotFailing|TestEmbeddedReferenceReport|TestImplementationsMatrix)$$' ./runner
 
 ## fuzz: fuzz the emulator's request handling for 30s
 fuzz:

@@ -82,16 +82,20 @@ func TestParityStatusFaultAndAlignment(t *testing.T) {
 		return Exchange{Seq: seq, View: "wire", Request: Message{Method: "POST", Path: "/", Target: "AmazonDMSv20160101.CancelMetadataModelConversion"},
 			Response: Message{Status: status, Body: map[string]any{"__type": "com.amazonaws.dms#" + code}}}
 	}
-	// The current run polls once more: one extra exchange, the rest still aligned.
-	recorded := rec1(describeEx(1, map[string]any{}), fault(2, 400, "ResourceNotFoundFault"))
-	current := rec1(describeEx(1, map[string]any{}), describeEx(2, map[string]any{}), fault(3, 404, "ResourceNotFound"))
+	start := func(seq int) Exchange {
+		return Exchange{Seq: seq, View: "wire", Name: "start", Request: Message{Method: "POST", Path: "/", Target: "AmazonDMSv20160101.StartMetadataModelConversion"},
+			Response: Message{Status: 200, Body: map[string]any{"RequestIdentifier": "<request-id:2>"}}}
+	}
+	// The current run starts once more: one extra exchange, the rest still aligned.
+	recorded := rec1(start(1), fault(2, 400, "ResourceNotFoundFault"), describeEx(3, map[string]any{}))
+	current := rec1(start(1), start(2), fault(3, 404, "ResourceNotFound"), describeEx(4, map[string]any{}))
 	p := Compare(recorded, current)
-	if p.Exchanges != 3 || p.Matching != 1 {
-		t.Fatalf("%d of %d match, want 1 of 3: %+v", p.Matching, p.Exchanges, p.Scripts)
+	if p.Exchanges != 4 || p.Matching != 2 {
+		t.Fatalf("%d of %d match, want 2 of 4: %+v", p.Matching, p.Exchanges, p.Scripts)
 	}
 	ex := p.Scripts[0].Exchanges
 	if ex[1].Differences[0].Kind != DiffExtra || ex[1].Seq != 0 || ex[1].CurrentSeq != 2 {
-		t.Errorf("extra poll: %+v", ex[1])
+		t.Errorf("extra start: %+v", ex[1])
 	}
 	kinds := map[string]bool{}
 	for _, d := range ex[2].Differences {
@@ -106,7 +110,7 @@ func TestParityStatusFaultAndAlignment(t *testing.T) {
 	if err := p.WriteText(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"1 of 3 exchanges match: 33.33%", "DescribeMetadataModelConversions", "#-/2", "status    /response/status: 400 -> 404", "fault     /response/fault: \"ResourceNotFoundFault\" -> \"ResourceNotFound\""} {
+	for _, s := range []string{"2 of 4 exchanges match: 50.00%", "StartMetadataModelConversion", "#-/2", "status    /response/status: 400 -> 404", "fault     /response/fault: \"ResourceNotFoundFault\" -> \"ResourceNotFound\""} {
 		if !strings.Contains(b.String(), s) {
 			t.Errorf("text lacks %q:\n%s", s, b.String())
 		}
@@ -126,5 +130,47 @@ func TestParityOfIdenticalRecordingsIsPerfect(t *testing.T) {
 	}
 	if _, err := MarshalParity(p); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestParityIgnoresPaceWeatherAndTransport: a target that is polled more often until
+// its answer changes (pace), whose calls are retried (weather), that names its server
+// software, or that lacks a capability the recorded one had (a script only one side
+// made), answers like the recording: 100%, with what was not scored said.
+func TestParityIgnoresPaceWeatherAndTransport(t *testing.T) {
+	running := map[string]any{"Status": "IN_PROGRESS"}
+	done := map[string]any{"Status": "CANCELED"}
+	withServer := func(e Exchange) Exchange {
+		e.Response.Headers = map[string]string{"Content-Type": "application/x-amz-json-1.1", "X-Amzn-Requestid": "<request-id:1>",
+			"Server": "Werkzeug/3.1.3 Python/3.11.2", "Date": "<timestamp:1>", "Connection": "close", "Content-Length": "42"}
+		return e
+	}
+	throttled := describeEx(2, running)
+	throttled.Retried, throttled.Attempt = "ThrottlingException", 1
+	throttled.Response.Status = 400
+	recorded := rec1(describeEx(1, running), describeEx(2, done))
+	recorded.Scripts["conversion/scenarios"] = &ScriptFile{Key: "conversion/scenarios", Exchanges: []Exchange{describeEx(1, running)}}
+	current := rec1(withServer(describeEx(1, running)), throttled, withServer(describeEx(3, running)), withServer(describeEx(4, running)), withServer(describeEx(5, done)))
+	p := Compare(recorded, current)
+	if !p.Perfect() || p.Score != 100 || p.Exchanges != 2 {
+		t.Errorf("%.2f%% of %d exchanges, want 100%% of 2: %v", p.Score, p.Exchanges, diffsOf(p))
+	}
+	if p.Ignored.Retries != 1 || p.Ignored.Polls != 2 {
+		t.Errorf("ignored %+v, want 1 retry and 2 repeated polls", p.Ignored)
+	}
+	if len(p.NotCompared) != 1 || p.NotCompared[0].Key != "conversion/scenarios" || !strings.Contains(p.NotCompared[0].Reason, "only the recorded run") {
+		t.Errorf("not compared %+v", p.NotCompared)
+	}
+	var b strings.Builder
+	_ = p.WriteText(&b)
+	for _, want := range []string{"not scored: 1 retried attempt(s) (weather), 2 poll(s) of a lifecycle state only one side was polled in or polled again (pace), 0 control-surface call(s)", "not compared: "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+	// A target that never reaches the recorded end is still caught.
+	stuck := rec1(describeEx(1, running), describeEx(2, running), describeEx(3, running))
+	if p := Compare(recorded, stuck); p.Perfect() {
+		t.Error("a lifecycle that never ends matches a recording that ends")
 	}
 }

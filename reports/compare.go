@@ -6,7 +6,7 @@ import (
 )
 
 // Classes lists every class in report order.
-var Classes = []Class{NewFailure, Fixed, StillFailing, NewDrift, NewCheck, KnownFailure, RemovedCheck, Unchanged}
+var Classes = []Class{NewFailure, Fixed, StillFailing, NewDrift, NoLongerJudged, NewlyJudged, NewCheck, KnownFailure, RemovedCheck, Unchanged}
 
 // notEvaluated outcomes say nothing about conformance: the check did not get an answer
 // from the target it could judge.
@@ -28,9 +28,14 @@ func notEvaluated(o Outcome) bool {
 //     did not run cannot show the failure is gone (and it is no regression either).
 //   - drift now, not drift before → new-drift (also after an error, skip or
 //     unimplemented: the drift is new information).
-//   - everything else → unchanged. This includes error now (an error never counts as a
-//     regression: pass→error and drift→error are unchanged) and error→pass (recovering
-//     from an error fixes no failure).
+//   - pass or drift before, now error, skipped or unimplemented → no-longer-judged:
+//     the target lost coverage (an emulator change that turns passing checks into
+//     skips must not read "unchanged"). Never a regression: it does not make a run
+//     exit 1, since an error or a skip proves no violation.
+//   - error, skipped or unimplemented before, now pass → newly-judged (recovering
+//     from an error fixes no failure, but the check is judged again).
+//   - everything else → unchanged (pass→pass, and a check that stays unjudged, e.g.
+//     skipped→error).
 func Classify(before Outcome, inBaseline bool, after Outcome, known bool) Class {
 	switch {
 	case after == Fail && known:
@@ -49,8 +54,18 @@ func Classify(before Outcome, inBaseline bool, after Outcome, known bool) Class 
 		return StillFailing
 	case after == Drift && before != Drift:
 		return NewDrift
+	case !notEvaluated(before) && notEvaluated(after):
+		return NoLongerJudged
+	case notEvaluated(before) && after == Pass:
+		return NewlyJudged
 	}
 	return Unchanged
+}
+
+// Judged reports whether an outcome is a judgement of the target's answer (pass,
+// fail, drift); skipped, unimplemented and error are not.
+func Judged(o Outcome) bool {
+	return o == Pass || o == Fail || o == Drift
 }
 
 // Compare classifies every check of current against baseline (see Classify), after

@@ -40,13 +40,19 @@ func TestClassify(t *testing.T) {
 		{Drift, true, Drift, false, Unchanged},
 		{Drift, true, Pass, false, Unchanged},
 		{Pass, true, Pass, false, Unchanged},
-		{Pass, true, Error, false, Unchanged},
-		{Drift, true, Error, false, Unchanged},
+		// Coverage: a check that passed and now got no answer it could judge lost
+		// coverage; the reverse gained it. Neither is a regression or a fix.
+		{Pass, true, Error, false, NoLongerJudged},
+		{Drift, true, Error, false, NoLongerJudged},
+		{Pass, true, Skipped, false, NoLongerJudged},
+		{Pass, true, Unimplemented, false, NoLongerJudged},
+		{Drift, true, Skipped, false, NoLongerJudged},
+		{Error, true, Pass, false, NewlyJudged},
+		{Skipped, true, Pass, false, NewlyJudged},
+		{Unimplemented, true, Pass, false, NewlyJudged},
 		{Error, true, Error, false, Unchanged},
-		{Error, true, Pass, false, Unchanged},
-		{Skipped, true, Pass, false, Unchanged},
-		{Pass, true, Skipped, false, Unchanged},
-		{Pass, true, Unimplemented, false, Unchanged},
+		{Skipped, true, Error, false, Unchanged},
+		{Unimplemented, true, Skipped, false, Unchanged},
 		{Pass, true, Pass, true, Unchanged}, // known only covers failures
 	}
 	for _, c := range cases {
@@ -79,7 +85,7 @@ func TestCompare(t *testing.T) {
 	want := map[string]Class{
 		"a.new-failure": NewFailure, "b.fixed": Fixed, "c.still": StillFailing, "d.drift": NewDrift,
 		"e.removed": RemovedCheck, "n.new": NewCheck, "n.new-fail": NewFailure, "f.known": KnownFailure,
-		"h.error-now": StillFailing,
+		"h.error-now": StillFailing, "i.error-pass": NewlyJudged,
 	}
 	got := map[string]Class{}
 	for _, e := range cmp.Entries {
@@ -97,14 +103,14 @@ func TestCompare(t *testing.T) {
 		if w, ok := want[c.ID]; ok && c.Class != w {
 			t.Errorf("Check.Class of %s = %s, want %s", c.ID, c.Class, w)
 		}
-		if (c.ID == "g.same" || c.ID == "i.error-pass") && c.Class != Unchanged {
+		if c.ID == "g.same" && c.Class != Unchanged {
 			t.Errorf("%s: %s, want unchanged", c.ID, c.Class)
 		}
 		if (c.Known != nil) != (c.ID == "f.known") {
 			t.Errorf("%s: Known = %v", c.ID, c.Known)
 		}
 	}
-	if cmp.Counts[NewFailure] != 2 || cmp.Counts[Unchanged] != 2 || cmp.Counts[RemovedCheck] != 1 {
+	if cmp.Counts[NewFailure] != 2 || cmp.Counts[Unchanged] != 1 || cmp.Counts[RemovedCheck] != 1 || cmp.Counts[NewlyJudged] != 1 {
 		t.Errorf("counts %v", cmp.Counts)
 	}
 	for _, c := range Classes {

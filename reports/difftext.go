@@ -77,7 +77,20 @@ func comparisonVerdict(cmp *Comparison) string {
 	if cmp.HasNewFailures() {
 		return fmt.Sprintf("FAIL: %d new failure(s) against the baseline", cmp.Counts[NewFailure])
 	}
-	return fmt.Sprintf("OK: no new failures (%d fixed, %d still failing, %d known)", cmp.Counts[Fixed], cmp.Counts[StillFailing], cmp.Counts[KnownFailure])
+	return fmt.Sprintf("OK: no new failures (%d fixed, %d still failing, %d known%s)", cmp.Counts[Fixed], cmp.Counts[StillFailing], cmp.Counts[KnownFailure], coverageChange(cmp))
+}
+
+// coverageChange is what a comparison says of coverage, for a verdict line:
+// ", 12 no longer judged, 1 newly judged", or "" when coverage did not change.
+func coverageChange(cmp *Comparison) string {
+	s := ""
+	if n := cmp.Counts[NoLongerJudged]; n > 0 {
+		s += fmt.Sprintf(", %d no longer judged", n)
+	}
+	if n := cmp.Counts[NewlyJudged]; n > 0 {
+		s += fmt.Sprintf(", %d newly judged", n)
+	}
+	return s
 }
 
 // WriteComparisonMarkdown writes a comparison as Markdown (for a PR comment or step

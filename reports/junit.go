@@ -69,6 +69,13 @@ type junitSkipped struct {
 // testcase carries the cause's transcript. An interrupted run has the property
 // interrupted=true. Messages in attributes are OneLine's form.
 func WriteJUnit(w io.Writer, run *Run) error {
+	return writeJUnitSuites(w, junitSuiteOf(run, ""))
+}
+
+// junitSuiteOf is one run as a testsuite; label (a merge's column) is added to the
+// suite's name and to every testcase's classname, so the cases of several targets in
+// one file stay apart.
+func junitSuiteOf(run *Run, label string) junitSuite {
 	suite := junitSuite{
 		Name: "dmsconform " + TargetLabel(run.Target),
 		Time: seconds(run.Duration),
@@ -109,6 +116,9 @@ func WriteJUnit(w io.Writer, run *Run) error {
 		if tc.ClassName == "" {
 			tc.ClassName = "dmsconform"
 		}
+		if label != "" {
+			tc.ClassName = label + " / " + tc.ClassName
+		}
 		if c.Title != "" {
 			tc.Name = c.ID + ": " + c.Title
 		}
@@ -141,7 +151,26 @@ func WriteJUnit(w io.Writer, run *Run) error {
 		}
 		suite.Cases = append(suite.Cases, tc)
 	}
-	doc := junitSuites{Name: "dmsconform", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite}}
+	if label != "" {
+		suite.Name = "dmsconform " + label
+		suite.Properties = append(suite.Properties, junitProperty{"label", label})
+	}
+	return suite
+}
+
+// writeJUnitSuites writes a JUnit document of suites, with their sums.
+func writeJUnitSuites(w io.Writer, suites ...junitSuite) error {
+	doc := junitSuites{Name: "dmsconform", Suites: suites}
+	var total time.Duration
+	for _, s := range suites {
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
+		d, _ := time.ParseDuration(s.Time + "s")
+		total += d
+	}
+	doc.Time = seconds(total)
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

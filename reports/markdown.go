@@ -54,17 +54,18 @@ func VerdictStatus(run *Run) (status, text string) {
 	if run.Interrupted {
 		extra += ", interrupted: the checks not judged are skipped"
 	}
-	mustUnjudged := 0
-	for _, c := range run.Checks {
-		if c.Level == "MUST" && (c.Outcome == Unimplemented || c.Outcome == Skipped && c.Cause != "") {
-			mustUnjudged++
+	unjudged := MustUnjudged(run)
+	mustUnjudged, mustUnimplemented := len(unjudged), 0
+	for _, c := range unjudged {
+		if c.Outcome == Unimplemented {
+			mustUnimplemented++
 		}
 	}
 	if b := run.Baseline; b != nil {
 		if b.HasNewFailures() {
 			return "FAIL", fmt.Sprintf("%d new failure(s) against the baseline (%d failing in all) on %s%s", b.Counts[NewFailure], t[Fail], target, extra)
 		}
-		return "PASS", fmt.Sprintf("no new failures against the baseline on %s (%d of %d checks failing, %d fixed)%s", target, t[Fail], total, b.Counts[Fixed], extra)
+		return "PASS", fmt.Sprintf("no new failures against the baseline on %s (%d of %d checks failing, %d fixed%s)%s", target, t[Fail], total, b.Counts[Fixed], coverageChange(b), extra)
 	}
 	switch {
 	case fails > 0:
@@ -75,9 +76,9 @@ func VerdictStatus(run *Run) (status, text string) {
 		}
 		return "ERROR", fmt.Sprintf("no check failed, but the harness or the infrastructure broke on %s%s", target, extra)
 	case mustUnjudged > 0:
-		return "PARTIAL", fmt.Sprintf("no check failed on %s, but %d MUST check(s) could not be judged (unimplemented, or skipped for a cause); %d of %d pass%s", target, mustUnjudged, t[Pass]+t[Drift], total, extra)
+		return "PARTIAL", fmt.Sprintf("no check failed on %s, but %d MUST check(s) could not be judged (%d unimplemented, %d skipped for a cause); %d of %d pass%s", target, mustUnjudged, mustUnimplemented, mustUnjudged-mustUnimplemented, t[Pass], total, extra)
 	}
-	return "PASS", fmt.Sprintf("%d of %d checks pass on %s%s", t[Pass]+t[Drift], total, target, extra)
+	return "PASS", fmt.Sprintf("%d of %d checks pass on %s%s", t[Pass], total, target, extra)
 }
 
 // WriteMarkdown writes summary.md for a CI step summary: verdict (and a line when the
@@ -131,6 +132,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 		b.WriteString("\n")
 	}
 
+	writeMDUnjudged(&b, run)
 	if len(run.Warnings) > 0 {
 		b.WriteString("#### Warnings\n\n")
 		for _, wn := range run.Warnings {
@@ -150,7 +152,8 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 		for _, sec := range []struct {
 			class Class
 			title string
-		}{{NewFailure, "New failures"}, {Fixed, "Fixed"}, {NewDrift, "New drift"}, {RemovedCheck, "Removed checks"}} {
+		}{{NewFailure, "New failures"}, {Fixed, "Fixed"}, {NewDrift, "New drift"}, {NoLongerJudged, "No longer judged (passed in the baseline, now skipped, unimplemented or an error)"},
+			{NewlyJudged, "Newly judged (not judged in the baseline, now pass)"}, {RemovedCheck, "Removed checks"}} {
 			es := cmp.EntriesOf(sec.class)
 			if len(es) == 0 {
 				continue
@@ -186,6 +189,42 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	b.WriteString("Full report with request/response transcripts: `report.html` in the report folder (upload it as a build artifact); machine-readable: `report.json`, `junit.xml`.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeMDUnjudged lists, for a PARTIAL run, the MUST checks that could not be judged
+// (what makes it PARTIAL), grouped by what decided them, with how many each; the
+// heading's count is the verdict's. Checks a cause decided are counted under it, not
+// listed one by one.
+func writeMDUnjudged(b *strings.Builder, run *Run) {
+	if status, _ := VerdictStatus(run); status != "PARTIAL" {
+		return // a failing or broken run's causes say the same, and its verdict counts no such checks
+	}
+	groups := MustUnjudgedGroups(run)
+	if len(groups) == 0 {
+		return
+	}
+	n := 0
+	for _, g := range groups {
+		n += len(g.IDs)
+	}
+	fmt.Fprintf(b, "#### MUST checks not judged (%d)\n\n", n)
+	for _, g := range groups {
+		fmt.Fprintf(b, "- %s **%d** %s: %s", outcomeIcon(g.Outcome), len(g.IDs), g.Outcome, mdEscape(OneLine(g.Title, 200)))
+		if g.Cause != "" { // its checks are not listed one by one (report.html links them)
+			fmt.Fprintf(b, " (cause `%s`)\n", mdCode(g.Cause))
+			continue
+		}
+		b.WriteString(":")
+		for i, id := range g.IDs {
+			if i == 20 {
+				fmt.Fprintf(b, " … and %d more", len(g.IDs)-i)
+				break
+			}
+			fmt.Fprintf(b, " `%s`", mdCode(id))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
 }
 
 func writeMDChecks(b *strings.Builder, title string, cs []Check, withMessage bool) {

@@ -181,6 +181,13 @@ const (
 	Unchanged    Class = "unchanged"
 	KnownFailure Class = "known"   // failing, covered by an unexpired known deviation
 	RemovedCheck Class = "removed" // in the baseline, not in this run
+	// NoLongerJudged: the check passed (or drifted) in the baseline and now got no
+	// answer it could judge (skipped, unimplemented or error): coverage was lost, which
+	// no other class would show. Not a regression (it never makes a run exit 1).
+	NoLongerJudged Class = "no-longer-judged"
+	// NewlyJudged: the check was skipped, unimplemented or an error in the baseline and
+	// now passes: coverage was gained.
+	NewlyJudged Class = "newly-judged"
 )
 
 // Comparison is the result of comparing a run with a baseline run.

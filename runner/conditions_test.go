@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/internal/require"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
@@ -337,7 +338,7 @@ func startMoto(t *testing.T) string {
 	t.Helper()
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
-		t.Skip("moto_server is not on PATH: install moto (python3 -m pip install 'moto[server]==5.2.1') to run this test")
+		require.Missing(t, require.Moto, "moto_server is not on PATH: install moto (python3 -m pip install 'moto[server]==5.2.1') to run this test")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -349,7 +350,7 @@ func startMoto(t *testing.T) string {
 	var log strings.Builder
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
-		t.Skipf("moto_server does not start: %v", err)
+		require.Missing(t, require.Moto, fmt.Sprintf("moto_server does not start: %v", err))
 	}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()

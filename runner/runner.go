@@ -404,20 +404,9 @@ func linkLatest(root, dir string) {
 }
 
 // exitCode: an interrupted run is 130; non-conformance (uncovered failures, or new
-// failures against a baseline) is 1; otherwise an error outcome is 3; otherwise 0.
-func exitCode(run *reports.Run) int {
-	switch {
-	case run.Interrupted:
-		return ExitInterrupted
-	case run.Baseline != nil && run.Baseline.HasNewFailures():
-		return ExitNonConform
-	case run.Baseline == nil && reports.ConformanceExitFailures(run) > 0:
-		return ExitNonConform
-	case run.Totals[reports.Error] > 0:
-		return ExitHarnessFail
-	}
-	return ExitOK
-}
+// failures against a baseline) is 1; otherwise an error outcome is 3; otherwise 0
+// (reports.ExitCode: a merge of reports uses the same rules).
+func exitCode(run *reports.Run) int { return reports.ExitCode(run) }
 
 func printSummary(w io.Writer, res *Result, cfg engine.Config) {
 	run := res.Run

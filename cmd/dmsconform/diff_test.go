@@ -49,7 +49,7 @@ func TestDiffExitCodes(t *testing.T) {
 	if code != exitNonConform {
 		t.Errorf("new failure: exit %d, want 1", code)
 	}
-	for _, want := range []string{"new-failure    1", "op.a", "pass -> fail", "message of op.a", "removed", "op.c", "new-check", "FAIL: 1 new failure(s)"} {
+	for _, want := range []string{"new-failure       1", "op.a", "pass -> fail", "message of op.a", "removed", "op.c", "new-check", "FAIL: 1 new failure(s)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/record"
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/runner"
 )
 
 const parityFixture = "../../fixtures/recorded/embedded"
@@ -54,8 +55,8 @@ func TestParityEmbeddedAgainstFixture(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", s, stdout)
 		}
 	}
-	for _, f := range []string{parityJSON, parityText, reports.FileJSON, "junit.xml", "report.html", "summary.md",
-		filepath.Join(parityRun, reports.FileJSON), filepath.Join(parityRec, record.MetaFile)} {
+	for _, f := range []string{runner.ParityJSON, runner.ParityText, reports.FileJSON, "junit.xml", "report.html", "summary.md",
+		filepath.Join(runner.ParityRun, reports.FileJSON), filepath.Join(runner.ParityRec, record.MetaFile)} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}
@@ -122,7 +123,7 @@ func TestParityTamperedRecordingExitsOne(t *testing.T) {
 			t.Errorf("StartMetadataModelConversion: %+v", o)
 		}
 	}
-	text, _ := os.ReadFile(filepath.Join(out, parityText))
+	text, _ := os.ReadFile(filepath.Join(out, runner.ParityText))
 	if !strings.Contains(string(text), "status    /response/status: 202 -> 200") {
 		t.Errorf("parity.txt:\n%s", text)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dmsconform/dmsconform/internal/require"
 	"github.com/dmsconform/dmsconform/reports"
 )
 
@@ -19,7 +20,7 @@ func botocoreOrSkip(t *testing.T) *BotocoreSDK {
 	t.Helper()
 	b := NewBotocoreSDK("", "")
 	if r := b.Unavailable(); r != "" {
-		t.Skipf("botocore not available: %s", r)
+		require.Missing(t, require.Botocore, r)
 	}
 	return b
 }

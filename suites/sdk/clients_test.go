@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/internal/require"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -56,13 +57,14 @@ func (r *clientReport) problems() []string {
 // clientScript is one SDK client: how to run its script, or why it cannot run here.
 type clientScript struct {
 	name    string
+	runtime string // what DMSCONFORM_REQUIRE calls it (internal/require)
 	command func(ctx context.Context) *exec.Cmd
 	reason  string
 }
 
 var (
 	boto3Client = sync.OnceValue(func() clientScript {
-		c := clientScript{name: "boto3"}
+		c := clientScript{name: "boto3", runtime: require.Botocore}
 		dir, err := FindBotocoreAdapter()
 		if err != nil {
 			c.reason = err.Error()
@@ -89,7 +91,7 @@ var (
 		return c
 	})
 	jsClient = sync.OnceValue(func() clientScript {
-		c := clientScript{name: "aws-sdk-js-v3"}
+		c := clientScript{name: "aws-sdk-js-v3", runtime: require.JS}
 		js := NewJSSDK("", "")
 		if r := js.Unavailable(); r != "" {
 			c.reason = r
@@ -112,7 +114,7 @@ var (
 func runClients(t *testing.T, client clientScript, modes ...[]string) ([]*clientReport, []bool) {
 	t.Helper()
 	if client.reason != "" {
-		t.Skipf("%s not available: %s", client.name, client.reason)
+		require.Missing(t, client.runtime, client.name+": "+client.reason)
 	}
 	var cfgs []map[string]string
 	for _, defects := range modes {
@@ -151,7 +153,7 @@ func runClients(t *testing.T, client clientScript, modes ...[]string) ([]*client
 	if code == 4 {
 		var rep clientReport
 		_ = json.Unmarshal(lines[0], &rep)
-		t.Skipf("%s not available: %s", client.name, rep.Error)
+		require.Missing(t, client.runtime, client.name+": "+rep.Error)
 	}
 	if code != 0 && code != 1 {
 		t.Fatalf("the %s client broke (exit %d)\nstdout: %s\nstderr: %s", client.name, code, stdout.String(), stderr.String())

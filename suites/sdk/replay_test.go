@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dmsconform/dmsconform/internal/require"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -129,7 +130,7 @@ func TestGoSDKCorpus(t *testing.T) {
 func TestJSSDKCorpus(t *testing.T) {
 	js := NewJSSDK("", "")
 	if reason := js.Unavailable(); reason != "" {
-		t.Skipf("aws-sdk-js-v3 not available: %s", reason)
+		require.Missing(t, require.JS, "aws-sdk-js-v3: "+reason)
 	}
 	run := replayCorpus(t, js)
 	if run.Target.Kind != JSName || run.Target.Version == "" || strings.Contains(run.Target.Version, "not installed") {
@@ -184,7 +185,7 @@ func TestJSSDKUnavailableSkips(t *testing.T) {
 
 func TestJSSDKWithoutNodeModules(t *testing.T) {
 	if NewJSSDK("", "").Node == "" {
-		t.Skip("node not on PATH")
+		require.Missing(t, require.JS, "node not on PATH")
 	}
 	bare := t.TempDir()
 	dir, _ := FindJSAdapter()

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The nightly's matrix: the cells {account, region, role, project[, name]} of the
+# repository variable DMSCONFORM_CELLS (a JSON list), checked, each given an id (its
+# name, or <region>-<last 4 digits of its account>) that names its artifacts. Without
+# DMSCONFORM_CELLS, one cell from the variables of the single-account set-up
+# (DMSCONFORM_ACCOUNT, AWS_REGION, DMSCONFORM_ROLE_ARN, DMSCONFORM_PROJECT).
+# Writes cells=<JSON> and count=<N> to $GITHUB_OUTPUT (stdout when unset).
+set -euo pipefail
+cells=${DMSCONFORM_CELLS:-}
+if [ -z "$cells" ]; then
+  cells=$(jq -cn --arg account "${DMSCONFORM_ACCOUNT:-}" --arg region "${AWS_REGION:-}" \
+    --arg role "${DMSCONFORM_ROLE_ARN:-}" --arg project "${DMSCONFORM_PROJECT:-}" \
+    '[{account: $account, region: $region, role: $role, project: $project}]')
+fi
+fail() { echo "::error::DMSCONFORM_CELLS: $*" >&2; exit 2; }
+jq -e 'type == "array" and length > 0' <<<"$cells" >/dev/null 2>&1 ||
+  fail 'must be a non-empty JSON list of {"account", "region", "role", "project"} (and an optional "name")'
+problems=$(jq -r '
+  to_entries[] | .key as $i | .value as $c |
+  (["account", "region", "role", "project"][] | select(($c[.] // "") == "") | "cell \($i + 1): \(.) is missing"),
+  (select(($c.account // "") != "" and ($c.account | tostring | test("^[0-9]{12}$") | not)) | "cell \($i + 1): account must be the 12-digit account id"),
+  (select(($c.role // "") != "" and ($c.account // "") != "" and ($c.role | startswith("arn:aws:iam::\($c.account):role/") | not))
+    | "cell \($i + 1): role must be a role of the cell'"'"'s own account (arn:aws:iam::<account>:role/...): the account guard refuses any other")
+' <<<"$cells")
+[ -z "$problems" ] || fail "$problems"
+cells=$(jq -c 'map(. + {account: (.account | tostring)}) | map(. + {id: ((.name // "\(.region)-\(.account[-4:])") | gsub("[^A-Za-z0-9._-]"; "-"))})' <<<"$cells")
+dups=$(jq -r '[.[].id] | group_by(.) | map(select(length > 1) | .[0]) | join(", ")' <<<"$cells")
+[ -z "$dups" ] || fail "two cells would share the id $dups: give them distinct \"name\"s"
+if [ -n "${GITHUB_OUTPUT:-}" ]; then exec >>"$GITHUB_OUTPUT"; fi
+echo "cells=$cells"
+echo "count=$(jq length <<<"$cells")"

@@ -1,0 +1,57 @@
+package reports
+
+import "sort"
+
+// MustUnjudged lists the MUST checks of a run that could not be judged for a reason
+// the user could change: unimplemented by the target, or skipped for a cause (a
+// capability the target lacks, evidence that could not be observed). They make a run
+// without failures PARTIAL, and summary.md lists exactly these, so the count in the
+// verdict and the list agree. A MUST check its own judge skipped because what it
+// judges never arose is not among them.
+func MustUnjudged(run *Run) []Check {
+	var out []Check
+	for _, c := range run.Checks {
+		if c.Level == "MUST" && (c.Outcome == Unimplemented || c.Outcome == Skipped && c.Cause != "") {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// UnjudgedGroup is the MUST checks not judged for one reason: a cause, or (for a
+// check no cause decided) its outcome.
+type UnjudgedGroup struct {
+	Outcome Outcome
+	Cause   string // the cause's ID, "" when none decided the checks
+	Title   string // the cause's title, or the first check's message
+	IDs     []string
+}
+
+// MustUnjudgedGroups groups MustUnjudged by what decided them, the largest group
+// first; their IDs add up to MustUnjudged's count.
+func MustUnjudgedGroups(run *Run) []UnjudgedGroup {
+	titles := map[string]string{}
+	for _, c := range run.Causes {
+		if _, ok := titles[c.ID]; !ok {
+			titles[c.ID] = c.Title
+		}
+	}
+	var out []UnjudgedGroup
+	at := map[string]int{}
+	for _, c := range MustUnjudged(run) {
+		key := string(c.Outcome) + "\x00" + c.Cause
+		i, ok := at[key]
+		if !ok {
+			title := titles[c.Cause]
+			if title == "" {
+				title = OneLine(c.Message, 200)
+			}
+			i = len(out)
+			at[key] = i
+			out = append(out, UnjudgedGroup{Outcome: c.Outcome, Cause: c.Cause, Title: title})
+		}
+		out[i].IDs = append(out[i].IDs, c.ID)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i].IDs) > len(out[j].IDs) })
+	return out
+}

@@ -1,0 +1,101 @@
+package reports
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// TestVerdictCountsWhatItSays: the verdict sentence's "N of M pass" counts passes only
+// (drift is said on its own), the outcomes it names add up to the total, and PARTIAL's
+// count of unjudged MUST checks is the number summary.md lists under that heading.
+func TestVerdictCountsWhatItSays(t *testing.T) {
+	run := &Run{Target: Target{Kind: "embedded"}}
+	add := func(n int, o Outcome, level, cause string) {
+		for i := 0; i < n; i++ {
+			run.Checks = append(run.Checks, Check{CheckInfo: CheckInfo{ID: fmt.Sprintf("%s.%s.%s.%02d", o, level, cause, i), Level: level}, Outcome: o, Cause: cause, Message: "why " + string(o)})
+		}
+	}
+	add(48, Pass, "MUST", "")
+	add(3, Drift, "SHOULD", "")
+	add(4, Skipped, "MUST", "needs/control")   // unjudged MUST (a cause)
+	add(1, Skipped, "SHOULD", "needs/control") // SHOULD: not counted for PARTIAL
+	add(2, Skipped, "MUST", "")                // its own judge had nothing to judge
+	add(1, Unimplemented, "MUST", "unimpl/Op") // unjudged MUST
+	run.Causes = []Cause{{ID: "needs/control", Outcome: Skipped, Title: "no control surface", Checks: 5}, {ID: "unimpl/Op", Outcome: Unimplemented, Title: "Op is not implemented", Checks: 1}}
+	Finalize(run)
+	status, text := VerdictStatus(run)
+	if status != "PARTIAL" {
+		t.Fatalf("status %s: %s", status, text)
+	}
+	for _, want := range []string{"48 of 59 pass", ", 3 drift", ", 7 skipped", ", 1 unimplemented", "5 MUST check(s) could not be judged (1 unimplemented, 4 skipped for a cause)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("verdict %q lacks %q", text, want)
+		}
+	}
+	sum := 0
+	_, counts, _ := strings.Cut(text, "; ")
+	for _, m := range regexp.MustCompile(`(\d+) of \d+ pass|, (\d+) (?:drift|skipped|unimplemented|error)`).FindAllStringSubmatch(counts, -1) {
+		for _, g := range m[1:] {
+			if g != "" {
+				n, _ := strconv.Atoi(g)
+				sum += n
+			}
+		}
+	}
+	if sum != len(run.Checks) {
+		t.Errorf("the outcomes the verdict names add up to %d, the run has %d checks: %q", sum, len(run.Checks), text)
+	}
+	var md strings.Builder
+	if err := WriteMarkdown(&md, run); err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(md.String(), "#### MUST checks not judged (5)\n")
+	if !ok {
+		t.Fatalf("summary.md has no section listing the 5 unjudged MUST checks:\n%s", md.String())
+	}
+	section, _, _ = strings.Cut(section, "####")
+	n := 0
+	for _, m := range regexp.MustCompile(`(?m)^- \S+ \*\*(\d+)\*\* `).FindAllStringSubmatch(section, -1) {
+		k, _ := strconv.Atoi(m[1])
+		n += k
+	}
+	if n != 5 || !strings.Contains(section, "**4** skipped: no control surface (cause `needs/control`)") || !strings.Contains(section, "**1** unimplemented: Op is not implemented") {
+		t.Errorf("the section counts %d checks, want exactly the 5 of the verdict:\n%s", n, section)
+	}
+
+	run.Checks = run.Checks[:51] // pass and drift only
+	Finalize(run)
+	if _, text := VerdictStatus(run); !strings.Contains(text, "48 of 51 checks pass") || !strings.Contains(text, ", 3 drift") {
+		t.Errorf("PASS verdict: %q", text)
+	}
+}
+
+// TestCoverageLossIsSaid: a comparison in which passing checks became skips says so in
+// the verdict of the run, the diff text and summary.md, and is no regression.
+func TestCoverageLossIsSaid(t *testing.T) {
+	base := runOf("embedded", map[string]Outcome{"a": Pass, "b": Pass, "c": Pass, "d": Skipped})
+	cur := runOf("embedded", map[string]Outcome{"a": Skipped, "b": Unimplemented, "c": Pass, "d": Pass})
+	cmp := Compare(base, cur, nil, sampleStart)
+	if cmp.HasNewFailures() || cmp.Counts[NoLongerJudged] != 2 || cmp.Counts[NewlyJudged] != 1 {
+		t.Fatalf("counts %v", cmp.Counts)
+	}
+	if _, text := VerdictStatus(cur); !strings.Contains(text, "2 no longer judged, 1 newly judged") {
+		t.Errorf("verdict: %q", text)
+	}
+	var txt, md strings.Builder
+	if err := WriteComparisonText(&txt, cmp, cur); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(txt.String(), "2 no longer judged") || !regexp.MustCompile(`no-longer-judged\s+a\s+pass -> skipped`).MatchString(txt.String()) {
+		t.Errorf("diff text:\n%s", txt.String())
+	}
+	if err := WriteMarkdown(&md, cur); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "**No longer judged") || !strings.Contains(md.String(), "- `b` pass → unimplemented") {
+		t.Errorf("summary.md:\n%s", md.String())
+	}
+}
