@@ -1,5 +1,6 @@
-// Package engine runs dmsconform's checks: it opens a target (the embedded emulator,
-// any endpoint, real DMS, or a replayed recording), gathers the evidence the selected
+// Package engine runs dmsconform's checks: it opens a target (a Target value the
+// runner builds: package targets has the embedded emulator, any endpoint, real DMS and
+// a replayed recording), gathers the evidence the selected
 // checks need through evidence scripts (the lifecycle walk, the progress watch, the
 // scenario runs, fault, input and protocol probes), and judges it with the checks'
 // pure judges. A Session is a value: many run side by side in one process.
@@ -48,7 +49,7 @@ type Needs struct {
 	// Optional evidence, used when the target can give it (e.g. the scenario runs need
 	// a control surface); its absence never blocks the check.
 	Optional []Script
-	// Control: the check is skipped without an emulator control surface.
+	// Control: the check is skipped without a control surface (CapControl).
 	Control bool
 	// Denied: the check is skipped without a principal the target denies the cancel
 	// operations.

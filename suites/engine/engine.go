@@ -31,24 +31,19 @@ type gathering struct {
 	took  time.Duration
 }
 
-// Capability causes: checks that need what the target lacks are skipped with one
-// reason, said once.
-var (
-	causeNoControl = &Cause{ID: "needs/control", Outcome: reports.Skipped,
-		Title: "needs an emulator control surface, and the target has none: run the emulator with `dmsconform emulate --control` and pass --control URL (real DMS has none: these checks stay skipped there)"}
-	causeNoDenied = &Cause{ID: "needs/denied", Outcome: reports.Skipped,
-		Title: "needs a principal the target denies the cancel operations: pass --denied-access-key-id/--denied-secret-access-key (endpoint) or --denied-profile (aws)"}
-	causeInterrupted = &Cause{ID: "interrupted", Outcome: reports.Skipped, Title: "not run: the run was interrupted (SIGINT/SIGTERM)"}
-)
+// causeInterrupted decides the checks a run did not get to.
+var causeInterrupted = &Cause{ID: "interrupted", Outcome: reports.Skipped, Title: "not run: the run was interrupted (SIGINT/SIGTERM)"}
 
 // capable reports whether the target offers what a script needs, and why not.
 func (s *Session) capable(sc Script) *Cause {
 	def := scripts[sc]
-	switch {
-	case def.control && !s.HasControl:
-		return causeNoControl
-	case def.denied && !s.HasDenied:
-		return causeNoDenied
+	if def.control {
+		if c := s.lacks(CapControl); c != nil {
+			return c
+		}
+	}
+	if def.denied {
+		return s.lacks(CapDenied)
 	}
 	return nil
 }
@@ -195,11 +190,8 @@ func closed(ch chan struct{}) bool {
 // evidence that is not there.
 func (s *Session) Verdict(ctx context.Context, c Check) Verdict {
 	n := c.Kind.Needs()
-	if n.Control && !s.HasControl {
-		return By(causeNoControl)
-	}
-	if n.Denied && !s.HasDenied {
-		return By(causeNoDenied)
+	if cause := s.unmet(n); cause != nil {
+		return By(cause)
 	}
 	for _, sc := range n.Evidence {
 		if _, cause := s.gather(ctx, c.Family, sc); cause != nil {
@@ -212,6 +204,19 @@ func (s *Session) Verdict(ctx context.Context, c Check) Verdict {
 		}
 	}
 	return judge(c, s.Evidence(c.Family))
+}
+
+// unmet is the cause of a check whose needs the target cannot meet (nil when it can).
+func (s *Session) unmet(n Needs) *Cause {
+	if n.Control {
+		if c := s.lacks(CapControl); c != nil {
+			return c
+		}
+	}
+	if n.Denied {
+		return s.lacks(CapDenied)
+	}
+	return nil
 }
 
 // judge calls a kind's judge, turning a panic (a harness bug) into an error verdict.
@@ -239,7 +244,7 @@ func (s *Session) PlanFor(checks []Check) Plan {
 	var families []string
 	for _, c := range checks {
 		n := c.Kind.Needs()
-		if n.Control && !s.HasControl || n.Denied && !s.HasDenied {
+		if s.unmet(n) != nil {
 			continue
 		}
 		if !contains(families, c.Family) {
@@ -270,7 +275,7 @@ func (s *Session) PlanFor(checks []Check) Plan {
 // replacements for walks whose request ends before the cancel lands (one per walk on
 // aws, where starts cost, two elsewhere).
 func (s *Session) Budget(p Plan) int {
-	if s.Kind == TargetAWS {
+	if s.startsCost {
 		return p.Starts + p.Spare/walkSpare
 	}
 	return p.Starts + p.Spare
@@ -522,7 +527,10 @@ type Offline struct {
 	Project string
 	Control bool
 	Denied  bool
-	Facts   Facts
+	// Never is what the recorded target kind can never offer (a control surface on
+	// aws), so a missing capability is judged as it was live.
+	Never []Capability
+	Facts Facts
 }
 
 // OpenOffline returns a session over recorded evidence: no target, no network.
@@ -532,7 +540,7 @@ func OpenOffline(info Offline, records []ScriptRecord) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Model: m, Kind: "recording", Project: info.Project, HasControl: info.Control, HasDenied: info.Denied,
+	s := &Session{Model: m, Kind: "recording", Project: info.Project, HasControl: info.Control, HasDenied: info.Denied, never: info.Never,
 		offline: true, facts: info.Facts, breaker: newBreaker(time.Second), memo: map[scriptKey]*gathering{}, calls: map[string]int{}}
 	for _, r := range records {
 		g := &gathering{done: make(chan struct{})}

@@ -118,24 +118,25 @@ func TestVerdictSkipsUnmetNeedsBeforeGathering(t *testing.T) {
 	h := &counting{h: emulatorHandler(t)}
 	s := openEndpoint(t, h, nil) // no --control, no denied principal
 	var judged atomic.Int32
+	noControl, noDenied := capabilityCause(CapControl, false), capabilityCause(CapDenied, false)
 	for _, tc := range []struct {
 		needs Needs
 		cause *Cause
 	}{
-		{Needs{Control: true, Evidence: []Script{NotFound}}, causeNoControl},
-		{Needs{Denied: true, Evidence: []Script{Inputs}}, causeNoDenied},
-		{Needs{Evidence: []Script{Scenarios}}, causeNoControl},
-		{Needs{Evidence: []Script{Denied}}, causeNoDenied},
+		{Needs{Control: true, Evidence: []Script{NotFound}}, noControl},
+		{Needs{Denied: true, Evidence: []Script{Inputs}}, noDenied},
+		{Needs{Evidence: []Script{Scenarios}}, noControl},
+		{Needs{Evidence: []Script{Denied}}, noDenied},
 	} {
 		v := s.Verdict(context.Background(), check("conversion", "x", kind{needs: tc.needs, judged: &judged}))
-		if v.Cause != tc.cause || v.Outcome != reports.Skipped || v.Message != "blocked by: "+tc.cause.Title {
+		if v.Cause == nil || v.Cause.ID != tc.cause.ID || v.Cause.Title != tc.cause.Title || v.Outcome != reports.Skipped || v.Message != "blocked by: "+tc.cause.Title {
 			t.Errorf("needs %+v: %+v", tc.needs, v)
 		}
 	}
 	if h.hits.Load() != 0 || judged.Load() != 0 {
 		t.Errorf("%d calls, %d judged before the needs were met", h.hits.Load(), judged.Load())
 	}
-	if !strings.Contains(causeNoControl.Title, "--control") || !strings.Contains(causeNoDenied.Title, "--denied-access-key-id") {
+	if noControl.ID != "needs/control" || !strings.Contains(noControl.Title, "--control") || noDenied.ID != "needs/denied" || !strings.Contains(noDenied.Title, "--denied-access-key-id") {
 		t.Errorf("the capability causes do not say how to meet them")
 	}
 	v := s.Verdict(context.Background(), check("conversion", "y", kind{needs: Needs{Evidence: []Script{NotFound}, Optional: []Script{Scenarios}}, judged: &judged,
@@ -185,7 +186,7 @@ func TestPlanForAndBudget(t *testing.T) {
 	if b := s.Budget(p); b != p.Starts+4 {
 		t.Errorf("embedded budget %d, want %d (two replacements per walk)", b, p.Starts+4)
 	}
-	s.Kind = TargetAWS
+	s.startsCost = true // aws
 	if b := s.Budget(p); b != p.Starts+2 {
 		t.Errorf("aws budget %d, want %d (one replacement per walk)", b, p.Starts+2)
 	}

@@ -22,7 +22,7 @@ const (
 	// Watch starts a request and watches it, never cancelling, until it ends or the
 	// lifecycle timeout: the statuses and progress steps a running request shows.
 	Watch Script = "watch"
-	// Scenarios uses an emulator control surface to reach what a plain run does not
+	// Scenarios uses a control surface (CapControl) to reach what a plain run does not
 	// show: a request held at each progress step, ExportSqlDetails, a failed request's
 	// Error, and solicited undocumented values and an unknown union member.
 	Scenarios Script = "scenarios"

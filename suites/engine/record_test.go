@@ -11,13 +11,14 @@ import (
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/targets"
 )
 
 // run judges every check of the catalog live against the embedded target.
 func run(t *testing.T, cfg engine.Config) (*engine.Session, []engine.Check, *engine.Result) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := engine.Open(ctx, cfg)
+	s, err := targets.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/smithy-go"
 
-	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -30,7 +29,7 @@ type scriptDef struct {
 	what    string // for messages: "the lifecycle walk"
 	starts  int    // requests it starts
 	spare   int    // replacements it may start when a request ends before its cancel lands
-	control bool   // needs an emulator control surface
+	control bool   // needs a control surface (CapControl)
 	denied  bool   // needs a denied principal
 	run     func(ctx context.Context, g *gather) (any, error)
 }
@@ -39,24 +38,33 @@ type scriptDef struct {
 // cancel lands.
 const walkSpare = 2
 
+// The in-progress ProgressStep values the scenario runs hold a request at (documented
+// values of the model's ProgressStep).
+const (
+	stepLoadingMetadata = "LOADING_METADATA"
+	stepCountingObjects = "COUNTING_OBJECTS"
+	stepAnalyzing       = "ANALYZING"
+	stepConverting      = "CONVERTING"
+)
+
 // scenarioRuns is what the scenario script starts; its length is the script's starts.
 var scenarioRuns = []struct {
 	name string
-	sc   emulator.Scenario
+	sc   Scenario
 	// hold: the run waits for the request to reach this ProgressStep (or "progress":
 	// any Progress), then cancels it; "" waits for the request to end on its own.
 	hold string
 }{
-	{"held at LOADING_METADATA", emulator.Scenario{HoldAtStep: emulator.StepLoadingMetadata}, emulator.StepLoadingMetadata},
-	{"held at COUNTING_OBJECTS", emulator.Scenario{HoldAtStep: emulator.StepCountingObjects}, emulator.StepCountingObjects},
-	{"held at ANALYZING", emulator.Scenario{HoldAtStep: emulator.StepAnalyzing}, emulator.StepAnalyzing},
-	{"held at CONVERTING with ExportSqlDetails", emulator.Scenario{HoldAtStep: emulator.StepConverting,
-		ExportSqlDetails: &emulator.ExportSQL{S3ObjectKey: "dmsconform/assessment.sql", ObjectURL: "https://example.invalid/dmsconform/assessment.sql"}}, emulator.StepConverting},
-	{"failed on purpose", emulator.Scenario{FailWith: "dmsconform: conversion failed on purpose"}, ""},
-	{"an unknown Error member", emulator.Scenario{UnknownUnionMember: "dmsconformFutureErrorDetails"}, ""},
-	{"an undocumented Status", emulator.Scenario{Status: "DMSCONFORM_UNDOCUMENTED_STATUS", HoldAtStep: emulator.StepAnalyzing}, "progress"},
-	{"an undocumented ProgressStep", emulator.Scenario{ProgressStep: "DMSCONFORM_UNDOCUMENTED_STEP", HoldAtStep: emulator.StepAnalyzing}, "progress"},
-	{"an undocumented EndpointType", emulator.Scenario{EndpointType: "DMSCONFORM_UNDOCUMENTED_ENDPOINT_TYPE", HoldAtStep: emulator.StepAnalyzing}, emulator.StepAnalyzing},
+	{"held at LOADING_METADATA", Scenario{HoldAtStep: stepLoadingMetadata}, stepLoadingMetadata},
+	{"held at COUNTING_OBJECTS", Scenario{HoldAtStep: stepCountingObjects}, stepCountingObjects},
+	{"held at ANALYZING", Scenario{HoldAtStep: stepAnalyzing}, stepAnalyzing},
+	{"held at CONVERTING with ExportSqlDetails", Scenario{HoldAtStep: stepConverting,
+		ExportSQL: &ExportSQL{S3ObjectKey: "dmsconform/assessment.sql", ObjectURL: "https://example.invalid/dmsconform/assessment.sql"}}, stepConverting},
+	{"failed on purpose", Scenario{FailWith: "dmsconform: conversion failed on purpose"}, ""},
+	{"an unknown Error member", Scenario{UnknownUnionMember: "dmsconformFutureErrorDetails"}, ""},
+	{"an undocumented Status", Scenario{Status: "DMSCONFORM_UNDOCUMENTED_STATUS", HoldAtStep: stepAnalyzing}, "progress"},
+	{"an undocumented ProgressStep", Scenario{ProgressStep: "DMSCONFORM_UNDOCUMENTED_STEP", HoldAtStep: stepAnalyzing}, "progress"},
+	{"an undocumented EndpointType", Scenario{EndpointType: "DMSCONFORM_UNDOCUMENTED_ENDPOINT_TYPE", HoldAtStep: stepAnalyzing}, stepAnalyzing},
 }
 
 var scripts = map[Script]scriptDef{
@@ -443,17 +451,16 @@ func runScenarios(ctx context.Context, g *gather) (any, error) {
 	return ev, errors.Join(errs...)
 }
 
-func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc emulator.Scenario, hold string) (*ScenarioRun, error) {
+func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc Scenario, hold string) (*ScenarioRun, error) {
 	s := g.s
 	run := &ScenarioRun{Name: name}
 	sc.Project, sc.Family = s.Project, g.family
 	sc.Tag = fmt.Sprintf("dmsconform-scenario-%s-%d", g.family, i+1)
 	sol := &Solicitation{Status: sc.Status, ProgressStep: sc.ProgressStep, EndpointType: sc.EndpointType, UnknownUnionMember: sc.UnknownUnionMember}
-	var out struct {
-		ID string `json:"id"`
-	}
-	ex, err := s.control.do(ctx, s.newCall(g.key, "control: add scenario "+name), "POST", "scenarios", sc, &out)
-	run.Samples = append(run.Samples, &Sample{Name: "control: add scenario " + name, Attempts: []reports.Exchange{ex}})
+	c := s.newCall(g.key, "control: add scenario "+name)
+	ex, err := s.control.AddScenario(ctx, c.script, sc)
+	ex.Call = c.seq
+	run.Samples = append(run.Samples, &Sample{Name: c.name, Attempts: []reports.Exchange{ex}})
 	if err != nil {
 		return run, err
 	}
