@@ -23,19 +23,15 @@ func CatalogMarkdown(document, modelVersion, modelSHA string, fams []Family, sdk
 	b.WriteString("Levels: MUST (a failure is non-conformance) and SHOULD (a deviation is reported, never hidden). Labels select subsets: `--label-filter=fault`. ")
 	b.WriteString("Needs: the evidence a check is judged on (each evidence script runs once per family, whichever checks need it) and what it needs of the target; a check whose needs the target cannot meet is skipped with that reason.\n\n")
 	b.WriteString("Evidence scripts:\n\n")
-	for _, sc := range Scripts {
-		def := scripts[sc]
+	for _, def := range scriptTable {
 		extra := ""
 		if def.starts > 0 {
 			extra = fmt.Sprintf(" Starts %d request%s.", def.starts, plural(def.starts))
 		}
-		if def.control {
-			extra += " Needs a control surface."
+		for _, c := range def.needs {
+			extra += " Needs " + article(capabilityDefs[c].word) + "."
 		}
-		if def.denied {
-			extra += " Needs a denied principal."
-		}
-		fmt.Fprintf(&b, "- `%s`: %s.%s\n", sc, upper(def.what), extra)
+		fmt.Fprintf(&b, "- `%s`: %s.%s\n", def.name, upper(def.what), extra)
 	}
 	b.WriteString("\n")
 	for _, f := range fams {
@@ -61,6 +57,13 @@ func CatalogMarkdown(document, modelVersion, modelSHA string, fams []Family, sdk
 
 func mdCell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+}
+
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }
 
 func upper(s string) string {

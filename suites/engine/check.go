@@ -59,6 +59,18 @@ type Needs struct {
 // All is every script the check may read, required first.
 func (n Needs) All() []Script { return append(append([]Script(nil), n.Evidence...), n.Optional...) }
 
+// Capabilities lists what the check needs of the target beyond the API.
+func (n Needs) Capabilities() []Capability {
+	var out []Capability
+	if n.Control {
+		out = append(out, CapControl)
+	}
+	if n.Denied {
+		out = append(out, CapDenied)
+	}
+	return out
+}
+
 // Words lists the needs for the catalog: scripts, then capabilities.
 func (n Needs) Words() []string {
 	var out []string
@@ -68,11 +80,8 @@ func (n Needs) Words() []string {
 	for _, s := range n.Optional {
 		out = append(out, string(s)+" (optional)")
 	}
-	if n.Control {
-		out = append(out, NeedControl)
-	}
-	if n.Denied {
-		out = append(out, NeedDenied)
+	for _, c := range n.Capabilities() {
+		out = append(out, capabilityDefs[c].word)
 	}
 	return out
 }

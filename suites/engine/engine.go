@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -36,14 +35,10 @@ var causeInterrupted = &Cause{ID: "interrupted", Outcome: reports.Skipped, Title
 
 // capable reports whether the target offers what a script needs, and why not.
 func (s *Session) capable(sc Script) *Cause {
-	def := scripts[sc]
-	if def.control {
-		if c := s.lacks(CapControl); c != nil {
-			return c
+	for _, c := range scriptOf(sc).needs {
+		if cause := s.lacks(c); cause != nil {
+			return cause
 		}
-	}
-	if def.denied {
-		return s.lacks(CapDenied)
 	}
 	return nil
 }
@@ -97,7 +92,7 @@ func runScript(ctx context.Context, sc Script, g *gather) (ev any, err error) {
 			err = fmt.Errorf("%s panicked (a dmsconform bug, please report it): %v\n%s", sc.Describe(), r, debug.Stack())
 		}
 	}()
-	return scripts[sc].run(ctx, g)
+	return scriptOf(sc).run(ctx, g)
 }
 
 func (s *Session) breakerCause(err error) *Cause {
@@ -147,30 +142,10 @@ func (s *Session) Evidence(family string) *Evidence {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for key, g := range s.memo {
-		if key.family != family || g.cause != nil || !closed(g.done) {
+		if key.family != family || g.cause != nil || !closed(g.done) || g.ev == nil {
 			continue
 		}
-		switch x := g.ev.(type) {
-		case *WalkEvidence:
-			ev.Walk = x
-		case *WatchEvidence:
-			ev.Watch = x
-		case *ScenarioEvidence:
-			ev.Scenarios = x
-		case *SDKValidationEvidence:
-			ev.SDKValidation = x
-		case *ProbeEvidence:
-			switch key.script {
-			case NotFound:
-				ev.NotFound = x
-			case Denied:
-				ev.DeniedProbe = x
-			case Inputs:
-				ev.Inputs = x
-			case Protocol:
-				ev.Protocol = x
-			}
-		}
+		scriptOf(key.script).attach(ev, g.ev)
 	}
 	return ev
 }
@@ -208,13 +183,10 @@ func (s *Session) Verdict(ctx context.Context, c Check) Verdict {
 
 // unmet is the cause of a check whose needs the target cannot meet (nil when it can).
 func (s *Session) unmet(n Needs) *Cause {
-	if n.Control {
-		if c := s.lacks(CapControl); c != nil {
-			return c
+	for _, c := range n.Capabilities() {
+		if cause := s.lacks(c); cause != nil {
+			return cause
 		}
-	}
-	if n.Denied {
-		return s.lacks(CapDenied)
 	}
 	return nil
 }
@@ -258,13 +230,11 @@ func (s *Session) PlanFor(checks []Check) Plan {
 	}
 	var p Plan
 	for _, f := range families {
-		for _, sc := range Scripts {
-			if k := (scriptKey{f, sc}); want[k] {
+		for _, d := range scriptTable {
+			if k := (scriptKey{f, d.name}); want[k] {
 				p.Keys = append(p.Keys, k)
-				p.Starts += scripts[sc].starts
-				if sc == Walk {
-					p.Spare += walkSpare
-				}
+				p.Starts += d.starts
+				p.Spare += d.spare
 			}
 		}
 	}
@@ -443,124 +413,6 @@ func samplesIn(v any) []*Sample {
 		walk(reflect.ValueOf(v))
 	}
 	return out
-}
-
-// ScriptRecord is one script's evidence as a recording stores it.
-type ScriptRecord struct {
-	Family   string          `json:"family"`
-	Script   Script          `json:"script"`
-	Evidence json.RawMessage `json:"evidence,omitempty"`
-	Cause    *CauseRecord    `json:"cause,omitempty"`
-}
-
-// CauseRecord is a cause as a recording stores it.
-type CauseRecord struct {
-	ID      string          `json:"id"`
-	Outcome reports.Outcome `json:"outcome"`
-	Title   string          `json:"title"`
-	Message string          `json:"message,omitempty"`
-	Samples []*Sample       `json:"samples,omitempty"`
-}
-
-// Records returns the evidence gathered so far, one record per family and script,
-// families in name order, then Scripts order (the order a recording's files list).
-func (s *Session) Records() []ScriptRecord {
-	s.mu.Lock()
-	var keys []scriptKey
-	done := map[scriptKey]*gathering{} // read under the lock: scripts may still be gathering
-	for k, g := range s.memo {
-		if closed(g.done) {
-			keys = append(keys, k)
-			done[k] = g
-		}
-	}
-	s.mu.Unlock()
-	sort.SliceStable(keys, func(i, j int) bool {
-		if keys[i].family != keys[j].family {
-			return keys[i].family < keys[j].family
-		}
-		return scriptIndex(keys[i].script) < scriptIndex(keys[j].script)
-	})
-	var out []ScriptRecord
-	for _, k := range keys {
-		g := done[k]
-		r := ScriptRecord{Family: k.family, Script: k.script}
-		if g.ev != nil && !reflect.ValueOf(g.ev).IsNil() {
-			r.Evidence, _ = json.Marshal(g.ev)
-		}
-		if c := g.cause; c != nil {
-			r.Cause = &CauseRecord{ID: c.ID, Outcome: c.Outcome, Title: c.Title, Message: c.Message, Samples: c.Samples}
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func scriptIndex(sc Script) int {
-	for i, x := range Scripts {
-		if x == sc {
-			return i
-		}
-	}
-	return len(Scripts)
-}
-
-// newEvidence returns an empty evidence value of a script's type.
-func newEvidence(sc Script) (any, error) {
-	switch sc {
-	case Walk:
-		return &WalkEvidence{}, nil
-	case Watch:
-		return &WatchEvidence{}, nil
-	case Scenarios:
-		return &ScenarioEvidence{}, nil
-	case NotFound, Denied, Inputs, Protocol:
-		return &ProbeEvidence{}, nil
-	case SDKValidation:
-		return &SDKValidationEvidence{}, nil
-	}
-	return nil, fmt.Errorf("unknown evidence script %q (recorded by a newer dmsconform?)", sc)
-}
-
-// Offline is what re-judging a recording needs to know of the recorded target.
-type Offline struct {
-	Project string
-	Control bool
-	Denied  bool
-	// Never is what the recorded target kind can never offer (a control surface on
-	// aws), so a missing capability is judged as it was live.
-	Never []Capability
-	Facts Facts
-}
-
-// OpenOffline returns a session over recorded evidence: no target, no network.
-// Checks whose evidence the recording lacks are skipped with that reason.
-func OpenOffline(info Offline, records []ScriptRecord) (*Session, error) {
-	m, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
-	s := &Session{Model: m, Kind: "recording", Project: info.Project, HasControl: info.Control, HasDenied: info.Denied, never: info.Never,
-		offline: true, facts: info.Facts, breaker: newBreaker(time.Second), memo: map[scriptKey]*gathering{}, calls: map[string]int{}}
-	for _, r := range records {
-		g := &gathering{done: make(chan struct{})}
-		close(g.done)
-		if r.Cause != nil {
-			g.cause = &Cause{ID: r.Cause.ID, Outcome: r.Cause.Outcome, Title: r.Cause.Title, Message: r.Cause.Message, Samples: r.Cause.Samples}
-		}
-		if len(r.Evidence) > 0 && string(r.Evidence) != "null" {
-			ev, err := newEvidence(r.Script)
-			if err != nil {
-				return nil, err
-			}
-			if err := json.Unmarshal(r.Evidence, ev); err != nil {
-				return nil, fmt.Errorf("evidence of %s/%s: %w", r.Family, r.Script, err)
-			}
-			g.ev = ev
-		}
-		s.memo[scriptKey{r.Family, r.Script}] = g
-	}
-	return s, nil
 }
 
 // Describe lists a plan for messages: "conversion/walk, conversion/watch, ...".

@@ -296,3 +296,39 @@ func TestRecordsWhileGathering(t *testing.T) {
 		}
 	}
 }
+
+// Every entry of the script table is whole: a name of its own, a description, a run
+// function, and evidence that attaches to a field of Evidence no other script uses.
+func TestEveryScriptAttachesToItsOwnField(t *testing.T) {
+	fields := map[string]Script{}
+	for _, d := range scriptTable {
+		if d.name == "" || d.what == "" || d.run == nil || d.empty == nil || scriptOf(d.name) == nil {
+			t.Errorf("entry %+v is incomplete", d.name)
+		}
+		ev := &Evidence{}
+		d.attach(ev, d.empty())
+		v := reflect.ValueOf(ev).Elem()
+		set := 0
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Field(i)
+			if f.Kind() != reflect.Pointer || f.IsNil() {
+				continue
+			}
+			set++
+			name := v.Type().Field(i).Name
+			if other, dup := fields[name]; dup {
+				t.Errorf("%s and %s both attach to Evidence.%s", other, d.name, name)
+			}
+			fields[name] = d.name
+		}
+		if set != 1 {
+			t.Errorf("%s attaches to %d fields of Evidence, want 1", d.name, set)
+		}
+		if got := d.name.Describe(); got != d.what {
+			t.Errorf("%s: Describe %q", d.name, got)
+		}
+	}
+	if len(Scripts) != len(scriptTable) || scriptOf("from-the-future") != nil {
+		t.Errorf("Scripts %v", Scripts)
+	}
+}

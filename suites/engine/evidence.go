@@ -41,9 +41,6 @@ const (
 	SDKValidation Script = "sdk-validation"
 )
 
-// Scripts lists every script in gathering order.
-var Scripts = []Script{Walk, Watch, Scenarios, NotFound, Denied, Inputs, Protocol, SDKValidation}
-
 // Evidence is what the judges of one family read: the model, facts about the target,
 // and each gathered script's evidence (nil when it was not gathered).
 type Evidence struct {

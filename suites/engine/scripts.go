@@ -23,15 +23,81 @@ const (
 	UnknownProject   = "dmsconform-no-such-project"
 )
 
-// scriptDef declares an evidence script: what it needs of the target, how many
-// requests it starts, and how it runs.
+// scriptDef is everything about one evidence script: its name and what it does, the
+// requests it starts, what it needs of the target, its evidence (how a value is made,
+// stored in Evidence and recorded) and how it runs. Adding a script is one entry in
+// scriptTable, its run function and its evidence type (with its Evidence field).
 type scriptDef struct {
-	what    string // for messages: "the lifecycle walk"
-	starts  int    // requests it starts
-	spare   int    // replacements it may start when a request ends before its cancel lands
-	control bool   // needs a control surface (CapControl)
-	denied  bool   // needs a denied principal
-	run     func(ctx context.Context, g *gather) (any, error)
+	name   Script
+	what   string // for messages: "the lifecycle walk"
+	starts int    // requests it starts
+	spare  int    // replacements it may start when a request ends before its cancel lands
+	needs  []Capability
+	evidence
+}
+
+// evidence is how a script's evidence is made (empty, for a recording to decode into),
+// attached to Evidence, and gathered.
+type evidence struct {
+	empty  func() any
+	attach func(ev *Evidence, x any)
+	run    func(ctx context.Context, g *gather) (any, error)
+}
+
+// gathers declares a script whose evidence is an *E, stored in the Evidence field at
+// returns, and gathered by run.
+func gathers[E any](at func(*Evidence) **E, run func(context.Context, *gather) (*E, error)) evidence {
+	return evidence{
+		empty:  func() any { return new(E) },
+		attach: func(ev *Evidence, x any) { *at(ev) = x.(*E) },
+		run: func(ctx context.Context, g *gather) (any, error) {
+			x, err := run(ctx, g)
+			if x == nil {
+				return nil, err
+			}
+			return x, err
+		},
+	}
+}
+
+// scriptTable lists every evidence script, in gathering order.
+var scriptTable = []scriptDef{
+	{name: Walk, what: "the lifecycle walk", starts: 1, spare: walkSpare,
+		evidence: gathers(func(e *Evidence) **WalkEvidence { return &e.Walk }, runWalk)},
+	{name: Watch, what: "the progress watch", starts: 1,
+		evidence: gathers(func(e *Evidence) **WatchEvidence { return &e.Watch }, runWatch)},
+	{name: Scenarios, what: "the scenario runs", starts: len(scenarioRuns), needs: []Capability{CapControl},
+		evidence: gathers(func(e *Evidence) **ScenarioEvidence { return &e.Scenarios }, runScenarios)},
+	{name: NotFound, what: "the ResourceNotFoundFault probes",
+		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.NotFound }, runNotFound)},
+	{name: Denied, what: "the AccessDeniedFault probe", needs: []Capability{CapDenied},
+		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.DeniedProbe }, runDenied)},
+	{name: Inputs, what: "the invalid-input probes",
+		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.Inputs }, runInputs)},
+	{name: Protocol, what: "the protocol probes",
+		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.Protocol }, runProtocol)},
+	{name: SDKValidation, what: "the SDK's own input validation",
+		evidence: gathers(func(e *Evidence) **SDKValidationEvidence { return &e.SDKValidation }, runSDKValidation)},
+}
+
+// Scripts lists every script in gathering order.
+var Scripts = func() []Script {
+	out := make([]Script, len(scriptTable))
+	for i, d := range scriptTable {
+		out[i] = d.name
+	}
+	return out
+}()
+
+// scriptOf is the script's entry (nil for a name no entry has: a recording of a newer
+// dmsconform).
+func scriptOf(sc Script) *scriptDef {
+	for i := range scriptTable {
+		if scriptTable[i].name == sc {
+			return &scriptTable[i]
+		}
+	}
+	return nil
 }
 
 // walkSpare is how many replacements the walk may start when a request ends before its
@@ -67,19 +133,13 @@ var scenarioRuns = []struct {
 	{"an undocumented EndpointType", Scenario{EndpointType: "DMSCONFORM_UNDOCUMENTED_ENDPOINT_TYPE", HoldAtStep: stepAnalyzing}, stepAnalyzing},
 }
 
-var scripts = map[Script]scriptDef{
-	Walk:          {what: "the lifecycle walk", starts: 1, spare: walkSpare, run: runWalk},
-	Watch:         {what: "the progress watch", starts: 1, run: runWatch},
-	Scenarios:     {what: "the scenario runs", starts: len(scenarioRuns), control: true, run: runScenarios},
-	NotFound:      {what: "the ResourceNotFoundFault probes", run: runNotFound},
-	Denied:        {what: "the AccessDeniedFault probe", denied: true, run: runDenied},
-	Inputs:        {what: "the invalid-input probes", run: runInputs},
-	Protocol:      {what: "the protocol probes", run: runProtocol},
-	SDKValidation: {what: "the SDK's own input validation", run: runSDKValidation},
-}
-
 // Describe says what a script does, for causes and progress.
-func (sc Script) Describe() string { return scripts[sc].what }
+func (sc Script) Describe() string {
+	if d := scriptOf(sc); d != nil {
+		return d.what
+	}
+	return "the script " + string(sc)
+}
 
 // gather is one script running for one family.
 type gather struct {
@@ -311,7 +371,7 @@ func statusOf(samples []*Sample, id string) string {
 	return ""
 }
 
-func runWalk(ctx context.Context, g *gather) (any, error) {
+func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 	s := g.s
 	w := &WalkEvidence{}
 	tries := 1 + walkSpare
@@ -407,7 +467,7 @@ func (g *gather) waiter(ctx context.Context, id string) *WaiterEvidence {
 	return we
 }
 
-func runWatch(ctx context.Context, g *gather) (any, error) {
+func runWatch(ctx context.Context, g *gather) (*WatchEvidence, error) {
 	s := g.s
 	w := &WatchEvidence{}
 	started := s.clock.Now()
@@ -429,7 +489,7 @@ func runWatch(ctx context.Context, g *gather) (any, error) {
 	return w, err
 }
 
-func runScenarios(ctx context.Context, g *gather) (any, error) {
+func runScenarios(ctx context.Context, g *gather) (*ScenarioEvidence, error) {
 	s := g.s
 	ev := &ScenarioEvidence{Runs: make([]*ScenarioRun, len(scenarioRuns))}
 	errs := make([]error, len(scenarioRuns))
@@ -511,7 +571,7 @@ func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc Scenari
 	return run, nil
 }
 
-func runNotFound(ctx context.Context, g *gather) (any, error) {
+func runNotFound(ctx context.Context, g *gather) (*ProbeEvidence, error) {
 	ev := &ProbeEvidence{}
 	for _, p := range []struct{ key, name, project string }{
 		{"unknown-request", "cancel an unknown request", g.s.Project},
@@ -526,7 +586,7 @@ func runNotFound(ctx context.Context, g *gather) (any, error) {
 	return ev, nil
 }
 
-func runDenied(ctx context.Context, g *gather) (any, error) {
+func runDenied(ctx context.Context, g *gather) (*ProbeEvidence, error) {
 	smp, err := g.cancelOnce(ctx, "cancel as a denied principal", g.s.Project, UnknownRequestID, true)
 	return &ProbeEvidence{Probes: []*Probe{{Key: "denied", Sample: smp}}}, err
 }
@@ -550,7 +610,7 @@ func InputProbes(op *spec.Operation) []string {
 	return keys
 }
 
-func runInputs(ctx context.Context, g *gather) (any, error) {
+func runInputs(ctx context.Context, g *gather) (*ProbeEvidence, error) {
 	ev := &ProbeEvidence{}
 	for _, key := range InputProbes(g.cancel) {
 		kind, member, _ := strings.Cut(key, "/")
@@ -579,7 +639,7 @@ func runInputs(ctx context.Context, g *gather) (any, error) {
 	return ev, nil
 }
 
-func runProtocol(ctx context.Context, g *gather) (any, error) {
+func runProtocol(ctx context.Context, g *gather) (*ProbeEvidence, error) {
 	body, _ := json.Marshal(map[string]any{"MigrationProjectIdentifier": g.s.Project, "RequestIdentifier": UnknownRequestID})
 	target := g.s.Model.Service.TargetPrefix + ".DmsconformNoSuchOperation"
 	ev := &ProbeEvidence{}
@@ -600,7 +660,7 @@ func runProtocol(ctx context.Context, g *gather) (any, error) {
 	return ev, nil
 }
 
-func runSDKValidation(ctx context.Context, g *gather) (any, error) {
+func runSDKValidation(ctx context.Context, g *gather) (*SDKValidationEvidence, error) {
 	ev := &SDKValidationEvidence{}
 	for _, mb := range g.cancel.Input.Members {
 		if !mb.Required {

@@ -99,10 +99,10 @@ type capabilityDef struct {
 }
 
 var capabilityDefs = map[Capability]capabilityDef{
-	CapControl: {word: "control surface",
+	CapControl: {word: NeedControl,
 		missing: "needs an emulator control surface, and the target has none: run the emulator with `dmsconform emulate --control` and pass --control URL (real DMS has none: these checks stay skipped there)",
 		never:   "needs an emulator control surface, which this target kind never has (real DMS has none): not applicable here"},
-	CapDenied: {word: "denied principal",
+	CapDenied: {word: NeedDenied,
 		missing: "needs a principal the target denies the cancel operations: pass --denied-access-key-id/--denied-secret-access-key (endpoint) or --denied-profile (aws)",
 		never:   "needs a principal the target denies the cancel operations, which this target kind never has: not applicable here"},
 }
