@@ -21,7 +21,7 @@ func CatalogMarkdown(document, modelVersion, modelSHA string, fams []Family, sdk
 	fmt.Fprintf(&b, "%d checks: the families' checks generated from `%s` (model %s, sha256 `%s`) and the SDK fixture checks of `fixtures/wire/`. Regenerate with `make generate`; CI fails when this file is stale. `dmsconform checks` prints the same list.\n\n",
 		total, document, modelVersion, modelSHA)
 	b.WriteString("Levels: MUST (a failure is non-conformance) and SHOULD (a deviation is reported, never hidden). Labels select subsets: `--label-filter=fault`. ")
-	b.WriteString("Needs: the evidence a check is judged on (each evidence script runs once per family, whichever checks need it) and what it needs of the target; a check whose needs the target cannot meet is skipped with that reason.\n\n")
+	b.WriteString("Needs: the evidence a check is judged on (each evidence script runs once per family, whichever checks need it) and what it needs of the target; a check whose needs the target cannot meet is skipped with that reason. `aws-sdk-go-v2`: the check judges the SDK's view of the answers (decoded from the same bytes as the wire view); for a family whose operations the SDK lacks it is skipped with that reason, and the wire checks still run.\n\n")
 	b.WriteString("Evidence scripts:\n\n")
 	for _, def := range scriptTable {
 		extra := ""

@@ -54,6 +54,10 @@ type Needs struct {
 	// Denied: the check is skipped without a principal the target denies the cancel
 	// operations.
 	Denied bool
+	// SDK: the judge reads aws-sdk-go-v2's view of the answers (Sample.SDK, its
+	// validation); the check is skipped, with one cause, for a family whose operations
+	// the SDK lacks.
+	SDK bool
 }
 
 // All is every script the check may read, required first.
@@ -80,6 +84,9 @@ func (n Needs) Words() []string {
 	for _, s := range n.Optional {
 		out = append(out, string(s)+" (optional)")
 	}
+	if n.SDK {
+		out = append(out, NeedSDK)
+	}
 	for _, c := range n.Capabilities() {
 		out = append(out, capabilityDefs[c].word)
 	}
@@ -90,6 +97,7 @@ func (n Needs) Words() []string {
 const (
 	NeedControl = "control surface"
 	NeedDenied  = "denied principal"
+	NeedSDK     = "aws-sdk-go-v2"
 )
 
 // Family is one generated suite: a lifecycle family and its cancel operation's checks.

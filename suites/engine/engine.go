@@ -13,6 +13,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 type scriptKey struct {
@@ -33,12 +34,17 @@ type gathering struct {
 // causeInterrupted decides the checks a run did not get to.
 var causeInterrupted = &Cause{ID: "interrupted", Outcome: reports.Skipped, Title: "not run: the run was interrupted (SIGINT/SIGTERM)"}
 
-// capable reports whether the target offers what a script needs, and why not.
-func (s *Session) capable(sc Script) *Cause {
-	for _, c := range scriptOf(sc).needs {
+// capable reports whether the target (and, for a script that calls the SDK itself,
+// aws-sdk-go-v2) offers what a family's script needs, and why not.
+func (s *Session) capable(family string, sc Script) *Cause {
+	def := scriptOf(sc)
+	for _, c := range def.needs {
 		if cause := s.lacks(c); cause != nil {
 			return cause
 		}
+	}
+	if def.sdk {
+		return s.sdkLacks(family)
 	}
 	return nil
 }
@@ -69,7 +75,7 @@ func (s *Session) gather(ctx context.Context, family string, sc Script) (any, *C
 			Title: fmt.Sprintf("the recording holds no evidence of %s for the %s family (recorded by another harness version or label filter)", sc.Describe(), family)}
 		return nil, g.cause
 	}
-	if c := s.capable(sc); c != nil {
+	if c := s.capable(family, sc); c != nil {
 		g.cause = c
 		return nil, c
 	}
@@ -165,7 +171,7 @@ func closed(ch chan struct{}) bool {
 // evidence that is not there.
 func (s *Session) Verdict(ctx context.Context, c Check) Verdict {
 	n := c.Kind.Needs()
-	if cause := s.unmet(n); cause != nil {
+	if cause := s.unmet(c.Family, n); cause != nil {
 		return By(cause)
 	}
 	for _, sc := range n.Evidence {
@@ -174,22 +180,58 @@ func (s *Session) Verdict(ctx context.Context, c Check) Verdict {
 		}
 	}
 	for _, sc := range n.Optional {
-		if s.capable(sc) == nil {
+		if s.capable(c.Family, sc) == nil {
 			s.gather(ctx, c.Family, sc)
 		}
 	}
 	return judge(c, s.Evidence(c.Family))
 }
 
-// unmet is the cause of a check whose needs the target cannot meet (nil when it can).
-func (s *Session) unmet(n Needs) *Cause {
+// unmet is the cause of a family's check whose needs the target (or, for a check of
+// the SDK's view, aws-sdk-go-v2) cannot meet; nil when they can.
+func (s *Session) unmet(family string, n Needs) *Cause {
 	for _, c := range n.Capabilities() {
 		if cause := s.lacks(c); cause != nil {
 			return cause
 		}
 	}
+	if n.SDK {
+		return s.sdkLacks(family)
+	}
 	return nil
 }
+
+// sdkLacks is the cause of the checks of the SDK's view of a family whose operations
+// aws-sdk-go-v2 lacks (a model newer than the SDK): one cause per family, skipped,
+// naming the SDK's version and the operations it lacks. The family's calls go on the
+// wire, so every wire check runs all the same. nil when the SDK has them all.
+func (s *Session) sdkLacks(family string) *Cause {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.sdkGaps[family]; ok {
+		return c
+	}
+	var missing []string
+	for _, role := range []string{spec.RoleStart, spec.RoleDescribe, spec.RoleCancel} {
+		if op := s.Model.FamilyOperation(family, role); op != nil && !gosdk.Has(op.Name) {
+			missing = append(missing, op.Name)
+		}
+	}
+	var c *Cause
+	if len(missing) > 0 {
+		c = &Cause{ID: CauseSDKLacks + family, Outcome: reports.Skipped,
+			Title: fmt.Sprintf("aws-sdk-go-v2 (%s %s) has no %s: the checks of the SDK's view of the %s family cannot run (its wire checks do)",
+				gosdk.Module, gosdk.Version(), strings.Join(missing, ", "), family)}
+	}
+	if s.sdkGaps == nil {
+		s.sdkGaps = map[string]*Cause{}
+	}
+	s.sdkGaps[family] = c
+	return c
+}
+
+// CauseSDKLacks starts the cause ID of a family whose operations aws-sdk-go-v2 lacks.
+const CauseSDKLacks = "sdk-lacks/"
 
 // judge calls a kind's judge, turning a panic (a harness bug) into an error verdict.
 func judge(c Check, ev *Evidence) (v Verdict) {
@@ -216,14 +258,14 @@ func (s *Session) PlanFor(checks []Check) Plan {
 	var families []string
 	for _, c := range checks {
 		n := c.Kind.Needs()
-		if s.unmet(n) != nil {
+		if s.unmet(c.Family, n) != nil {
 			continue
 		}
 		if !contains(families, c.Family) {
 			families = append(families, c.Family)
 		}
 		for _, sc := range n.All() {
-			if s.capable(sc) == nil {
+			if s.capable(c.Family, sc) == nil {
 				want[scriptKey{c.Family, sc}] = true
 			}
 		}

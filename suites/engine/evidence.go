@@ -87,7 +87,11 @@ type WalkEvidence struct {
 
 // WaiterEvidence is the SDK waiter's answer.
 type WaiterEvidence struct {
-	Err string `json:"err,omitempty"` // "" when it accepted CANCELED
+	// Unavailable says why the waiter was not asked (the SDK lacks the family's
+	// operations, or has no cancelled waiter for it): CANCELED is judged on the
+	// describes alone.
+	Unavailable string `json:"unavailable,omitempty"`
+	Err         string `json:"err,omitempty"` // "" when it accepted CANCELED
 	// Infra: the waiter could not get an answer (not its verdict on the request).
 	Infra   bool      `json:"infra,omitempty"`
 	Samples []*Sample `json:"samples"`

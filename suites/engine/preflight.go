@@ -95,7 +95,7 @@ func (s *Session) Preflight(ctx context.Context, families []string) error {
 func (s *Session) checkProject(ctx context.Context, family string) (*Sample, error) {
 	op := s.Model.FamilyOperation(family, spec.RoleDescribe)
 	in := map[string]any{"MigrationProjectIdentifier": s.Project, "MaxRecords": 20}
-	smp, err := s.sdkCall(ctx, "", "preflight: does project "+s.Project+" exist?", op, in, false)
+	smp, err := s.call(ctx, "", "preflight: does project "+s.Project+" exist?", op, in, false)
 	if err != nil {
 		return smp, &UnreachableError{Err: fmt.Errorf("the target at %s gave no usable answer during the preflight: %w", s.Endpoint, err)}
 	}

@@ -33,6 +33,7 @@ type scriptDef struct {
 	starts int    // requests it starts
 	spare  int    // replacements it may start when a request ends before its cancel lands
 	needs  []Capability
+	sdk    bool // calls aws-sdk-go-v2 itself: it cannot run for a family the SDK lacks
 	evidence
 }
 
@@ -76,7 +77,7 @@ var scriptTable = []scriptDef{
 		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.Inputs }, runInputs)},
 	{name: Protocol, what: "the protocol probes",
 		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.Protocol }, runProtocol)},
-	{name: SDKValidation, what: "the SDK's own input validation",
+	{name: SDKValidation, what: "the SDK's own input validation", sdk: true,
 		evidence: gathers(func(e *Evidence) **SDKValidationEvidence { return &e.SDKValidation }, runSDKValidation)},
 }
 
@@ -236,9 +237,9 @@ func exampleValue(name string, sh *spec.Shape, project, tag string) any {
 	return "dmsconform-" + strings.ToLower(name)
 }
 
-// cancelOnce cancels id through the SDK.
+// cancelOnce cancels id.
 func (g *gather) cancelOnce(ctx context.Context, name, project, id string, denied bool) (*Sample, error) {
-	smp, err := g.s.sdkCall(ctx, g.key, name, g.cancel, map[string]any{"MigrationProjectIdentifier": project, "RequestIdentifier": id}, denied)
+	smp, err := g.s.call(ctx, g.key, name, g.cancel, map[string]any{"MigrationProjectIdentifier": project, "RequestIdentifier": id}, denied)
 	if err == nil {
 		g.observe(smp)
 	}
@@ -448,11 +449,15 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 // waiter asks the SDK's cancelled waiter about a request already seen CANCELED: it
 // must accept at its first describe.
 func (g *gather) waiter(ctx context.Context, id string) *WaiterEvidence {
+	if c := g.s.sdkLacks(g.family); c != nil {
+		// Nothing to ask: CANCELED is judged on the describes alone.
+		return &WaiterEvidence{Unavailable: c.Title}
+	}
 	c := g.s.newCall(g.key, "walk: the SDK's cancelled waiter")
 	wctx := context.WithValue(ctx, callKey{}, c)
 	err := g.s.waitCancelled(wctx, g.describe.Name, id)
 	if errors.Is(err, errNoWaiter) {
-		return nil // nothing to ask: CANCELED is judged on the describes alone
+		return &WaiterEvidence{Unavailable: fmt.Sprintf("aws-sdk-go-v2 %s has no cancelled waiter on %s", gosdk.Version(), g.describe.Name)}
 	}
 	we := &WaiterEvidence{}
 	if err != nil {

@@ -47,12 +47,16 @@ func TestWalkCancelsAtOnceAndTheSecondCancelIsRefused(t *testing.T) {
 	if used, budget := s.Starts(); used != 1 || budget != 1+walkSpare {
 		t.Errorf("starts %d of %d", used, budget)
 	}
-	// Every call of the walk is in its script's stream, numbered in order.
+	// Every call of the walk is in its script's stream, numbered in order; every one
+	// but the SDK waiter's went on the wire (the SDK's view is derived from its bytes).
 	seq := 0
 	for _, smp := range samplesIn(w) {
 		for _, a := range smp.Attempts {
 			if a.Script != "conversion/walk" || a.Call < seq {
 				t.Errorf("%s: script %q call %d after %d", smp.Name, a.Script, a.Call, seq)
+			}
+			if want := map[bool]string{true: "sdk", false: "wire"}[strings.Contains(smp.Name, "waiter")]; a.View != want {
+				t.Errorf("%s: view %q, want %q", smp.Name, a.View, want)
 			}
 			seq = a.Call
 		}

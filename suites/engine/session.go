@@ -70,6 +70,7 @@ type Session struct {
 	facts       Facts
 	setup       []*Sample // preflight and clean-up calls
 	memo        map[scriptKey]*gathering
+	sdkGaps     map[string]*Cause // family -> why aws-sdk-go-v2 cannot view it (nil: it can)
 }
 
 // Facts are what the session learnt about the target outside any script; they are
@@ -256,18 +257,18 @@ func (s *Session) newCall(script, name string) *call {
 	return &call{name: name, script: script, seq: s.scriptSeq[script]}
 }
 
-// sdkCall calls op through the SDK as the allowed (or, with denied, the denied)
-// principal. The returned error is trouble of the harness or the infrastructure;
-// the target's answer, whatever it is, is the sample's.
-func (s *Session) sdkCall(ctx context.Context, script, name string, op *spec.Operation, in map[string]any, denied bool) (*Sample, error) {
-	c := s.newCall(script, name)
-	client := s.sdk
-	if denied {
-		client = s.deniedSDK
+// call sends op with a model-shaped input as a signed awsJson 1.1 request, as the
+// allowed (or, with denied, the denied) principal, through the resilient transport.
+// The SDK's view of the answer is derived from the same bytes (Sample.SDK), so a family
+// whose operations the SDK lacks is gathered all the same. The returned error is
+// trouble of the harness or the infrastructure; the target's answer, whatever it is,
+// is the sample's.
+func (s *Session) call(ctx context.Context, script, name string, op *spec.Operation, in map[string]any, denied bool) (*Sample, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return &Sample{Op: op.Name, Name: name}, fmt.Errorf("%s: encoding the input: %w", name, err)
 	}
-	_, err := gosdk.Call(context.WithValue(ctx, callKey{}, c), client, op.Name, in)
-	smp := &Sample{Op: op.Name, Name: name, Attempts: c.all()}
-	return smp, s.harnessError(err, len(smp.Attempts) > 0)
+	return s.wire(ctx, script, wireRequest{Name: name, Op: op, Body: body, Denied: denied})
 }
 
 // harnessError keeps the errors that are not the target's answer: an InfraError, a
@@ -495,11 +496,11 @@ func (s *Session) waitCancelled(ctx context.Context, describe, id string) error 
 // model has and the SDK's waiters do not cover yet).
 var errNoWaiter = errors.New("aws-sdk-go-v2 has no cancelled waiter for this family")
 
-// describe describes one request of the family through the SDK (filter request-id).
+// describe describes one request of the family (filter request-id).
 func (s *Session) describe(ctx context.Context, script, name, family, id string) (*Sample, error) {
 	op := s.Model.FamilyOperation(family, spec.RoleDescribe)
 	in := map[string]any{"MigrationProjectIdentifier": s.Project, "Filters": []map[string]any{{"Name": "request-id", "Values": []string{id}}}}
-	return s.sdkCall(ctx, script, name, op, in, false)
+	return s.call(ctx, script, name, op, in, false)
 }
 
 // requestIn returns the request with id in a describe answer (nil if absent).
