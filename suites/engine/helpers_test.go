@@ -249,3 +249,7 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// UseVirtualClock puts a session on c (a standalone emulator's virtual clock, shared
+// with the session, so waiting advances the emulator's lifecycles).
+func UseVirtualClock(s *Session, c Advancer) { s.clock = virtualClock{c} }

@@ -21,6 +21,7 @@ import (
 	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
 
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
@@ -496,11 +497,46 @@ func (s *Session) waitCancelled(ctx context.Context, describe, id string) error 
 // model has and the SDK's waiters do not cover yet).
 var errNoWaiter = errors.New("aws-sdk-go-v2 has no cancelled waiter for this family")
 
-// describe describes one request of the family (filter request-id).
+// describePages bounds the pages one describe follows.
+const describePages = 20
+
+// describe describes one request of the family (filter request-id), following Marker:
+// the model lets a target answer a page without the request (even an empty one) and a
+// Marker to the next. The pages are one sample: the earlier pages' attempts come first,
+// each page's last marked as followed, and the page that lists the request (or the
+// last one) is the answer judged. A Marker seen before, or more than describePages
+// pages, ends the describe with a cause: the pages cannot be followed to an end.
 func (s *Session) describe(ctx context.Context, script, name, family, id string) (*Sample, error) {
 	op := s.Model.FamilyOperation(family, spec.RoleDescribe)
 	in := map[string]any{"MigrationProjectIdentifier": s.Project, "Filters": []map[string]any{{"Name": "request-id", "Values": []string{id}}}}
-	return s.call(ctx, script, name, op, in, false)
+	var earlier []reports.Exchange
+	seen := map[string]int{} // marker -> the page that answered it
+	for page := 1; ; page++ {
+		smp, err := s.call(ctx, script, name, op, in, false)
+		marker := ""
+		if err == nil && smp.Response().OK() && requestIn(smp, id) == nil {
+			marker = Str(smp.Response().Object()["Marker"])
+		}
+		if len(earlier) > 0 {
+			smp.Attempts = append(append([]reports.Exchange(nil), earlier...), smp.Attempts...)
+		}
+		if err != nil || marker == "" {
+			return smp, err
+		}
+		if first, again := seen[marker]; again {
+			return smp, &Cause{ID: "describe-pages/" + op.Name, Outcome: reports.Error, Samples: []*Sample{smp},
+				Title: fmt.Sprintf("%s of request %s answered page %d with the Marker of page %d (%q): its pages loop, so they cannot be followed to the request",
+					op.Name, id, page, first, spec.Truncate(marker, 80))}
+		}
+		if page == describePages {
+			return smp, &Cause{ID: "describe-pages/" + op.Name, Outcome: reports.Error, Samples: []*Sample{smp},
+				Title: fmt.Sprintf("%s of request %s answered %d pages, each with a Marker and none listing the request: the pages were not followed further", op.Name, id, page)}
+		}
+		seen[marker] = page
+		earlier = smp.Attempts
+		earlier[len(earlier)-1].Retried = fmt.Sprintf("page %d does not list request %s and has a Marker: the next page was asked for", page, id)
+		in["Marker"] = marker
+	}
 }
 
 // requestIn returns the request with id in a describe answer (nil if absent).
