@@ -7,6 +7,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/spec/spectest"
 	"github.com/dmsconform/dmsconform/suites/engine"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
 	"github.com/dmsconform/dmsconform/suites/kinds"
@@ -19,21 +20,7 @@ import (
 // sharing its shapes.
 func withTrialFamily(t *testing.T) *spec.Model {
 	t.Helper()
-	doc := string(spec.Document)
-	start := strings.Index(doc, "  /CancelMetadataModelConversion:")
-	end := strings.Index(doc, "  /CancelMetadataModelCreation:")
-	if start < 0 || end < start {
-		t.Fatal("the model's conversion paths are not where this test looks for them")
-	}
-	block := doc[start:end]
-	for _, op := range []string{"CancelMetadataModelConversion", "StartMetadataModelConversion", "DescribeMetadataModelConversions"} {
-		trial := strings.Replace(op, "Conversion", "Trial", 1)
-		for _, form := range []string{"/%s:", "operationId: %s\n", ".%s\n"} {
-			block = strings.ReplaceAll(block, strings.ReplaceAll(form, "%s", op), strings.ReplaceAll(form, "%s", trial))
-		}
-	}
-	block = strings.ReplaceAll(block, "x-dms-family: conversion", "x-dms-family: trial")
-	m, err := spec.Parse([]byte(doc[:end] + block + doc[end:]))
+	m, err := spectest.WithTwinFamily("Trial")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,9 +14,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
-	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/targets"
 )
 
 // pager is a proxy in front of an emulator that pages the harness's filtered
@@ -113,7 +110,6 @@ func (p *pager) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 // shared with the session) behind a pager in mode ("" passes everything through).
 func runThroughPager(t *testing.T, mode string) (*engine.Session, *engine.Result, *pager) {
 	t.Helper()
-	ctx := context.Background()
 	srv, err := emulator.Start(emulator.Config{Clock: emulator.NewVirtualClock(time.Time{}), Control: true, IDSeed: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -125,20 +121,18 @@ func runThroughPager(t *testing.T, mode string) (*engine.Session, *engine.Result
 	cfg := engine.Config{Target: engine.TargetEndpoint, Endpoint: proxy.URL, Project: emulator.DefaultProject,
 		DeniedAccessKeyID: emulator.DeniedAccessKeyID, DeniedSecretAccessKey: emulator.DeniedSecretAccessKey,
 		Control: srv.URL + emulator.ControlPrefix, Parallel: 1, MinDelay: 250 * time.Millisecond}
-	s, err := targets.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
+	s, _, res := run(t, cfg, func(s *engine.Session) { engine.UseVirtualClock(s, srv.Clock) })
+	return s, res, p
+}
+
+// describePages is the cause a paged run ended its describes with (nil: none).
+func describePages(res *engine.Result) *reports.Cause {
+	for i, c := range res.Causes {
+		if strings.HasPrefix(c.ID, "describe-pages/") {
+			return &res.Causes[i]
+		}
 	}
-	engine.UseVirtualClock(s, srv.Clock)
-	t.Cleanup(func() { _ = s.Close(ctx) })
-	if err := s.Preflight(ctx, []string{"conversion", "creation"}); err != nil {
-		t.Fatal(err)
-	}
-	checks, err := engine.Select(all.Families, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, engine.Run(ctx, s, checks, nil), p
+	return nil
 }
 
 // An empty first page with a Marker (the model allows it) is followed: every check
@@ -171,12 +165,7 @@ func TestDescribeFollowsAnEmptyFirstPage(t *testing.T) {
 // (an error, never a failure), instead of paging forever.
 func TestDescribeStopsAtAMarkerSeenBefore(t *testing.T) {
 	_, res, p := runThroughPager(t, "loop")
-	var loop *reports.Cause
-	for i, c := range res.Causes {
-		if strings.HasPrefix(c.ID, "describe-pages/") {
-			loop = &res.Causes[i]
-		}
-	}
+	loop := describePages(res)
 	if loop == nil || loop.Outcome != reports.Error || !strings.Contains(loop.Title, `page 3 with the Marker of page 1 ("loop-a")`) || !strings.Contains(loop.Title, "loop") {
 		t.Fatalf("causes %+v", res.Causes)
 	}
@@ -194,12 +183,7 @@ func TestDescribeStopsAtAMarkerSeenBefore(t *testing.T) {
 // describe ends with one cause.
 func TestDescribeFollowsAtMostTwentyPages(t *testing.T) {
 	_, res, p := runThroughPager(t, "endless")
-	var bound *reports.Cause
-	for i, c := range res.Causes {
-		if strings.HasPrefix(c.ID, "describe-pages/") {
-			bound = &res.Causes[i]
-		}
-	}
+	bound := describePages(res)
 	if bound == nil || bound.Outcome != reports.Error || !strings.Contains(bound.Title, "answered 20 pages, each with a Marker") {
 		t.Fatalf("causes %+v", res.Causes)
 	}

@@ -14,8 +14,9 @@ import (
 	"github.com/dmsconform/dmsconform/targets"
 )
 
-// run judges every check of the catalog live against the embedded target.
-func run(t *testing.T, cfg engine.Config) (*engine.Session, []engine.Check, *engine.Result) {
+// run judges every check of the catalog live against cfg's target (the embedded one
+// by default); opened, when not nil, sees the session before the preflight.
+func run(t *testing.T, cfg engine.Config, opened func(*engine.Session)) (*engine.Session, []engine.Check, *engine.Result) {
 	t.Helper()
 	ctx := context.Background()
 	s, err := targets.Open(ctx, cfg)
@@ -23,6 +24,9 @@ func run(t *testing.T, cfg engine.Config) (*engine.Session, []engine.Check, *eng
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close(ctx) })
+	if opened != nil {
+		opened(s)
+	}
 	if err := s.Preflight(ctx, []string{"conversion", "creation"}); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +65,7 @@ func TestRecordsJudgedOfflineGiveTheSameVerdicts(t *testing.T) {
 		"defects and a small budget": {Defects: []string{emulator.DefectFaultWrongName, emulator.DefectStatusDoubleL, emulator.DefectUndeclaredMember}, MaxStarts: 2},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s, checks, live := run(t, cfg)
+			s, checks, live := run(t, cfg, nil)
 			off := reopen(t, s)
 			offline := engine.JudgeAll(context.Background(), off, checks)
 			if len(off.Calls()) != 0 {
