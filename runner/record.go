@@ -20,7 +20,7 @@ func writeRecording(dir string, sess *engine.Session, run *reports.Run, red *rep
 	facts, _ := json.Marshal(sess.Facts())
 	meta := record.MetaFor(Version, record.ModelRef{Version: run.Model.Version, SHA256: run.Model.SHA256},
 		record.TargetRef{Kind: sess.Kind, Region: sess.Region, Project: sess.Project}, run.LabelFilter, run.Started)
-	meta.Control, meta.DeniedPrincipal, meta.Facts = sess.HasControl, sess.HasDenied, facts
+	meta.Control, meta.DeniedPrincipal, meta.Facts = sess.Offers(engine.CapControl), sess.Offers(engine.CapDenied), facts
 	var scripts []record.Script
 	for _, r := range sess.Records() {
 		sc := record.Script{Key: r.Family + "/" + string(r.Script), Evidence: r.Evidence}

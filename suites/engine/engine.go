@@ -144,7 +144,7 @@ func (s *Session) familyOps(family string) familyOps {
 func (s *Session) Evidence(family string) *Evidence {
 	fam := s.familyOps(family)
 	ev := &Evidence{Model: s.Model, Family: family, Cancel: fam.cancel, Describe: fam.describe, Start: fam.start,
-		Project: s.Project, Facts: s.Facts(), Control: s.HasControl, Denied: s.HasDenied}
+		Project: s.Project, Facts: s.Facts(), Control: s.Offers(CapControl), Denied: s.Offers(CapDenied)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for key, g := range s.memo {

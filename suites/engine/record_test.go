@@ -48,7 +48,7 @@ func reopen(t *testing.T, s *engine.Session) *engine.Session {
 	if err := json.Unmarshal(b, &records); err != nil {
 		t.Fatal(err)
 	}
-	off, err := engine.OpenOffline(engine.Offline{Project: s.Project, Control: s.HasControl, Denied: s.HasDenied, Facts: s.Facts()}, records)
+	off, err := engine.OpenOffline(engine.Offline{Project: s.Project, Control: s.Offers(engine.CapControl), Denied: s.Offers(engine.CapDenied), Facts: s.Facts()}, records)
 	if err != nil {
 		t.Fatal(err)
 	}

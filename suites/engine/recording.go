@@ -92,7 +92,7 @@ func OpenOffline(info Offline, records []ScriptRecord) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Model: m, Kind: "recording", Project: info.Project, HasControl: info.Control, HasDenied: info.Denied, never: info.Never,
+	s := &Session{Model: m, Kind: "recording", Project: info.Project, offers: map[Capability]bool{CapControl: info.Control, CapDenied: info.Denied}, never: info.Never,
 		offline: true, facts: info.Facts, breaker: newBreaker(time.Second), memo: map[scriptKey]*gathering{}, calls: map[string]int{}}
 	for _, r := range records {
 		g := &gathering{done: make(chan struct{})}

@@ -37,16 +37,13 @@ type Session struct {
 	Region   string
 	Project  string // the identifier passed to the API (name or ARN)
 
-	// Capabilities the target offers (see Offers).
-	HasControl bool
-	HasDenied  bool
-
 	clock       Clock
 	idle        func() // closes the client's idle connections
 	replay      bool
 	offline     bool // a recording re-judged: nothing is gathered
 	startsCost  bool
 	projectHint string
+	offers      map[Capability]bool
 	never       []Capability
 	closers     []func() error
 
@@ -140,20 +137,15 @@ func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 	if s.denied != nil {
 		s.deniedSDK = newClient(s.denied)
 	}
-	s.HasControl, s.HasDenied = s.control != nil, s.denied != nil
+	s.offers = map[Capability]bool{}
+	for c := range capabilityDefs {
+		s.offers[c] = conn.Capabilities.Has(c)
+	}
 	return s, nil
 }
 
 // Offers reports whether the target offers c.
-func (s *Session) Offers(c Capability) bool {
-	switch c {
-	case CapControl:
-		return s.HasControl
-	case CapDenied:
-		return s.HasDenied
-	}
-	return false
-}
+func (s *Session) Offers(c Capability) bool { return s.offers[c] }
 
 // lacks is the cause of the checks that need c on this target (nil when it offers c):
 // not applicable when the target kind can never offer it, else not configured.
@@ -317,6 +309,11 @@ func (s *Session) wire(ctx context.Context, script string, r wireRequest) (*Samp
 		}
 	}
 	smp := &Sample{Op: opName, Name: r.Name}
+	if err := ctx.Err(); err != nil {
+		// The run was interrupted: nothing new is sent (an attempt that could only fail
+		// would count against the target, as if it had stopped answering).
+		return smp, err
+	}
 	req, err := http.NewRequestWithContext(context.WithValue(ctx, callKey{}, c), http.MethodPost, strings.TrimRight(s.Endpoint, "/")+"/", bytes.NewReader(r.Body))
 	if err != nil {
 		return smp, fmt.Errorf("building the request to %s: %w", s.Endpoint, err)

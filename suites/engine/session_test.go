@@ -142,7 +142,7 @@ func TestOpenTakesWhatTheTargetOffers(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s.Kind != "fake" || s.Endpoint != "http://127.0.0.1:1" || s.Region != "eu-west-1" || s.Project != "theirs" || !s.startsCost ||
-		!s.HasControl || !s.HasDenied || s.control != ctl || len(s.Calls()) != 0 {
+		!s.Offers(CapControl) || !s.Offers(CapDenied) || s.control != ctl || len(s.Calls()) != 0 {
 		t.Errorf("session %+v", s)
 	}
 	if _, virtual := s.clock.(virtualClock); !virtual {

@@ -69,6 +69,10 @@ const (
 )
 
 // Capabilities says what a target offers and, for what it does not, whether it could.
+// Adding a capability (a failing project, real Start inputs): its constant, a field
+// here with its case in Has, and its words in capabilityDefs; the targets that can
+// offer it set the field, those that never can list it in Never, and the scripts and
+// checks that need it say so (scriptDef.needs, Needs.Capabilities).
 type Capabilities struct {
 	Control Control                 // nil: no control surface
 	Denied  aws.CredentialsProvider // nil: no denied principal
