@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -141,7 +142,7 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 		if !decode(&s) {
 			return
 		}
-		if err := s.Validate(); err != nil {
+		if err := e.validateScenario(s); err != nil {
 			controlError(w, http.StatusBadRequest, err.Error())
 			return
 		}
@@ -191,6 +192,15 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s%s; endpoints: POST clock/advance, POST reset, POST|DELETE scenarios, GET|PUT defects, GET|PUT weather, GET info, GET state",
 			r.Method, ControlPrefix, path))
 	}
+}
+
+// validateScenario is Scenario.Validate, and its family is one of the model's (or "").
+func (e *Emulator) validateScenario(s Scenario) error {
+	fams := e.model.Families()
+	if s.Family != "" && !slices.Contains(fams, s.Family) {
+		return fmt.Errorf("scenario family %q: use one of %s, or \"\" for every family", s.Family, strings.Join(fams, ", "))
+	}
+	return s.Validate()
 }
 
 func controlJSON(w http.ResponseWriter, status int, v any) {

@@ -157,12 +157,6 @@ const (
 	CodeQuotaExceeded       = "ResourceQuotaExceededFault"
 )
 
-// Request families (Scenario.Family, the x-dms-family of the model).
-const (
-	FamilyConversion = "conversion"
-	FamilyCreation   = "creation"
-)
-
 // Request status values (the documented RequestStatus values).
 const (
 	StatusReceived   = "RECEIVED"
@@ -216,12 +210,22 @@ type Project struct {
 }
 
 // DefaultCredentials returns the two documented test key pairs: DefaultAccessKeyID
-// (allowed everything) and DeniedAccessKeyID (denied the Cancel* operations).
-func DefaultCredentials() []Credential {
+// (allowed everything) and DeniedAccessKeyID (denied the cancel operation of every
+// family of the embedded model).
+func DefaultCredentials() []Credential { return defaultCredentials(spec.MustLoad()) }
+
+// defaultCredentials are the test key pairs of an emulator of model m: the denied one is
+// denied every family's cancel operation (x-dms-role: cancel).
+func defaultCredentials(m *spec.Model) []Credential {
+	var cancels []string
+	for _, f := range m.Families() {
+		if op := m.FamilyOperation(f, spec.RoleCancel); op != nil {
+			cancels = append(cancels, op.Name)
+		}
+	}
 	return []Credential{
 		{AccessKeyID: DefaultAccessKeyID, SecretAccessKey: DefaultSecretAccessKey},
-		{AccessKeyID: DeniedAccessKeyID, SecretAccessKey: DeniedSecretAccessKey,
-			Deny: []string{"CancelMetadataModelConversion", "CancelMetadataModelCreation"}},
+		{AccessKeyID: DeniedAccessKeyID, SecretAccessKey: DeniedSecretAccessKey, Deny: cancels},
 	}
 }
 
@@ -344,7 +348,7 @@ func New(cfg Config) (*Emulator, error) {
 	}
 	creds := cfg.Credentials
 	if creds == nil {
-		creds = DefaultCredentials()
+		creds = defaultCredentials(e.model)
 	}
 	if len(creds) == 0 {
 		return nil, errors.New("emulator: no credentials configured; pass nil for the default test key pairs")

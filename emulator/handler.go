@@ -188,7 +188,7 @@ func (e *Emulator) route(r *http.Request, d *defectSet) (*spec.Operation, *apiEr
 		op = e.model.OperationByTarget(target)
 	}
 	if op == nil && d.has(DefectIgnoreTarget) {
-		op = e.model.Operation("CancelMetadataModelConversion")
+		op = e.model.FamilyOperation(e.model.Families()[0], spec.RoleCancel) // CancelMetadataModelConversion
 	}
 	if op != nil {
 		return op, nil

@@ -6,11 +6,10 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/dmsconform/dmsconform/spec"
 )
-
-var familyNoun = map[string]string{FamilyConversion: "metadata model conversion", FamilyCreation: "metadata model creation"}
 
 func (e *Emulator) dispatch(op *spec.Operation, in map[string]any, d *defectSet) (map[string]any, *apiError) {
 	ident := str(in, "MigrationProjectIdentifier")
@@ -39,11 +38,9 @@ func (e *Emulator) projectList() string {
 }
 
 func (e *Emulator) start(op *spec.Operation, p *project, in map[string]any, d *defectSet) (map[string]any, *apiError) {
-	if op.Family == FamilyCreation {
-		if props, ok := in["Properties"].(map[string]any); ok {
-			if _, ok := props["StatementProperties"].(map[string]any); !ok {
-				return nil, validationErr("Value at 'Properties' failed to satisfy constraint: Member must set StatementProperties (the only union member the emulator knows)")
-			}
+	if props, ok := in["Properties"].(map[string]any); ok {
+		if _, ok := props["StatementProperties"].(map[string]any); !ok {
+			return nil, validationErr("Value at 'Properties' failed to satisfy constraint: Member must set StatementProperties (the only union member the emulator knows)")
 		}
 	}
 	now := e.clock.Now()
@@ -51,7 +48,7 @@ func (e *Emulator) start(op *spec.Operation, p *project, in map[string]any, d *d
 	defer e.mu.Unlock()
 	if len(e.lists[listKey{p, op.Family}]) >= MaxRequestsPerProject {
 		return nil, newFault(CodeQuotaExceeded, "migration project %s already has %d %s requests, the emulator's limit; reset the emulator (POST %sreset) to free them",
-			p.name, MaxRequestsPerProject, familyNoun[op.Family], ControlPrefix)
+			p.name, MaxRequestsPerProject, e.noun(op.Family), ControlPrefix)
 	}
 	r := e.newRequest(p, op.Family, str(in, "SelectionRules"), now)
 	if d.has(DefectStartNoIdentifier) {
@@ -178,7 +175,7 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 			return map[string]any{"Request": e.render(ghost, e.compute(ghost, now), d)}, nil
 		}
 		return nil, newFault(CodeResourceNotFound, "%s request %q not found in migration project %s; start one with %s and pass its RequestIdentifier",
-			upperFirst(familyNoun[op.Family]), id, p.name, startName(op.Family))
+			upperFirst(e.noun(op.Family)), id, p.name, e.startName(op.Family))
 	}
 	v := e.compute(r, now)
 	if v.terminal() || v.status == StatusCanceling {
@@ -186,7 +183,7 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 			return map[string]any{"Request": e.render(r, v, d)}, nil
 		}
 		return nil, newFault(CodeInvalidState, "%s request %s is %s; only RECEIVED or IN_PROGRESS requests can be canceled",
-			upperFirst(familyNoun[op.Family]), id, v.status)
+			upperFirst(e.noun(op.Family)), id, v.status)
 	}
 	if !d.has(DefectCancelNoEffect) {
 		r.canceled, r.cancelAt = true, now
@@ -199,11 +196,26 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 	return map[string]any{"Request": obj}, nil
 }
 
-func startName(family string) string {
-	if family == FamilyCreation {
-		return "StartMetadataModelCreation"
+// startName is the family's start operation (x-dms-role: start) in the model.
+func (e *Emulator) startName(family string) string {
+	if op := e.model.FamilyOperation(family, spec.RoleStart); op != nil {
+		return op.Name
 	}
-	return "StartMetadataModelConversion"
+	return "the family's start operation"
+}
+
+// noun names a family's requests in messages: the words of its start operation's name
+// (StartMetadataModelConversion: "metadata model conversion").
+func (e *Emulator) noun(family string) string {
+	name := strings.TrimPrefix(e.startName(family), "Start")
+	var b strings.Builder
+	for i, r := range name {
+		if i > 0 && unicode.IsUpper(r) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
 }
 
 func upperFirst(s string) string {

@@ -75,7 +75,7 @@ func TestConformingTargetUnderWeather(t *testing.T) {
 			t.Parallel()
 			w := tc.weather
 			w.Latency = 0 // real wall time: the real-time runs cover it
-			res, err := run(t, Options{Config: engine.Config{Embedded: func(c *emulator.Config) { c.Weather = w }}})
+			res, err := run(t, Options{Target: embedded(t, engine.Config{}, func(c *emulator.Config) { c.Weather = w })})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,9 +87,9 @@ func TestConformingTargetUnderWeather(t *testing.T) {
 // TestRetriesKeepEveryAttempt: a throttled call is retried, the answer judged is the
 // last one, and the transcript keeps every attempt with the reason it was retried.
 func TestRetriesKeepEveryAttempt(t *testing.T) {
-	res, err := run(t, Options{LabelFilter: "fault", Config: engine.Config{Embedded: func(c *emulator.Config) {
+	res, err := run(t, Options{LabelFilter: "fault", Target: embedded(t, engine.Config{}, func(c *emulator.Config) {
 		c.Weather = emulator.Weather{ThrottleEvery: 2}
-	}}})
+	})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,9 +121,10 @@ func TestConsistentAnswersAreJudgedInconsistentOnesAreNot(t *testing.T) {
 	if c := byID(res.Run)["CancelMetadataModelConversion.fault.ResourceNotFoundFault.wire"]; c.Outcome != reports.Fail || !strings.Contains(c.Message, "500") {
 		t.Errorf("a fault sent as 500 on every attempt must fail: %s %s", c.Outcome, c.Message)
 	}
-	res, err = run(t, Options{LabelFilter: "fault", Config: engine.Config{MaxAttempts: 2, Embedded: func(c *emulator.Config) {
+	cfg := engine.Config{MaxAttempts: 2}
+	res, err = run(t, Options{LabelFilter: "fault", Config: cfg, Target: embedded(t, cfg, func(c *emulator.Config) {
 		c.Weather = emulator.Weather{ThrottleEvery: 2, FailEvery: 3}
-	}}})
+	})})
 	if err != nil {
 		// The preflight already saw the trouble outlast its retries: exit 3, not 1.
 		if ExitCodeOf(err) != ExitHarnessFail {

@@ -16,6 +16,7 @@ import (
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/targets"
 )
 
 // MutateOptions configures the mutation self-test: the checks against the embedded
@@ -55,7 +56,7 @@ func killed(clean, got reports.Outcome) bool {
 // judgeEmbedded runs every check against a fresh embedded emulator with the given
 // defect modes and returns the checks' results.
 func judgeEmbedded(ctx context.Context, defects []string) ([]reports.Check, error) {
-	sess, err := engine.Open(ctx, engine.Config{Target: engine.TargetEmbedded, Defects: defects})
+	sess, err := targets.Open(ctx, engine.Config{Target: engine.TargetEmbedded, Defects: defects})
 	if err != nil {
 		return nil, err
 	}

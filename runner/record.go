@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -9,33 +8,11 @@ import (
 	"github.com/dmsconform/dmsconform/record"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/targets"
 )
 
 // prepareRecording refuses an unusable --record folder before anything runs.
 func prepareRecording(dir string) error { return record.PrepareDir(dir) }
-
-// openTarget opens the configured target; a replay:DIR target is served from its
-// recording first (the returned server is closed by the caller).
-func openTarget(ctx context.Context, cfg engine.Config) (*engine.Session, *record.Server, error) {
-	if cfg.Target != engine.TargetReplay {
-		s, err := engine.Open(ctx, cfg)
-		return s, nil, err
-	}
-	srv, err := record.StartReplay(cfg.Endpoint)
-	if err != nil {
-		return nil, nil, &engine.ConfigError{Err: fmt.Errorf("--target replay:%s: %w", cfg.Endpoint, err)}
-	}
-	var facts engine.Facts
-	_ = json.Unmarshal(srv.Meta.Facts, &facts)
-	rt := engine.ReplayTarget{URL: srv.URL, Control: srv.Control, Project: srv.Project, Region: srv.Region, Denied: srv.Denied, Facts: facts}
-	cfg.Endpoint = ""
-	s, err := engine.OpenReplay(ctx, cfg, rt)
-	if err != nil {
-		srv.Close()
-		return nil, nil, err
-	}
-	return s, srv, nil
-}
 
 // writeRecording writes the session's evidence as a recording, normalised and redacted
 // by the run's redactor.
@@ -43,7 +20,7 @@ func writeRecording(dir string, sess *engine.Session, run *reports.Run, red *rep
 	facts, _ := json.Marshal(sess.Facts())
 	meta := record.MetaFor(Version, record.ModelRef{Version: run.Model.Version, SHA256: run.Model.SHA256},
 		record.TargetRef{Kind: sess.Kind, Region: sess.Region, Project: sess.Project}, run.LabelFilter, run.Started)
-	meta.Control, meta.DeniedPrincipal, meta.Facts = sess.HasControl, sess.HasDenied, facts
+	meta.Control, meta.DeniedPrincipal, meta.Facts = sess.Offers(engine.CapControl), sess.Offers(engine.CapDenied), facts
 	var scripts []record.Script
 	for _, r := range sess.Records() {
 		sc := record.Script{Key: r.Family + "/" + string(r.Script), Evidence: r.Evidence}
@@ -86,5 +63,6 @@ func offlineSession(rec *record.Recording) (*engine.Session, error) {
 	}
 	var facts engine.Facts
 	_ = json.Unmarshal(rec.Meta.Facts, &facts)
-	return engine.OpenOffline(engine.Offline{Project: rec.Meta.Target.Project, Control: rec.Meta.Control, Denied: rec.Meta.DeniedPrincipal, Facts: facts}, records)
+	return engine.OpenOffline(engine.Offline{Project: rec.Meta.Target.Project, Control: rec.Meta.Control, Denied: rec.Meta.DeniedPrincipal,
+		Never: targets.Never(rec.Meta.Target.Kind), Facts: facts}, records)
 }

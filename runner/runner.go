@@ -19,6 +19,7 @@ import (
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/targets"
 )
 
 // Exit codes of a run (the CLI contract).
@@ -35,7 +36,9 @@ var Version = "dev"
 
 // Options configures one run.
 type Options struct {
-	Config          engine.Config
+	Config engine.Config
+	// Target is what to run against; nil builds the target Config names (targets.New).
+	Target          engine.Target
 	LabelFilter     string    // Ginkgo label filter, e.g. "fault && !sdk"
 	Out             string    // report folder; "" = a new folder under OutRoot
 	OutRoot         string    // where default folders and the latest link go; "" = reports/out
@@ -84,7 +87,7 @@ func ExitCodeOf(err error) int {
 // classify turns an engine error into a usage or harness error.
 func classify(err error) error {
 	var ce *engine.ConfigError
-	var ae *engine.AccountError
+	var ae *targets.AccountError
 	if errors.As(err, &ce) || errors.As(err, &ae) {
 		return &UsageError{Err: err}
 	}
@@ -251,7 +254,14 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 	if err := cfg.Validate(); err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	p, err := prepare(opts, targetKind(cfg))
+	tg := opts.Target
+	if tg == nil {
+		var err error
+		if tg, err = targets.New(cfg); err != nil {
+			return nil, &UsageError{Err: err}
+		}
+	}
+	p, err := prepare(opts, tg.Kind())
 	if err != nil {
 		return nil, err
 	}
@@ -262,12 +272,9 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		}
 	}()
 	started := opts.Now().UTC()
-	sess, replay, err := openTarget(ctx, cfg)
+	sess, err := engine.Open(ctx, cfg, tg)
 	if err != nil {
 		return nil, classify(err)
-	}
-	if replay != nil {
-		defer replay.Close()
 	}
 	red.AddSecrets(sess.Secrets(ctx)...)
 	stdout, stderr := reports.NewConsole(opts.Stdout, red), reports.NewConsole(opts.Stderr, red)
@@ -339,10 +346,6 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		printSummary(stdout, out, cfg)
 	}
 	return out, nil
-}
-
-func targetKind(cfg engine.Config) string {
-	return cfg.Target
 }
 
 func familiesOf(checks []engine.Check) []string {

@@ -16,6 +16,7 @@ import (
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/targets"
 )
 
 // run runs in this process (a session is a value: runs need no process of their own)
@@ -312,6 +313,17 @@ func awsEnv(t *testing.T, emu *emulator.Server, sts string) {
 }
 
 // wallEmulator serves the emulator in real time on a loopback port.
+// embedded is the embedded target of cfg with the emulator's configuration changed by
+// adjust (its weather, its clock).
+func embedded(t *testing.T, cfg engine.Config, adjust func(*emulator.Config)) engine.Target {
+	t.Helper()
+	tg, err := targets.NewEmbedded(cfg, adjust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tg
+}
+
 func wallEmulator(t *testing.T, step time.Duration, mods ...func(*emulator.Config)) *emulator.Server {
 	cfg := emulator.Config{StepDuration: step, Control: true}
 	for _, m := range mods {
@@ -329,7 +341,7 @@ func TestAWSTargetRefusesAnAccountNotAllowed(t *testing.T) {
 	emu := wallEmulator(t, 20*time.Millisecond)
 	awsEnv(t, emu, fakeSTS(t, "999988887777"))
 	_, err := run(t, Options{Config: engine.Config{Target: engine.TargetAWS, Project: emulator.DefaultProject, AllowAccounts: []string{"111122223333"}}})
-	var ae *engine.AccountError
+	var ae *targets.AccountError
 	if !errors.As(err, &ae) || ExitCodeOf(err) != ExitUsage {
 		t.Fatalf("want a refusal (exit 2), got %v", err)
 	}

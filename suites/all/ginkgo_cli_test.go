@@ -12,6 +12,7 @@ import (
 	"github.com/dmsconform/dmsconform/runner"
 	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/targets"
 )
 
 // The Ginkgo face and the CLI are two ways into the same engine: this suite builds the
@@ -25,7 +26,7 @@ var (
 )
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	s, err := engine.OpenSuite(ctx, all.Families...)
+	s, err := engine.OpenSuite(ctx, targets.New, all.Families...)
 	Expect(err).NotTo(HaveOccurred())
 	session = s
 })

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/suites/conversion"
 	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/targets"
 )
 
 // TestConversion runs the conversion family's checks against the target the DMSCONFORM_*
@@ -23,7 +24,7 @@ func TestConversion(t *testing.T) {
 var session *engine.Session
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	s, err := engine.OpenSuite(ctx, conversion.Family)
+	s, err := engine.OpenSuite(ctx, targets.New, conversion.Family)
 	Expect(err).NotTo(HaveOccurred())
 	session = s
 })

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/suites/creation"
 	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/targets"
 )
 
 // TestCreation runs the creation family's checks against the target the DMSCONFORM_*
@@ -23,7 +24,7 @@ func TestCreation(t *testing.T) {
 var session *engine.Session
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	s, err := engine.OpenSuite(ctx, creation.Family)
+	s, err := engine.OpenSuite(ctx, targets.New, creation.Family)
 	Expect(err).NotTo(HaveOccurred())
 	session = s
 })

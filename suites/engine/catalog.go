@@ -21,21 +21,17 @@ func CatalogMarkdown(document, modelVersion, modelSHA string, fams []Family, sdk
 	fmt.Fprintf(&b, "%d checks: the families' checks generated from `%s` (model %s, sha256 `%s`) and the SDK fixture checks of `fixtures/wire/`. Regenerate with `make generate`; CI fails when this file is stale. `dmsconform checks` prints the same list.\n\n",
 		total, document, modelVersion, modelSHA)
 	b.WriteString("Levels: MUST (a failure is non-conformance) and SHOULD (a deviation is reported, never hidden). Labels select subsets: `--label-filter=fault`. ")
-	b.WriteString("Needs: the evidence a check is judged on (each evidence script runs once per family, whichever checks need it) and what it needs of the target; a check whose needs the target cannot meet is skipped with that reason.\n\n")
+	b.WriteString("Needs: the evidence a check is judged on (each evidence script runs once per family, whichever checks need it) and what it needs of the target; a check whose needs the target cannot meet is skipped with that reason. `aws-sdk-go-v2`: the check judges the SDK's view of the answers (decoded from the same bytes as the wire view); for a family whose operations the SDK lacks it is skipped with that reason, and the wire checks still run.\n\n")
 	b.WriteString("Evidence scripts:\n\n")
-	for _, sc := range Scripts {
-		def := scripts[sc]
+	for _, def := range scriptTable {
 		extra := ""
 		if def.starts > 0 {
 			extra = fmt.Sprintf(" Starts %d request%s.", def.starts, plural(def.starts))
 		}
-		if def.control {
-			extra += " Needs a control surface."
+		for _, c := range def.needs {
+			extra += " Needs " + article(capabilityDefs[c].word) + "."
 		}
-		if def.denied {
-			extra += " Needs a denied principal."
-		}
-		fmt.Fprintf(&b, "- `%s`: %s.%s\n", sc, upper(def.what), extra)
+		fmt.Fprintf(&b, "- `%s`: %s.%s\n", def.name, upper(def.what), extra)
 	}
 	b.WriteString("\n")
 	for _, f := range fams {
@@ -61,6 +57,13 @@ func CatalogMarkdown(document, modelVersion, modelSHA string, fams []Family, sdk
 
 func mdCell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
+}
+
+func article(s string) string {
+	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
+		return "an " + s
+	}
+	return "a " + s
 }
 
 func upper(s string) string {

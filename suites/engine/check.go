@@ -1,5 +1,6 @@
-// Package engine runs dmsconform's checks: it opens a target (the embedded emulator,
-// any endpoint, real DMS, or a replayed recording), gathers the evidence the selected
+// Package engine runs dmsconform's checks: it opens a target (a Target value the
+// runner builds: package targets has the embedded emulator, any endpoint, real DMS and
+// a replayed recording), gathers the evidence the selected
 // checks need through evidence scripts (the lifecycle walk, the progress watch, the
 // scenario runs, fault, input and protocol probes), and judges it with the checks'
 // pure judges. A Session is a value: many run side by side in one process.
@@ -48,15 +49,31 @@ type Needs struct {
 	// Optional evidence, used when the target can give it (e.g. the scenario runs need
 	// a control surface); its absence never blocks the check.
 	Optional []Script
-	// Control: the check is skipped without an emulator control surface.
+	// Control: the check is skipped without a control surface (CapControl).
 	Control bool
 	// Denied: the check is skipped without a principal the target denies the cancel
 	// operations.
 	Denied bool
+	// SDK: the judge reads aws-sdk-go-v2's view of the answers (Sample.SDK, its
+	// validation); the check is skipped, with one cause, for a family whose operations
+	// the SDK lacks.
+	SDK bool
 }
 
 // All is every script the check may read, required first.
 func (n Needs) All() []Script { return append(append([]Script(nil), n.Evidence...), n.Optional...) }
+
+// Capabilities lists what the check needs of the target beyond the API.
+func (n Needs) Capabilities() []Capability {
+	var out []Capability
+	if n.Control {
+		out = append(out, CapControl)
+	}
+	if n.Denied {
+		out = append(out, CapDenied)
+	}
+	return out
+}
 
 // Words lists the needs for the catalog: scripts, then capabilities.
 func (n Needs) Words() []string {
@@ -67,11 +84,11 @@ func (n Needs) Words() []string {
 	for _, s := range n.Optional {
 		out = append(out, string(s)+" (optional)")
 	}
-	if n.Control {
-		out = append(out, NeedControl)
+	if n.SDK {
+		out = append(out, NeedSDK)
 	}
-	if n.Denied {
-		out = append(out, NeedDenied)
+	for _, c := range n.Capabilities() {
+		out = append(out, capabilityDefs[c].word)
 	}
 	return out
 }
@@ -80,6 +97,7 @@ func (n Needs) Words() []string {
 const (
 	NeedControl = "control surface"
 	NeedDenied  = "denied principal"
+	NeedSDK     = "aws-sdk-go-v2"
 )
 
 // Family is one generated suite: a lifecycle family and its cancel operation's checks.

@@ -5,13 +5,12 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/spec"
 )
 
 // Target kinds.
@@ -57,8 +56,9 @@ type Config struct {
 	RetryBudget      int     // retries in the whole run
 	Parallel         int     // evidence scripts gathered at once
 
-	// Embedded adjusts the embedded emulator's configuration (tests: weather, clocks).
-	Embedded func(*emulator.Config) `json:"-"`
+	// Model is the model the checks are judged against (nil: the embedded
+	// spec/dms.openapi.yaml); tests use another (a family no SDK has).
+	Model *spec.Model `json:"-"`
 
 	// explicit holds the flags whose value was set (by flag or environment), so a
 	// deliberate 0 ("--max-rate 0": no limit) is not replaced by the target's default.
@@ -146,7 +146,7 @@ var Settings = []Setting{
 	{Flag: "session-token", Env: "DMSCONFORM_SESSION_TOKEN", Usage: "endpoint: session `token` of temporary credentials",
 		Targets: []string{TargetEndpoint}, field: func(c *Config) any { return &c.SessionToken }},
 	{Flag: "project", Env: "DMSCONFORM_PROJECT", Usage: "migration project `name or ARN` (required for endpoint and aws)",
-		Defaults: map[string]string{TargetEmbedded: emulator.DefaultProject}, field: func(c *Config) any { return &c.Project }},
+		Defaults: map[string]string{TargetEmbedded: "the emulator's seeded project"}, field: func(c *Config) any { return &c.Project }},
 	{Flag: "denied-access-key-id", Env: "DMSCONFORM_DENIED_ACCESS_KEY_ID", Usage: "endpoint: access key `id` of a principal the target denies the cancel operations (AccessDeniedFault checks)",
 		Targets: []string{TargetEndpoint}, field: func(c *Config) any { return &c.DeniedAccessKeyID }},
 	{Flag: "denied-secret-access-key", Env: "DMSCONFORM_DENIED_SECRET_ACCESS_KEY", Usage: "endpoint: that principal's secret `key`",
@@ -264,10 +264,9 @@ func isZero(p any) bool {
 	return false
 }
 
-var accountRe = regexp.MustCompile(`^[0-9]{12}$`)
-
-// Validate says what is missing or inconsistent for the resolved target, and how to fix
-// it (a ConfigError: exit 2).
+// Validate says what is missing or inconsistent in the settings every target shares,
+// and how to fix it (a ConfigError: exit 2). What one target kind needs (an endpoint's
+// URL, the aws allowlist) its constructor in package targets checks.
 func (c Config) Validate() error {
 	bad := func(format string, args ...any) error { return &ConfigError{Err: fmt.Errorf(format, args...)} }
 	for _, s := range Settings {
@@ -275,41 +274,7 @@ func (c Config) Validate() error {
 			return bad("--%s is for --target %s only: drop it, or pass --target %s", s.Flag, strings.Join(s.Targets, "/"), s.Targets[0])
 		}
 	}
-	switch c.Target {
-	case TargetEmbedded:
-	case TargetEndpoint:
-		if c.Endpoint == "" {
-			return bad("--endpoint is required for --target endpoint: pass the URL of the DMS-compatible endpoint, e.g. http://127.0.0.1:4566")
-		}
-		if !strings.HasPrefix(c.Endpoint, "http://") && !strings.HasPrefix(c.Endpoint, "https://") {
-			return bad("--endpoint %q is not an http(s) URL: pass e.g. http://127.0.0.1:4566", c.Endpoint)
-		}
-		if (c.AccessKeyID == "") != (c.SecretAccessKey == "") {
-			return bad("--access-key-id and --secret-access-key go together: pass both, or neither for the emulator's test keys")
-		}
-		if (c.DeniedAccessKeyID == "") != (c.DeniedSecretAccessKey == "") {
-			return bad("--denied-access-key-id and --denied-secret-access-key go together: pass both, or neither to skip the AccessDeniedFault checks")
-		}
-		if c.Project == "" {
-			return bad("--project is required for --target endpoint: pass the migration project name or ARN the endpoint knows (the dmsconform emulator seeds %q)", emulator.DefaultProject)
-		}
-	case TargetReplay:
-		if c.Endpoint == "" {
-			return bad("--target replay needs a recording folder: pass --target replay:DIR (a folder written by dmsconform run --record DIR)")
-		}
-	case TargetAWS:
-		if c.Project == "" {
-			return bad("--project is required for --target aws: pass the migration project name or ARN")
-		}
-		if len(c.AllowAccounts) == 0 {
-			return bad("--allow-account is required for --target aws: pass the sandbox account id(s) this run may touch (or set %s)", SettingOf("allow-account").Env)
-		}
-		for _, a := range c.AllowAccounts {
-			if !accountRe.MatchString(a) {
-				return bad("--allow-account %q is not an AWS account id: an account id has exactly 12 digits, e.g. 123456789012", a)
-			}
-		}
-	default:
+	if !contains([]string{TargetEmbedded, TargetEndpoint, TargetAWS, TargetReplay}, c.Target) {
 		return bad("unknown target %q: pass --target embedded, endpoint, aws or replay:DIR", c.Target)
 	}
 	for _, f := range []struct {

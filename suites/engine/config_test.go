@@ -1,13 +1,10 @@
 package engine
 
 import (
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/dmsconform/dmsconform/emulator"
 )
 
 // Every setting is declared once: a unique flag, a unique DMSCONFORM_* variable, and
@@ -38,11 +35,12 @@ func TestSettingsAreDeclaredOnce(t *testing.T) {
 			}
 		}
 	}
-	// Every exported Config field but Embedded (a test hook) is a setting.
+	// Every exported Config field but Model (the model under test, not a flag) is a
+	// setting.
 	v := reflect.ValueOf(&c).Elem()
 	for i := 0; i < v.NumField(); i++ {
 		f := v.Type().Field(i)
-		if f.Name == "Embedded" || !f.IsExported() {
+		if f.Name == "Model" || !f.IsExported() {
 			continue
 		}
 		if _, ok := fields[v.Field(i).Addr().Interface()]; !ok {
@@ -56,7 +54,7 @@ func TestResolveFillsPerTargetDefaults(t *testing.T) {
 		in   Config
 		want Config
 	}{
-		{Config{}, Config{Target: TargetEmbedded, Region: "us-east-1", Project: emulator.DefaultProject,
+		{Config{}, Config{Target: TargetEmbedded, Region: "us-east-1",
 			CallTimeout: 10 * time.Second, LifecycleTimeout: 2 * time.Minute, ConsistencyGrace: 10 * time.Second, CleanupTimeout: 10 * time.Second,
 			MinDelay: 250 * time.Millisecond, MaxDelay: 2 * time.Second, MaxAttempts: 10, RetryBudget: 500, Parallel: 1}},
 		{Config{Target: TargetEndpoint, Endpoint: "http://127.0.0.1:4566"}, Config{Target: TargetEndpoint, Endpoint: "http://127.0.0.1:4566", Region: "us-east-1",
@@ -75,75 +73,11 @@ func TestResolveFillsPerTargetDefaults(t *testing.T) {
 			MinDelay: time.Millisecond, MaxDelay: 30 * time.Second, MaxRate: 2, MaxAttempts: 10, RetryBudget: 500, Parallel: 3}},
 	} {
 		got := tc.in.Resolve()
-		got.Embedded = nil
 		if !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("Resolve(%+v)\n got %+v\nwant %+v", tc.in, got, tc.want)
 		}
 		if err := got.Validate(); err != nil && got.Target == TargetEmbedded {
 			t.Errorf("the defaults of %s do not validate: %v", got.Target, err)
-		}
-	}
-}
-
-// Validate refuses what cannot run, naming the flag and how to fix it; the error is a
-// *ConfigError (exit 2).
-func TestValidateNamesTheFlagAndTheFix(t *testing.T) {
-	ep := func(edit func(*Config)) Config {
-		c := Config{Target: TargetEndpoint, Endpoint: "http://127.0.0.1:4566", Project: "p"}
-		if edit != nil {
-			edit(&c)
-		}
-		return c
-	}
-	aws := func(accounts ...string) Config {
-		return Config{Target: TargetAWS, Project: "p", AllowAccounts: accounts}
-	}
-	for _, tc := range []struct {
-		name string
-		cfg  Config
-		want []string // every one is in the message
-	}{
-		{"endpoint without --endpoint", Config{Target: TargetEndpoint, Project: "p"}, []string{"--endpoint is required", "pass the URL"}},
-		{"endpoint not a URL", ep(func(c *Config) { c.Endpoint = "127.0.0.1:4566" }), []string{"--endpoint", "not an http(s) URL", "http://127.0.0.1:4566"}},
-		{"endpoint without --project", ep(func(c *Config) { c.Project = "" }), []string{"--project is required", emulator.DefaultProject}},
-		{"half a key pair", ep(func(c *Config) { c.AccessKeyID = "AKID" }), []string{"--access-key-id and --secret-access-key go together"}},
-		{"half a denied key pair", ep(func(c *Config) { c.DeniedSecretAccessKey = "x" }), []string{"--denied-access-key-id", "pass both"}},
-		{"aws without --allow-account", aws(), []string{"--allow-account is required", "DMSCONFORM_ALLOW_ACCOUNTS"}},
-		{"--allow-account of 5 digits", aws("12345"), []string{`--allow-account "12345"`, "12 digits", "123456789012"}},
-		{"--allow-account with letters", aws("123456789012", "12345678901a"), []string{`"12345678901a"`, "12 digits"}},
-		{"aws without --project", Config{Target: TargetAWS, AllowAccounts: []string{"123456789012"}}, []string{"--project is required for --target aws"}},
-		{"a flag of aws on embedded", Config{Profile: "sandbox"}, []string{"--profile is for --target aws only", "drop it"}},
-		{"a flag of endpoint on aws", Config{Target: TargetAWS, Project: "p", AllowAccounts: []string{"123456789012"}, Control: "http://x/"}, []string{"--control is for --target endpoint only"}},
-		{"a flag of embedded on endpoint", ep(func(c *Config) { c.Defects = []string{"union-empty"} }), []string{"--defects is for --target embedded only"}},
-		{"replay without a folder", Config{Target: TargetReplay}, []string{"replay:DIR"}},
-		{"unknown target", Config{Target: "moto"}, []string{`unknown target "moto"`, "embedded, endpoint, aws or replay:DIR"}},
-		{"negative call timeout", ep(func(c *Config) { c.CallTimeout = -time.Second }), []string{"--call-timeout -1s is negative", "pass 0 or more"}},
-		{"negative lifecycle timeout", Config{LifecycleTimeout: -time.Second}, []string{"--lifecycle-timeout", "negative"}},
-		{"negative grace", Config{ConsistencyGrace: -time.Second}, []string{"--consistency-grace", "negative"}},
-		{"negative cleanup timeout", Config{CleanupTimeout: -time.Second}, []string{"--cleanup-timeout", "negative"}},
-		{"negative min delay", Config{MinDelay: -time.Second}, []string{"--min-delay", "negative"}},
-		{"negative max starts", Config{MaxStarts: -1}, []string{"--max-starts -1", "negative"}},
-		{"negative max rate", Config{MaxRate: -1}, []string{"--max-rate -1", "negative"}},
-		{"negative retry budget", Config{RetryBudget: -1}, []string{"--retry-budget -1", "negative"}},
-		{"negative parallel", Config{Parallel: -2}, []string{"--parallel -2", "negative"}},
-		{"too many attempts", Config{MaxAttempts: 21}, []string{"--max-attempts 21", "1 (no retries) to 20"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			err := tc.cfg.Resolve().Validate()
-			var ce *ConfigError
-			if !errors.As(err, &ce) {
-				t.Fatalf("Validate = %v, want a *ConfigError", err)
-			}
-			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("%q does not say %q", err, w)
-				}
-			}
-		})
-	}
-	for _, ok := range []Config{{}, ep(nil), aws("123456789012", "210987654321"), {Target: "replay:/tmp/x"}, {Defects: []string{"union-empty"}}} {
-		if err := ok.Resolve().Validate(); err != nil {
-			t.Errorf("Validate(%+v) = %v, want nil", ok, err)
 		}
 	}
 }

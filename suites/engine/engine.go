@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 type scriptKey struct {
@@ -31,24 +31,20 @@ type gathering struct {
 	took  time.Duration
 }
 
-// Capability causes: checks that need what the target lacks are skipped with one
-// reason, said once.
-var (
-	causeNoControl = &Cause{ID: "needs/control", Outcome: reports.Skipped,
-		Title: "needs an emulator control surface, and the target has none: run the emulator with `dmsconform emulate --control` and pass --control URL (real DMS has none: these checks stay skipped there)"}
-	causeNoDenied = &Cause{ID: "needs/denied", Outcome: reports.Skipped,
-		Title: "needs a principal the target denies the cancel operations: pass --denied-access-key-id/--denied-secret-access-key (endpoint) or --denied-profile (aws)"}
-	causeInterrupted = &Cause{ID: "interrupted", Outcome: reports.Skipped, Title: "not run: the run was interrupted (SIGINT/SIGTERM)"}
-)
+// causeInterrupted decides the checks a run did not get to.
+var causeInterrupted = &Cause{ID: "interrupted", Outcome: reports.Skipped, Title: "not run: the run was interrupted (SIGINT/SIGTERM)"}
 
-// capable reports whether the target offers what a script needs, and why not.
-func (s *Session) capable(sc Script) *Cause {
-	def := scripts[sc]
-	switch {
-	case def.control && !s.HasControl:
-		return causeNoControl
-	case def.denied && !s.HasDenied:
-		return causeNoDenied
+// capable reports whether the target (and, for a script that calls the SDK itself,
+// aws-sdk-go-v2) offers what a family's script needs, and why not.
+func (s *Session) capable(family string, sc Script) *Cause {
+	def := scriptOf(sc)
+	for _, c := range def.needs {
+		if cause := s.lacks(c); cause != nil {
+			return cause
+		}
+	}
+	if def.sdk {
+		return s.sdkLacks(family)
 	}
 	return nil
 }
@@ -79,7 +75,7 @@ func (s *Session) gather(ctx context.Context, family string, sc Script) (any, *C
 			Title: fmt.Sprintf("the recording holds no evidence of %s for the %s family (recorded by another harness version or label filter)", sc.Describe(), family)}
 		return nil, g.cause
 	}
-	if c := s.capable(sc); c != nil {
+	if c := s.capable(family, sc); c != nil {
 		g.cause = c
 		return nil, c
 	}
@@ -102,7 +98,7 @@ func runScript(ctx context.Context, sc Script, g *gather) (ev any, err error) {
 			err = fmt.Errorf("%s panicked (a dmsconform bug, please report it): %v\n%s", sc.Describe(), r, debug.Stack())
 		}
 	}()
-	return scripts[sc].run(ctx, g)
+	return scriptOf(sc).run(ctx, g)
 }
 
 func (s *Session) breakerCause(err error) *Cause {
@@ -148,34 +144,14 @@ func (s *Session) familyOps(family string) familyOps {
 func (s *Session) Evidence(family string) *Evidence {
 	fam := s.familyOps(family)
 	ev := &Evidence{Model: s.Model, Family: family, Cancel: fam.cancel, Describe: fam.describe, Start: fam.start,
-		Project: s.Project, Facts: s.Facts(), Control: s.HasControl, Denied: s.HasDenied}
+		Project: s.Project, Facts: s.Facts(), Control: s.Offers(CapControl), Denied: s.Offers(CapDenied)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for key, g := range s.memo {
-		if key.family != family || g.cause != nil || !closed(g.done) {
+		if key.family != family || g.cause != nil || !closed(g.done) || g.ev == nil {
 			continue
 		}
-		switch x := g.ev.(type) {
-		case *WalkEvidence:
-			ev.Walk = x
-		case *WatchEvidence:
-			ev.Watch = x
-		case *ScenarioEvidence:
-			ev.Scenarios = x
-		case *SDKValidationEvidence:
-			ev.SDKValidation = x
-		case *ProbeEvidence:
-			switch key.script {
-			case NotFound:
-				ev.NotFound = x
-			case Denied:
-				ev.DeniedProbe = x
-			case Inputs:
-				ev.Inputs = x
-			case Protocol:
-				ev.Protocol = x
-			}
-		}
+		scriptOf(key.script).attach(ev, g.ev)
 	}
 	return ev
 }
@@ -195,11 +171,8 @@ func closed(ch chan struct{}) bool {
 // evidence that is not there.
 func (s *Session) Verdict(ctx context.Context, c Check) Verdict {
 	n := c.Kind.Needs()
-	if n.Control && !s.HasControl {
-		return By(causeNoControl)
-	}
-	if n.Denied && !s.HasDenied {
-		return By(causeNoDenied)
+	if cause := s.unmet(c.Family, n); cause != nil {
+		return By(cause)
 	}
 	for _, sc := range n.Evidence {
 		if _, cause := s.gather(ctx, c.Family, sc); cause != nil {
@@ -207,12 +180,58 @@ func (s *Session) Verdict(ctx context.Context, c Check) Verdict {
 		}
 	}
 	for _, sc := range n.Optional {
-		if s.capable(sc) == nil {
+		if s.capable(c.Family, sc) == nil {
 			s.gather(ctx, c.Family, sc)
 		}
 	}
 	return judge(c, s.Evidence(c.Family))
 }
+
+// unmet is the cause of a family's check whose needs the target (or, for a check of
+// the SDK's view, aws-sdk-go-v2) cannot meet; nil when they can.
+func (s *Session) unmet(family string, n Needs) *Cause {
+	for _, c := range n.Capabilities() {
+		if cause := s.lacks(c); cause != nil {
+			return cause
+		}
+	}
+	if n.SDK {
+		return s.sdkLacks(family)
+	}
+	return nil
+}
+
+// sdkLacks is the cause of the checks of the SDK's view of a family whose operations
+// aws-sdk-go-v2 lacks (a model newer than the SDK): one cause per family, skipped,
+// naming the SDK's version and the operations it lacks. The family's calls go on the
+// wire, so every wire check runs all the same. nil when the SDK has them all.
+func (s *Session) sdkLacks(family string) *Cause {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if c, ok := s.sdkGaps[family]; ok {
+		return c
+	}
+	var missing []string
+	for _, role := range []string{spec.RoleStart, spec.RoleDescribe, spec.RoleCancel} {
+		if op := s.Model.FamilyOperation(family, role); op != nil && !gosdk.Has(op.Name) {
+			missing = append(missing, op.Name)
+		}
+	}
+	var c *Cause
+	if len(missing) > 0 {
+		c = &Cause{ID: CauseSDKLacks + family, Outcome: reports.Skipped,
+			Title: fmt.Sprintf("aws-sdk-go-v2 (%s %s) has no %s: the checks of the SDK's view of the %s family cannot run (its wire checks do)",
+				gosdk.Module, gosdk.Version(), strings.Join(missing, ", "), family)}
+	}
+	if s.sdkGaps == nil {
+		s.sdkGaps = map[string]*Cause{}
+	}
+	s.sdkGaps[family] = c
+	return c
+}
+
+// CauseSDKLacks starts the cause ID of a family whose operations aws-sdk-go-v2 lacks.
+const CauseSDKLacks = "sdk-lacks/"
 
 // judge calls a kind's judge, turning a panic (a harness bug) into an error verdict.
 func judge(c Check, ev *Evidence) (v Verdict) {
@@ -239,27 +258,25 @@ func (s *Session) PlanFor(checks []Check) Plan {
 	var families []string
 	for _, c := range checks {
 		n := c.Kind.Needs()
-		if n.Control && !s.HasControl || n.Denied && !s.HasDenied {
+		if s.unmet(c.Family, n) != nil {
 			continue
 		}
 		if !contains(families, c.Family) {
 			families = append(families, c.Family)
 		}
 		for _, sc := range n.All() {
-			if s.capable(sc) == nil {
+			if s.capable(c.Family, sc) == nil {
 				want[scriptKey{c.Family, sc}] = true
 			}
 		}
 	}
 	var p Plan
 	for _, f := range families {
-		for _, sc := range Scripts {
-			if k := (scriptKey{f, sc}); want[k] {
+		for _, d := range scriptTable {
+			if k := (scriptKey{f, d.name}); want[k] {
 				p.Keys = append(p.Keys, k)
-				p.Starts += scripts[sc].starts
-				if sc == Walk {
-					p.Spare += walkSpare
-				}
+				p.Starts += d.starts
+				p.Spare += d.spare
 			}
 		}
 	}
@@ -270,7 +287,7 @@ func (s *Session) PlanFor(checks []Check) Plan {
 // replacements for walks whose request ends before the cancel lands (one per walk on
 // aws, where starts cost, two elsewhere).
 func (s *Session) Budget(p Plan) int {
-	if s.Kind == TargetAWS {
+	if s.startsCost {
 		return p.Starts + p.Spare/walkSpare
 	}
 	return p.Starts + p.Spare
@@ -438,121 +455,6 @@ func samplesIn(v any) []*Sample {
 		walk(reflect.ValueOf(v))
 	}
 	return out
-}
-
-// ScriptRecord is one script's evidence as a recording stores it.
-type ScriptRecord struct {
-	Family   string          `json:"family"`
-	Script   Script          `json:"script"`
-	Evidence json.RawMessage `json:"evidence,omitempty"`
-	Cause    *CauseRecord    `json:"cause,omitempty"`
-}
-
-// CauseRecord is a cause as a recording stores it.
-type CauseRecord struct {
-	ID      string          `json:"id"`
-	Outcome reports.Outcome `json:"outcome"`
-	Title   string          `json:"title"`
-	Message string          `json:"message,omitempty"`
-	Samples []*Sample       `json:"samples,omitempty"`
-}
-
-// Records returns the evidence gathered so far, one record per family and script,
-// families in name order, then Scripts order (the order a recording's files list).
-func (s *Session) Records() []ScriptRecord {
-	s.mu.Lock()
-	var keys []scriptKey
-	done := map[scriptKey]*gathering{} // read under the lock: scripts may still be gathering
-	for k, g := range s.memo {
-		if closed(g.done) {
-			keys = append(keys, k)
-			done[k] = g
-		}
-	}
-	s.mu.Unlock()
-	sort.SliceStable(keys, func(i, j int) bool {
-		if keys[i].family != keys[j].family {
-			return keys[i].family < keys[j].family
-		}
-		return scriptIndex(keys[i].script) < scriptIndex(keys[j].script)
-	})
-	var out []ScriptRecord
-	for _, k := range keys {
-		g := done[k]
-		r := ScriptRecord{Family: k.family, Script: k.script}
-		if g.ev != nil && !reflect.ValueOf(g.ev).IsNil() {
-			r.Evidence, _ = json.Marshal(g.ev)
-		}
-		if c := g.cause; c != nil {
-			r.Cause = &CauseRecord{ID: c.ID, Outcome: c.Outcome, Title: c.Title, Message: c.Message, Samples: c.Samples}
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func scriptIndex(sc Script) int {
-	for i, x := range Scripts {
-		if x == sc {
-			return i
-		}
-	}
-	return len(Scripts)
-}
-
-// newEvidence returns an empty evidence value of a script's type.
-func newEvidence(sc Script) (any, error) {
-	switch sc {
-	case Walk:
-		return &WalkEvidence{}, nil
-	case Watch:
-		return &WatchEvidence{}, nil
-	case Scenarios:
-		return &ScenarioEvidence{}, nil
-	case NotFound, Denied, Inputs, Protocol:
-		return &ProbeEvidence{}, nil
-	case SDKValidation:
-		return &SDKValidationEvidence{}, nil
-	}
-	return nil, fmt.Errorf("unknown evidence script %q (recorded by a newer dmsconform?)", sc)
-}
-
-// Offline is what re-judging a recording needs to know of the recorded target.
-type Offline struct {
-	Project string
-	Control bool
-	Denied  bool
-	Facts   Facts
-}
-
-// OpenOffline returns a session over recorded evidence: no target, no network.
-// Checks whose evidence the recording lacks are skipped with that reason.
-func OpenOffline(info Offline, records []ScriptRecord) (*Session, error) {
-	m, err := spec.Load()
-	if err != nil {
-		return nil, err
-	}
-	s := &Session{Model: m, Kind: "recording", Project: info.Project, HasControl: info.Control, HasDenied: info.Denied,
-		offline: true, facts: info.Facts, breaker: newBreaker(time.Second), memo: map[scriptKey]*gathering{}, calls: map[string]int{}}
-	for _, r := range records {
-		g := &gathering{done: make(chan struct{})}
-		close(g.done)
-		if r.Cause != nil {
-			g.cause = &Cause{ID: r.Cause.ID, Outcome: r.Cause.Outcome, Title: r.Cause.Title, Message: r.Cause.Message, Samples: r.Cause.Samples}
-		}
-		if len(r.Evidence) > 0 && string(r.Evidence) != "null" {
-			ev, err := newEvidence(r.Script)
-			if err != nil {
-				return nil, err
-			}
-			if err := json.Unmarshal(r.Evidence, ev); err != nil {
-				return nil, fmt.Errorf("evidence of %s/%s: %w", r.Family, r.Script, err)
-			}
-			g.ev = ev
-		}
-		s.memo[scriptKey{r.Family, r.Script}] = g
-	}
-	return s, nil
 }
 
 // Describe lists a plan for messages: "conversion/walk, conversion/watch, ...".

@@ -118,24 +118,25 @@ func TestVerdictSkipsUnmetNeedsBeforeGathering(t *testing.T) {
 	h := &counting{h: emulatorHandler(t)}
 	s := openEndpoint(t, h, nil) // no --control, no denied principal
 	var judged atomic.Int32
+	noControl, noDenied := capabilityCause(CapControl, false), capabilityCause(CapDenied, false)
 	for _, tc := range []struct {
 		needs Needs
 		cause *Cause
 	}{
-		{Needs{Control: true, Evidence: []Script{NotFound}}, causeNoControl},
-		{Needs{Denied: true, Evidence: []Script{Inputs}}, causeNoDenied},
-		{Needs{Evidence: []Script{Scenarios}}, causeNoControl},
-		{Needs{Evidence: []Script{Denied}}, causeNoDenied},
+		{Needs{Control: true, Evidence: []Script{NotFound}}, noControl},
+		{Needs{Denied: true, Evidence: []Script{Inputs}}, noDenied},
+		{Needs{Evidence: []Script{Scenarios}}, noControl},
+		{Needs{Evidence: []Script{Denied}}, noDenied},
 	} {
 		v := s.Verdict(context.Background(), check("conversion", "x", kind{needs: tc.needs, judged: &judged}))
-		if v.Cause != tc.cause || v.Outcome != reports.Skipped || v.Message != "blocked by: "+tc.cause.Title {
+		if v.Cause == nil || v.Cause.ID != tc.cause.ID || v.Cause.Title != tc.cause.Title || v.Outcome != reports.Skipped || v.Message != "blocked by: "+tc.cause.Title {
 			t.Errorf("needs %+v: %+v", tc.needs, v)
 		}
 	}
 	if h.hits.Load() != 0 || judged.Load() != 0 {
 		t.Errorf("%d calls, %d judged before the needs were met", h.hits.Load(), judged.Load())
 	}
-	if !strings.Contains(causeNoControl.Title, "--control") || !strings.Contains(causeNoDenied.Title, "--denied-access-key-id") {
+	if noControl.ID != "needs/control" || !strings.Contains(noControl.Title, "--control") || noDenied.ID != "needs/denied" || !strings.Contains(noDenied.Title, "--denied-access-key-id") {
 		t.Errorf("the capability causes do not say how to meet them")
 	}
 	v := s.Verdict(context.Background(), check("conversion", "y", kind{needs: Needs{Evidence: []Script{NotFound}, Optional: []Script{Scenarios}}, judged: &judged,
@@ -185,7 +186,7 @@ func TestPlanForAndBudget(t *testing.T) {
 	if b := s.Budget(p); b != p.Starts+4 {
 		t.Errorf("embedded budget %d, want %d (two replacements per walk)", b, p.Starts+4)
 	}
-	s.Kind = TargetAWS
+	s.startsCost = true // aws
 	if b := s.Budget(p); b != p.Starts+2 {
 		t.Errorf("aws budget %d, want %d (one replacement per walk)", b, p.Starts+2)
 	}
@@ -293,5 +294,41 @@ func TestRecordsWhileGathering(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// Every entry of the script table is whole: a name of its own, a description, a run
+// function, and evidence that attaches to a field of Evidence no other script uses.
+func TestEveryScriptAttachesToItsOwnField(t *testing.T) {
+	fields := map[string]Script{}
+	for _, d := range scriptTable {
+		if d.name == "" || d.what == "" || d.run == nil || d.empty == nil || scriptOf(d.name) == nil {
+			t.Errorf("entry %+v is incomplete", d.name)
+		}
+		ev := &Evidence{}
+		d.attach(ev, d.empty())
+		v := reflect.ValueOf(ev).Elem()
+		set := 0
+		for i := 0; i < v.NumField(); i++ {
+			f := v.Field(i)
+			if f.Kind() != reflect.Pointer || f.IsNil() {
+				continue
+			}
+			set++
+			name := v.Type().Field(i).Name
+			if other, dup := fields[name]; dup {
+				t.Errorf("%s and %s both attach to Evidence.%s", other, d.name, name)
+			}
+			fields[name] = d.name
+		}
+		if set != 1 {
+			t.Errorf("%s attaches to %d fields of Evidence, want 1", d.name, set)
+		}
+		if got := d.name.Describe(); got != d.what {
+			t.Errorf("%s: Describe %q", d.name, got)
+		}
+	}
+	if len(Scripts) != len(scriptTable) || scriptOf("from-the-future") != nil {
+		t.Errorf("Scripts %v", Scripts)
 	}
 }

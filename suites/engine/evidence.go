@@ -22,7 +22,7 @@ const (
 	// Watch starts a request and watches it, never cancelling, until it ends or the
 	// lifecycle timeout: the statuses and progress steps a running request shows.
 	Watch Script = "watch"
-	// Scenarios uses an emulator control surface to reach what a plain run does not
+	// Scenarios uses a control surface (CapControl) to reach what a plain run does not
 	// show: a request held at each progress step, ExportSqlDetails, a failed request's
 	// Error, and solicited undocumented values and an unknown union member.
 	Scenarios Script = "scenarios"
@@ -40,9 +40,6 @@ const (
 	// own validation must stop them; nothing reaches the target).
 	SDKValidation Script = "sdk-validation"
 )
-
-// Scripts lists every script in gathering order.
-var Scripts = []Script{Walk, Watch, Scenarios, NotFound, Denied, Inputs, Protocol, SDKValidation}
 
 // Evidence is what the judges of one family read: the model, facts about the target,
 // and each gathered script's evidence (nil when it was not gathered).
@@ -90,7 +87,11 @@ type WalkEvidence struct {
 
 // WaiterEvidence is the SDK waiter's answer.
 type WaiterEvidence struct {
-	Err string `json:"err,omitempty"` // "" when it accepted CANCELED
+	// Unavailable says why the waiter was not asked (the SDK lacks the family's
+	// operations, or has no cancelled waiter for it): CANCELED is judged on the
+	// describes alone.
+	Unavailable string `json:"unavailable,omitempty"`
+	Err         string `json:"err,omitempty"` // "" when it accepted CANCELED
 	// Infra: the waiter could not get an answer (not its verdict on the request).
 	Infra   bool      `json:"infra,omitempty"`
 	Samples []*Sample `json:"samples"`

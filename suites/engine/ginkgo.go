@@ -69,15 +69,21 @@ func Verify(ctx context.Context, s *Session, c Check) {
 }
 
 // OpenSuite opens the target the DMSCONFORM_* environment describes (default: the
-// embedded emulator), runs the preflight and gathers the evidence of the checks
-// Ginkgo's label filter selects, in the CLI's order, so `go test ./suites/...` and
-// `dmsconform run` judge the same evidence.
-func OpenSuite(ctx context.Context, fams ...Family) (*Session, error) {
+// embedded emulator), built by newTarget (targets.New, as the CLI builds it), runs the
+// preflight and gathers the evidence of the checks Ginkgo's label filter selects, in
+// the CLI's order, so `go test ./suites/...` and `dmsconform run` judge the same
+// evidence.
+func OpenSuite(ctx context.Context, newTarget func(Config) (Target, error), fams ...Family) (*Session, error) {
 	cfg, err := ConfigFromEnv(nil)
 	if err != nil {
 		return nil, &ConfigError{Err: err}
 	}
-	s, err := Open(ctx, cfg)
+	cfg = cfg.Resolve()
+	t, err := newTarget(cfg)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Open(ctx, cfg, t)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 // project is a *ConfigError before anything is gathered.
 func TestOpenSuiteFromTheEnvironment(t *testing.T) {
 	ctx := context.Background()
+	newTarget := func(cfg Config) (Target, error) { return NewTestTarget(cfg, nil) }
 	fam := Family{Name: "conversion", Operation: cancelOp, Checks: []Check{
 		check("conversion", "fault.a", kind{needs: Needs{Evidence: []Script{NotFound}}}, "fault"),
 	}}
@@ -20,7 +21,7 @@ func TestOpenSuiteFromTheEnvironment(t *testing.T) {
 		t.Setenv(st.Env, "") // whatever the caller's environment says
 	}
 	t.Setenv("DMSCONFORM_CALL_TIMEOUT", "soon")
-	_, err := OpenSuite(ctx, fam)
+	_, err := OpenSuite(ctx, newTarget, fam)
 	var ce *ConfigError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), `DMSCONFORM_CALL_TIMEOUT="soon"`) {
 		t.Errorf("a malformed variable: %v", err)
@@ -28,13 +29,13 @@ func TestOpenSuiteFromTheEnvironment(t *testing.T) {
 
 	t.Setenv("DMSCONFORM_CALL_TIMEOUT", "")
 	t.Setenv("DMSCONFORM_PROJECT", "no-such-project")
-	if _, err := OpenSuite(ctx, fam); !errors.As(err, &ce) || !strings.Contains(err.Error(), `--project "no-such-project"`) {
+	if _, err := OpenSuite(ctx, newTarget, fam); !errors.As(err, &ce) || !strings.Contains(err.Error(), `--project "no-such-project"`) {
 		t.Errorf("an unknown project: %v", err)
 	}
 
 	t.Setenv("DMSCONFORM_PROJECT", "")
 	t.Setenv("DMSCONFORM_MAX_ATTEMPTS", "2")
-	s, err := OpenSuite(ctx, fam)
+	s, err := OpenSuite(ctx, newTarget, fam)
 	if err != nil {
 		t.Fatal(err)
 	}

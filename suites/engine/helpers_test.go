@@ -95,6 +95,42 @@ func (c *counting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.h.ServeHTTP(w, r)
 }
 
+// Tests of this package open real targets (package targets) through these hooks,
+// which targets_test.go (package engine_test, which may import targets) sets: a test
+// of package engine cannot import targets, which imports engine.
+var (
+	// NewTestTarget builds cfg's target; adjust changes an embedded emulator's
+	// configuration before it starts.
+	NewTestTarget func(cfg Config, adjust func(*emulator.Config)) (Target, error)
+	// TestEmulator is the emulator an embedded target started (nil for other kinds).
+	TestEmulator func(Target) *emulator.Server
+)
+
+// emulators remembers the emulator of each embedded session a test opened.
+var emulators sync.Map // *Session -> *emulator.Server
+
+// emu is the emulator of a session opened by openEmbedded.
+func emu(s *Session) *emulator.Server {
+	e, _ := emulators.Load(s)
+	return e.(*emulator.Server)
+}
+
+// open builds cfg's target through the hook and opens a session on it.
+func open(t *testing.T, cfg Config, adjust func(*emulator.Config)) (*Session, error) {
+	t.Helper()
+	tg, err := NewTestTarget(cfg, adjust)
+	if err != nil {
+		return nil, err
+	}
+	s, err := Open(context.Background(), cfg, tg)
+	if err == nil {
+		if e := TestEmulator(tg); e != nil {
+			emulators.Store(s, e)
+		}
+	}
+	return s, err
+}
+
 // openEndpoint opens an endpoint session against h served on 127.0.0.1. The session
 // waits on a virtual clock (so backoff costs no real time); MaxAttempts is 3 unless
 // edit changes it.
@@ -111,7 +147,7 @@ func openEndpointURL(t *testing.T, url string, edit func(*Config), virtual bool)
 	if edit != nil {
 		edit(&cfg)
 	}
-	s, err := Open(context.Background(), cfg)
+	s, err := open(t, cfg, nil)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -126,11 +162,17 @@ func openEndpointURL(t *testing.T, url string, edit func(*Config), virtual bool)
 // changed by edit).
 func openEmbedded(t *testing.T, edit func(*Config)) *Session {
 	t.Helper()
+	return openEmbeddedEmu(t, nil, edit)
+}
+
+// openEmbeddedEmu is openEmbedded with the emulator's configuration changed by adjust.
+func openEmbeddedEmu(t *testing.T, adjust func(*emulator.Config), edit func(*Config)) *Session {
+	t.Helper()
 	var cfg Config
 	if edit != nil {
 		edit(&cfg)
 	}
-	s, err := Open(context.Background(), cfg)
+	s, err := open(t, cfg, adjust)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -138,13 +180,14 @@ func openEmbedded(t *testing.T, edit func(*Config)) *Session {
 		if err := s.Close(context.Background()); err != nil {
 			t.Errorf("Close: %v", err)
 		}
+		emulators.Delete(s)
 	})
 	return s
 }
 
 // weather sets the embedded emulator's weather.
-func weather(w emulator.Weather) func(*Config) {
-	return func(c *Config) { c.Embedded = func(ec *emulator.Config) { ec.Weather = w } }
+func weather(w emulator.Weather) func(*emulator.Config) {
+	return func(c *emulator.Config) { c.Weather = w }
 }
 
 // closedPort returns the URL of a loopback port nothing listens on.
@@ -206,3 +249,7 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// UseVirtualClock puts a session on c (a standalone emulator's virtual clock, shared
+// with the session, so waiting advances the emulator's lifecycles).
+func UseVirtualClock(s *Session, c Advancer) { s.clock = virtualClock{c} }

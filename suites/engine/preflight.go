@@ -7,7 +7,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -73,13 +72,14 @@ func (s *Session) Preflight(ctx context.Context, families []string) error {
 		return err
 	}
 	if s.control != nil {
-		var info emulator.Info
-		ex, err := s.control.do(ctx, s.newCall(SetupScript, "preflight: the control surface"), "GET", "info", nil, &info)
-		s.addSetup(&Sample{Name: "preflight: the control surface", Attempts: []reports.Exchange{ex}})
+		c := s.newCall(SetupScript, "preflight: the control surface")
+		projects, ex, err := s.control.Projects(ctx, c.script)
+		ex.Call = c.seq
+		s.addSetup(&Sample{Name: c.name, Attempts: []reports.Exchange{ex}})
 		if err != nil {
 			return &ConfigError{Err: fmt.Errorf("--control: %w", err)}
 		}
-		for _, p := range info.Projects {
+		for _, p := range projects {
 			if p.Name == s.Project || p.ARN == s.Project {
 				s.mu.Lock()
 				s.facts.ProjectARN = p.ARN
@@ -95,7 +95,7 @@ func (s *Session) Preflight(ctx context.Context, families []string) error {
 func (s *Session) checkProject(ctx context.Context, family string) (*Sample, error) {
 	op := s.Model.FamilyOperation(family, spec.RoleDescribe)
 	in := map[string]any{"MigrationProjectIdentifier": s.Project, "MaxRecords": 20}
-	smp, err := s.sdkCall(ctx, "", "preflight: does project "+s.Project+" exist?", op, in, false)
+	smp, err := s.call(ctx, "", "preflight: does project "+s.Project+" exist?", op, in, false)
 	if err != nil {
 		return smp, &UnreachableError{Err: fmt.Errorf("the target at %s gave no usable answer during the preflight: %w", s.Endpoint, err)}
 	}
@@ -108,17 +108,10 @@ func (s *Session) checkProject(ctx context.Context, family string) (*Sample, err
 	case faultIs(r, "ResourceNotFoundFault"):
 		msg, _ := r.Message()
 		return smp, &ConfigError{Err: fmt.Errorf("--project %q: %s answers ResourceNotFoundFault (%s): pass a migration project that exists in region %s (name or ARN)%s",
-			s.Project, op.Name, spec.Truncate(msg, 160), s.Region, s.projectHint())}
+			s.Project, op.Name, spec.Truncate(msg, 160), s.Region, s.projectHint)}
 	case faultIs(r, "AccessDeniedFault"), strings.EqualFold(r.ErrorCode(), "AccessDeniedException"):
 		msg, _ := r.Message()
 		return smp, &ConfigError{Err: fmt.Errorf("the credentials may not call %s on project %q (%s): grant dms:%s and the other permissions listed in the README", op.Name, s.Project, spec.Truncate(msg, 160), op.Name)}
 	}
 	return smp, nil
-}
-
-func (s *Session) projectHint() string {
-	if s.Kind == TargetEmbedded || s.HasControl {
-		return fmt.Sprintf("; the dmsconform emulator seeds %q", emulator.DefaultProject)
-	}
-	return ""
 }

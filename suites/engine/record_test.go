@@ -11,17 +11,22 @@ import (
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/targets"
 )
 
-// run judges every check of the catalog live against the embedded target.
-func run(t *testing.T, cfg engine.Config) (*engine.Session, []engine.Check, *engine.Result) {
+// run judges every check of the catalog live against cfg's target (the embedded one
+// by default); opened, when not nil, sees the session before the preflight.
+func run(t *testing.T, cfg engine.Config, opened func(*engine.Session)) (*engine.Session, []engine.Check, *engine.Result) {
 	t.Helper()
 	ctx := context.Background()
-	s, err := engine.Open(ctx, cfg)
+	s, err := targets.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close(ctx) })
+	if opened != nil {
+		opened(s)
+	}
 	if err := s.Preflight(ctx, []string{"conversion", "creation"}); err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +48,7 @@ func reopen(t *testing.T, s *engine.Session) *engine.Session {
 	if err := json.Unmarshal(b, &records); err != nil {
 		t.Fatal(err)
 	}
-	off, err := engine.OpenOffline(engine.Offline{Project: s.Project, Control: s.HasControl, Denied: s.HasDenied, Facts: s.Facts()}, records)
+	off, err := engine.OpenOffline(engine.Offline{Project: s.Project, Control: s.Offers(engine.CapControl), Denied: s.Offers(engine.CapDenied), Facts: s.Facts()}, records)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +65,7 @@ func TestRecordsJudgedOfflineGiveTheSameVerdicts(t *testing.T) {
 		"defects and a small budget": {Defects: []string{emulator.DefectFaultWrongName, emulator.DefectStatusDoubleL, emulator.DefectUndeclaredMember}, MaxStarts: 2},
 	} {
 		t.Run(name, func(t *testing.T) {
-			s, checks, live := run(t, cfg)
+			s, checks, live := run(t, cfg, nil)
 			off := reopen(t, s)
 			offline := engine.JudgeAll(context.Background(), off, checks)
 			if len(off.Calls()) != 0 {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/aws/smithy-go"
 
-	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -24,54 +23,124 @@ const (
 	UnknownProject   = "dmsconform-no-such-project"
 )
 
-// scriptDef declares an evidence script: what it needs of the target, how many
-// requests it starts, and how it runs.
+// scriptDef is everything about one evidence script: its name and what it does, the
+// requests it starts, what it needs of the target, its evidence (how a value is made,
+// stored in Evidence and recorded) and how it runs. Adding a script is one entry in
+// scriptTable, its run function and its evidence type (with its Evidence field).
 type scriptDef struct {
-	what    string // for messages: "the lifecycle walk"
-	starts  int    // requests it starts
-	spare   int    // replacements it may start when a request ends before its cancel lands
-	control bool   // needs an emulator control surface
-	denied  bool   // needs a denied principal
-	run     func(ctx context.Context, g *gather) (any, error)
+	name   Script
+	what   string // for messages: "the lifecycle walk"
+	starts int    // requests it starts
+	spare  int    // replacements it may start when a request ends before its cancel lands
+	needs  []Capability
+	sdk    bool // calls aws-sdk-go-v2 itself: it cannot run for a family the SDK lacks
+	evidence
+}
+
+// evidence is how a script's evidence is made (empty, for a recording to decode into),
+// attached to Evidence, and gathered.
+type evidence struct {
+	empty  func() any
+	attach func(ev *Evidence, x any)
+	run    func(ctx context.Context, g *gather) (any, error)
+}
+
+// gathers declares a script whose evidence is an *E, stored in the Evidence field at
+// returns, and gathered by run.
+func gathers[E any](at func(*Evidence) **E, run func(context.Context, *gather) (*E, error)) evidence {
+	return evidence{
+		empty:  func() any { return new(E) },
+		attach: func(ev *Evidence, x any) { *at(ev) = x.(*E) },
+		run: func(ctx context.Context, g *gather) (any, error) {
+			x, err := run(ctx, g)
+			if x == nil {
+				return nil, err
+			}
+			return x, err
+		},
+	}
+}
+
+// scriptTable lists every evidence script, in gathering order.
+var scriptTable = []scriptDef{
+	{name: Walk, what: "the lifecycle walk", starts: 1, spare: walkSpare,
+		evidence: gathers(func(e *Evidence) **WalkEvidence { return &e.Walk }, runWalk)},
+	{name: Watch, what: "the progress watch", starts: 1,
+		evidence: gathers(func(e *Evidence) **WatchEvidence { return &e.Watch }, runWatch)},
+	{name: Scenarios, what: "the scenario runs", starts: len(scenarioRuns), needs: []Capability{CapControl},
+		evidence: gathers(func(e *Evidence) **ScenarioEvidence { return &e.Scenarios }, runScenarios)},
+	{name: NotFound, what: "the ResourceNotFoundFault probes",
+		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.NotFound }, runNotFound)},
+	{name: Denied, what: "the AccessDeniedFault probe", needs: []Capability{CapDenied},
+		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.DeniedProbe }, runDenied)},
+	{name: Inputs, what: "the invalid-input probes",
+		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.Inputs }, runInputs)},
+	{name: Protocol, what: "the protocol probes",
+		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.Protocol }, runProtocol)},
+	{name: SDKValidation, what: "the SDK's own input validation", sdk: true,
+		evidence: gathers(func(e *Evidence) **SDKValidationEvidence { return &e.SDKValidation }, runSDKValidation)},
+}
+
+// Scripts lists every script in gathering order.
+var Scripts = func() []Script {
+	out := make([]Script, len(scriptTable))
+	for i, d := range scriptTable {
+		out[i] = d.name
+	}
+	return out
+}()
+
+// scriptOf is the script's entry (nil for a name no entry has: a recording of a newer
+// dmsconform).
+func scriptOf(sc Script) *scriptDef {
+	for i := range scriptTable {
+		if scriptTable[i].name == sc {
+			return &scriptTable[i]
+		}
+	}
+	return nil
 }
 
 // walkSpare is how many replacements the walk may start when a request ends before its
 // cancel lands.
 const walkSpare = 2
 
+// The in-progress ProgressStep values the scenario runs hold a request at (documented
+// values of the model's ProgressStep).
+const (
+	stepLoadingMetadata = "LOADING_METADATA"
+	stepCountingObjects = "COUNTING_OBJECTS"
+	stepAnalyzing       = "ANALYZING"
+	stepConverting      = "CONVERTING"
+)
+
 // scenarioRuns is what the scenario script starts; its length is the script's starts.
 var scenarioRuns = []struct {
 	name string
-	sc   emulator.Scenario
+	sc   Scenario
 	// hold: the run waits for the request to reach this ProgressStep (or "progress":
 	// any Progress), then cancels it; "" waits for the request to end on its own.
 	hold string
 }{
-	{"held at LOADING_METADATA", emulator.Scenario{HoldAtStep: emulator.StepLoadingMetadata}, emulator.StepLoadingMetadata},
-	{"held at COUNTING_OBJECTS", emulator.Scenario{HoldAtStep: emulator.StepCountingObjects}, emulator.StepCountingObjects},
-	{"held at ANALYZING", emulator.Scenario{HoldAtStep: emulator.StepAnalyzing}, emulator.StepAnalyzing},
-	{"held at CONVERTING with ExportSqlDetails", emulator.Scenario{HoldAtStep: emulator.StepConverting,
-		ExportSqlDetails: &emulator.ExportSQL{S3ObjectKey: "dmsconform/assessment.sql", ObjectURL: "https://example.invalid/dmsconform/assessment.sql"}}, emulator.StepConverting},
-	{"failed on purpose", emulator.Scenario{FailWith: "dmsconform: conversion failed on purpose"}, ""},
-	{"an unknown Error member", emulator.Scenario{UnknownUnionMember: "dmsconformFutureErrorDetails"}, ""},
-	{"an undocumented Status", emulator.Scenario{Status: "DMSCONFORM_UNDOCUMENTED_STATUS", HoldAtStep: emulator.StepAnalyzing}, "progress"},
-	{"an undocumented ProgressStep", emulator.Scenario{ProgressStep: "DMSCONFORM_UNDOCUMENTED_STEP", HoldAtStep: emulator.StepAnalyzing}, "progress"},
-	{"an undocumented EndpointType", emulator.Scenario{EndpointType: "DMSCONFORM_UNDOCUMENTED_ENDPOINT_TYPE", HoldAtStep: emulator.StepAnalyzing}, emulator.StepAnalyzing},
-}
-
-var scripts = map[Script]scriptDef{
-	Walk:          {what: "the lifecycle walk", starts: 1, spare: walkSpare, run: runWalk},
-	Watch:         {what: "the progress watch", starts: 1, run: runWatch},
-	Scenarios:     {what: "the scenario runs", starts: len(scenarioRuns), control: true, run: runScenarios},
-	NotFound:      {what: "the ResourceNotFoundFault probes", run: runNotFound},
-	Denied:        {what: "the AccessDeniedFault probe", denied: true, run: runDenied},
-	Inputs:        {what: "the invalid-input probes", run: runInputs},
-	Protocol:      {what: "the protocol probes", run: runProtocol},
-	SDKValidation: {what: "the SDK's own input validation", run: runSDKValidation},
+	{"held at LOADING_METADATA", Scenario{HoldAtStep: stepLoadingMetadata}, stepLoadingMetadata},
+	{"held at COUNTING_OBJECTS", Scenario{HoldAtStep: stepCountingObjects}, stepCountingObjects},
+	{"held at ANALYZING", Scenario{HoldAtStep: stepAnalyzing}, stepAnalyzing},
+	{"held at CONVERTING with ExportSqlDetails", Scenario{HoldAtStep: stepConverting,
+		ExportSQL: &ExportSQL{S3ObjectKey: "dmsconform/assessment.sql", ObjectURL: "https://example.invalid/dmsconform/assessment.sql"}}, stepConverting},
+	{"failed on purpose", Scenario{FailWith: "dmsconform: conversion failed on purpose"}, ""},
+	{"an unknown Error member", Scenario{UnknownUnionMember: "dmsconformFutureErrorDetails"}, ""},
+	{"an undocumented Status", Scenario{Status: "DMSCONFORM_UNDOCUMENTED_STATUS", HoldAtStep: stepAnalyzing}, "progress"},
+	{"an undocumented ProgressStep", Scenario{ProgressStep: "DMSCONFORM_UNDOCUMENTED_STEP", HoldAtStep: stepAnalyzing}, "progress"},
+	{"an undocumented EndpointType", Scenario{EndpointType: "DMSCONFORM_UNDOCUMENTED_ENDPOINT_TYPE", HoldAtStep: stepAnalyzing}, stepAnalyzing},
 }
 
 // Describe says what a script does, for causes and progress.
-func (sc Script) Describe() string { return scripts[sc].what }
+func (sc Script) Describe() string {
+	if d := scriptOf(sc); d != nil {
+		return d.what
+	}
+	return "the script " + string(sc)
+}
 
 // gather is one script running for one family.
 type gather struct {
@@ -168,9 +237,9 @@ func exampleValue(name string, sh *spec.Shape, project, tag string) any {
 	return "dmsconform-" + strings.ToLower(name)
 }
 
-// cancelOnce cancels id through the SDK.
+// cancelOnce cancels id.
 func (g *gather) cancelOnce(ctx context.Context, name, project, id string, denied bool) (*Sample, error) {
-	smp, err := g.s.sdkCall(ctx, g.key, name, g.cancel, map[string]any{"MigrationProjectIdentifier": project, "RequestIdentifier": id}, denied)
+	smp, err := g.s.call(ctx, g.key, name, g.cancel, map[string]any{"MigrationProjectIdentifier": project, "RequestIdentifier": id}, denied)
 	if err == nil {
 		g.observe(smp)
 	}
@@ -303,7 +372,7 @@ func statusOf(samples []*Sample, id string) string {
 	return ""
 }
 
-func runWalk(ctx context.Context, g *gather) (any, error) {
+func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 	s := g.s
 	w := &WalkEvidence{}
 	tries := 1 + walkSpare
@@ -380,11 +449,15 @@ func runWalk(ctx context.Context, g *gather) (any, error) {
 // waiter asks the SDK's cancelled waiter about a request already seen CANCELED: it
 // must accept at its first describe.
 func (g *gather) waiter(ctx context.Context, id string) *WaiterEvidence {
+	if c := g.s.sdkLacks(g.family); c != nil {
+		// Nothing to ask: CANCELED is judged on the describes alone.
+		return &WaiterEvidence{Unavailable: c.Title}
+	}
 	c := g.s.newCall(g.key, "walk: the SDK's cancelled waiter")
 	wctx := context.WithValue(ctx, callKey{}, c)
 	err := g.s.waitCancelled(wctx, g.describe.Name, id)
 	if errors.Is(err, errNoWaiter) {
-		return nil // nothing to ask: CANCELED is judged on the describes alone
+		return &WaiterEvidence{Unavailable: fmt.Sprintf("aws-sdk-go-v2 %s has no cancelled waiter on %s", gosdk.Version(), g.describe.Name)}
 	}
 	we := &WaiterEvidence{}
 	if err != nil {
@@ -399,7 +472,7 @@ func (g *gather) waiter(ctx context.Context, id string) *WaiterEvidence {
 	return we
 }
 
-func runWatch(ctx context.Context, g *gather) (any, error) {
+func runWatch(ctx context.Context, g *gather) (*WatchEvidence, error) {
 	s := g.s
 	w := &WatchEvidence{}
 	started := s.clock.Now()
@@ -421,7 +494,7 @@ func runWatch(ctx context.Context, g *gather) (any, error) {
 	return w, err
 }
 
-func runScenarios(ctx context.Context, g *gather) (any, error) {
+func runScenarios(ctx context.Context, g *gather) (*ScenarioEvidence, error) {
 	s := g.s
 	ev := &ScenarioEvidence{Runs: make([]*ScenarioRun, len(scenarioRuns))}
 	errs := make([]error, len(scenarioRuns))
@@ -443,17 +516,16 @@ func runScenarios(ctx context.Context, g *gather) (any, error) {
 	return ev, errors.Join(errs...)
 }
 
-func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc emulator.Scenario, hold string) (*ScenarioRun, error) {
+func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc Scenario, hold string) (*ScenarioRun, error) {
 	s := g.s
 	run := &ScenarioRun{Name: name}
 	sc.Project, sc.Family = s.Project, g.family
 	sc.Tag = fmt.Sprintf("dmsconform-scenario-%s-%d", g.family, i+1)
 	sol := &Solicitation{Status: sc.Status, ProgressStep: sc.ProgressStep, EndpointType: sc.EndpointType, UnknownUnionMember: sc.UnknownUnionMember}
-	var out struct {
-		ID string `json:"id"`
-	}
-	ex, err := s.control.do(ctx, s.newCall(g.key, "control: add scenario "+name), "POST", "scenarios", sc, &out)
-	run.Samples = append(run.Samples, &Sample{Name: "control: add scenario " + name, Attempts: []reports.Exchange{ex}})
+	c := s.newCall(g.key, "control: add scenario "+name)
+	ex, err := s.control.AddScenario(ctx, c.script, sc)
+	ex.Call = c.seq
+	run.Samples = append(run.Samples, &Sample{Name: c.name, Attempts: []reports.Exchange{ex}})
 	if err != nil {
 		return run, err
 	}
@@ -504,7 +576,7 @@ func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc emulato
 	return run, nil
 }
 
-func runNotFound(ctx context.Context, g *gather) (any, error) {
+func runNotFound(ctx context.Context, g *gather) (*ProbeEvidence, error) {
 	ev := &ProbeEvidence{}
 	for _, p := range []struct{ key, name, project string }{
 		{"unknown-request", "cancel an unknown request", g.s.Project},
@@ -519,7 +591,7 @@ func runNotFound(ctx context.Context, g *gather) (any, error) {
 	return ev, nil
 }
 
-func runDenied(ctx context.Context, g *gather) (any, error) {
+func runDenied(ctx context.Context, g *gather) (*ProbeEvidence, error) {
 	smp, err := g.cancelOnce(ctx, "cancel as a denied principal", g.s.Project, UnknownRequestID, true)
 	return &ProbeEvidence{Probes: []*Probe{{Key: "denied", Sample: smp}}}, err
 }
@@ -543,7 +615,7 @@ func InputProbes(op *spec.Operation) []string {
 	return keys
 }
 
-func runInputs(ctx context.Context, g *gather) (any, error) {
+func runInputs(ctx context.Context, g *gather) (*ProbeEvidence, error) {
 	ev := &ProbeEvidence{}
 	for _, key := range InputProbes(g.cancel) {
 		kind, member, _ := strings.Cut(key, "/")
@@ -572,7 +644,7 @@ func runInputs(ctx context.Context, g *gather) (any, error) {
 	return ev, nil
 }
 
-func runProtocol(ctx context.Context, g *gather) (any, error) {
+func runProtocol(ctx context.Context, g *gather) (*ProbeEvidence, error) {
 	body, _ := json.Marshal(map[string]any{"MigrationProjectIdentifier": g.s.Project, "RequestIdentifier": UnknownRequestID})
 	target := g.s.Model.Service.TargetPrefix + ".DmsconformNoSuchOperation"
 	ev := &ProbeEvidence{}
@@ -593,7 +665,7 @@ func runProtocol(ctx context.Context, g *gather) (any, error) {
 	return ev, nil
 }
 
-func runSDKValidation(ctx context.Context, g *gather) (any, error) {
+func runSDKValidation(ctx context.Context, g *gather) (*SDKValidationEvidence, error) {
 	ev := &SDKValidationEvidence{}
 	for _, mb := range g.cancel.Input.Members {
 		if !mb.Required {

@@ -47,12 +47,16 @@ func TestWalkCancelsAtOnceAndTheSecondCancelIsRefused(t *testing.T) {
 	if used, budget := s.Starts(); used != 1 || budget != 1+walkSpare {
 		t.Errorf("starts %d of %d", used, budget)
 	}
-	// Every call of the walk is in its script's stream, numbered in order.
+	// Every call of the walk is in its script's stream, numbered in order; every one
+	// but the SDK waiter's went on the wire (the SDK's view is derived from its bytes).
 	seq := 0
 	for _, smp := range samplesIn(w) {
 		for _, a := range smp.Attempts {
 			if a.Script != "conversion/walk" || a.Call < seq {
 				t.Errorf("%s: script %q call %d after %d", smp.Name, a.Script, a.Call, seq)
+			}
+			if want := map[bool]string{true: "sdk", false: "wire"}[strings.Contains(smp.Name, "waiter")]; a.View != want {
+				t.Errorf("%s: view %q, want %q", smp.Name, a.View, want)
 			}
 			seq = a.Call
 		}
@@ -66,8 +70,8 @@ func TestWalkCancelsAtOnceAndTheSecondCancelIsRefused(t *testing.T) {
 // Under eventual consistency the walk's cancel is tried again within
 // --consistency-grace; the earlier tries stay in the sample, marked as retried.
 func TestWalkRetriesTheCancelWithinTheConsistencyGrace(t *testing.T) {
-	s := openEmbedded(t, weather(emulator.Weather{ConsistencyWindow: 3 * time.Second}))
-	start := s.emu.Clock.Now()
+	s := openEmbeddedEmu(t, weather(emulator.Weather{ConsistencyWindow: 3 * time.Second}), nil)
+	start := emu(s).Clock.Now()
 	w := walk(t, s)
 	atts := w.Cancel.Attempts
 	if len(atts) < 2 {
@@ -84,21 +88,18 @@ func TestWalkRetriesTheCancelWithinTheConsistencyGrace(t *testing.T) {
 	if w.Final != "CANCELED" || len(w.Misses) != 0 || len(w.Starts) != 1 {
 		t.Errorf("walk %+v", w)
 	}
-	if moved := s.emu.Clock.Now().Sub(start); moved < 3*time.Second {
+	if moved := emu(s).Clock.Now().Sub(start); moved < 3*time.Second {
 		t.Errorf("the clock moved %v, less than the window", moved)
 	}
 	// A window longer than the grace: the walk stops trying at the grace, and the
 	// last answer (ResourceNotFoundFault) is what the cancel checks judge.
-	s = openEmbedded(t, func(c *Config) {
-		weather(emulator.Weather{ConsistencyWindow: time.Minute})(c)
-		c.ConsistencyGrace = 2 * time.Second
-	})
-	start = s.emu.Clock.Now()
+	s = openEmbeddedEmu(t, weather(emulator.Weather{ConsistencyWindow: time.Minute}), func(c *Config) { c.ConsistencyGrace = 2 * time.Second })
+	start = emu(s).Clock.Now()
 	w = walk(t, s)
 	if w.Cancel.Response().ErrorCode() != "ResourceNotFoundFault" || len(w.Cancel.Attempts) < 2 || len(w.Describes) != 0 {
 		t.Errorf("cancel %s after %d tries, %d describes", w.Cancel.Response().Summary(), len(w.Cancel.Attempts), len(w.Describes))
 	}
-	if moved := s.emu.Clock.Now().Sub(start); moved > 2*time.Second {
+	if moved := emu(s).Clock.Now().Sub(start); moved > 2*time.Second {
 		t.Errorf("the walk waited %v, past the 2s grace", moved)
 	}
 	// The request is still running, unseen: clean-up cannot confirm its end...
@@ -106,19 +107,17 @@ func TestWalkRetriesTheCancelWithinTheConsistencyGrace(t *testing.T) {
 		t.Errorf("clean-up of an invisible request: %v", err)
 	}
 	// ... until it becomes visible (and has ended on its own by then).
-	s.emu.Clock.Advance(time.Minute)
+	emu(s).Clock.Advance(time.Minute)
 }
 
 // A target faster than a cancel sent at once: the walk replaces the request within
 // the start budget, then says the cancel was not observable (skipped, not failed).
 func TestWalkReplacesRequestsThatEndBeforeTheCancel(t *testing.T) {
-	fast := func(maxStarts int) func(*Config) {
-		return func(c *Config) {
-			c.MaxStarts = maxStarts
-			c.Embedded = func(ec *emulator.Config) { ec.Clock, ec.StepDuration = nil, time.Nanosecond } // the wall clock
-		}
+	fast := func(maxStarts int) *Session {
+		wall := func(ec *emulator.Config) { ec.Clock, ec.StepDuration = nil, time.Nanosecond } // the wall clock
+		return openEmbeddedEmu(t, wall, func(c *Config) { c.MaxStarts = maxStarts })
 	}
-	s := openEmbedded(t, fast(0))
+	s := fast(0)
 	if _, virtual := s.clock.(virtualClock); virtual {
 		t.Fatal("the session is on a virtual clock")
 	}
@@ -138,7 +137,7 @@ func TestWalkReplacesRequestsThatEndBeforeTheCancel(t *testing.T) {
 		t.Errorf("starts %d of %d", used, budget)
 	}
 	// A smaller budget ends the replacements sooner, and says so.
-	s = openEmbedded(t, fast(2))
+	s = fast(2)
 	w = walk(t, s)
 	if len(w.Starts) != 2 || !strings.Contains(w.Unobserved, "each of the 2 requests") || !strings.Contains(w.Unobserved, "raise --max-starts") {
 		t.Errorf("%d starts, Unobserved %q", len(w.Starts), w.Unobserved)
@@ -209,7 +208,7 @@ func TestScenarioRunsBindTheirScenariosByTag(t *testing.T) {
 		t.Fatal(cause.Title)
 	}
 	bound := map[string]string{} // request id -> the tag of the scenario the emulator applied
-	for _, rs := range s.emu.Emulator.State() {
+	for _, rs := range emu(s).Emulator.State() {
 		var sc emulator.Scenario
 		if rs.Scenario != "" {
 			if err := json.Unmarshal([]byte(rs.Scenario), &sc); err != nil {
@@ -310,7 +309,7 @@ func TestWatchWaitsForAnInvisibleRequestWithinTheGrace(t *testing.T) {
 		}
 		return ev.(*WatchEvidence)
 	}
-	w := watch(openEmbedded(t, weather(emulator.Weather{ConsistencyWindow: 3 * time.Second})))
+	w := watch(openEmbeddedEmu(t, weather(emulator.Weather{ConsistencyWindow: 3 * time.Second}), nil))
 	first := w.Describes[0]
 	if len(first.Attempts) < 2 || requestIn(first, w.RequestID) == nil {
 		t.Fatalf("first describe: %d attempts, %s", len(first.Attempts), first.Attempts[len(first.Attempts)-1].Response.Body)
@@ -324,15 +323,12 @@ func TestWatchWaitsForAnInvisibleRequestWithinTheGrace(t *testing.T) {
 		t.Errorf("watch ended %q, stopped %q", statusOf(w.Describes, w.RequestID), w.Stopped)
 	}
 
-	s := openEmbedded(t, func(c *Config) {
-		weather(emulator.Weather{ConsistencyWindow: time.Minute})(c)
-		c.ConsistencyGrace = 2 * time.Second
-	})
+	s := openEmbeddedEmu(t, weather(emulator.Weather{ConsistencyWindow: time.Minute}), func(c *Config) { c.ConsistencyGrace = 2 * time.Second })
 	w = watch(s)
 	if !strings.Contains(w.Stopped, "does not list that request") || !strings.Contains(w.Stopped, "--consistency-grace 2s") || len(w.Describes) != 1 {
 		t.Errorf("stopped %q after %d describes", w.Stopped, len(w.Describes))
 	}
-	s.emu.Clock.Advance(time.Minute) // let clean-up see it end
+	emu(s).Clock.Advance(time.Minute) // let clean-up see it end
 }
 
 // A cancelled request that never ends (stuck in CANCELING) times the walk out at
@@ -343,12 +339,12 @@ func TestWalkTimesOutOnARequestThatNeverEnds(t *testing.T) {
 		c.Defects = []string{emulator.DefectCancelStuck}
 		c.LifecycleTimeout = 30 * time.Second
 	})
-	start := s.emu.Clock.Now()
+	start := emu(s).Clock.Now()
 	w := walk(t, s)
 	if !w.TimedOut || w.Timeout != "30s" || w.Final != "CANCELING" || w.Waiter != nil || w.SecondCancel != nil {
 		t.Errorf("walk: timed out %v (%q), final %q, waiter %v, second cancel %v", w.TimedOut, w.Timeout, w.Final, w.Waiter, w.SecondCancel)
 	}
-	if moved := s.emu.Clock.Now().Sub(start); moved < 30*time.Second || moved > 30*time.Second+s.Cfg.MaxDelay {
+	if moved := emu(s).Clock.Now().Sub(start); moved < 30*time.Second || moved > 30*time.Second+s.Cfg.MaxDelay {
 		t.Errorf("the walk waited %v of virtual time for a 30s timeout", moved)
 	}
 	if err := s.Cleanup(context.Background()); err != nil || len(s.Setup()) != 0 {

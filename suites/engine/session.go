@@ -18,13 +18,9 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -41,23 +37,22 @@ type Session struct {
 	Region   string
 	Project  string // the identifier passed to the API (name or ARN)
 
-	// Capabilities the target offers.
-	HasControl bool
-	HasDenied  bool
-
-	clock   Clock
-	idle    func() // closes the client's idle connections
-	replay  bool
-	offline bool // a recording re-judged: nothing is gathered
-	emu     *emulator.Server
-	closers []func() error
+	clock       Clock
+	idle        func() // closes the client's idle connections
+	replay      bool
+	offline     bool // a recording re-judged: nothing is gathered
+	startsCost  bool
+	projectHint string
+	offers      map[Capability]bool
+	never       []Capability
+	closers     []func() error
 
 	http      *http.Client
 	sdk       *dms.Client
 	deniedSDK *dms.Client
 	creds     aws.CredentialsProvider
 	denied    aws.CredentialsProvider
-	control   *controlClient
+	control   Control
 
 	breaker *breaker
 	limiter *limiter
@@ -73,6 +68,7 @@ type Session struct {
 	facts       Facts
 	setup       []*Sample // preflight and clean-up calls
 	memo        map[scriptKey]*gathering
+	sdkGaps     map[string]*Cause // family -> why aws-sdk-go-v2 cannot view it (nil: it can)
 }
 
 // Facts are what the session learnt about the target outside any script; they are
@@ -82,7 +78,7 @@ type Facts struct {
 	// speaks the protocol; a non-JSON 5xx to one operation then means that operation is
 	// not implemented, not that the target is down.
 	ServiceJSON bool `json:"serviceJson"`
-	// ProjectARN is the project's ARN as an emulator control surface reports it ("" without one).
+	// ProjectARN is the project's ARN as a control surface reports it ("" without one).
 	ProjectARN string `json:"projectArn,omitempty"`
 }
 
@@ -91,182 +87,73 @@ type startedRequest struct {
 	done       bool // known terminal (or given up on): clean-up leaves it alone
 }
 
-// ReplayTarget is a recording served back (the record package starts it; the runner
-// passes it in Config.Replay).
-type ReplayTarget struct {
-	URL     string
-	Control string // control surface URL, "" if the recording had none
-	Project string
-	Region  string
-	Denied  bool
-	Facts   Facts
-}
-
-// Open resolves cfg and opens its target. It validates the configuration first (a
-// *ConfigError is exit 2) and, for aws, refuses accounts not on the allowlist.
-func Open(ctx context.Context, cfg Config) (*Session, error) {
-	return open(ctx, cfg, nil)
-}
-
-// OpenReplay opens a recording served back by rt.
-func OpenReplay(ctx context.Context, cfg Config, rt ReplayTarget) (*Session, error) {
-	cfg.Target = TargetReplay
-	if cfg.Endpoint == "" {
-		cfg.Endpoint = rt.URL
-	}
-	return open(ctx, cfg, &rt)
-}
-
-func open(ctx context.Context, cfg Config, rt *ReplayTarget) (*Session, error) {
+// Open opens a session on a target the caller built from cfg (package targets). It
+// validates the configuration first (a *ConfigError is exit 2), then connects.
+func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 	cfg = cfg.Resolve()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m, err := spec.Load()
+	m := cfg.Model
+	if m == nil {
+		var err error
+		if m, err = spec.Load(); err != nil {
+			return nil, err
+		}
+	}
+	conn, err := t.Connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Cfg: cfg, Model: m, Kind: cfg.Target, Region: cfg.Region, Project: cfg.Project,
-		clock: wallClock{}, breaker: newBreaker(cfg.CallTimeout), limiter: newLimiter(cfg.MaxRate), rng: newRand(),
+	s := &Session{Cfg: cfg, Model: m, Kind: t.Kind(), Endpoint: conn.Endpoint, Region: conn.Region, Project: cfg.Project,
+		clock: conn.Clock, replay: conn.Replay, startsCost: conn.StartsCost, projectHint: conn.ProjectHint, facts: conn.Facts,
+		never: conn.Capabilities.Never, creds: conn.Credentials, denied: conn.Capabilities.Denied, control: conn.Capabilities.Control,
+		breaker: newBreaker(cfg.CallTimeout), limiter: newLimiter(cfg.MaxRate), rng: newRand(),
 		calls: map[string]int{}, retriesLeft: cfg.RetryBudget, scriptSeq: map[string]int{}, unimpl: map[string]*Cause{},
 		memo: map[scriptKey]*gathering{}}
-	base := http.DefaultTransport.(*http.Transport).Clone()
-	base.MaxIdleConnsPerHost = 32
-	s.http = &http.Client{Transport: &transport{s: s, base: base}}
-	s.idle = base.CloseIdleConnections
-	var awsCfg *aws.Config
-	ctrlHTTP := &http.Client{Timeout: cfg.CallTimeout}
-
-	switch cfg.Target {
-	case TargetEmbedded:
-		ec := emulator.Config{
-			Clock:        emulator.NewVirtualClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)),
-			StepDuration: emulator.DefaultStepDuration,
-			Control:      true,
-			Defects:      cfg.Defects,
-			IDSeed:       1, // repeatable request ids: a recording of the embedded target is deterministic
-		}
-		if cfg.Embedded != nil {
-			cfg.Embedded(&ec)
-		}
-		srv, err := emulator.Start(ec)
-		if err != nil {
-			return nil, &ConfigError{Err: fmt.Errorf("starting the embedded emulator: %w", err)}
-		}
-		s.emu = srv
-		s.closers = append(s.closers, srv.Close)
-		s.http.Transport.(*transport).base = inProcess{h: srv.Emulator}
-		s.Endpoint, s.Region = srv.URL, srv.Region
-		if srv.Clock != nil {
-			s.clock = virtualClock{srv.Clock}
-		}
-		s.creds = credentials.NewStaticCredentialsProvider(srv.AccessKeyID, srv.SecretAccessKey, "")
-		s.denied = credentials.NewStaticCredentialsProvider(emulator.DeniedAccessKeyID, emulator.DeniedSecretAccessKey, "")
-		s.control = &controlClient{base: srv.URL + emulator.ControlPrefix, http: ctrlHTTP}
-	case TargetEndpoint:
-		s.Endpoint = cfg.Endpoint
-		id, secret := cfg.AccessKeyID, cfg.SecretAccessKey
-		if id == "" {
-			id, secret = emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey
-		}
-		s.creds = credentials.NewStaticCredentialsProvider(id, secret, cfg.SessionToken)
-		if cfg.DeniedAccessKeyID != "" {
-			s.denied = credentials.NewStaticCredentialsProvider(cfg.DeniedAccessKeyID, cfg.DeniedSecretAccessKey, "")
-		}
-		if cfg.Control != "" {
-			s.control = &controlClient{base: strings.TrimRight(cfg.Control, "/") + "/", http: ctrlHTTP}
-		}
-	case TargetReplay:
-		if rt == nil {
-			return nil, &ConfigError{Err: errors.New("--target replay:DIR is served by the runner (dmsconform run): open it with OpenReplay")}
-		}
-		s.replay = true
-		s.clock = virtualClock{emulator.NewVirtualClock(time.Time{})}
-		s.Endpoint, s.Region, s.Project = rt.URL, rt.Region, rt.Project
-		s.creds = credentials.NewStaticCredentialsProvider(emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey, "")
-		if rt.Denied {
-			s.denied = credentials.NewStaticCredentialsProvider(emulator.DeniedAccessKeyID, emulator.DeniedSecretAccessKey, "")
-		}
-		if rt.Control != "" {
-			s.control = &controlClient{base: strings.TrimRight(rt.Control, "/") + "/", http: ctrlHTTP, replay: true}
-		}
-		s.facts = rt.Facts
-	case TargetAWS:
-		opts := []func(*awsconfig.LoadOptions) error{}
-		if cfg.Region != "" {
-			opts = append(opts, awsconfig.WithRegion(cfg.Region))
-		}
-		if cfg.Profile != "" {
-			opts = append(opts, awsconfig.WithSharedConfigProfile(cfg.Profile))
-		}
-		ac, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-		if err != nil {
-			return nil, &ConfigError{Err: fmt.Errorf("loading AWS configuration (profile %q): %w: configure the profile, SSO or AWS_* variables", cfg.Profile, err)}
-		}
-		if ac.Region == "" {
-			return nil, &ConfigError{Err: errors.New("no AWS region: pass --region or set AWS_REGION")}
-		}
-		s.Region = ac.Region
-		if _, err := ac.Credentials.Retrieve(ctx); err != nil {
-			return nil, &ConfigError{Err: fmt.Errorf("no usable AWS credentials (profile %q): %w: run aws sso login, set a profile or the AWS_* variables", cfg.Profile, err)}
-		}
-		if err := checkAccount(ctx, ac, cfg.AllowAccounts); err != nil {
-			return nil, err
-		}
-		s.creds = ac.Credentials
-		awsCfg = &ac
-		if cfg.DeniedProfile != "" {
-			dc, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(s.Region), awsconfig.WithSharedConfigProfile(cfg.DeniedProfile))
-			if err != nil {
-				return nil, &ConfigError{Err: fmt.Errorf("loading the denied principal's profile %q: %w", cfg.DeniedProfile, err)}
-			}
-			s.denied = dc.Credentials
-		}
+	if conn.Close != nil {
+		s.closers = append(s.closers, conn.Close)
 	}
+	if conn.Project != "" {
+		s.Project = conn.Project
+	}
+	if s.clock == nil {
+		s.clock = wallClock{}
+	}
+	base := conn.Transport
+	if base == nil {
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConnsPerHost = 32
+		base, s.idle = tr, tr.CloseIdleConnections
+	}
+	s.http = &http.Client{Transport: &transport{s: s, base: base}}
 	newClient := func(p aws.CredentialsProvider) *dms.Client {
-		if awsCfg != nil {
-			return gosdk.NewClientFromConfig(*awsCfg, p, s.http)
+		if conn.AWS != nil {
+			return gosdk.NewClientFromConfig(*conn.AWS, p, s.http)
 		}
 		return gosdk.NewClient(s.Endpoint, s.Region, p, s.http)
 	}
 	s.sdk = newClient(s.creds)
-	if ep := s.sdk.Options().BaseEndpoint; awsCfg != nil {
-		s.Endpoint = fmt.Sprintf("https://dms.%s.amazonaws.com", s.Region)
-		if ep != nil {
-			s.Endpoint = *ep
-		}
-	}
 	if s.denied != nil {
 		s.deniedSDK = newClient(s.denied)
-		s.HasDenied = true
 	}
-	s.HasControl = s.control != nil
+	s.offers = map[Capability]bool{}
+	for c := range capabilityDefs {
+		s.offers[c] = conn.Capabilities.Has(c)
+	}
 	return s, nil
 }
 
-// AccountError says the caller's account is not on the allowlist (exit 2).
-type AccountError struct {
-	Account string
-	Allowed []string
-}
+// Offers reports whether the target offers c.
+func (s *Session) Offers(c Capability) bool { return s.offers[c] }
 
-// Error names the accounts by their last four digits: enough to tell them apart, and
-// nothing the redaction boundary has to hide.
-func (e *AccountError) Error() string {
-	allowed := make([]string, len(e.Allowed))
-	for i, a := range e.Allowed {
-		allowed[i] = MaskAccount(a)
+// lacks is the cause of the checks that need c on this target (nil when it offers c):
+// not applicable when the target kind can never offer it, else not configured.
+func (s *Session) lacks(c Capability) *Cause {
+	if s.Offers(c) {
+		return nil
 	}
-	return fmt.Sprintf("refusing to run: the credentials belong to account %s, which is not in --allow-account (%s); pass the sandbox account id to --allow-account or use credentials of an allowed account",
-		MaskAccount(e.Account), strings.Join(allowed, ","))
-}
-
-// MaskAccount shows an account id by its last four digits (********7777).
-func MaskAccount(id string) string {
-	if len(id) <= 4 {
-		return id
-	}
-	return strings.Repeat("*", len(id)-4) + id[len(id)-4:]
+	return capabilityCause(c, slices.Contains(s.never, c))
 }
 
 // CredentialError says the target rejected the harness's own, normally signed
@@ -277,18 +164,6 @@ type CredentialError struct {
 
 func (e *CredentialError) Error() string {
 	return fmt.Sprintf("%s: the target rejected the credentials (%s: %s): refresh them (aws sso login, a new session token) or pass keys the target knows", e.Op, e.Code, spec.Truncate(e.Detail, 200))
-}
-
-func checkAccount(ctx context.Context, ac aws.Config, allowed []string) error {
-	out, err := sts.NewFromConfig(ac).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
-	if err != nil {
-		return &CredentialError{Op: "sts GetCallerIdentity", Code: "the account cannot be checked against --allow-account", Detail: err.Error()}
-	}
-	acct := aws.ToString(out.Account)
-	if !slices.Contains(allowed, acct) {
-		return &AccountError{Account: acct, Allowed: allowed}
-	}
-	return nil
 }
 
 // Secrets are the credential strings of the session, for the redaction boundary.
@@ -343,8 +218,9 @@ func (s *Session) addSetup(smp ...*Sample) {
 	s.setup = append(s.setup, smp...)
 }
 
-// Close cleans up what the session started (bounded by --cleanup-timeout) and stops
-// the embedded emulator. The error lists requests whose end it could not confirm.
+// Close cleans up what the session started (bounded by --cleanup-timeout) and closes
+// what the target's Connect started. The error lists requests whose end it could not
+// confirm.
 func (s *Session) Close(ctx context.Context) error {
 	err := s.Cleanup(ctx)
 	if s.idle != nil {
@@ -374,18 +250,18 @@ func (s *Session) newCall(script, name string) *call {
 	return &call{name: name, script: script, seq: s.scriptSeq[script]}
 }
 
-// sdkCall calls op through the SDK as the allowed (or, with denied, the denied)
-// principal. The returned error is trouble of the harness or the infrastructure;
-// the target's answer, whatever it is, is the sample's.
-func (s *Session) sdkCall(ctx context.Context, script, name string, op *spec.Operation, in map[string]any, denied bool) (*Sample, error) {
-	c := s.newCall(script, name)
-	client := s.sdk
-	if denied {
-		client = s.deniedSDK
+// call sends op with a model-shaped input as a signed awsJson 1.1 request, as the
+// allowed (or, with denied, the denied) principal, through the resilient transport.
+// The SDK's view of the answer is derived from the same bytes (Sample.SDK), so a family
+// whose operations the SDK lacks is gathered all the same. The returned error is
+// trouble of the harness or the infrastructure; the target's answer, whatever it is,
+// is the sample's.
+func (s *Session) call(ctx context.Context, script, name string, op *spec.Operation, in map[string]any, denied bool) (*Sample, error) {
+	body, err := json.Marshal(in)
+	if err != nil {
+		return &Sample{Op: op.Name, Name: name}, fmt.Errorf("%s: encoding the input: %w", name, err)
 	}
-	_, err := gosdk.Call(context.WithValue(ctx, callKey{}, c), client, op.Name, in)
-	smp := &Sample{Op: op.Name, Name: name, Attempts: c.all()}
-	return smp, s.harnessError(err, len(smp.Attempts) > 0)
+	return s.wire(ctx, script, wireRequest{Name: name, Op: op, Body: body, Denied: denied})
 }
 
 // harnessError keeps the errors that are not the target's answer: an InfraError, a
@@ -433,6 +309,11 @@ func (s *Session) wire(ctx context.Context, script string, r wireRequest) (*Samp
 		}
 	}
 	smp := &Sample{Op: opName, Name: r.Name}
+	if err := ctx.Err(); err != nil {
+		// The run was interrupted: nothing new is sent (an attempt that could only fail
+		// would count against the target, as if it had stopped answering).
+		return smp, err
+	}
 	req, err := http.NewRequestWithContext(context.WithValue(ctx, callKey{}, c), http.MethodPost, strings.TrimRight(s.Endpoint, "/")+"/", bytes.NewReader(r.Body))
 	if err != nil {
 		return smp, fmt.Errorf("building the request to %s: %w", s.Endpoint, err)
@@ -613,11 +494,46 @@ func (s *Session) waitCancelled(ctx context.Context, describe, id string) error 
 // model has and the SDK's waiters do not cover yet).
 var errNoWaiter = errors.New("aws-sdk-go-v2 has no cancelled waiter for this family")
 
-// describe describes one request of the family through the SDK (filter request-id).
+// describePages bounds the pages one describe follows.
+const describePages = 20
+
+// describe describes one request of the family (filter request-id), following Marker:
+// the model lets a target answer a page without the request (even an empty one) and a
+// Marker to the next. The pages are one sample: the earlier pages' attempts come first,
+// each page's last marked as followed, and the page that lists the request (or the
+// last one) is the answer judged. A Marker seen before, or more than describePages
+// pages, ends the describe with a cause: the pages cannot be followed to an end.
 func (s *Session) describe(ctx context.Context, script, name, family, id string) (*Sample, error) {
 	op := s.Model.FamilyOperation(family, spec.RoleDescribe)
 	in := map[string]any{"MigrationProjectIdentifier": s.Project, "Filters": []map[string]any{{"Name": "request-id", "Values": []string{id}}}}
-	return s.sdkCall(ctx, script, name, op, in, false)
+	var earlier []reports.Exchange
+	seen := map[string]int{} // marker -> the page that answered it
+	for page := 1; ; page++ {
+		smp, err := s.call(ctx, script, name, op, in, false)
+		marker := ""
+		if err == nil && smp.Response().OK() && requestIn(smp, id) == nil {
+			marker = Str(smp.Response().Object()["Marker"])
+		}
+		if len(earlier) > 0 {
+			smp.Attempts = append(append([]reports.Exchange(nil), earlier...), smp.Attempts...)
+		}
+		if err != nil || marker == "" {
+			return smp, err
+		}
+		if first, again := seen[marker]; again {
+			return smp, &Cause{ID: "describe-pages/" + op.Name, Outcome: reports.Error, Samples: []*Sample{smp},
+				Title: fmt.Sprintf("%s of request %s answered page %d with the Marker of page %d (%q): its pages loop, so they cannot be followed to the request",
+					op.Name, id, page, first, spec.Truncate(marker, 80))}
+		}
+		if page == describePages {
+			return smp, &Cause{ID: "describe-pages/" + op.Name, Outcome: reports.Error, Samples: []*Sample{smp},
+				Title: fmt.Sprintf("%s of request %s answered %d pages, each with a Marker and none listing the request: the pages were not followed further", op.Name, id, page)}
+		}
+		seen[marker] = page
+		earlier = smp.Attempts
+		earlier[len(earlier)-1].Retried = fmt.Sprintf("page %d does not list request %s and has a Marker: the next page was asked for", page, id)
+		in["Marker"] = marker
+	}
 }
 
 // requestIn returns the request with id in a describe answer (nil if absent).
@@ -633,52 +549,7 @@ func requestIn(smp *Sample, id string) map[string]any {
 	return nil
 }
 
-// --- the control surface ---------------------------------------------------------
+// --- setup calls ---------------------------------------------------------------
 
 // SetupScript is the script name of calls made outside any evidence script.
 const SetupScript = "setup"
-
-// controlClient speaks to an emulator's control surface. Its exchanges are part of the
-// evidence (view "control") but are not API calls.
-type controlClient struct {
-	base   string // ends in /
-	http   *http.Client
-	replay bool
-}
-
-func (c *controlClient) do(ctx context.Context, cl *call, method, path string, in, out any) (reports.Exchange, error) {
-	var body []byte
-	if in != nil {
-		body, _ = json.Marshal(in)
-	}
-	script := cl.script
-	ex := reports.Exchange{Name: "control " + method + " " + path, View: "control", Script: script, Call: cl.seq, Attempt: 1,
-		Request: reports.HTTPMessage{Method: method, URL: c.base + path, Body: string(body)}}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
-	if err != nil {
-		return ex, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if c.replay {
-		req.Header.Set(ScriptHeader, script)
-	}
-	start := time.Now()
-	resp, err := c.http.Do(req)
-	ex.Duration = time.Since(start)
-	if err != nil {
-		ex.Error = err.Error()
-		return ex, fmt.Errorf("the control surface %s did not answer: %w (is --control right?)", c.base, err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	ex.Response = reports.HTTPMessage{Status: resp.StatusCode, Headers: cloneHeader(resp.Header), Body: string(data)}
-	if resp.StatusCode >= 300 {
-		return ex, fmt.Errorf("control surface %s %s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(data)))
-	}
-	if out != nil && len(data) > 0 {
-		if err := json.Unmarshal(data, out); err != nil {
-			return ex, fmt.Errorf("control surface %s %s: %w", method, path, err)
-		}
-	}
-	return ex, nil
-}

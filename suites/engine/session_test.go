@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
@@ -62,7 +65,7 @@ func TestCleanupCancelsWhatIsStillRunning(t *testing.T) {
 		t.Errorf("%d cancel calls, want 2", n)
 	}
 	status := map[string]string{}
-	for _, rs := range s.emu.Emulator.State() {
+	for _, rs := range emu(s).Emulator.State() {
 		status[rs.ID] = rs.Status
 	}
 	if status[ids[1]] != emulator.StatusCanceled || status[ids[2]] != emulator.StatusCanceled || status[ids[0]] == emulator.StatusCanceled {
@@ -84,7 +87,7 @@ func TestCleanupNamesWhatItCouldNotConfirm(t *testing.T) {
 	})
 	s.SetStartBudget(2)
 	ids := startN(t, s, 2)
-	before := s.emu.Clock.Now()
+	before := emu(s).Clock.Now()
 	err := s.Cleanup(context.Background())
 	if err == nil {
 		t.Fatal("clean-up confirmed requests stuck in CANCELING")
@@ -97,7 +100,7 @@ func TestCleanupNamesWhatItCouldNotConfirm(t *testing.T) {
 	if got := cleanupCancels(s); !slices.Equal(got, ids) {
 		t.Errorf("cancels %v, want one each for %v", got, ids)
 	}
-	if moved := s.emu.Clock.Now().Sub(before); moved > 3*time.Second {
+	if moved := emu(s).Clock.Now().Sub(before); moved > 3*time.Second {
 		t.Errorf("clean-up waited %v, past --cleanup-timeout 3s", moved)
 	}
 	for _, id := range ids {
@@ -105,44 +108,80 @@ func TestCleanupNamesWhatItCouldNotConfirm(t *testing.T) {
 	}
 }
 
-// Open builds each target from the one configuration.
-func TestOpenPerTarget(t *testing.T) {
-	s := openEmbedded(t, nil)
-	if s.Kind != TargetEmbedded || !s.HasControl || !s.HasDenied || s.emu == nil || s.Endpoint != s.emu.URL || s.Region != "us-east-1" || s.Project != emulator.DefaultProject {
-		t.Errorf("embedded: %+v", s)
-	}
-	if _, virtual := s.clock.(virtualClock); !virtual {
-		t.Error("embedded: not on a virtual clock")
-	}
-	if sec := s.Secrets(context.Background()); !slices.Contains(sec, emulator.DefaultSecretAccessKey) || !slices.Contains(sec, emulator.DeniedSecretAccessKey) {
-		t.Errorf("secrets %v", sec)
-	}
+// fakeTarget is a Target that connects to what it was given.
+type fakeTarget struct {
+	conn   Connection
+	err    error
+	closed *bool
+}
 
-	e, err := Open(context.Background(), Config{Target: TargetEndpoint, Endpoint: "http://127.0.0.1:1", Project: "p",
-		AccessKeyID: "AKID", SecretAccessKey: "secret", DeniedAccessKeyID: "DENY", DeniedSecretAccessKey: "dsecret", Control: "http://127.0.0.1:1/ctl"})
+func (fakeTarget) Kind() string { return "fake" }
+
+func (f fakeTarget) Connect(context.Context) (*Connection, error) {
+	if f.err != nil {
+		return nil, f.err
+	}
+	c := f.conn
+	return &c, nil
+}
+
+// Open takes what the target's connection says: where and how to call, the project,
+// the clock, what it offers, and what to close; it sends nothing.
+func TestOpenTakesWhatTheTargetOffers(t *testing.T) {
+	ctx := context.Background()
+	closed := false
+	ctl := &struct{ Control }{}
+	tg := fakeTarget{conn: Connection{Endpoint: "http://127.0.0.1:1", Region: "eu-west-1", Project: "theirs",
+		Credentials:  credentials.NewStaticCredentialsProvider("AKID", "secret", ""),
+		Clock:        VirtualClock(emulator.NewVirtualClock(time.Time{})),
+		StartsCost:   true,
+		Capabilities: Capabilities{Control: ctl, Denied: credentials.NewStaticCredentialsProvider("DENY", "dsecret", ""), Never: []Capability{CapControl}},
+		Close:        func() error { closed = true; return nil }}}
+	s, err := Open(ctx, Config{Project: "mine"}, tg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.Close(context.Background())
-	if e.Kind != TargetEndpoint || !e.HasControl || !e.HasDenied || e.Endpoint != "http://127.0.0.1:1" || e.control.base != "http://127.0.0.1:1/ctl/" {
-		t.Errorf("endpoint: %+v", e)
+	if s.Kind != "fake" || s.Endpoint != "http://127.0.0.1:1" || s.Region != "eu-west-1" || s.Project != "theirs" || !s.startsCost ||
+		!s.Offers(CapControl) || !s.Offers(CapDenied) || s.control != ctl || len(s.Calls()) != 0 {
+		t.Errorf("session %+v", s)
 	}
-	if _, wall := e.clock.(wallClock); !wall || len(e.Calls()) != 0 {
-		t.Errorf("endpoint: clock %T, calls %v (Open sends nothing)", e.clock, e.Calls())
+	if _, virtual := s.clock.(virtualClock); !virtual {
+		t.Errorf("clock %T", s.clock)
 	}
-	if sec := e.Secrets(context.Background()); !slices.Equal(sec, []string{"AKID", "secret", "DENY", "dsecret"}) {
+	if sec := s.Secrets(ctx); !slices.Equal(sec, []string{"AKID", "secret", "DENY", "dsecret"}) {
 		t.Errorf("secrets %v", sec)
 	}
+	if err := s.Close(ctx); err != nil || !closed {
+		t.Errorf("Close: %v, target closed %v", err, closed)
+	}
 
+	// What it does not offer: not configured, or (Never) not applicable to the kind.
+	s, err = Open(ctx, Config{Project: "mine"}, fakeTarget{conn: Connection{Capabilities: Capabilities{Never: []Capability{CapControl}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	if _, wall := s.clock.(wallClock); !wall || s.Project != "mine" || s.startsCost {
+		t.Errorf("defaults: clock %T, project %q", s.clock, s.Project)
+	}
+	if c := s.lacks(CapControl); c == nil || c.ID != "not-applicable/control" || c.Outcome != reports.Skipped || !strings.Contains(c.Title, "never") {
+		t.Errorf("control on a kind that never has one: %+v", c)
+	}
+	if c := s.lacks(CapDenied); c == nil || c.ID != "needs/denied" || !strings.Contains(c.Title, "--denied-profile") {
+		t.Errorf("a denied principal not configured: %+v", c)
+	}
+
+	// A wrong configuration is refused before the target is asked; the target's own
+	// refusal is passed on.
 	for _, tc := range []struct {
 		cfg  Config
+		err  error
 		says string
 	}{
-		{Config{Target: TargetEndpoint}, "--endpoint is required"},
-		{Config{Target: "replay:/tmp/x"}, "OpenReplay"},
-		{Config{Defects: []string{"no-such-defect"}}, "starting the embedded emulator"},
+		{Config{MaxAttempts: 21}, nil, "--max-attempts 21"},
+		{Config{}, &ConfigError{Err: errors.New("starting the embedded emulator: no")}, "starting the embedded emulator"},
 	} {
-		_, err := Open(context.Background(), tc.cfg)
+		_, err := Open(ctx, tc.cfg, fakeTarget{err: tc.err})
 		var ce *ConfigError
 		if !errors.As(err, &ce) || !strings.Contains(err.Error(), tc.says) {
 			t.Errorf("Open(%+v) = %v, want a *ConfigError saying %q", tc.cfg, err, tc.says)
@@ -179,7 +218,7 @@ func TestPreflightOnTheEmbeddedTarget(t *testing.T) {
 		t.Fatal(err)
 	}
 	f := s.Facts()
-	if !f.ServiceJSON || f.ProjectARN == "" || f.ProjectARN != s.emu.Emulator.ProjectARN(emulator.DefaultProject) {
+	if !f.ServiceJSON || f.ProjectARN == "" || f.ProjectARN != emu(s).Emulator.ProjectARN(emulator.DefaultProject) {
 		t.Errorf("facts %+v", f)
 	}
 	var names []string
@@ -210,7 +249,7 @@ func TestPreflightRefusesWhatCannotRun(t *testing.T) {
 		t.Errorf("unknown project: %v", err)
 	}
 
-	s = openEmbedded(t, weather(emulator.Weather{ProxyError: true}))
+	s = openEmbeddedEmu(t, weather(emulator.Weather{ProxyError: true}), nil)
 	err = s.Preflight(ctx, families)
 	var ue *UnreachableError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "does not speak the DMS JSON protocol") || s.Calls()["DescribeReplicationInstances"] != 4 {
@@ -228,8 +267,9 @@ func TestPreflightRefusesWhatCannotRun(t *testing.T) {
 		t.Errorf("unknown keys: %v", err)
 	}
 
-	srv := openEndpoint(t, emulatorHandler(t), nil)
-	srv.control = &controlClient{base: srv.Endpoint + "/_nothing_here/", http: http.DefaultClient}
+	hs := httptest.NewServer(emulatorHandler(t))
+	t.Cleanup(hs.Close)
+	srv := openEndpointURL(t, hs.URL, func(c *Config) { c.Control = hs.URL + "/_nothing_here/" }, true)
 	if err := srv.Preflight(ctx, families); !errors.As(err, &ce) || !strings.Contains(err.Error(), "--control") {
 		t.Errorf("a wrong --control: %v", err)
 	}

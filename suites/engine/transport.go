@@ -13,7 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -44,7 +43,7 @@ func (wallClock) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // virtualClock advances instead of sleeping.
-type virtualClock struct{ c *emulator.VirtualClock }
+type virtualClock struct{ c Advancer }
 
 func (v virtualClock) Now() time.Time { return v.c.Now() }
 

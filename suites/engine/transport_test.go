@@ -222,8 +222,7 @@ func TestTransportBreakerStopsTouchingTheNetwork(t *testing.T) {
 		t.Errorf("the server saw %d attempts, want 3 (then the breaker)", n)
 	}
 	// A silent target (no answer within --call-timeout) opens it after two.
-	s2 := openEmbedded(t, func(c *Config) {
-		weather(emulator.Weather{SilentAfter: 1})(c)
+	s2 := openEmbeddedEmu(t, weather(emulator.Weather{SilentAfter: 1}), func(c *Config) {
 		c.CallTimeout, c.MaxAttempts = 50*time.Millisecond, 5
 	})
 	if smp, err := cancelCall(t, s2, context.Background()); err != nil || smp.Response().Status != 400 {
@@ -238,8 +237,7 @@ func TestTransportBreakerStopsTouchingTheNetwork(t *testing.T) {
 // The same non-JSON 5xx four times is an answer (a proxy whose backend is down, or how
 // moto says "not implemented"): the transport stops there instead of using every attempt.
 func TestTransportSettlesARepeatedNonJSON5xx(t *testing.T) {
-	s := openEmbedded(t, func(c *Config) {
-		weather(emulator.Weather{ProxyError: true})(c)
+	s := openEmbeddedEmu(t, weather(emulator.Weather{ProxyError: true}), func(c *Config) {
 		c.MaxAttempts = 10
 	})
 	smp, err := cancelCall(t, s, context.Background())
@@ -264,16 +262,13 @@ func TestTransportSettlesARepeatedNonJSON5xx(t *testing.T) {
 // instead of sleeping: the emulator's clock moved by the three backoffs of four
 // attempts, each between half and all of 100 ms doubling.
 func TestTransportBackoffAdvancesTheVirtualClock(t *testing.T) {
-	s := openEmbedded(t, func(c *Config) {
-		weather(emulator.Weather{ThrottleEvery: 1})(c)
-		c.MaxAttempts = 4
-	})
-	before := s.emu.Clock.Now()
+	s := openEmbeddedEmu(t, weather(emulator.Weather{ThrottleEvery: 1}), func(c *Config) { c.MaxAttempts = 4 })
+	before := emu(s).Clock.Now()
 	smp, err := cancelCall(t, s, context.Background())
 	if err != nil || len(smp.Attempts) != 4 {
 		t.Fatalf("err %v, %d attempts", err, len(smp.Attempts))
 	}
-	moved := s.emu.Clock.Now().Sub(before)
+	moved := emu(s).Clock.Now().Sub(before)
 	if lo, hi := 350*time.Millisecond, 700*time.Millisecond; moved < lo || moved > hi {
 		t.Errorf("the emulator's clock moved %v, want the three backoffs (%v..%v)", moved, lo, hi)
 	}

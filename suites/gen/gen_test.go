@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/spec/spectest"
 	"github.com/dmsconform/dmsconform/suites/kinds"
 )
 
@@ -40,22 +41,9 @@ func TestGenerateIsDeterministicAndMatchesTheCommittedFiles(t *testing.T) {
 // hand-written code.
 func twin(t *testing.T) *spec.Model {
 	t.Helper()
-	doc := string(spec.Document)
-	i := strings.Index(doc, "  /CancelMetadataModelConversion:")
-	j := strings.Index(doc, "  /CancelMetadataModelCreation:")
-	if i < 0 || j < i {
-		t.Fatal("the model no longer has the expected path layout")
-	}
-	block := doc[i:j]
-	clone := strings.NewReplacer("MetadataModelConversion", "MetadataModelAssessmentTwin", "family: conversion", "family: assessmenttwin").Replace(block)
-	// Reuse the conversion family's input/output schemas: same shapes, new operations.
-	clone = strings.ReplaceAll(clone, "MetadataModelAssessmentTwinMessage", "MetadataModelConversionMessage")
-	clone = strings.ReplaceAll(clone, "MetadataModelAssessmentTwinsMessage", "MetadataModelConversionsMessage")
-	clone = strings.ReplaceAll(clone, "MetadataModelAssessmentTwinResponse", "MetadataModelConversionResponse")
-	clone = strings.ReplaceAll(clone, "MetadataModelAssessmentTwinsResponse", "MetadataModelConversionsResponse")
-	m, err := spec.Parse([]byte(doc[:j] + clone + doc[j:]))
+	m, err := spectest.WithTwinFamily("AssessmentTwin")
 	if err != nil {
-		t.Fatalf("the twin model does not load: %v", err)
+		t.Fatal(err)
 	}
 	return m
 }

@@ -180,6 +180,7 @@ import (
 
 	"%[2]s/suites/%[1]s"
 	"%[2]s/suites/engine"
+	"%[2]s/targets"
 )
 
 // Test%[3]s runs the %[1]s family's checks against the target the DMSCONFORM_*
@@ -193,7 +194,7 @@ func Test%[3]s(t *testing.T) {
 var session *engine.Session
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	s, err := engine.OpenSuite(ctx, %[1]s.Family)
+	s, err := engine.OpenSuite(ctx, targets.New, %[1]s.Family)
 	Expect(err).NotTo(HaveOccurred())
 	session = s
 })

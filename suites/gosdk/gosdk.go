@@ -15,6 +15,8 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -57,6 +59,40 @@ func options(region string, creds aws.CredentialsProvider, hc HTTPClient) func(*
 		}
 		o.Retryer = retry.AddWithMaxAttempts(retry.NewStandard(), 1)
 	}
+}
+
+// Has reports whether aws-sdk-go-v2 has the operation named op: a model newer than the
+// SDK (a family the SDK does not have yet) has operations it lacks.
+func Has(op string) bool {
+	_, ok := reflect.TypeOf((*dms.Client)(nil)).MethodByName(op)
+	return ok
+}
+
+// Version is the version of the SDK's DMS client in this binary: from the binary's
+// dependency list, or (test binaries carry none) from the module cache path of the
+// SDK's source, which holds <module>@<version>.
+func Version() string {
+	v := "unknown (no module build information in this binary)"
+	if fn := runtime.FuncForPC(reflect.ValueOf(dms.New).Pointer()); fn != nil {
+		file, _ := fn.FileLine(fn.Entry())
+		if i := strings.Index(file, Module+"@"); i >= 0 {
+			rest := file[i+len(Module)+1:]
+			if j := strings.IndexByte(rest, '/'); j > 0 {
+				v = rest[:j]
+			}
+		}
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == Module {
+				v = d.Version
+				if d.Replace != nil {
+					v = d.Replace.Version + " (replaced: " + d.Replace.Path + ")"
+				}
+			}
+		}
+	}
+	return v
 }
 
 // Call calls the operation named op on client with an input given as model-named

@@ -27,7 +27,7 @@ func init() {
 // Needs implements engine.Kind: only a control surface can ask a conforming target for
 // an undocumented value.
 func (EnumPassthrough) Needs() engine.Needs {
-	return engine.Needs{Evidence: []engine.Script{engine.Scenarios}, Control: true}
+	return engine.Needs{Evidence: []engine.Script{engine.Scenarios}, Control: true, SDK: true}
 }
 
 // Judge implements engine.Kind.

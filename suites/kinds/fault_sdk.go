@@ -28,7 +28,7 @@ func init() {
 }
 
 // Needs implements engine.Kind.
-func (k FaultSDK) Needs() engine.Needs { return faultNeeds(k.Fault) }
+func (k FaultSDK) Needs() engine.Needs { return sdkView(faultNeeds(k.Fault)) }
 
 // Judge implements engine.Kind.
 func (k FaultSDK) Judge(ev *engine.Evidence) engine.Verdict {

@@ -29,7 +29,7 @@ func init() {
 
 // Needs implements engine.Kind.
 func (InputMissingSDK) Needs() engine.Needs {
-	return engine.Needs{Evidence: []engine.Script{engine.SDKValidation}}
+	return engine.Needs{Evidence: []engine.Script{engine.SDKValidation}, SDK: true}
 }
 
 // Judge implements engine.Kind.

@@ -18,7 +18,7 @@ func init() {
 }
 
 // Needs implements engine.Kind.
-func (CancelRunning) Needs() engine.Needs { return walkNeeds }
+func (CancelRunning) Needs() engine.Needs { return sdkView(walkNeeds) }
 
 // Judge implements engine.Kind.
 func (CancelRunning) Judge(ev *engine.Evidence) engine.Verdict {

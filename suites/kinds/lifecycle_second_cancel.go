@@ -22,7 +22,7 @@ func init() {
 }
 
 // Needs implements engine.Kind.
-func (SecondCancel) Needs() engine.Needs { return walkNeeds }
+func (SecondCancel) Needs() engine.Needs { return sdkView(walkNeeds) }
 
 // Judge implements engine.Kind.
 func (SecondCancel) Judge(ev *engine.Evidence) engine.Verdict {

@@ -16,7 +16,7 @@ func init() {
 }
 
 // Needs implements engine.Kind.
-func (SDKDecodes) Needs() engine.Needs { return observedNeeds }
+func (SDKDecodes) Needs() engine.Needs { return sdkView(observedNeeds) }
 
 // Judge implements engine.Kind.
 func (SDKDecodes) Judge(ev *engine.Evidence) engine.Verdict {

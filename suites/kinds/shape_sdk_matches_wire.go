@@ -19,7 +19,7 @@ func init() {
 }
 
 // Needs implements engine.Kind.
-func (SDKMatchesWire) Needs() engine.Needs { return observedNeeds }
+func (SDKMatchesWire) Needs() engine.Needs { return sdkView(observedNeeds) }
 
 // Judge implements engine.Kind.
 func (SDKMatchesWire) Judge(ev *engine.Evidence) engine.Verdict {

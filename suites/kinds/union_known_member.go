@@ -28,7 +28,7 @@ func init() {
 }
 
 // Needs implements engine.Kind.
-func (UnionKnown) Needs() engine.Needs { return observedNeeds }
+func (UnionKnown) Needs() engine.Needs { return sdkView(observedNeeds) }
 
 // Judge implements engine.Kind.
 func (k UnionKnown) Judge(ev *engine.Evidence) engine.Verdict {

@@ -25,7 +25,7 @@ func init() {
 }
 
 // Needs implements engine.Kind.
-func (UnionTypeKey) Needs() engine.Needs { return observedNeeds }
+func (UnionTypeKey) Needs() engine.Needs { return sdkView(observedNeeds) }
 
 // Judge implements engine.Kind.
 func (k UnionTypeKey) Judge(ev *engine.Evidence) engine.Verdict {

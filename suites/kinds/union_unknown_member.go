@@ -25,7 +25,7 @@ func init() {
 }
 
 // Needs implements engine.Kind.
-func (UnionUnknown) Needs() engine.Needs { return observedNeeds }
+func (UnionUnknown) Needs() engine.Needs { return sdkView(observedNeeds) }
 
 // Judge implements engine.Kind.
 func (k UnionUnknown) Judge(ev *engine.Evidence) engine.Verdict {

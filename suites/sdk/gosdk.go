@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
-	"runtime/debug"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -64,33 +61,11 @@ const (
 type GoSDK struct{}
 
 // GoModule is the module path of the Go SDK client under test.
-const GoModule = "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
+const GoModule = gosdk.Module
 
-// Info implements SDK: the version comes from the binary's build information, else
-// (test binaries carry no dependency list) from the module cache path of the SDK's
-// source, which holds <module>@<version>.
+// Info implements SDK: the version is the one compiled in (gosdk.Version).
 func (GoSDK) Info() SDKInfo {
-	v := "unknown (no module build information in this binary)"
-	if fn := runtime.FuncForPC(reflect.ValueOf(dms.New).Pointer()); fn != nil {
-		file, _ := fn.FileLine(fn.Entry())
-		if i := strings.Index(file, GoModule+"@"); i >= 0 {
-			rest := file[i+len(GoModule)+1:]
-			if j := strings.IndexByte(rest, '/'); j > 0 {
-				v = rest[:j]
-			}
-		}
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, d := range bi.Deps {
-			if d.Path == GoModule {
-				v = d.Version
-				if d.Replace != nil {
-					v = d.Replace.Version + " (replaced: " + d.Replace.Path + ")"
-				}
-			}
-		}
-	}
-	return SDKInfo{Name: "aws-sdk-go-v2", Package: GoModule, Version: v}
+	return SDKInfo{Name: "aws-sdk-go-v2", Package: GoModule, Version: gosdk.Version()}
 }
 
 // Unavailable implements SDK: the Go SDK is compiled in.
