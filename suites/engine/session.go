@@ -132,10 +132,10 @@ func open(ctx context.Context, cfg Config, rt *ReplayTarget) (*Session, error) {
 		memo: map[scriptKey]*gathering{}}
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.MaxIdleConnsPerHost = 32
-	s.http = &http.Client{Transport: &transport{s: s, base: base}}
+	s.http = &http.Client{Transport: &transport{s: s, base: base}, CheckRedirect: noRedirect}
 	s.idle = base.CloseIdleConnections
 	var awsCfg *aws.Config
-	ctrlHTTP := &http.Client{Timeout: cfg.CallTimeout}
+	ctrlHTTP := &http.Client{Timeout: cfg.CallTimeout, CheckRedirect: noRedirect}
 
 	switch cfg.Target {
 	case TargetEmbedded:
@@ -270,12 +270,18 @@ func MaskAccount(id string) string {
 }
 
 // CredentialError says the target rejected the harness's own, normally signed
-// request: expired or unknown credentials (exit 3).
+// request: expired or unknown credentials, or a clock too far from the server's (exit 3).
 type CredentialError struct {
 	Op, Code, Detail string
+	// Clock is set when the refusal is about the request's time: the local clock and
+	// the server's Date, side by side.
+	Clock string
 }
 
 func (e *CredentialError) Error() string {
+	if e.Clock != "" {
+		return clockRefusal(e)
+	}
 	return fmt.Sprintf("%s: the target rejected the credentials (%s: %s): refresh them (aws sso login, a new session token) or pass keys the target knows", e.Op, e.Code, spec.Truncate(e.Detail, 200))
 }
 
@@ -381,7 +387,7 @@ func (s *Session) sdkCall(ctx context.Context, script, name string, op *spec.Ope
 	c := s.newCall(script, name)
 	client := s.sdk
 	if denied {
-		client = s.deniedSDK
+		client, c.probe = s.deniedSDK, true
 	}
 	_, err := gosdk.Call(context.WithValue(ctx, callKey{}, c), client, op.Name, in)
 	smp := &Sample{Op: op.Name, Name: name, Attempts: c.all()}
@@ -423,7 +429,7 @@ type wireRequest struct {
 // wire sends a raw request through the resilient transport.
 func (s *Session) wire(ctx context.Context, script string, r wireRequest) (*Sample, error) {
 	c := s.newCall(script, r.Name)
-	c.view, c.noRetry = "wire", r.NoRetry
+	c.view, c.noRetry, c.probe = "wire", r.NoRetry, r.Unsigned || r.BadSig || r.Denied
 	target := r.Target
 	opName := ""
 	if r.Op != nil {
@@ -672,6 +678,9 @@ func (c *controlClient) do(ctx context.Context, cl *call, method, path string, i
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	ex.Response = reports.HTTPMessage{Status: resp.StatusCode, Headers: cloneHeader(resp.Header), Body: string(data)}
+	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
+		return ex, fmt.Errorf("control surface %s %s: HTTP %d, a redirect to %s: not followed (nothing was sent there)", method, path, resp.StatusCode, loc)
+	}
 	if resp.StatusCode >= 300 {
 		return ex, fmt.Errorf("control surface %s %s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(data)))
 	}
