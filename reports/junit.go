@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -142,6 +143,9 @@ func WriteJUnit(w io.Writer, run *Run) error {
 		suite.Cases = append(suite.Cases, tc)
 	}
 	doc := junitSuites{Name: "dmsconform", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite}}
+	// Text a target sent may hold escape sequences and other characters XML cannot
+	// carry: they are shown escaped (\x1b), not dropped.
+	printableStrings(reflect.ValueOf(&doc))
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
