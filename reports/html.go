@@ -166,7 +166,14 @@ func messageText(m HTTPMessage, request bool) string {
 	b.WriteString(headerLines(m.Headers))
 	if m.Body != "" {
 		b.WriteString("\n")
-		b.WriteString(prettyBody(m.Body))
+		if m.BodySize > 0 {
+			b.WriteString(m.Body) // a beginning: not JSON to indent
+		} else {
+			b.WriteString(prettyBody(m.Body))
+		}
+	}
+	if note := bodyNote(m); note != "" {
+		b.WriteString("\n" + note)
 	}
 	return b.String()
 }
