@@ -288,7 +288,9 @@ func WriteHTML(w io.Writer, run *Run) error {
 	if err := htmlTemplate.Execute(&buf, v); err != nil {
 		return fmt.Errorf("render report.html: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	// HTML escaping leaves control characters a target sent as they are: shown escaped,
+	// as in every other report.
+	_, err := io.WriteString(w, Printable(buf.String()))
 	return err
 }
 

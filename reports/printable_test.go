@@ -42,24 +42,28 @@ func TestConsoleEscapesTargetText(t *testing.T) {
 	}
 }
 
-// summary.md and junit.xml show a target's control characters escaped, where the XML
-// encoder would otherwise drop them for U+FFFD and a Markdown viewer in a terminal
-// would run them.
+// summary.md, junit.xml and report.html show a target's control characters escaped,
+// where the XML encoder would otherwise drop them for U+FFFD and a terminal showing
+// the file would run them.
 func TestMarkdownAndJUnitEscapeTargetText(t *testing.T) {
 	run := sampleRun()
 	evil := "id \x1b]0;pwned\x07\r\n  verdict: ✅ PASS\x00"
 	run.Checks[0].Outcome, run.Checks[0].Message = Fail, "request "+evil+" failed"
 	run.Causes = append(run.Causes, Cause{ID: "c", Outcome: Error, Title: "cause " + evil, Checks: 1})
 	Finalize(run)
-	var md, ju bytes.Buffer
+	var md, ju, ht bytes.Buffer
 	if err := WriteMarkdown(&md, run); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteHTML(&ht, run); err != nil {
 		t.Fatal(err)
 	}
 	if err := WriteJUnit(&ju, run); err != nil {
 		t.Fatal(err)
 	}
-	for name, text := range map[string]string{"summary.md": md.String(), "junit.xml": ju.String()} {
-		if strings.ContainsAny(text, "\x1b\x00\a\r") || strings.Contains(text, "\uFFFD") {
+	for name, text := range map[string]string{"summary.md": md.String(), "junit.xml": ju.String(), "report.html": ht.String()} {
+		// (html/template itself turns a NUL into U+FFFD.)
+		if strings.ContainsAny(text, "\x1b\x00\a\r") || name != "report.html" && strings.Contains(text, "\uFFFD") {
 			t.Errorf("%s holds a raw control character or a replacement: %q", name, text)
 		}
 		if !strings.Contains(text, `\x1b]0;pwned\a`) {
