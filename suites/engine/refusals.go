@@ -157,9 +157,21 @@ func (t *transport) refusal(c *call, resp *http.Response, ex reports.Exchange) e
 		return nil
 	}
 	if ce := authRefusal(orWord(c.op, c.name), parseResponse(&ex), time.Now()); ce != nil {
+		if c.denied {
+			return &DeniedCredentialError{ce}
+		}
 		return ce
 	}
 	return nil
+}
+
+// DeniedCredentialError is the target refusing the denied principal's credentials
+// (not denying it the operation): the checks built on that principal cannot be
+// judged, and the run goes on.
+type DeniedCredentialError struct{ *CredentialError }
+
+func (e *DeniedCredentialError) Error() string {
+	return "the denied principal's credentials: " + e.CredentialError.Error() + " (--denied-access-key-id, --denied-profile)"
 }
 
 // bodyRead is what the transport read of an answer body.
@@ -252,10 +264,14 @@ func (s *Session) resign(req *http.Request, body []byte, creds aws.Credentials) 
 func transportCause(err error) *Cause {
 	var (
 		ce *CredentialError
+		de *DeniedCredentialError
 		re *RedirectError
 		te *TooLargeError
 	)
 	switch {
+	case errors.As(err, &de):
+		return &Cause{ID: "denied-credentials", Outcome: reports.Error, Title: de.Error(),
+			Message: "the checks built on the denied principal cannot be judged: the target refused its credentials, not the operation"}
 	case errors.As(err, &ce):
 		id, msg := "credentials", "the run ends at the first refusal of its own credentials: every check not judged by then is an error with this cause"
 		if ce.Clock != "" {

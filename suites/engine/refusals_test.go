@@ -58,11 +58,11 @@ func TestBreakerCountsFailuresOverTime(t *testing.T) {
 }
 
 // An authentication refusal of a normally signed call ends the run with one cause; the
-// same answer to a probe (unsigned, a corrupted signature, the denied principal) is
-// evidence.
+// same answer to a probe (unsigned, a corrupted signature) is evidence, and to the
+// denied principal it blocks that principal's checks without ending the run.
 func TestAuthRefusalEndsTheRunButIsEvidenceForProbes(t *testing.T) {
 	h := &scripted{answers: []answer{jsonError(400, "ExpiredTokenException")}}
-	s := openEndpoint(t, h, nil)
+	s := openEndpoint(t, h, func(c *Config) { c.DeniedAccessKeyID, c.DeniedSecretAccessKey = "AKIDDENIED", "denied-secret" })
 	op := s.Model.Operation(cancelOp)
 	body := []byte(`{}`)
 	for _, probe := range []wireRequest{{Name: "unsigned", Op: op, Body: body, Unsigned: true}, {Name: "bad", Op: op, Body: body, BadSig: true}} {
@@ -73,6 +73,15 @@ func TestAuthRefusalEndsTheRunButIsEvidenceForProbes(t *testing.T) {
 	}
 	if s.breaker.Open() != nil {
 		t.Fatalf("a probe's refusal ended the run: %v", s.breaker.Open())
+	}
+	// The denied principal's credentials refused: its checks are blocked, the run goes on.
+	_, err := s.wire(context.Background(), "test", wireRequest{Name: "denied", Op: op, Body: body, Denied: true})
+	var de *DeniedCredentialError
+	if !errors.As(err, &de) || s.breaker.Open() != nil {
+		t.Fatalf("denied principal refused: %v (breaker %v)", err, s.breaker.Open())
+	}
+	if c := transportCause(err); c == nil || c.ID != "denied-credentials" || !strings.Contains(c.Title, "--denied-access-key-id") {
+		t.Errorf("cause %+v", c)
 	}
 	smp, err := cancelCall(t, s, context.Background())
 	var ce *CredentialError

@@ -387,7 +387,7 @@ func (s *Session) sdkCall(ctx context.Context, script, name string, op *spec.Ope
 	c := s.newCall(script, name)
 	client := s.sdk
 	if denied {
-		client, c.probe = s.deniedSDK, true
+		client, c.denied = s.deniedSDK, true
 	}
 	_, err := gosdk.Call(context.WithValue(ctx, callKey{}, c), client, op.Name, in)
 	smp := &Sample{Op: op.Name, Name: name, Attempts: c.all()}
@@ -429,7 +429,7 @@ type wireRequest struct {
 // wire sends a raw request through the resilient transport.
 func (s *Session) wire(ctx context.Context, script string, r wireRequest) (*Sample, error) {
 	c := s.newCall(script, r.Name)
-	c.view, c.noRetry, c.probe = "wire", r.NoRetry, r.Unsigned || r.BadSig || r.Denied
+	c.view, c.noRetry, c.probe, c.denied = "wire", r.NoRetry, r.Unsigned || r.BadSig, r.Denied
 	target := r.Target
 	opName := ""
 	if r.Op != nil {

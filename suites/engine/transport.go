@@ -84,9 +84,10 @@ func plural(n int) string {
 // callKey carries the *call an HTTP request belongs to.
 type callKey struct{}
 
-// call collects the attempts of one logical call. A probe is refused on purpose
-// (unsigned, a corrupted signature, the denied principal): an authentication refusal
-// is its evidence, not a reason to end the run.
+// call collects the attempts of one logical call. A probe (unsigned, a corrupted
+// signature) is refused on purpose: an authentication refusal is its evidence. A
+// denied call is signed by the denied principal: its refusals are evidence, except one
+// of its credentials, which blocks the checks built on it without ending the run.
 type call struct {
 	name      string
 	script    string // family/script, for replay routing
@@ -95,6 +96,7 @@ type call struct {
 	view      string // "wire" for raw requests, "sdk" otherwise
 	noRetry   bool
 	probe     bool
+	denied    bool
 	mu        sync.Mutex
 	exchanges []reports.Exchange
 }
@@ -178,7 +180,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			// An answer no retry changes and no check may judge: a redirect, a body too
 			// large to judge, the credentials refused. It is said once for the run.
 			var ce *CredentialError
-			if errors.As(stop, &ce) && !refreshed {
+			if errors.As(stop, &ce) && !refreshed && !c.denied {
 				if fresh, ok := t.refreshCredentials(req); ok {
 					ex.Retried = "the target refused the credentials (" + ce.Code + "): the refreshed credentials are tried"
 					c.add(ex)
@@ -190,7 +192,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				}
 			}
 			c.add(ex)
-			if errors.As(stop, &ce) {
+			if errors.As(stop, &ce) && !c.denied {
 				s.breaker.trip(stop)
 			}
 			return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: stop.Error(), Err: stop}
