@@ -225,6 +225,19 @@ printf '{"Version":1,"AccessKeyId":"%%s","SecretAccessKey":"%%s","SessionToken":
 	filesLack(t, res.Dir, newSecret, "session-2")
 }
 
+// retriedFor counts the attempts the run's checks show retried for why (a prefix).
+func retriedFor(run *reports.Run, why string) int {
+	n := 0
+	for _, c := range run.Checks {
+		for _, ex := range c.Exchanges {
+			if ex.Retried != "" && strings.HasPrefix(ex.Retried, why) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 func keyOf(auth string) string {
 	_, rest, _ := strings.Cut(auth, "Credential=")
 	k, _, _ := strings.Cut(rest, "/")
@@ -317,15 +330,7 @@ func TestSimultaneousResetsDoNotOpenTheBreaker(t *testing.T) {
 				t.Fatal(err)
 			}
 			mustConform(t, res)
-			retried := 0
-			for _, c := range res.Run.Checks {
-				for _, ex := range c.Exchanges {
-					if strings.HasPrefix(ex.Retried, "no answer") {
-						retried++
-					}
-				}
-			}
-			if retried == 0 {
+			if retried := retriedFor(res.Run, "no answer"); retried == 0 {
 				t.Error("no transcript shows a reset attempt retried: the proxy reset nothing")
 			}
 		})
