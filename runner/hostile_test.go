@@ -351,7 +351,7 @@ func TestHugeAnswersAreTooLargeToJudge(t *testing.T) {
 		size  string
 	}{
 		{"JSON then 20 MB of spaces", hostile.Times(2, afterPreflight, hostile.Pad(20<<20, ' ')), "bytes, over the 2 MiB"},
-		{"a 20 MB ProcessedObject.Name", hostile.From(4, hostile.Inflate("Name", 20<<20, 'x')), "bytes, over the 2 MiB"},
+		{"a 5 MB ProcessedObject.Name", hostile.From(4, hostile.Inflate("Name", 5<<20, 'x')), "bytes, over the 2 MiB"},
 		{"an endless body", hostile.Times(1, afterPreflight, hostile.Endless(' ')), "had not ended"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
