@@ -154,8 +154,18 @@ func TestNormaliseErrorsAndText(t *testing.T) {
 	if ex.Error != "dial tcp <endpoint>: connect: connection refused" || ex.Response.Status != 0 {
 		t.Errorf("error %q status %d", ex.Error, ex.Response.Status)
 	}
-	if got := n.Text("see http://127.0.0.1:4566/x and 123456789012"); got != "see <endpoint>/x and <account:1>" {
+	if got := n.Text("see http://127.0.0.1:4566/x in account 123456789012"); got != "see <endpoint>/x in account <account:1>" {
 		t.Errorf("text %q", got)
+	}
+	// Account ids where they are account ids: the dashed form and a known id bare are,
+	// a TotalObjects of 12 digits is not (the recorded body stays JSON).
+	if got := n.Text("owner 1234-5678-9012, again 123456789012, total 555566667777"); got != "owner <account:1>, again <account:1>, total 555566667777" {
+		t.Errorf("text %q", got)
+	}
+	ex = n.Exchange(6, reports.Exchange{View: "sdk", Request: reports.HTTPMessage{Method: "POST", URL: "http://127.0.0.1:1/"},
+		Response: reports.HTTPMessage{Status: 200, Body: `{"Requests":[{"Progress":{"TotalObjects":555566667777}}]}`}})
+	if _, ok := ex.Response.Body.(map[string]any); !ok || ex.Response.BodyText != "" {
+		t.Errorf("a 12-digit TotalObjects made the body %+v", ex.Response)
 	}
 	// Control surface: the path below the prefix names the operation.
 	ex = n.Exchange(5, reports.Exchange{View: "control", Request: reports.HTTPMessage{Method: "POST", URL: "http://127.0.0.1:1/_dmsconform/v1/clock/advance"}})

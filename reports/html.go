@@ -166,7 +166,14 @@ func messageText(m HTTPMessage, request bool) string {
 	b.WriteString(headerLines(m.Headers))
 	if m.Body != "" {
 		b.WriteString("\n")
-		b.WriteString(prettyBody(m.Body))
+		if m.BodySize > 0 {
+			b.WriteString(m.Body) // a beginning: not JSON to indent
+		} else {
+			b.WriteString(prettyBody(m.Body))
+		}
+	}
+	if note := bodyNote(m); note != "" {
+		b.WriteString("\n" + note)
 	}
 	return b.String()
 }
@@ -281,7 +288,9 @@ func WriteHTML(w io.Writer, run *Run) error {
 	if err := htmlTemplate.Execute(&buf, v); err != nil {
 		return fmt.Errorf("render report.html: %w", err)
 	}
-	_, err := w.Write(buf.Bytes())
+	// HTML escaping leaves control characters a target sent as they are: shown escaped,
+	// as in every other report.
+	_, err := io.WriteString(w, Printable(buf.String()))
 	return err
 }
 

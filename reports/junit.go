@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -171,6 +172,9 @@ func writeJUnitSuites(w io.Writer, suites ...junitSuite) error {
 		total += d
 	}
 	doc.Time = seconds(total)
+	// Text a target sent may hold escape sequences and other characters XML cannot
+	// carry: they are shown escaped (\x1b), not dropped.
+	printableStrings(reflect.ValueOf(&doc))
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}

@@ -187,7 +187,9 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 		b.WriteString("\n")
 	}
 	b.WriteString("Full report with request/response transcripts: `report.html` in the report folder (upload it as a build artifact); machine-readable: `report.json`, `junit.xml`.\n")
-	_, err := io.WriteString(w, b.String())
+	// Text a target sent (a request id, a message) may hold escape sequences: shown
+	// escaped, like everything else that is not printable.
+	_, err := io.WriteString(w, Printable(b.String()))
 	return err
 }
 

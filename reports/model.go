@@ -163,7 +163,14 @@ type HTTPMessage struct {
 	URL     string              `json:"url,omitempty"`
 	Status  int                 `json:"status,omitempty"`
 	Headers map[string][]string `json:"headers,omitempty"`
-	Body    string              `json:"body,omitempty"`
+	// Body is the body, or only its beginning when BodySize is set.
+	Body string `json:"body,omitempty"`
+	// BodySize, when set, is the size in bytes of a body too large to keep: Body holds
+	// its beginning, BodySHA256 the hex sha256 of the whole, and BodyUnended says the
+	// body had not ended when reading stopped at BodySize bytes.
+	BodySize    int64  `json:"bodySize,omitempty"`
+	BodySHA256  string `json:"bodySha256,omitempty"`
+	BodyUnended bool   `json:"bodyUnended,omitempty"`
 }
 
 // Totals counts checks by outcome.

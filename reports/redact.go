@@ -34,8 +34,8 @@ var (
 	reSessionToken = regexp.MustCompile(`(?:FwoGZXIvYXdz|IQoJb3JpZ2lu)[A-Za-z0-9/+=]{16,}`)
 	// A candidate secret access key: a run of exactly 40 base64 characters.
 	reSecretKey = regexp.MustCompile(`[A-Za-z0-9/+]{40,}`)
-	// A 12-digit AWS account id on its own (in an ARN, a URL, a JSON value ...).
-	reAccountID = regexp.MustCompile(`\b[0-9]{12}\b`)
+	// A password in a URL's userinfo (scheme://user:password@host).
+	reURLPassword = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.\-]*://[^\s/@:"'<>]*:)([^\s/@"'<>]+)(@)`)
 )
 
 // sensitiveHeaders have their whole value replaced (compared case-insensitively).
@@ -53,15 +53,19 @@ var sensitiveHeaders = map[string]bool{
 // presigned-URL credential parameters, credential fields of JSON bodies, every
 // configured secret (also URL- and JSON-encoded), anything shaped like an AWS access
 // key id, an STS session token or a secret access key (40 mixed-case base64
-// characters with a digit; pass secrets to NewRedactor to be sure), and 12-digit account ids, each distinct id by a stable placeholder
-// (<account-1>, <account-2> ... in order of first appearance).
+// characters with a digit; pass secrets to NewRedactor to be sure), the password of a
+// URL (scheme://user:password@host), and account ids where they are account ids (see
+// AccountSpans: in ARNs, named as an account, the dashed form, and wherever an id
+// already known as an account appears), each distinct id by a stable placeholder
+// (<account-1>, <account-2> ... in order of first appearance). Other 12-digit numbers
+// (a TotalObjects) stay as they are.
 //
 // One Redactor keeps one account numbering: use a new one per run. It is safe for
 // concurrent use.
 type Redactor struct {
 	mu       sync.Mutex
 	secrets  []string
-	accounts map[string]string
+	accounts map[string]string // account id -> placeholder; every known account is here
 	// done remembers what each string redacted to: a run repeats the same header
 	// values and bodies many times. Redaction is a function of the string once its
 	// accounts are numbered, so the memo never changes an answer.
@@ -74,6 +78,55 @@ func NewRedactor(secrets ...string) *Redactor {
 	r := &Redactor{accounts: map[string]string{}, done: map[string]string{}}
 	r.AddSecrets(secrets...)
 	return r
+}
+
+// AddAccounts makes ids known account ids (an allow-list): wherever one appears as a
+// 12-digit number, it is replaced.
+func (r *Redactor) AddAccounts(ids ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, id := range ids {
+		if id = accountDigits(id); len(id) == 12 {
+			r.learn(id)
+		}
+	}
+}
+
+// learn makes id a known account (r.mu held).
+func (r *Redactor) learn(id string) {
+	if _, ok := r.accounts[id]; !ok {
+		r.account(id)
+		r.done = map[string]string{} // an id just learnt may change earlier answers
+	}
+}
+
+// ReplaceAccounts replaces the account ids in s (AccountSpans, with the ids this
+// Redactor knows) by repl(id) and learns the ids it finds: the normaliser of a
+// recording uses its own placeholders, the same accounts.
+func (r *Redactor) ReplaceAccounts(s string, repl func(id string) string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.replaceAccounts(s, repl)
+}
+
+func (r *Redactor) replaceAccounts(s string, repl func(id string) string) string {
+	if !longDigits(s, 4) {
+		return s
+	}
+	spans := AccountSpans(s, func(id string) bool { _, ok := r.accounts[id]; return ok })
+	if len(spans) == 0 {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, sp := range spans {
+		r.learn(sp.ID)
+		b.WriteString(s[last:sp.Start])
+		b.WriteString(repl(sp.ID))
+		last = sp.End
+	}
+	b.WriteString(s[last:])
+	return b.String()
 }
 
 // AddSecrets adds secret strings to replace.
@@ -188,30 +241,10 @@ func (r *Redactor) redact(s string) string {
 	if longRun(s, 40) {
 		s = reSecretKey.ReplaceAllStringFunc(s, redactSecretKeyShape)
 	}
-	if longDigits(s, 12) {
-		s = r.accounts12(s)
+	if strings.Contains(s, "://") && strings.Contains(s, "@") {
+		s = reURLPassword.ReplaceAllString(s, "${1}"+Redacted+"${3}")
 	}
-	return s
-}
-
-// accounts12 replaces 12-digit account ids, but not the last group of a UUID
-// (…-4000-8000-000000000000), which has the same shape.
-func (r *Redactor) accounts12(s string) string {
-	var b strings.Builder
-	last := 0
-	for _, loc := range reAccountID.FindAllStringIndex(s, -1) {
-		if uuidTail(s, loc[0]) {
-			continue
-		}
-		b.WriteString(s[last:loc[0]])
-		b.WriteString(r.account(s[loc[0]:loc[1]]))
-		last = loc[1]
-	}
-	if last == 0 {
-		return s
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return r.replaceAccounts(s, r.account)
 }
 
 // uuidTail reports whether position i follows "xxxx-xxxx-" of a UUID's hex groups.
@@ -351,15 +384,53 @@ func (r *Redactor) Exchange(e *Exchange) {
 
 // Run redacts every string of a run in place: transcripts (URLs, headers, bodies),
 // messages, the target (a project ARN holds an account id), known-deviation reasons,
-// everything. Account placeholders are numbered in the order the walk meets them,
-// which is deterministic (checks in slice order, map keys sorted).
+// everything. It first learns every account id the run shows as one (an ARN, an
+// "Account" member), so the same id is replaced wherever else it appears, whichever
+// string comes first. Account placeholders are numbered in the order the walk meets
+// them, which is deterministic (checks in slice order, map keys sorted).
 func (r *Redactor) Run(run *Run) {
 	if run == nil {
 		return
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	eachString(reflect.ValueOf(run).Elem(), func(s string) {
+		if longDigits(s, 4) {
+			for _, sp := range AccountSpans(s, nil) {
+				r.learn(sp.ID)
+			}
+		}
+	})
 	r.walk(reflect.ValueOf(run).Elem())
+}
+
+// eachString calls f with every string reachable from v (map keys too).
+func eachString(v reflect.Value, f func(string)) {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if !v.IsNil() {
+			eachString(v.Elem(), f)
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				eachString(v.Field(i), f)
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		for i := 0; i < v.Len(); i++ {
+			eachString(v.Index(i), f)
+		}
+	case reflect.Map:
+		keys := v.MapKeys()
+		sort.Slice(keys, func(i, j int) bool { return fmt.Sprint(keys[i].Interface()) < fmt.Sprint(keys[j].Interface()) })
+		for _, k := range keys {
+			eachString(k, f)
+			eachString(v.MapIndex(k), f)
+		}
+	case reflect.String:
+		f(v.String())
+	}
 }
 
 var httpMessageType = reflect.TypeOf(HTTPMessage{})

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"encoding/json"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -26,6 +27,17 @@ func TestRedactorString(t *testing.T) {
 		{"sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709 ok", "sha1 da39a3ee5e6b4b0d3255bfef95601890afd80709 ok"},
 		// Not account ids: longer digit runs, hex digests, timestamps.
 		{"1234567890123 9f86d081884c7d659a2feaa0c55ad015 1710408413", "1234567890123 9f86d081884c7d659a2feaa0c55ad015 1710408413"},
+		// A 12-digit number that is no account stays a number: JSON stays JSON.
+		{`{"Progress":{"TotalObjects":555566667777}}`, `{"Progress":{"TotalObjects":555566667777}}`},
+		// An id known as an account is one wherever it appears.
+		{`{"TotalObjects":` + testAccount1 + `}`, `{"TotalObjects":<account-1>}`},
+		// The dashed form, an STS answer, a JSON member, a URL's password.
+		{"account 2109-8765-4321 is " + testAccount2, "account <account-2> is <account-2>"},
+		{"<GetCallerIdentityResult><Account>444455556666</Account>", "<GetCallerIdentityResult><Account><account-3></Account>"},
+		{`{"accountId":"777788889999","TotalObjects":777788889999}`, `{"accountId":"<account-4>","TotalObjects":<account-4>}`},
+		{"--endpoint http://user:hunter2-PASS@dms.local:4566/x", "--endpoint http://user:<redacted>@dms.local:4566/x"},
+		// Not the dashed form: a UUID, a date, a longer run.
+		{"dmsconform-00000000-0000-4000-8000-000000000000 2026-1206-0000x 1234-5678-9012-3456", "dmsconform-00000000-0000-4000-8000-000000000000 2026-1206-0000x 1234-5678-9012-3456"},
 	}
 	for _, c := range cases {
 		if got := r.String(c.in); got != c.want {
@@ -109,10 +121,64 @@ func testNoSecrets(t *testing.T, opts ...WriteOption) {
 	}
 }
 
+// TestRedactorLearnsAccountsBeforeReplacing: a run that shows an account id bare
+// before it shows it in an ARN still has it replaced everywhere; a TotalObjects of 12
+// digits is left alone and its body stays JSON.
+func TestRedactorLearnsAccountsBeforeReplacing(t *testing.T) {
+	run := &Run{Checks: []Check{
+		{Message: "seen in account " + testAccount1[:4] + "-" + testAccount1[4:8] + "-" + testAccount1[8:]},
+		{Exchanges: []Exchange{{Response: HTTPMessage{Body: `{"Requests":[{"Progress":{"TotalObjects":` + testAccount2 + `}}]}`}}}},
+		{Message: "raw " + testAccount1 + " first"},
+	}, Target: Target{Project: "arn:aws:dms:us-east-1:" + testAccount1 + ":migration-project:p"}}
+	clean, err := Redact(run, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := clean.Checks[2].Message; m != "raw <account-1> first" {
+		t.Errorf("a known account before its ARN: %q", m)
+	}
+	if m := clean.Checks[0].Message; m != "seen in account <account-1>" {
+		t.Errorf("the dashed form: %q", m)
+	}
+	body := clean.Checks[1].Exchanges[0].Response.Body
+	if !json.Valid([]byte(body)) || !strings.Contains(body, testAccount2) {
+		t.Errorf("a TotalObjects of 12 digits: %s", body)
+	}
+	data, _ := json.Marshal(clean)
+	if !json.Valid(data) {
+		t.Error("report JSON is not valid")
+	}
+}
+
+func TestAccountSpans(t *testing.T) {
+	for in, want := range map[string][]string{
+		"arn:aws:iam::123456789012:user/x":              {"123456789012"},
+		"arn:aws-us-gov:dms:us-gov-west-1:123456789012": {"123456789012"},
+		`"OwnerId": "123456789012"`:                     {"123456789012"},
+		"1234-5678-9012":                                {"123456789012"},
+		"x 123456789012 y":                              nil,
+		"total 123456789012, account 210987654321":      {"210987654321"},
+		"a4000-8000-0000 0000-4000-8000-000000000000":   nil,
+	} {
+		var got []string
+		for _, sp := range AccountSpans(in, nil) {
+			got = append(got, sp.ID)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("AccountSpans(%q) = %v, want %v", in, got, want)
+		}
+	}
+	known := func(id string) bool { return id == "123456789012" }
+	if sp := AccountSpans("x 123456789012 y", known); len(sp) != 1 || sp[0].Start != 2 || sp[0].End != 14 {
+		t.Errorf("a known id: %+v", sp)
+	}
+}
+
 func TestRedactPlaceholdersPerRun(t *testing.T) {
-	a, _ := Redact(&Run{Target: Target{Project: testAccount2}}, nil)
-	b, _ := Redact(&Run{Target: Target{Project: testAccount1}}, nil)
-	if a.Target.Project != "<account-1>" || b.Target.Project != "<account-1>" {
+	arn := func(acct string) string { return "arn:aws:dms:us-east-1:" + acct + ":migration-project:p" }
+	a, _ := Redact(&Run{Target: Target{Project: arn(testAccount2)}}, nil)
+	b, _ := Redact(&Run{Target: Target{Project: arn(testAccount1)}}, nil)
+	if a.Target.Project != arn("<account-1>") || b.Target.Project != arn("<account-1>") {
 		t.Errorf("placeholders %q %q: each run numbers from 1", a.Target.Project, b.Target.Project)
 	}
 }

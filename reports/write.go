@@ -72,6 +72,7 @@ func WriteAll(dir string, run *Run, opts ...WriteOption) error {
 			return fmt.Errorf("write reports to %s: %w", dir, err)
 		}
 	}
+	boundBodies(clean)
 	r.Run(clean)
 	Finalize(clean) // redaction may rename IDs holding account ids; keep the order
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"runtime/metrics"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 
 	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/internal/hostile"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
@@ -105,4 +108,55 @@ func BenchmarkRealTime(b *testing.B) {
 			b.ReportMetric(float64(calls)/wall.Seconds(), "calls/s")
 		})
 	}
+}
+
+// BenchmarkHugeAnswer runs every check against the standalone emulator behind a proxy
+// that makes the ProcessedObject.Name of every Describe answer after the preflight
+// 200 MB long (issue 22, item 8), and reports the peak heap of the process (harness,
+// proxy and emulator: the proxy streams, the emulator never sees the padding). The
+// goal: a run keeps a bounded part of what a target sends, so the peak stays near a
+// clean run's whatever the answer's size (it was 3.6 GB of resident memory before).
+func BenchmarkHugeAnswer(b *testing.B) {
+	srv, err := emulator.Start(emulator.Config{StepDuration: 50 * time.Millisecond, Control: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	go func() {
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+		}
+	}()
+	var wall time.Duration
+	for i := 0; i < b.N; i++ {
+		p, err := hostile.Start(srv.URL, hostile.From(4, hostile.Inflate("Name", 200<<20, 'x')))
+		if err != nil {
+			b.Fatal(err)
+		}
+		start := time.Now()
+		res, err := Run(context.Background(), Options{Out: b.TempDir(), Stdout: io.Discard, Config: engine.Config{
+			Target: engine.TargetEndpoint, Endpoint: p.URL, Project: emulator.DefaultProject, Control: p.URL + emulator.ControlPrefix}})
+		p.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.ExitCode != ExitHarnessFail || len(res.Run.Causes) == 0 {
+			b.Fatalf("a 200 MB answer is too large to judge (exit 3), got exit %d, causes %v", res.ExitCode, res.Run.Causes)
+		}
+		wall += time.Since(start)
+	}
+	close(stop)
+	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(wall.Milliseconds())/float64(b.N), "run-ms")
 }

@@ -82,7 +82,7 @@ func (p *progress) show() {
 		if len(line) > 150 {
 			line = line[:147] + "..."
 		}
-		fmt.Fprintf(p.w, "\x1b[K%s\r", line)
+		p.redraw(line)
 		p.shown = true
 	case "lines":
 		p.last = time.Now()
@@ -101,6 +101,16 @@ func (p *progress) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.mode == "terminal" && p.shown {
-		fmt.Fprint(p.w, "\x1b[K\r")
+		p.redraw("")
 	}
+}
+
+// redraw draws line in place: through the console's Redraw (which keeps target text
+// from driving the terminal), or with the same codes on a plain writer.
+func (p *progress) redraw(line string) {
+	if r, ok := p.w.(interface{ Redraw(string) error }); ok {
+		_ = r.Redraw(line)
+		return
+	}
+	fmt.Fprintf(p.w, "\x1b[K%s\r", line)
 }

@@ -53,6 +53,9 @@ type Options struct {
 	ProgressEvery time.Duration
 	// Quiet prints only the verdict line (mutation runs many).
 	Quiet bool
+	// Abort, when closed, ends clean-up at once (a second SIGINT): the run says which
+	// requests it left running. The first interrupt is the ctx passed to Run.
+	Abort <-chan struct{}
 }
 
 // Result is what a run produced.
@@ -75,11 +78,22 @@ type HarnessError struct{ Err error }
 func (e *HarnessError) Error() string { return e.Err.Error() }
 func (e *HarnessError) Unwrap() error { return e.Err }
 
+// InterruptedError says a signal ended the run before it could report anything (during
+// the preflight): exit code 130.
+type InterruptedError struct{ Err error }
+
+func (e *InterruptedError) Error() string { return e.Err.Error() }
+func (e *InterruptedError) Unwrap() error { return e.Err }
+
 // ExitCodeOf maps an error returned by Run to its exit code.
 func ExitCodeOf(err error) int {
 	var ue *UsageError
-	if errors.As(err, &ue) {
+	var ie *InterruptedError
+	switch {
+	case errors.As(err, &ue):
 		return ExitUsage
+	case errors.As(err, &ie):
+		return ExitInterrupted
 	}
 	return ExitHarnessFail
 }
@@ -227,6 +241,7 @@ func newRunDir(root, kind string, started time.Time) (string, error) {
 // redaction boundary: credentials and account ids never leave the process.
 func Run(ctx context.Context, opts Options) (*Result, error) {
 	red := reports.NewRedactor(opts.Config.Secrets()...)
+	red.AddAccounts(opts.Config.AllowAccounts...)
 	res, err := runWith(ctx, opts, red)
 	return res, redactErr(err, red)
 }
@@ -245,7 +260,8 @@ func redactErr(err error, red *reports.Redactor) error {
 	if err == nil {
 		return nil
 	}
-	return &redacted{err: err, msg: red.String(err.Error())}
+	// One line, printable: the message may quote what a target sent.
+	return &redacted{err: err, msg: reports.Inline(red.String(err.Error()))}
 }
 
 func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result, error) {
@@ -280,13 +296,12 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 	stdout, stderr := reports.NewConsole(opts.Stdout, red), reports.NewConsole(opts.Stderr, red)
 	defer stdout.Flush()
 	defer stderr.Flush()
-	closeSession := func() error {
-		cctx, cancel := context.WithTimeout(context.Background(), sess.Cfg.CleanupTimeout+2*sess.Cfg.CallTimeout)
-		defer cancel()
-		return sess.Close(cctx)
-	}
+	closeSession := func() error { return cleanUp(sess, stderr, opts.Abort) }
 	if err := sess.Preflight(ctx, familiesOf(p.checks)); err != nil {
 		_ = closeSession()
+		if ctx.Err() != nil {
+			return nil, &InterruptedError{Err: fmt.Errorf("interrupted during the preflight, before any check ran (nothing was started): %w", err)}
+		}
 		return nil, classify(err)
 	}
 	if !opts.Quiet {
@@ -332,6 +347,7 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		}
 	}
 	tw := time.Now()
+	red.AddSecrets(sess.Secrets(ctx)...) // credentials refreshed during the run
 	// The run is the caller's to read afterwards, redacted like every file of it.
 	if err := reports.WriteAll(p.dir, run, reports.WithRedactor(red), reports.Owned()); err != nil {
 		return nil, &HarnessError{Err: fmt.Errorf("writing the reports: %w", err)}
@@ -434,7 +450,7 @@ func printSummary(w io.Writer, res *Result, cfg engine.Config) {
 	if len(run.Causes) > 0 {
 		fmt.Fprintf(w, "  causes (each decided several checks; said once):\n")
 		for _, c := range run.Causes {
-			fmt.Fprintf(w, "  %-13s %d check%s: %s\n", c.Outcome, c.Checks, plural(c.Checks), c.Title)
+			fmt.Fprintf(w, "  %-13s %d check%s: %s\n", c.Outcome, c.Checks, plural(c.Checks), reports.Inline(c.Title))
 		}
 	}
 	if reasons := skipReasons(run); len(reasons) > 0 {
@@ -448,7 +464,7 @@ func printSummary(w io.Writer, res *Result, cfg engine.Config) {
 		_ = reports.WriteComparisonText(w, run.Baseline, run)
 	}
 	for _, warn := range res.Warnings {
-		fmt.Fprintf(w, "  warning: %s\n", warn)
+		fmt.Fprintf(w, "  warning: %s\n", reports.Inline(warn))
 	}
 	if run.Interrupted {
 		fmt.Fprintf(w, "  interrupted: the checks not judged are listed as skipped (cause \"interrupted\")\n")
@@ -511,4 +527,43 @@ func firstLine(s string) string {
 		return s[:i] + " ..."
 	}
 	return s
+}
+
+// cleanUp closes the session: it cancels the requests the run started and waits for
+// them (bounded by --cleanup-timeout), saying on w that it does, and stops at once when
+// abort is closed (a second interrupt), naming the requests it left running.
+func cleanUp(sess *engine.Session, w io.Writer, abort <-chan struct{}) error {
+	if left := sess.Unsettled(); len(left) > 0 {
+		again := ""
+		if abort != nil {
+			again = "; interrupt again to stop it at once"
+		}
+		fmt.Fprintf(w, "clean-up: cancelling %d request%s the run started, waiting up to %s (--cleanup-timeout) for them to end%s\n",
+			len(left), plural(len(left)), sess.Cfg.CleanupTimeout, again)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sess.Cfg.CleanupTimeout+2*sess.Cfg.CallTimeout)
+	defer cancel()
+	aborted := make(chan struct{})
+	if abort != nil {
+		go func() {
+			select {
+			case <-abort:
+				close(aborted)
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	err := sess.Close(ctx)
+	select {
+	case <-aborted:
+		left := sess.Unsettled()
+		if len(left) == 0 {
+			return errors.New("clean-up was stopped by a second interrupt, after every request the run started had ended")
+		}
+		return fmt.Errorf("clean-up was stopped by a second interrupt: %d request%s the run started may still be running (cancel them yourself): %s",
+			len(left), plural(len(left)), strings.Join(left, ", "))
+	default:
+	}
+	return err
 }

@@ -3,11 +3,13 @@ package targets
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -53,7 +55,10 @@ func (*AWS) Kind() string { return engine.TargetAWS }
 // AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE is honoured.
 func (t *AWS) Connect(ctx context.Context) (*engine.Connection, error) {
 	c := t.cfg
-	opts := []func(*awsconfig.LoadOptions) error{}
+	// The SDK's own clients (STS for the account guard, the credential providers: SSO,
+	// web identity, assumed roles) never follow a redirect either: a redirected call
+	// would carry signed credentials to a place nobody configured.
+	opts := []func(*awsconfig.LoadOptions) error{awsconfig.WithHTTPClient(noRedirectClient())}
 	if c.Region != "" {
 		opts = append(opts, awsconfig.WithRegion(c.Region))
 	}
@@ -82,7 +87,8 @@ func (t *AWS) Connect(ctx context.Context) (*engine.Connection, error) {
 		conn.Endpoint = *ep
 	}
 	if c.DeniedProfile != "" {
-		dc, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(ac.Region), awsconfig.WithSharedConfigProfile(c.DeniedProfile))
+		dc, err := awsconfig.LoadDefaultConfig(ctx, awsconfig.WithRegion(ac.Region), awsconfig.WithSharedConfigProfile(c.DeniedProfile),
+			awsconfig.WithHTTPClient(noRedirectClient()))
 		if err != nil {
 			return nil, bad("loading the denied principal's profile %q: %w", c.DeniedProfile, err)
 		}
@@ -126,4 +132,10 @@ func checkAccount(ctx context.Context, ac aws.Config, allowed []string) error {
 		return &AccountError{Account: acct, Allowed: allowed}
 	}
 	return nil
+}
+
+// noRedirectClient is the HTTP client of the SDK's own calls on the aws target (STS,
+// credential providers): the SDK's defaults, but a redirect is never followed.
+func noRedirectClient() *http.Client {
+	return &http.Client{Transport: awshttp.NewBuildableClient().GetTransport(), CheckRedirect: engine.NoRedirect}
 }

@@ -25,7 +25,7 @@ type control struct {
 }
 
 func newControl(base string, timeout time.Duration, replay bool) *control {
-	return &control{base: strings.TrimRight(base, "/") + "/", http: &http.Client{Timeout: timeout}, replay: replay}
+	return &control{base: strings.TrimRight(base, "/") + "/", http: &http.Client{Timeout: timeout, CheckRedirect: engine.NoRedirect}, replay: replay}
 }
 
 var _ engine.Control = (*control)(nil)
@@ -84,6 +84,9 @@ func (c *control) do(ctx context.Context, script, method, path string, in, out a
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
 	ex.Response = reports.HTTPMessage{Status: resp.StatusCode, Headers: resp.Header.Clone(), Body: string(data)}
+	if loc := resp.Header.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
+		return ex, fmt.Errorf("control surface %s %s: HTTP %d, a redirect to %s: not followed (nothing was sent there)", method, path, resp.StatusCode, loc)
+	}
 	if resp.StatusCode >= 300 {
 		return ex, fmt.Errorf("control surface %s %s: HTTP %d: %s", method, path, resp.StatusCode, strings.TrimSpace(string(data)))
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/dmsconform/dmsconform/runner"
@@ -62,15 +63,53 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dmsconform run: %v\n", err)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, abort, stop := interrupts(stderr)
 	defer stop()
 	res, err := runner.Run(ctx, runner.Options{Config: *cfg, LabelFilter: *labels, Out: *out, Baseline: *baseline,
-		KnownDeviations: *known, Stdout: stdout, Stderr: stderr, Record: *record, Progress: mode})
+		KnownDeviations: *known, Stdout: stdout, Stderr: stderr, Record: *record, Progress: mode, Abort: abort})
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform run: %v\n", err)
 		return runner.ExitCodeOf(err)
 	}
 	return res.ExitCode
+}
+
+// interrupts is how a run takes SIGINT and SIGTERM: the first ends the run (ctx is
+// cancelled; the run cancels what it started and writes its reports), the second ends
+// its clean-up at once (abort is closed; the run names what it left running), and
+// after that the signals' default action is back (a third ends the process).
+func interrupts(stderr io.Writer) (ctx context.Context, abort <-chan struct{}, stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ab := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case <-done:
+				return
+			case sig := <-sigs:
+				if n == 1 {
+					fmt.Fprintf(stderr, "\ndmsconform: %v: stopping the run; it cancels what it started and writes its reports (interrupt again to stop clean-up at once)\n", sig)
+					cancel()
+					continue
+				}
+				fmt.Fprintf(stderr, "\ndmsconform: %v again: stopping clean-up now\n", sig)
+				close(ab)
+				signal.Stop(sigs)
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return ctx, ab, func() {
+		once.Do(func() {
+			signal.Stop(sigs)
+			close(done)
+			cancel()
+		})
+	}
 }
 
 // progressMode resolves --progress: auto is a redrawn line on a terminal, periodic

@@ -102,6 +102,9 @@ func runScript(ctx context.Context, sc Script, g *gather) (ev any, err error) {
 }
 
 func (s *Session) breakerCause(err error) *Cause {
+	if c := transportCause(err); c != nil {
+		return c
+	}
 	return &Cause{ID: "breaker", Outcome: reports.Error, Title: err.Error(),
 		Message: "the circuit breaker stops every further call, so the run ends in seconds instead of waiting out every timeout: check that the target is up and reachable"}
 }
@@ -113,6 +116,9 @@ func (s *Session) causeOf(key scriptKey, ev any, err error) *Cause {
 	}
 	var c *Cause
 	if errors.As(err, &c) {
+		return c
+	}
+	if c := transportCause(err); c != nil {
 		return c
 	}
 	if berr := s.breaker.Open(); berr != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -267,17 +268,11 @@ func (s *Session) noteUnimplemented(smp *Sample) *Cause {
 	return c
 }
 
-// CredentialProblem recognises answers that mean the caller's credentials are not
-// usable, as opposed to a request the target judged.
+// CredentialProblem recognises answers that mean the caller's credentials (or clock)
+// are not usable, as opposed to a request the target judged.
 func CredentialProblem(op string, r *Response) error {
-	if r == nil || r.Status < 400 {
-		return nil
-	}
-	switch code := r.ErrorCode(); strings.ToLower(code) {
-	case "expiredtokenexception", "expiredtoken", "requestexpired", "unrecognizedclientexception",
-		"invalidclienttokenid", "authfailure", "missingauthenticationtokenexception", "signaturedoesnotmatch":
-		msg, _ := r.Message()
-		return &CredentialError{Op: op, Code: code, Detail: msg}
+	if ce := authRefusal(op, r, time.Now()); ce != nil {
+		return ce
 	}
 	return nil
 }

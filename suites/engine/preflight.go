@@ -35,6 +35,9 @@ func (s *Session) Preflight(ctx context.Context, families []string) error {
 		s.addSetup(smp)
 	}
 	if err != nil {
+		if te := s.targetRefusal(err); te != nil {
+			return te
+		}
 		return &UnreachableError{Err: fmt.Errorf("the target at %s is unreachable: %w (is it running? check --endpoint, --region and the network)", s.Endpoint, err)}
 	}
 	r := smp.Response()
@@ -97,6 +100,9 @@ func (s *Session) checkProject(ctx context.Context, family string) (*Sample, err
 	in := map[string]any{"MigrationProjectIdentifier": s.Project, "MaxRecords": 20}
 	smp, err := s.call(ctx, "", "preflight: does project "+s.Project+" exist?", op, in, false)
 	if err != nil {
+		if te := s.targetRefusal(err); te != nil {
+			return smp, te
+		}
 		return smp, &UnreachableError{Err: fmt.Errorf("the target at %s gave no usable answer during the preflight: %w", s.Endpoint, err)}
 	}
 	s.noteUnimplemented(smp)

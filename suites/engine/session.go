@@ -126,7 +126,7 @@ func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 		tr.MaxIdleConnsPerHost = 32
 		base, s.idle = tr, tr.CloseIdleConnections
 	}
-	s.http = &http.Client{Transport: &transport{s: s, base: base}}
+	s.http = &http.Client{Transport: &transport{s: s, base: base}, CheckRedirect: NoRedirect}
 	newClient := func(p aws.CredentialsProvider) *dms.Client {
 		if conn.AWS != nil {
 			return gosdk.NewClientFromConfig(*conn.AWS, p, s.http)
@@ -157,12 +157,18 @@ func (s *Session) lacks(c Capability) *Cause {
 }
 
 // CredentialError says the target rejected the harness's own, normally signed
-// request: expired or unknown credentials (exit 3).
+// request: expired or unknown credentials, or a clock too far from the server's (exit 3).
 type CredentialError struct {
 	Op, Code, Detail string
+	// Clock is set when the refusal is about the request's time: the local clock and
+	// the server's Date, side by side.
+	Clock string
 }
 
 func (e *CredentialError) Error() string {
+	if e.Clock != "" {
+		return clockRefusal(e)
+	}
 	return fmt.Sprintf("%s: the target rejected the credentials (%s: %s): refresh them (aws sso login, a new session token) or pass keys the target knows", e.Op, e.Code, spec.Truncate(e.Detail, 200))
 }
 
@@ -299,7 +305,7 @@ type wireRequest struct {
 // wire sends a raw request through the resilient transport.
 func (s *Session) wire(ctx context.Context, script string, r wireRequest) (*Sample, error) {
 	c := s.newCall(script, r.Name)
-	c.view, c.noRetry = "wire", r.NoRetry
+	c.view, c.noRetry, c.probe, c.denied = "wire", r.NoRetry, r.Unsigned || r.BadSig, r.Denied
 	target := r.Target
 	opName := ""
 	if r.Op != nil {

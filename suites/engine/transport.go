@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dmsconform/dmsconform/reports"
@@ -82,7 +83,10 @@ func plural(n int) string {
 // callKey carries the *call an HTTP request belongs to.
 type callKey struct{}
 
-// call collects the attempts of one logical call.
+// call collects the attempts of one logical call. A probe (unsigned, a corrupted
+// signature) is refused on purpose: an authentication refusal is its evidence. A
+// denied call is signed by the denied principal: its refusals are evidence, except one
+// of its credentials, which blocks the checks built on it without ending the run.
 type call struct {
 	name      string
 	script    string // family/script, for replay routing
@@ -90,6 +94,8 @@ type call struct {
 	op        string
 	view      string // "wire" for raw requests, "sdk" otherwise
 	noRetry   bool
+	probe     bool
+	denied    bool
 	mu        sync.Mutex
 	exchanges []reports.Exchange
 }
@@ -120,6 +126,9 @@ const ScriptHeader = "X-Dmsconform-Script"
 type transport struct {
 	s    *Session
 	base http.RoundTripper
+
+	kept      atomic.Int64 // answer bytes kept whole so far (bounded by maxKeptBodies)
+	refreshMu sync.Mutex   // one credentials refresh at a time
 }
 
 var errNoAnswer = errors.New("no answer")
@@ -144,6 +153,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.op = op
 	}
 	var answers []string
+	refreshed := false
 	for attempt := 1; ; attempt++ {
 		if err := s.breaker.allow(); err != nil {
 			return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt - 1, Problem: err.Error(), Err: err}
@@ -151,17 +161,48 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err := s.limiter.wait(req.Context(), s.clock); err != nil {
 			return nil, err
 		}
+		sent := time.Now()
 		resp, ex, err := t.attempt(req, body, c, attempt)
 		s.countCall(op)
-		retry, why := s.transient(op, resp, ex, err)
+		if cerr := req.Context().Err(); cerr != nil && resp == nil {
+			// The run was interrupted (or its deadline passed) while the call was on its
+			// way: no answer came, and that is no failure of the target's.
+			c.add(ex)
+			return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: "interrupted: " + cerr.Error(), Err: cerr}
+		}
 		if resp != nil {
 			s.breaker.success()
+		} else {
+			s.breaker.failure(sent)
+		}
+		if stop := t.refusal(c, resp, ex); stop != nil {
+			// An answer no retry changes and no check may judge: a redirect, a body too
+			// large to judge, the credentials refused. It is said once for the run.
+			var ce *CredentialError
+			if errors.As(stop, &ce) && !refreshed && !c.denied {
+				if fresh, ok := t.refreshCredentials(req); ok {
+					ex.Retried = "the target refused the credentials (" + ce.Code + "): the refreshed credentials are tried"
+					c.add(ex)
+					refreshed = true
+					if req, err = s.resign(req, body, fresh); err != nil {
+						return nil, err
+					}
+					continue
+				}
+			}
+			c.add(ex)
+			if errors.As(stop, &ce) && !c.denied {
+				s.breaker.trip(stop)
+			}
+			return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: stop.Error(), Err: stop}
+		}
+		retry, why := s.transient(op, resp, ex, err)
+		if resp != nil {
 			answers = append(answers, answerKey(resp.StatusCode, ex))
 		} else {
-			s.breaker.failure()
 			answers = append(answers, "no answer: "+ex.Error)
 		}
-		// An open breaker ends the call here: the attempt that opened it was not retried.
+		// An open breaker ends the call here.
 		last := !retry || attempt >= s.Cfg.MaxAttempts || c.noRetry || req.Context().Err() != nil ||
 			s.breaker.Open() != nil || s.settledNonJSON(answers)
 		budgetSpent := false
@@ -193,8 +234,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// attempt sends one attempt and records it. The response body is read whole, so the
-// per-attempt timeout also covers a body that never ends.
+// attempt sends one attempt and records it. The response body is read to its end (the
+// per-attempt timeout also covers a body that never ends), but only a bounded part of
+// it is kept: see readBody.
 func (t *transport) attempt(req *http.Request, body []byte, c *call, n int) (*http.Response, reports.Exchange, error) {
 	s := t.s
 	ctx, cancel := context.WithTimeout(req.Context(), s.Cfg.CallTimeout)
@@ -215,14 +257,18 @@ func (t *transport) attempt(req *http.Request, body []byte, c *call, n int) (*ht
 	start := time.Now()
 	resp, err := t.base.RoundTrip(r)
 	if err == nil {
-		data, rerr := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
+		rb, rerr := t.readBody(resp.Body)
 		resp.Body.Close()
 		if rerr != nil {
 			err = fmt.Errorf("reading the response: %w", rerr)
 			resp = nil
 		} else {
-			resp.Body = io.NopCloser(bytes.NewReader(data))
-			ex.Response = reports.HTTPMessage{Status: resp.StatusCode, Headers: cloneHeader(resp.Header), Body: string(data)}
+			resp.Body = io.NopCloser(bytes.NewReader(rb.kept))
+			ex.Response = reports.HTTPMessage{Status: resp.StatusCode, Headers: cloneHeader(resp.Header), Body: string(rb.kept),
+				BodySize: rb.size, BodySHA256: rb.sum, BodyUnended: !rb.ended}
+			if rb.whole() {
+				ex.Response.BodySize, ex.Response.BodySHA256 = 0, ""
+			}
 		}
 	}
 	ex.Duration = time.Since(start)
@@ -363,16 +409,28 @@ func operationOf(target string) string {
 	return op
 }
 
-// breaker ends a run against a target that stopped answering: after three transport
-// failures in a row, or two once no answer has come for a whole call timeout, every
-// further call fails at once.
+// breaker ends a run against a target that stopped answering. It counts the attempts
+// that got no answer over time, not in the order they complete: an attempt counts only
+// when it was sent after the last answer came (attempts in flight together that fail
+// together say nothing a later answer does not contradict), and the breaker opens only
+// when three such attempts failed and no answer has come for a whole call timeout, so
+// every call has had its retries by then. Before the target has answered at all, five
+// attempts in a row without an answer open it (a target that is not there). Trip opens
+// it for a cause that ends the run whatever the weather (credentials refused).
 type breaker struct {
-	mu          sync.Mutex
-	timeout     time.Duration
-	consecutive int
-	lastAnswer  time.Time
-	open        error
+	mu         sync.Mutex
+	timeout    time.Duration
+	failures   int  // attempts without an answer, sent after the last answer came
+	answered   bool // the target answered at least once
+	lastAnswer time.Time
+	open       error
 }
+
+// Breaker thresholds: attempts without an answer that open it.
+const (
+	breakerFailures      = 3 // once the target has answered, and with a call timeout of silence
+	breakerNeverAnswered = 5 // before any answer
+)
 
 func newBreaker(timeout time.Duration) *breaker {
 	return &breaker{timeout: timeout, lastAnswer: time.Now()}
@@ -390,17 +448,34 @@ func (b *breaker) allow() error {
 func (b *breaker) success() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.consecutive, b.lastAnswer = 0, time.Now()
+	b.failures, b.answered, b.lastAnswer = 0, true, time.Now()
 }
 
-func (b *breaker) failure() {
+// failure counts an attempt sent at sent that got no answer.
+func (b *breaker) failure(sent time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.consecutive++
+	if b.open != nil || b.answered && sent.Before(b.lastAnswer) {
+		return
+	}
+	b.failures++
 	silent := time.Since(b.lastAnswer)
-	if b.open == nil && (b.consecutive >= 3 || b.consecutive >= 2 && silent >= b.timeout) {
-		b.open = fmt.Errorf("%w: %d calls in a row got no answer, none for %s (circuit breaker open: the run ends here)",
-			ErrBreakerOpen, b.consecutive, silent.Round(100*time.Millisecond))
+	switch {
+	case !b.answered && b.failures >= breakerNeverAnswered:
+		b.open = fmt.Errorf("%w: none of the first %d attempts got an answer, none for %s (circuit breaker open: the run ends here)",
+			ErrBreakerOpen, b.failures, silent.Round(100*time.Millisecond))
+	case b.answered && b.failures >= breakerFailures && silent >= b.timeout:
+		b.open = fmt.Errorf("%w: %d attempts in a row got no answer, and no answer came for %s, longer than --call-timeout %s (circuit breaker open: the run ends here)",
+			ErrBreakerOpen, b.failures, silent.Round(100*time.Millisecond), b.timeout)
+	}
+}
+
+// trip opens the breaker for a cause that ends the run (the first one wins).
+func (b *breaker) trip(err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.open == nil {
+		b.open = err
 	}
 }
 

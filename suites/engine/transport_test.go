@@ -179,8 +179,9 @@ func TestTransportRetryBudgetStopsRetries(t *testing.T) {
 	}
 }
 
-// A target that refuses connections trips the breaker after three calls in a row get
-// no answer; every later call fails at once without touching the network.
+// A target that refuses connections (it never answered) trips the breaker after five
+// attempts in a row get no answer; every later call fails at once without touching the
+// network.
 func TestTransportBreakerOpensOnRefusedConnections(t *testing.T) {
 	s := openEndpointURL(t, closedPort(t), func(c *Config) { c.MaxAttempts = 10 }, true)
 	smp, err := cancelCall(t, s, context.Background())
@@ -188,8 +189,8 @@ func TestTransportBreakerOpensOnRefusedConnections(t *testing.T) {
 	if !errors.As(err, &ie) {
 		t.Fatalf("err = %v, want an *InfraError", err)
 	}
-	if len(smp.Attempts) != 3 || ie.Attempts != 3 {
-		t.Errorf("%d attempts (InfraError says %d), want 3 before the breaker opened", len(smp.Attempts), ie.Attempts)
+	if len(smp.Attempts) != breakerNeverAnswered || ie.Attempts != breakerNeverAnswered {
+		t.Errorf("%d attempts (InfraError says %d), want %d before the breaker opened", len(smp.Attempts), ie.Attempts, breakerNeverAnswered)
 	}
 	for _, a := range smp.Attempts {
 		if !strings.Contains(a.Error, "refused") {
@@ -218,10 +219,11 @@ func TestTransportBreakerStopsTouchingTheNetwork(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		_, _ = cancelCall(t, s, context.Background())
 	}
-	if n := h.hits.Load(); n != 3 {
-		t.Errorf("the server saw %d attempts, want 3 (then the breaker)", n)
+	if n := h.hits.Load(); n != breakerNeverAnswered {
+		t.Errorf("the server saw %d attempts, want %d (then the breaker)", n, breakerNeverAnswered)
 	}
-	// A silent target (no answer within --call-timeout) opens it after two.
+	// A target that answered, then went silent (no answer within --call-timeout), opens
+	// it after three attempts: no answer has come for a whole call timeout by then.
 	s2 := openEmbeddedEmu(t, weather(emulator.Weather{SilentAfter: 1}), func(c *Config) {
 		c.CallTimeout, c.MaxAttempts = 50*time.Millisecond, 5
 	})
@@ -229,7 +231,7 @@ func TestTransportBreakerStopsTouchingTheNetwork(t *testing.T) {
 		t.Fatalf("the first call is answered: %v", err)
 	}
 	smp, err := cancelCall(t, s2, context.Background())
-	if !errors.Is(err, ErrBreakerOpen) || len(smp.Attempts) != 2 || !strings.Contains(smp.Attempts[0].Error, "--call-timeout") {
+	if !errors.Is(err, ErrBreakerOpen) || len(smp.Attempts) != breakerFailures || !strings.Contains(smp.Attempts[0].Error, "--call-timeout") {
 		t.Errorf("err %v, attempts %+v", err, smp.Attempts)
 	}
 }
