@@ -1,21 +1,41 @@
 package reports
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
+
+// CauseNotApplicable starts the ID of a cause that decides the checks a target kind can
+// never support ("not-applicable/control": real DMS, and any endpoint that is not a
+// dmsconform emulator, never has its control surface). Those checks are coverage: every
+// report lists them apart (NotApplicable), skipped with the reason, and they do not
+// make a run PARTIAL, since nothing the user could configure would judge them there.
+const CauseNotApplicable = "not-applicable/"
+
+// IsNotApplicable reports whether a check was decided by a not-applicable cause.
+func IsNotApplicable(c Check) bool { return strings.HasPrefix(c.Cause, CauseNotApplicable) }
 
 // MustUnjudged lists the MUST checks of a run that could not be judged for a reason
 // the user could change: unimplemented by the target, or skipped for a cause (a
-// capability the target lacks, evidence that could not be observed). They make a run
-// without failures PARTIAL, and summary.md lists exactly these, so the count in the
-// verdict and the list agree. A MUST check its own judge skipped because what it
-// judges never arose is not among them.
+// capability the target lacks but could offer, evidence that could not be observed).
+// They make a run without failures PARTIAL, and summary.md lists exactly these, so the
+// count in the verdict and the list agree. A MUST check its own judge skipped because
+// what it judges never arose is not among them, nor a check not applicable to the
+// target kind (NotApplicable).
 func MustUnjudged(run *Run) []Check {
 	var out []Check
 	for _, c := range run.Checks {
-		if c.Level == "MUST" && (c.Outcome == Unimplemented || c.Outcome == Skipped && c.Cause != "") {
+		if c.Level == "MUST" && (c.Outcome == Unimplemented || c.Outcome == Skipped && c.Cause != "" && !IsNotApplicable(c)) {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// NotApplicable groups the checks the run's target kind can never support, by cause,
+// the largest group first: the coverage section of every report.
+func NotApplicable(run *Run) []UnjudgedGroup {
+	return groupByCause(run, checksWith(run, func(c Check) bool { return c.Outcome == Skipped && IsNotApplicable(c) }))
 }
 
 // UnjudgedGroup is the MUST checks not judged for one reason: a cause, or (for a
@@ -29,7 +49,10 @@ type UnjudgedGroup struct {
 
 // MustUnjudgedGroups groups MustUnjudged by what decided them, the largest group
 // first; their IDs add up to MustUnjudged's count.
-func MustUnjudgedGroups(run *Run) []UnjudgedGroup {
+func MustUnjudgedGroups(run *Run) []UnjudgedGroup { return groupByCause(run, MustUnjudged(run)) }
+
+// groupByCause groups checks by what decided them, the largest group first.
+func groupByCause(run *Run, checks []Check) []UnjudgedGroup {
 	titles := map[string]string{}
 	for _, c := range run.Causes {
 		if _, ok := titles[c.ID]; !ok {
@@ -38,7 +61,7 @@ func MustUnjudgedGroups(run *Run) []UnjudgedGroup {
 	}
 	var out []UnjudgedGroup
 	at := map[string]int{}
-	for _, c := range MustUnjudged(run) {
+	for _, c := range checks {
 		key := string(c.Outcome) + "\x00" + c.Cause
 		i, ok := at[key]
 		if !ok {
