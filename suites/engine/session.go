@@ -53,6 +53,8 @@ type Session struct {
 	creds     aws.CredentialsProvider
 	denied    aws.CredentialsProvider
 	control   Control
+	inputs    StartInputs // --start-inputs (nil: the harness's own)
+	failing   string      // the project whose requests fail ("": none)
 
 	breaker *breaker
 	limiter *limiter
@@ -69,6 +71,8 @@ type Session struct {
 	setup       []*Sample // preflight and clean-up calls
 	memo        map[scriptKey]*gathering
 	sdkGaps     map[string]*Cause // family -> why aws-sdk-go-v2 cannot view it (nil: it can)
+	notes       []string          // said at once while gathering (Notes)
+	onNote      func()            // Prepare's progress report, called after a note
 }
 
 // Facts are what the session learnt about the target outside any script; they are
@@ -83,8 +87,8 @@ type Facts struct {
 }
 
 type startedRequest struct {
-	family, id string
-	done       bool // known terminal (or given up on): clean-up leaves it alone
+	family, project, id string
+	done                bool // known terminal (or given up on): clean-up leaves it alone
 }
 
 // Open opens a session on a target the caller built from cfg (package targets). It
@@ -95,9 +99,16 @@ func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 		return nil, err
 	}
 	m := cfg.Model
+	var err error
 	if m == nil {
-		var err error
 		if m, err = spec.Load(); err != nil {
+			return nil, err
+		}
+	}
+	// The Start inputs are checked against the model before anything is sent.
+	var inputs StartInputs
+	if cfg.StartInputs != "" {
+		if inputs, err = LoadStartInputs(cfg.StartInputs, m); err != nil {
 			return nil, err
 		}
 	}
@@ -108,6 +119,7 @@ func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 	s := &Session{Cfg: cfg, Model: m, Kind: t.Kind(), Endpoint: conn.Endpoint, Region: conn.Region, Project: cfg.Project,
 		clock: conn.Clock, replay: conn.Replay, startsCost: conn.StartsCost, projectHint: conn.ProjectHint, facts: conn.Facts,
 		never: conn.Capabilities.Never, creds: conn.Credentials, denied: conn.Capabilities.Denied, control: conn.Capabilities.Control,
+		inputs: inputs, failing: conn.Capabilities.FailingProject,
 		breaker: newBreaker(cfg.CallTimeout), limiter: newLimiter(cfg.MaxRate), rng: newRand(),
 		calls: map[string]int{}, retriesLeft: cfg.RetryBudget, scriptSeq: map[string]int{}, unimpl: map[string]*Cause{},
 		memo: map[scriptKey]*gathering{}}
@@ -141,8 +153,12 @@ func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 	for c := range capabilityDefs {
 		s.offers[c] = conn.Capabilities.Has(c)
 	}
+	s.offers[CapStartInputs] = inputs != nil
 	return s, nil
 }
+
+// FailingProject is the project whose requests fail the run uses ("": none).
+func (s *Session) FailingProject() string { return s.failing }
 
 // Offers reports whether the target offers c.
 func (s *Session) Offers(c Capability) bool { return s.offers[c] }
@@ -402,10 +418,43 @@ func (s *Session) takeStart() (int, bool) {
 }
 
 // noteStart records the request a reserved start made.
-func (s *Session) noteStart(slot int, family, id string) {
+func (s *Session) noteStart(slot int, family, project, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.starts[slot] = startedRequest{family: family, id: id}
+	s.starts[slot] = startedRequest{family: family, project: project, id: id}
+}
+
+// started lists the requests of a family the run started, in start order.
+func (s *Session) started(family string) []startedRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []startedRequest
+	for _, st := range s.starts {
+		if st.id != "" && st.family == family {
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// notify says at once what the user should know while the run gathers (a poll waiting
+// on a Status the documentation does not list): a progress note (Progress.Notes), and
+// kept for the end (Notes).
+func (s *Session) notify(msg string) {
+	s.mu.Lock()
+	s.notes = append(s.notes, msg)
+	hook := s.onNote
+	s.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+}
+
+// Notes returns what the run said at once while it gathered.
+func (s *Session) Notes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.notes...)
 }
 
 // settled marks a request as ended (or given up on): clean-up leaves it alone.
@@ -437,7 +486,7 @@ func (s *Session) Cleanup(ctx context.Context) error {
 	deadline := s.clock.Now().Add(s.Cfg.CleanupTimeout)
 	for _, st := range todo {
 		cancel := s.Model.FamilyOperation(st.family, spec.RoleCancel)
-		body, _ := json.Marshal(map[string]string{"MigrationProjectIdentifier": s.Project, "RequestIdentifier": st.id})
+		body, _ := json.Marshal(map[string]string{"MigrationProjectIdentifier": st.project, "RequestIdentifier": st.id})
 		smp, _ := s.wire(ctx, "", wireRequest{Name: "clean-up: cancel " + st.id, Op: cancel, Body: body})
 		s.addSetup(smp)
 	}
@@ -445,7 +494,7 @@ func (s *Session) Cleanup(ctx context.Context) error {
 	for _, st := range todo {
 		ended := false
 		for delay := s.Cfg.MinDelay; ; delay = min(delay*2, s.Cfg.MaxDelay) {
-			smp, err := s.describe(ctx, "", "clean-up: describe "+st.id, st.family, st.id)
+			smp, err := s.describeIn(ctx, "", "clean-up: describe "+st.id, st.family, st.project, st.id)
 			if smp != nil {
 				s.addSetup(smp)
 			}
@@ -510,8 +559,13 @@ const describePages = 20
 // last one) is the answer judged. A Marker seen before, or more than describePages
 // pages, ends the describe with a cause: the pages cannot be followed to an end.
 func (s *Session) describe(ctx context.Context, script, name, family, id string) (*Sample, error) {
+	return s.describeIn(ctx, script, name, family, s.Project, id)
+}
+
+// describeIn is describe of a request of project.
+func (s *Session) describeIn(ctx context.Context, script, name, family, project, id string) (*Sample, error) {
 	op := s.Model.FamilyOperation(family, spec.RoleDescribe)
-	in := map[string]any{"MigrationProjectIdentifier": s.Project, "Filters": []map[string]any{{"Name": "request-id", "Values": []string{id}}}}
+	in := map[string]any{"MigrationProjectIdentifier": project, "Filters": []map[string]any{{"Name": "request-id", "Values": []string{id}}}}
 	var earlier []reports.Exchange
 	seen := map[string]int{} // marker -> the page that answered it
 	for page := 1; ; page++ {

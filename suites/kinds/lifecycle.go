@@ -1,6 +1,8 @@
 package kinds
 
 import (
+	"fmt"
+
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
@@ -15,6 +17,8 @@ func walkBlocked(ev *engine.Evidence) *engine.Verdict {
 	switch {
 	case w.Stopped != "" && w.RequestID == "":
 		c = &engine.Cause{ID: ev.Family + "/walk-stopped", Outcome: "skipped", Title: "the lifecycle walk stopped: " + w.Stopped, Samples: w.Starts}
+	case w.Unobserved != "" && w.FailedWith != "":
+		c = inputsFailed(ev)
 	case w.Unobserved != "":
 		c = &engine.Cause{ID: ev.Family + "/walk-unobserved", Outcome: "skipped", Title: "no running request could be observed: " + w.Unobserved, Samples: w.Misses}
 	case w.Cancel == nil:
@@ -25,6 +29,23 @@ func walkBlocked(ev *engine.Evidence) *engine.Verdict {
 	}
 	v := engine.By(c)
 	return &v
+}
+
+// inputsFailed is the cause of a walk whose requests the target failed before their
+// cancel landed: with the harness's own Start inputs, the Start inputs the user could
+// supply (needs/start-inputs, one cause for every family: it names the flag); with the
+// user's, the family's own cause, asking to check them. Both quote the target's Error.
+func inputsFailed(ev *engine.Evidence) *engine.Cause {
+	w := ev.Walk
+	if !ev.StartInputs {
+		c := engine.CapabilityCause(engine.CapStartInputs, false)
+		c.Title = fmt.Sprintf("the requests the walk started with the harness's own Start inputs ended FAILED before their cancel landed (the target's Error: %q): pass --start-inputs FILE with selection rules that select objects of the project's source data provider (the README says how)",
+			w.FailedWith)
+		c.Samples = w.Misses
+		return c
+	}
+	return &engine.Cause{ID: ev.Family + "/walk-unobserved", Outcome: "skipped", Samples: w.Misses,
+		Title: fmt.Sprintf("the requests the walk started with the --start-inputs given ended FAILED before their cancel landed (the target's Error: %q): check that their %s selection rules select objects of the project's source data provider", w.FailedWith, ev.Start.Name)}
 }
 
 // cancelBlocked is walkBlocked, and also blocks when the cancel of the running request
