@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -366,13 +365,3 @@ func (m *Merge) Redact(r *Redactor) {
 	redactValue(r, m)
 }
 
-// redactValue redacts every string reachable from the pointer p in place (as
-// Redactor.Run does for a run).
-func redactValue(r *Redactor, p any) {
-	if r == nil || p == nil {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.walk(reflect.ValueOf(p).Elem())
-}
