@@ -47,6 +47,8 @@ const (
 	DefectStartNoIdentifier     = "start-no-identifier"
 	DefectBadSignatureAccepted  = "bad-signature-accepted"
 	DefectStatusLowercase       = "status-lowercase"
+	DefectCancelAnyway          = "cancel-completes-anyway"
+	DefectProgressNoStep        = "progress-no-step"
 )
 
 // DefectMode is one defect mode with its one-line description.
@@ -94,6 +96,8 @@ var defectModes = map[string]string{
 	DefectStartNoIdentifier:     "Start* answers 200 without a RequestIdentifier",
 	DefectBadSignatureAccepted:  "requests whose SigV4 signature does not verify are accepted (the key must still be known)",
 	DefectStatusLowercase:       "every Status is sent lower case (in_progress, canceling, canceled, ...), so a documented terminal status never arrives",
+	DefectCancelAnyway:          "a cancelled request answers CANCELING, then runs to its end anyway (SUCCESS or FAILED), even when cancelled while queued",
+	DefectProgressNoStep:        "Progress is sent without its ProgressStep",
 }
 
 // DefectModes lists the defect modes, sorted by name.

@@ -38,7 +38,7 @@ func ExampleStart() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(aws.ToString(out.Request.Status), aws.ToString(out.Request.Progress.ProgressStep))
+	fmt.Println(aws.ToString(out.Request.Status), out.Request.Progress == nil) // no Progress while CANCELING
 	srv.Clock.Advance(emulator.DefaultStepDuration) // one step after the cancel
 	desc, err := c.DescribeMetadataModelConversions(ctx, &dms.DescribeMetadataModelConversionsInput{
 		MigrationProjectIdentifier: aws.String(emulator.DefaultProject)})
@@ -47,6 +47,6 @@ func ExampleStart() {
 	}
 	fmt.Println(aws.ToString(desc.Requests[0].Status))
 	// Output:
-	// CANCELING LOADING_METADATA
+	// CANCELING true
 	// CANCELED
 }
