@@ -107,7 +107,44 @@ type CheckInfo struct {
 	// judged on (e.g. "conversion/walk") and capabilities ("control surface",
 	// "denied principal"). Empty for checks that need nothing of a target.
 	Needs []string `json:"needs,omitempty"`
+	// Source is where the check's strength comes from (nil for checks of the harness
+	// itself, such as the mutation matrix's).
+	Source *Source `json:"source,omitempty"`
 }
+
+// Source is where a check's strength comes from (DESIGN.md): the AWS model (a shape, a
+// required member, a fault list), the operation's documentation (quoted) or the
+// awsJson 1.1 protocol make a MUST; what is inferred from them is a SHOULD, labelled
+// inferred.
+type Source struct {
+	Kind  string `json:"kind"`            // SourceModel, SourceDocumentation, SourceProtocol or SourceInferred
+	Ref   string `json:"ref"`             // what it rests on: a shape or fault of the model, a document, a protocol rule
+	Quote string `json:"quote,omitempty"` // the source's own words
+}
+
+// Source kinds.
+const (
+	SourceModel         = "model"
+	SourceDocumentation = "documentation"
+	SourceProtocol      = "protocol"
+	SourceInferred      = "inferred"
+)
+
+// String is the source in one line: "documentation: <ref>: \"<quote>\"".
+func (s *Source) String() string {
+	if s == nil {
+		return ""
+	}
+	out := s.Kind + ": " + s.Ref
+	if s.Quote != "" {
+		out += ": \"" + s.Quote + "\""
+	}
+	return out
+}
+
+// Inferred reports whether the check rests on an inference rather than on what AWS
+// says.
+func (s *Source) Inferred() bool { return s != nil && s.Kind == SourceInferred }
 
 // Check is the result of one check.
 type Check struct {

@@ -20,7 +20,7 @@ import (
 
 // Well-known inputs no target has.
 const (
-	UnknownRequestID = "dmsconform-00000000-0000-4000-8000-000000000000"
+	UnknownRequestID = "2f044fcc-d9ba-47cf-8621-7b8d7d196314" // well formed, as DMS request ids are (UUIDs), and random
 	UnknownProject   = "dmsconform-no-such-project"
 )
 
