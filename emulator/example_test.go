@@ -39,7 +39,7 @@ func ExampleStart() {
 		log.Fatal(err)
 	}
 	fmt.Println(aws.ToString(out.Request.Status), out.Request.Progress == nil) // no Progress while CANCELING
-	srv.Clock.Advance(emulator.DefaultStepDuration) // one step after the cancel
+	srv.Clock.Advance(emulator.DefaultStepDuration)                            // one step after the cancel
 	desc, err := c.DescribeMetadataModelConversions(ctx, &dms.DescribeMetadataModelConversionsInput{
 		MigrationProjectIdentifier: aws.String(emulator.DefaultProject)})
 	if err != nil {

@@ -167,7 +167,7 @@ func TestSelectionRulesThatSelectNothing(t *testing.T) {
 		{rule("dmsconform", "exclude"), DefaultSourceServer, true},
 		{rule("db.internal", "explicit"), "db.internal", false},
 		{`{"rules":[{"rule-type":"selection","rule-action":"include","object-locator":{"server-name":"a"}},{"rule-type":"selection","rule-action":"include","object-locator":{"server-name":"dmsconform"}}]}`, DefaultSourceServer, false},
-		{`{}`, DefaultSourceServer, false},          // names no server: not judged
+		{`{}`, DefaultSourceServer, false},           // names no server: not judged
 		{`{"rules":[]}`, DefaultSourceServer, false}, // likewise
 		{`not json`, DefaultSourceServer, false},
 	} {
