@@ -38,8 +38,9 @@ func ExampleStart() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(aws.ToString(out.Request.Status), out.Request.Progress == nil) // no Progress while CANCELING
-	srv.Clock.Advance(emulator.DefaultStepDuration)                            // one step after the cancel
+	// A cancel answers CANCELING, without Progress.
+	fmt.Println(aws.ToString(out.Request.Status), out.Request.Progress == nil)
+	srv.Clock.Advance(emulator.DefaultStepDuration) // one step after the cancel
 	desc, err := c.DescribeMetadataModelConversions(ctx, &dms.DescribeMetadataModelConversionsInput{
 		MigrationProjectIdentifier: aws.String(emulator.DefaultProject)})
 	if err != nil {
