@@ -28,6 +28,7 @@ type Info struct {
 	StepDuration      string        `json:"stepDuration"`
 	VirtualClock      bool          `json:"virtualClock"`
 	DeniedAccessKeyID string        `json:"deniedAccessKeyId"`
+	AnyAccessKey      bool          `json:"anyAccessKey,omitempty"` // Config.AnyAccessKey
 	Now               string        `json:"now"`
 }
 
@@ -45,7 +46,7 @@ type RequestState struct {
 // Info returns what the control surface's /info reports.
 func (e *Emulator) Info() Info {
 	inf := Info{Region: e.region, AccountID: e.account, StepDuration: e.stepNow().String(),
-		VirtualClock: e.vclock != nil, Now: e.clock.Now().UTC().Format(time.RFC3339Nano), Projects: []ProjectInfo{}}
+		VirtualClock: e.vclock != nil, AnyAccessKey: e.anyKey, Now: e.clock.Now().UTC().Format(time.RFC3339Nano), Projects: []ProjectInfo{}}
 	for _, p := range e.projects {
 		inf.Projects = append(inf.Projects, ProjectInfo{Name: p.name, ARN: p.arn, Failing: p.failWith != "", SourceServer: p.sourceServer})
 	}

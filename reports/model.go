@@ -67,6 +67,12 @@ type Run struct {
 	// Warnings are things a reader should act on that are not check outcomes, e.g.
 	// expired known deviations (added by ApplyKnown and Compare).
 	Warnings []string `json:"warnings,omitempty"`
+	// Strict counts unmet SHOULDs as failures (--strict): they then make the run FAIL
+	// (exit 1) as MUST failures do.
+	Strict bool `json:"strict,omitempty"`
+	// ShouldUnmet lists the IDs of the SHOULD checks that failed (Finalize sets it):
+	// reported always, counted only when Strict.
+	ShouldUnmet []string `json:"shouldUnmet,omitempty"`
 }
 
 // Tool names the harness that wrote the report.

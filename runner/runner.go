@@ -50,6 +50,8 @@ type Options struct {
 	ProgressEvery time.Duration
 	// Quiet prints only the verdict line (mutation runs many).
 	Quiet bool
+	// Strict counts unmet SHOULD checks as failures (--strict): verdict FAIL, exit 1.
+	Strict bool
 }
 
 // Result is what a run produced.
@@ -305,6 +307,7 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		StartBudget: res.StartBudget,
 		Interrupted: res.Interrupted,
 		Phases:      map[string]time.Duration{"gather": res.Gather, "judge": res.Judge},
+		Strict:      opts.Strict,
 	}
 	for _, n := range res.Calls {
 		run.ExchangeCount += int64(n)
@@ -403,13 +406,14 @@ func linkLatest(root, dir string) {
 	}
 }
 
-// exitCode: an interrupted run is 130; non-conformance (uncovered failures, or new
-// failures against a baseline) is 1; otherwise an error outcome is 3; otherwise 0.
+// exitCode: an interrupted run is 130; non-conformance (uncovered MUST failures, or
+// new MUST failures against a baseline; SHOULD failures too with --strict) is 1;
+// otherwise an error outcome is 3; otherwise 0. An unmet SHOULD alone is exit 0.
 func exitCode(run *reports.Run) int {
 	switch {
 	case run.Interrupted:
 		return ExitInterrupted
-	case run.Baseline != nil && run.Baseline.HasNewFailures():
+	case run.Baseline != nil && reports.NewConformanceFailures(run) > 0:
 		return ExitNonConform
 	case run.Baseline == nil && reports.ConformanceExitFailures(run) > 0:
 		return ExitNonConform
@@ -430,13 +434,27 @@ func printSummary(w io.Writer, res *Result, cfg engine.Config) {
 		}
 	}
 	fmt.Fprintf(w, "  %s\n", strings.Join(parts, ", "))
+	unmet := reports.UnmetShoulds(run)
 	for _, c := range run.Checks {
-		if (c.Outcome == reports.Fail || c.Outcome == reports.Error) && c.Cause == "" {
+		if (c.Outcome == reports.Fail || c.Outcome == reports.Error) && c.Cause == "" && (run.Strict || !reports.Unmet(c)) {
 			known := ""
 			if c.Known != nil {
 				known = " (known: " + c.Known.Reason + ")"
 			}
+			if reports.Unmet(c) {
+				known = " (SHOULD, counted by --strict)"
+			}
 			fmt.Fprintf(w, "  %-5s %s%s\n        %s\n", c.Outcome, c.ID, known, firstLine(c.Message))
+		}
+	}
+	if len(unmet) > 0 && !run.Strict {
+		fmt.Fprintf(w, "  unmet SHOULD (%d; listed, not counted toward the verdict: --strict counts them):\n", len(unmet))
+		for _, c := range unmet {
+			inferred := ""
+			if c.Source.Inferred() {
+				inferred = ", inferred"
+			}
+			fmt.Fprintf(w, "  %-5s %s (SHOULD%s)\n        %s\n", c.Outcome, c.ID, inferred, firstLine(c.Message))
 		}
 	}
 	if len(run.Causes) > 0 {

@@ -605,3 +605,34 @@ func TestProgressLinesInALog(t *testing.T) {
 		t.Errorf("%d progress lines (want several, without terminal codes):\n%s", lines, out.String())
 	}
 }
+
+// TestOnlyMustFailuresFailARun: a target whose only deviations are from SHOULDs (a
+// cancel that never takes effect early, a second cancel accepted) passes with exit 0,
+// and the console names every unmet SHOULD; --strict makes the same run FAIL (exit 1).
+func TestOnlyMustFailuresFailARun(t *testing.T) {
+	defects := []string{emulator.DefectCancelAnyway, emulator.DefectCancelTerminal}
+	var out strings.Builder
+	res, err := run(t, Options{Config: engine.Config{Defects: defects}, Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmet := reports.UnmetShoulds(res.Run)
+	if res.ExitCode != ExitOK || len(unmet) == 0 || res.Run.Totals[reports.Fail] != len(unmet) {
+		t.Fatalf("exit %d, %d unmet SHOULDs, totals %v: want exit 0 and every failure a SHOULD", res.ExitCode, len(unmet), res.Run.Totals)
+	}
+	for _, c := range unmet {
+		if !strings.Contains(out.String(), c.ID+" (SHOULD") {
+			t.Errorf("the console does not list the unmet SHOULD %s", c.ID)
+		}
+	}
+	if !strings.Contains(out.String(), "unmet SHOULD (") || !strings.Contains(out.String(), "verdict: ✅ PASS") {
+		t.Errorf("console:\n%s", out.String())
+	}
+	strict, err := run(t, Options{Config: engine.Config{Defects: defects}, Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strict.ExitCode != ExitNonConform || !strict.Run.Strict {
+		t.Errorf("--strict: exit %d, want 1", strict.ExitCode)
+	}
+}

@@ -313,3 +313,18 @@ func TestEmulateProxyErrorFlag(t *testing.T) {
 		t.Fatalf("--proxy-error: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// TestEmulateAnyAccessKeyFlag: --any-access-key accepts a key the emulator never saw
+// (temporary credentials from an STS, with their session token) and says so at start.
+func TestEmulateAnyAccessKeyFlag(t *testing.T) {
+	url, printed := startEmulate(t, "--any-access-key")
+	if !strings.Contains(printed, "other access keys: accepted") {
+		t.Fatalf("no line for --any-access-key:\n%s", printed)
+	}
+	c := dms.New(dms.Options{BaseEndpoint: aws.String(url), Region: emulator.DefaultRegion, RetryMaxAttempts: 1,
+		Credentials: credentials.NewStaticCredentialsProvider("ASIAEXAMPLESTSKEY001", "a-secret-the-emulator-never-saw", "FQoGZXIvYXdzEXAMPLE")})
+	if _, err := c.DescribeMetadataModelConversions(context.Background(), &dms.DescribeMetadataModelConversionsInput{
+		MigrationProjectIdentifier: aws.String(emulator.DefaultProject)}); err != nil {
+		t.Fatalf("a temporary key through --any-access-key: %v", err)
+	}
+}
