@@ -422,10 +422,11 @@ func runWatch(ctx context.Context, g *gather) (any, error) {
 }
 
 func runScenarios(ctx context.Context, g *gather) (any, error) {
-	s := g.s
 	ev := &ScenarioEvidence{Runs: make([]*ScenarioRun, len(scenarioRuns))}
 	errs := make([]error, len(scenarioRuns))
-	sem := make(chan struct{}, max(1, s.Cfg.Parallel))
+	// One run at a time: DMS runs the requests of a project one at a time, so runs
+	// started side by side only wait in its queue while their polls back off.
+	sem := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	for i, sr := range scenarioRuns {
 		sem <- struct{}{} // taken in order: with one at a time the runs are repeatable
