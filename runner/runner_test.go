@@ -259,7 +259,7 @@ func TestBaselineClassifiesARegressionAndKnownDeviationsExpire(t *testing.T) {
 		t.Fatalf("clean run: %v, exit %v", err, clean)
 	}
 	// A baseline may be the report folder, as diff accepts.
-	broken, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-no-type"}}, LabelFilter: "fault", Baseline: clean.Dir})
+	broken, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", Baseline: clean.Dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,18 +273,18 @@ func TestBaselineClassifiesARegressionAndKnownDeviationsExpire(t *testing.T) {
 	if !strings.Contains(string(summary), "new-failure") && !strings.Contains(strings.ToLower(string(summary)), "new failure") {
 		t.Errorf("summary.md does not show the regression:\n%s", summary)
 	}
-	again, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-no-type"}}, LabelFilter: "fault", Baseline: filepath.Join(broken.Dir, reports.FileJSON)})
+	again, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", Baseline: filepath.Join(broken.Dir, reports.FileJSON)})
 	if err != nil || again.ExitCode != ExitOK {
 		t.Fatalf("still-failing checks are not new failures: %v exit %+v", err, again)
 	}
 	tomorrow := time.Now().UTC().AddDate(0, 0, 2).Format("2006-01-02")
 	known := writeFile(t, "known.yaml", fmt.Sprintf("- check: \"*.fault.*\"\n  target: embedded\n  reason: emulator defect under test\n  expires: %s\n", tomorrow))
-	covered, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-no-type"}}, LabelFilter: "fault", KnownDeviations: known})
+	covered, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", KnownDeviations: known})
 	if err != nil || covered.ExitCode != ExitOK {
 		t.Fatalf("known deviations must cover the failures: %v %+v", err, covered)
 	}
 	expired := writeFile(t, "expired.yaml", "- check: \"*.fault.*\"\n  target: embedded\n  reason: emulator defect under test\n  expires: 2020-01-01\n")
-	counted, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-no-type"}}, LabelFilter: "fault", KnownDeviations: expired})
+	counted, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", KnownDeviations: expired})
 	if err != nil || counted.ExitCode != ExitNonConform {
 		t.Fatalf("an expired deviation must count again (exit 1): %v %+v", err, counted)
 	}

@@ -21,6 +21,20 @@ func TestCanceledEarly(t *testing.T) {
 		{name: "a request cancelled at once that still succeeds falls short", kind: k, ev: ended("SUCCESS"), outcome: reports.Fail,
 			message: []string{"request " + reqID + " was cancelled at once after its start and ended SUCCESS (statuses seen: CANCELING -> SUCCESS): the cancel did not take effect"}},
 		{name: "a request cancelled at once that still fails falls short", kind: k, ev: ended("FAILED"), outcome: reports.Fail, message: []string{"ended FAILED"}},
+		{name: "a cancel that landed only after retries may have been late: skipped", kind: k,
+			ev: func() *engine.Evidence {
+				ev := ended("SUCCESS")
+				retried(ev.Walk.Cancel, exchange(cancelOp, 500, `{"__type":"InternalFailure","message":"boom"}`))
+				return ev
+			}(),
+			outcome: reports.Skipped, message: []string{"ended SUCCESS after its cancel, but the cancel landed only at attempt 2 (transient)"}},
+		{name: "a cancel retried and then CANCELED passes", kind: k,
+			ev: func() *engine.Evidence {
+				ev := walked()
+				retried(ev.Walk.Cancel, exchange(cancelOp, 500, `{"__type":"InternalFailure","message":"boom"}`))
+				return ev
+			}(),
+			outcome: reports.Pass},
 		{name: "a request that never ended is lifecycle.canceled's", kind: k,
 			ev: walked(func(ev *engine.Evidence) {
 				ev.Walk.Describes = ev.Walk.Describes[:1]
