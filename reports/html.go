@@ -77,7 +77,7 @@ type htmlCheck struct {
 	// OwnMessage is false when the message only repeats the cause's title.
 	OwnMessage bool
 	// Source is what the check rests on; Unmet marks an unmet SHOULD.
-	Source *Source
+	Source Source
 	Unmet  bool
 }
 

@@ -140,7 +140,7 @@ func WriteJUnit(w io.Writer, run *Run) error {
 			if Unmet(c) && !run.Strict {
 				// Listed, not counted: a CI test view shows it passed, with its note.
 				tc.SystemOut = "unmet SHOULD (" + levelWords(c, false) + "): " + c.Message
-				if c.Source != nil {
+				if c.Source.Kind != "" {
 					tc.SystemOut += "\nsource: " + c.Source.String()
 				}
 				break
@@ -184,7 +184,7 @@ func problemText(c Check) string {
 	if c.Description != "" {
 		fmt.Fprintf(&b, "\n\ncheck: %s (%s)", c.Description, c.Level)
 	}
-	if c.Source != nil {
+	if c.Source.Kind != "" {
 		fmt.Fprintf(&b, "\nsource: %s", c.Source)
 	}
 	if c.Pointer != "" {

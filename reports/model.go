@@ -113,9 +113,10 @@ type CheckInfo struct {
 	// judged on (e.g. "conversion/walk") and capabilities ("control surface",
 	// "denied principal"). Empty for checks that need nothing of a target.
 	Needs []string `json:"needs,omitempty"`
-	// Source is where the check's strength comes from (nil for checks of the harness
-	// itself, such as the mutation matrix's).
-	Source *Source `json:"source,omitempty"`
+	// Source is where the check's strength comes from (zero for checks of the harness
+	// itself, such as the mutation matrix's). A value, not a pointer: a run owns its
+	// copy (the redaction boundary rewrites a run's strings in place).
+	Source Source `json:"source,omitzero"`
 }
 
 // Source is where a check's strength comes from (DESIGN.md): the AWS model (a shape, a
@@ -136,9 +137,10 @@ const (
 	SourceInferred      = "inferred"
 )
 
-// String is the source in one line: "documentation: <ref>: \"<quote>\"".
-func (s *Source) String() string {
-	if s == nil {
+// String is the source in one line: "documentation: <ref>: \"<quote>\"" ("" when the
+// check names none).
+func (s Source) String() string {
+	if s.Kind == "" {
 		return ""
 	}
 	out := s.Kind + ": " + s.Ref
@@ -150,7 +152,7 @@ func (s *Source) String() string {
 
 // Inferred reports whether the check rests on an inference rather than on what AWS
 // says.
-func (s *Source) Inferred() bool { return s != nil && s.Kind == SourceInferred }
+func (s Source) Inferred() bool { return s.Kind == SourceInferred }
 
 // Check is the result of one check.
 type Check struct {

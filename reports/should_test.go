@@ -12,11 +12,11 @@ import (
 // beside a passing MUST.
 func shouldRun() *Run {
 	pass := check("lifecycle.cancel", "answer CANCELING", Pass, "lifecycle")
-	pass.Source = &Source{Kind: SourceDocumentation, Ref: "the operation's documentation", Quote: "Cancels a single metadata model conversion operation"}
+	pass.Source = Source{Kind: SourceDocumentation, Ref: "the operation's documentation", Quote: "Cancels a single metadata model conversion operation"}
 	unmet := check("lifecycle.second-cancel", "refuse a second cancel", Fail, "lifecycle", "inferred")
 	unmet.Level = "SHOULD"
 	unmet.Message = "cancelling the CANCELED request r-1 gave HTTP 200, want InvalidResourceStateFault"
-	unmet.Source = &Source{Kind: SourceInferred, Ref: "no public source says what a second cancel answers"}
+	unmet.Source = Source{Kind: SourceInferred, Ref: "no public source says what a second cancel answers"}
 	run := &Run{Kind: KindTarget, Target: Target{Kind: "embedded"}, Started: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Checks: []Check{pass, unmet}}
 	Finalize(run)
 	return run

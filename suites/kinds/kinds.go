@@ -55,7 +55,7 @@ func (x *Expansion) Add(group, name, level string, src reports.Source, pointer, 
 	x.checks = append(x.checks, engine.Check{
 		CheckInfo: reports.CheckInfo{
 			ID: id, Title: title, Description: description, Level: level,
-			Labels: labels, Pointer: pointer, Operation: x.Cancel.Name, Needs: k.Needs().Words(), Source: &src,
+			Labels: labels, Pointer: pointer, Operation: x.Cancel.Name, Needs: k.Needs().Words(), Source: src,
 		},
 		Family: x.Family, Kind: k,
 	})
