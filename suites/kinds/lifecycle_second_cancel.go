@@ -51,5 +51,10 @@ func (SecondCancel) Judge(ev *engine.Evidence) engine.Verdict {
 	if errors.As(err, &ae) {
 		return engine.Failf(show, "cancelling the %s request %s gave %s (%q), want InvalidResourceStateFault", w.Final, w.RequestID, ae.ErrorCode(), ae.ErrorMessage())
 	}
+	if err == nil {
+		req, _ := smp.Response().Object()["Request"].(map[string]any)
+		st := engine.Str(req["Status"])
+		return engine.Failf(show, "cancelling the %s request %s was accepted (%s, Status %q), want InvalidResourceStateFault", w.Final, w.RequestID, smp.Response().Summary(), st)
+	}
 	return engine.Failf(show, "cancelling the %s request %s gave %s and %v, want InvalidResourceStateFault", w.Final, w.RequestID, smp.Response().Summary(), err)
 }

@@ -19,7 +19,7 @@ func TestSecondCancel(t *testing.T) {
 			ev: second(raw(cancelOp, again, 400, `{"message":"already CANCELED"}`, with("X-Amzn-ErrorType", "InvalidResourceStateFault"))), outcome: reports.Pass},
 		{name: "a second cancel that succeeds fails", kind: k, ev: second(cancelAnswer(again, request(reqID, "CANCELED"))),
 			outcome: reports.Fail, shows: []string{again},
-			message: []string{"cancelling the CANCELED request " + reqID + " gave HTTP 200", "want InvalidResourceStateFault"}},
+			message: []string{"cancelling the CANCELED request " + reqID + " was accepted (HTTP 200, Status \"CANCELED\")", "want InvalidResourceStateFault"}},
 		{name: "another fault fails", kind: k, ev: second(faultAnswer(cancelOp, again, 400, "ResourceNotFoundFault", "no conversion request")),
 			outcome: reports.Fail, message: []string{`cancelling the CANCELED request ` + reqID + ` gave ResourceNotFoundFault ("no conversion request"), want InvalidResourceStateFault`}},
 		{name: "a validation error fails", kind: k, ev: second(faultAnswer(cancelOp, again, 400, "ValidationException", "Request is already in a final state")),
