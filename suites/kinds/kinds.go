@@ -6,8 +6,10 @@
 // The generator (suites/gen) calls Expand for every family; the generated catalog
 // (suites/<family>/checks.gen.go) lists the checks as data, each with its typed kind
 // value, so a parameter typo does not compile. Adding a kind: one file here (type,
-// expander registered in init, Needs, Judge, and table tests from canned exchanges in
-// its _test file) plus an emulator defect that makes it fail.
+// expander registered in init with each check's level and source (sources.go: a MUST
+// rests on the model, the documentation or the protocol; an inference is a SHOULD),
+// Needs, Judge, and table tests from canned exchanges in its _test file) plus an
+// emulator defect that makes it fail.
 package kinds
 
 import (
