@@ -16,6 +16,9 @@ type ProjectInfo struct {
 	Name    string `json:"name"`
 	ARN     string `json:"arn"`
 	Failing bool   `json:"failing"`
+	// SourceServer is the server of the project's source data provider: the
+	// server-name its selection rules must name to select anything.
+	SourceServer string `json:"sourceServer"`
 }
 
 // Info is the answer of GET /_dmsconform/v1/info.
@@ -26,6 +29,7 @@ type Info struct {
 	StepDuration      string        `json:"stepDuration"`
 	VirtualClock      bool          `json:"virtualClock"`
 	DeniedAccessKeyID string        `json:"deniedAccessKeyId"`
+	AnyAccessKey      bool          `json:"anyAccessKey,omitempty"` // Config.AnyAccessKey
 	Now               string        `json:"now"`
 }
 
@@ -43,9 +47,9 @@ type RequestState struct {
 // Info returns what the control surface's /info reports.
 func (e *Emulator) Info() Info {
 	inf := Info{Region: e.region, AccountID: e.account, StepDuration: e.stepNow().String(),
-		VirtualClock: e.vclock != nil, Now: e.clock.Now().UTC().Format(time.RFC3339Nano), Projects: []ProjectInfo{}}
+		VirtualClock: e.vclock != nil, AnyAccessKey: e.anyKey, Now: e.clock.Now().UTC().Format(time.RFC3339Nano), Projects: []ProjectInfo{}}
 	for _, p := range e.projects {
-		inf.Projects = append(inf.Projects, ProjectInfo{Name: p.name, ARN: p.arn, Failing: p.failWith != ""})
+		inf.Projects = append(inf.Projects, ProjectInfo{Name: p.name, ARN: p.arn, Failing: p.failWith != "", SourceServer: p.sourceServer})
 	}
 	for _, c := range e.creds {
 		if c.denyAll || len(c.deny) > 0 {

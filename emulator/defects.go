@@ -47,6 +47,8 @@ const (
 	DefectStartNoIdentifier     = "start-no-identifier"
 	DefectBadSignatureAccepted  = "bad-signature-accepted"
 	DefectStatusLowercase       = "status-lowercase"
+	DefectCancelAnyway          = "cancel-completes-anyway"
+	DefectProgressNoStep        = "progress-no-step"
 )
 
 // DefectMode is one defect mode with its one-line description.
@@ -57,11 +59,11 @@ type DefectMode struct {
 
 var defectModes = map[string]string{
 	DefectFaultWrongName:        "ResourceNotFoundFault is sent as ResourceNotFoundException (body __type and X-Amzn-ErrorType)",
-	DefectFaultStatus500:        "modeled faults are sent with HTTP 500 instead of 400",
-	DefectFaultStatus200:        "modeled faults are sent with HTTP 200 (the Go SDK then reports success)",
-	DefectFaultNoType:           "modeled faults carry no __type in the body (the X-Amzn-ErrorType header is kept)",
-	DefectFaultMessageKey:       "modeled faults put the message under \"errorMessage\" instead of \"message\"",
-	DefectFaultHeaderMismatch:   "X-Amzn-ErrorType of modeled faults names another fault than the body __type",
+	DefectFaultStatus500:        "modeled faults (and the access denial) are sent with HTTP 500 instead of 400",
+	DefectFaultStatus200:        "modeled faults (and the access denial) are sent with HTTP 200 (the Go SDK then reports success)",
+	DefectFaultNoType:           "modeled faults (and the access denial) carry no __type in the body (the X-Amzn-ErrorType header is kept)",
+	DefectFaultMessageKey:       "modeled faults (and the access denial) put the message under \"errorMessage\" instead of \"message\"",
+	DefectFaultHeaderMismatch:   "X-Amzn-ErrorType of modeled faults (and the access denial) names another fault than the body __type",
 	DefectWrongContentType:      "every response is sent with Content-Type application/json",
 	DefectNoRequestID:           "responses carry no x-amzn-RequestId header",
 	DefectUndocumentedStatus:    "Status PAUSED (undocumented) is sent instead of IN_PROGRESS",
@@ -86,7 +88,7 @@ var defectModes = map[string]string{
 	DefectUndeclaredMember:      "successful outputs carry an extra top-level member ResponseMetadata the model does not declare",
 	DefectStatusDoubleL:         "Status is spelled CANCELLING / CANCELLED (double L) instead of CANCELING / CANCELED",
 	DefectStepBackwards:         "ProgressStep goes back to LOADING_METADATA after ANALYZING (sent instead of CONVERTING)",
-	DefectDeniedAllowed:         "the access policy is ignored: denied principals are allowed (no AccessDeniedFault)",
+	DefectDeniedAllowed:         "the access policy is ignored: denied principals are allowed (no AccessDeniedException)",
 	DefectRequestIDMismatch:     "Cancel* answers with a RequestIdentifier other than the one cancelled",
 	DefectNullMembers:           "unset optional output members are sent as null instead of being omitted",
 	DefectDescribeIgnoreFilters: "Describe* ignores Filters and returns every request of the project",
@@ -94,6 +96,8 @@ var defectModes = map[string]string{
 	DefectStartNoIdentifier:     "Start* answers 200 without a RequestIdentifier",
 	DefectBadSignatureAccepted:  "requests whose SigV4 signature does not verify are accepted (the key must still be known)",
 	DefectStatusLowercase:       "every Status is sent lower case (in_progress, canceling, canceled, ...), so a documented terminal status never arrives",
+	DefectCancelAnyway:          "a cancelled request answers CANCELING, then runs to its end anyway (SUCCESS or FAILED), even when cancelled while queued",
+	DefectProgressNoStep:        "Progress is sent without its ProgressStep",
 }
 
 // DefectModes lists the defect modes, sorted by name.

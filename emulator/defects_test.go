@@ -235,6 +235,18 @@ func TestDefectModes(t *testing.T) {
 			_, has := body(w)["RequestIdentifier"]
 			return w.Code == 200 && !has
 		}},
+		{DefectCancelAnyway, func(t *testing.T, e *Emulator, vc *VirtualClock) *httptest.ResponseRecorder {
+			probeCancelThenDescribe(t, e, vc) // cancelled early, in LOADING_METADATA
+			vc.Advance(stepsDur(5))
+			return raw(t, e, "DescribeMetadataModelConversions", `{"MigrationProjectIdentifier":"`+DefaultProject+`"}`)
+		}, func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			return first(w)["Status"] == StatusSuccess
+		}},
+		{DefectProgressNoStep, probeDescribeAt(DefaultProject, 1.5), func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			p := progress(w)
+			_, has := p["ProgressStep"]
+			return p != nil && !has
+		}},
 		{DefectBadSignatureAccepted, func(t *testing.T, e *Emulator, _ *VirtualClock) *httptest.ResponseRecorder {
 			return rawSigned(t, e, "AmazonDMSv20160101.DescribeMetadataModelConversions",
 				[]byte(`{"MigrationProjectIdentifier":"`+DefaultProject+`"}`), DefaultAccessKeyID, "not-the-secret-of-this-key")

@@ -19,12 +19,15 @@
 //	no Authorization header                        400 MissingAuthenticationTokenException
 //	Authorization header not SigV4 / no X-Amz-Date 400 IncompleteSignatureException
 //	unknown access key id                          400 UnrecognizedClientException
+//	                                               (Config.AnyAccessKey: accepted, format checked)
 //	signature does not match (or scope not dms)    400 InvalidSignatureException
 //	not POST /, or unknown X-Amz-Target            400 UnknownOperationException
 //	body not a JSON object, member of wrong type   400 SerializationException
 //	missing or null required member, too long a
 //	string, bad union, MaxRecords/Marker/Filters   400 ValidationException
-//	principal denied by the access policy          400 AccessDeniedFault
+//	principal denied by the access policy          400 AccessDeniedException ("User: <principal ARN>
+//	                                               is not authorized to perform: dms:<Operation> on
+//	                                               resource: <project ARN>"), as IAM answers
 //	unknown project or request                     400 ResourceNotFoundFault
 //	cancel of a request that is not RECEIVED or
 //	IN_PROGRESS                                    400 InvalidResourceStateFault
@@ -38,24 +41,44 @@
 //
 // # Lifecycle
 //
-// A request started at t0 is RECEIVED (no Progress) until t0+1*step, then
-// IN_PROGRESS with ProgressStep LOADING_METADATA, COUNTING_OBJECTS, ANALYZING and
-// CONVERTING for one step each. ProgressPercent is the percentage of the current step
-// that has elapsed (the model documents it as "the percent complete for the current
-// step"), rounded down to one decimal, so it rises from 0 to 99.9 inside each step.
-// TotalObjects is absent until the objects are counted (from ANALYZING on), then
-// fixed per request. ProcessedObject is set while ANALYZING (EndpointType SOURCE) and
-// CONVERTING (EndpointType TARGET). At t0+5*step the request is terminal: SUCCESS with
-// ProgressStep FINISHED and ProgressPercent 100, or FAILED with Error and the progress
-// of the last instant of CONVERTING. A cancel of a RECEIVED or IN_PROGRESS request
-// answers Status CANCELING with Progress frozen at the moment of the cancel; one step
-// later the request is CANCELED. The step is fixed when the request starts
-// (Config.StepDuration, or Weather.StepDuration when set). State is computed lazily
-// from the clock on every read: there are no goroutines or timers. Describe* lists
-// requests oldest first.
-// A scenario's HoldAtStep caps the request's elapsed time at the start of that step
-// (ProgressPercent 0); bound to a request that is already past the step, it moves the
-// request back to it.
+// The emulator follows what AWS's public record says DMS does (botocore's model
+// documentation, the AWS CLI examples tested against the service). The requests of
+// one migration project, of both families, run one at a time: "If other requests
+// created by Start* operations are already in the migration project's queue, the
+// conversion begins after they complete". A request started at t0 is RECEIVED ("not
+// yet queued", no Progress) until t0+1*step, then IN_PROGRESS: without Progress while
+// it waits for its turn (queued), then with ProgressStep LOADING_METADATA,
+// COUNTING_OBJECTS, ANALYZING and CONVERTING for one step each. ProgressPercent is the
+// percentage of the current step that has elapsed (the model documents it as "the
+// percent complete for the current step"), rounded down to one decimal, so it rises
+// from 0 to 99.9 inside each step. TotalObjects is absent until the objects are counted
+// (from ANALYZING on), then fixed per request. ProcessedObject is set while ANALYZING
+// and CONVERTING, with a lower-case Type ("table") and EndpointType SOURCE, as in the
+// CLI examples. After CONVERTING the request is SUCCESS, without Progress.
+//
+// A request fails (FAILED, Error {"defaultErrorDetails":{"Message":...}}, no Progress)
+// at the end of LOADING_METADATA when its project has FailWith or a scenario says so,
+// and at the end of COUNTING_OBJECTS when its SelectionRules select nothing of the
+// project's source data provider (SelectsNothing; Project.SourceServer): it is
+// accepted, then ends FAILED with NoObjectsMessage, as DMS does.
+//
+// A cancel of a RECEIVED or IN_PROGRESS request answers Status CANCELING without
+// Progress, and the request stays CANCELING (no Progress) for one step, then is
+// CANCELED; a request cancelled before its turn never runs. CANCELING "might still
+// succeed or fail before cancellation takes effect": a cancel that lands in the
+// request's last step does not stop it, and it ends SUCCESS (or FAILED) when that step
+// ends. The project's next request starts when the running one is terminal.
+//
+// The step is fixed when the request starts (Config.StepDuration, or
+// Weather.StepDuration when set). State is computed lazily from the clock on every
+// read: there are no goroutines or timers; where each request stands in its project's
+// queue is computed from the state (starts, cancels, scenarios) once per change.
+// Describe* lists requests oldest first.
+// A scenario's HoldAtStep caps the request's run at the start of that step
+// (ProgressPercent 0), so it occupies its project until it is cancelled (a cancel
+// releases the hold) and the requests queued behind it wait; bound to a request that
+// is already past the step, it moves the request back to it. HoldAtStep RECEIVED keeps
+// the request RECEIVED, out of the queue.
 //
 // # Control surface
 //
@@ -130,6 +153,13 @@ const (
 
 	// DefaultMaxBodyBytes is the request body limit when Config.MaxBodyBytes is 0.
 	DefaultMaxBodyBytes = 1 << 20
+	// DefaultSourceServer is the server of the seeded projects' source data provider:
+	// the server-name the harness's own Start input selects. Selection rules that name
+	// only other servers select nothing (see SelectsNothing).
+	DefaultSourceServer = "dmsconform"
+	// NoObjectsMessage is the Error message of a request whose selection rules select
+	// nothing, as DMS words it.
+	NoObjectsMessage = "No objects were found according to the specified selection rules. Please review your selection rules and try again."
 	// DefaultFailMessage is the Error message of requests in FailingProject.
 	DefaultFailMessage = "dmsconform: simulated conversion failure (project " + FailingProject + ")"
 	// MaxRecordsLimit is the largest MaxRecords a Describe* call accepts (1..100;
@@ -154,7 +184,10 @@ const (
 	CodeResourceNotFound    = "ResourceNotFoundFault"
 	CodeInvalidState        = "InvalidResourceStateFault"
 	CodeAccessDenied        = "AccessDeniedFault"
-	CodeQuotaExceeded       = "ResourceQuotaExceededFault"
+	// CodeAccessDeniedException is IAM's denial of a caller, a common AWS error (the
+	// modelled AccessDeniedFault is DMS's own role denied access to an endpoint).
+	CodeAccessDeniedException = "AccessDeniedException"
+	CodeQuotaExceeded         = "ResourceQuotaExceededFault"
 )
 
 // Request status values (the documented RequestStatus values).
@@ -191,6 +224,13 @@ type Config struct {
 	Defects           []string      // defect modes (DefectModes)
 	Weather           Weather       // throttling, transient 5xx, latency, eventual consistency, ...; zero = clear sky
 	Model             *spec.Model   // nil → spec.MustLoad()
+	// AnyAccessKey accepts requests signed with an access key the emulator does not
+	// know (such as temporary credentials an STS issued), allowed everything. Their
+	// signature is checked for its format only (SigV4 header, credential scope, date,
+	// signed headers, a hex signature): the emulator never saw the secret, so it cannot
+	// verify it, and a corrupted signature made with an unknown key is accepted (the
+	// bad-signature checks fail against it, correctly). Known keys are verified in full.
+	AnyAccessKey bool
 }
 
 // Credential is an access key pair the emulator accepts, with the operations its
@@ -199,14 +239,21 @@ type Config struct {
 type Credential struct {
 	AccessKeyID, SecretAccessKey string
 	Deny                         []string
+	// Principal is the caller's ARN that AccessDeniedException messages name; "" →
+	// arn:aws:sts::<account>:assumed-role/dmsconform-denied/dmsconform for a key that
+	// is denied something, .../dmsconform-allowed/dmsconform otherwise.
+	Principal string
 }
 
 // Project is a seeded migration project. ID "" derives a stable 26-character id from
 // the name. A non-empty FailWith makes every request of the project end FAILED with
-// Error {"defaultErrorDetails":{"Message":FailWith}}.
+// Error {"defaultErrorDetails":{"Message":FailWith}}. SourceServer is the server of its
+// source data provider ("" → DefaultSourceServer): selection rules that name only
+// other servers select nothing.
 type Project struct {
-	Name, ID string
-	FailWith string
+	Name, ID     string
+	FailWith     string
+	SourceServer string
 }
 
 // DefaultCredentials returns the two documented test key pairs: DefaultAccessKeyID
@@ -242,6 +289,7 @@ type Emulator struct {
 	vclock          *VirtualClock // nil unless clock is virtual
 	step            time.Duration
 	autoAdvance     time.Duration
+	anyKey          bool // Config.AnyAccessKey
 	control         bool
 	maxBody         int64
 	creds           map[string]*credential
@@ -256,6 +304,7 @@ type Emulator struct {
 	mu        sync.Mutex
 	requests  map[string]*request
 	lists     map[listKey][]*request // per project and family, in creation order
+	queues    map[*project]*queue    // per project, both families, in creation order
 	scenarios []*scenarioEntry
 	seq       uint64
 	scnSeq    uint64
@@ -273,7 +322,7 @@ type credential struct {
 func (c *credential) denied(op string) bool { return c != nil && (c.denyAll || c.deny[op]) }
 
 type project struct {
-	name, id, arn, failWith string
+	name, id, arn, failWith, sourceServer string
 }
 
 type listKey struct {
@@ -297,6 +346,7 @@ func New(cfg Config) (*Emulator, error) {
 		clock:       cfg.Clock,
 		step:        cfg.StepDuration,
 		autoAdvance: cfg.AutoAdvance,
+		anyKey:      cfg.AnyAccessKey,
 		control:     cfg.Control,
 		maxBody:     cfg.MaxBodyBytes,
 		creds:       map[string]*credential{},
@@ -304,6 +354,7 @@ func New(cfg Config) (*Emulator, error) {
 		requests:    map[string]*request{},
 		ids:         seededIDs(cfg.IDSeed),
 		lists:       map[listKey][]*request{},
+		queues:      map[*project]*queue{},
 		quit:        make(chan struct{}),
 	}
 	if e.region == "" {
@@ -360,6 +411,9 @@ func New(cfg Config) (*Emulator, error) {
 		if _, dup := e.creds[c.AccessKeyID]; dup {
 			return nil, fmt.Errorf("emulator: access key id %s is configured twice", c.AccessKeyID)
 		}
+		if c.Principal == "" {
+			c.Principal = e.defaultPrincipal(len(c.Deny) > 0)
+		}
 		cr := &credential{Credential: c, deny: map[string]bool{}}
 		for _, op := range c.Deny {
 			switch {
@@ -394,7 +448,11 @@ func New(cfg Config) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator: project %q (id %s) is configured twice", p.Name, id)
 		}
 		seen[p.Name], seen[id] = true, true
-		e.projects = append(e.projects, &project{name: p.Name, id: id, failWith: p.FailWith,
+		server := p.SourceServer
+		if server == "" {
+			server = DefaultSourceServer
+		}
+		e.projects = append(e.projects, &project{name: p.Name, id: id, failWith: p.FailWith, sourceServer: server,
 			arn: fmt.Sprintf("arn:aws:dms:%s:%s:migration-project:%s", e.region, e.account, id)})
 	}
 	ds, err := parseDefects(cfg.Defects)
@@ -406,6 +464,17 @@ func New(cfg Config) (*Emulator, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// defaultPrincipal is the ARN AccessDeniedException messages name for a key
+// configured without a Principal (or, with AnyAccessKey, a key the emulator does not
+// know).
+func (e *Emulator) defaultPrincipal(denies bool) string {
+	role := "dmsconform-allowed"
+	if denies {
+		role = "dmsconform-denied"
+	}
+	return fmt.Sprintf("arn:aws:sts::%s:assumed-role/%s/dmsconform", e.account, role)
 }
 
 // releaseSilent ends the calls held by Weather.SilentAfter (their connections are
@@ -481,6 +550,7 @@ func (e *Emulator) Reset() {
 	defer e.mu.Unlock()
 	e.requests = map[string]*request{}
 	e.lists = map[listKey][]*request{}
+	e.queues = map[*project]*queue{}
 	e.scenarios = nil
 }
 

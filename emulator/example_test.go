@@ -38,7 +38,8 @@ func ExampleStart() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(aws.ToString(out.Request.Status), aws.ToString(out.Request.Progress.ProgressStep))
+	// A cancel answers CANCELING, without Progress.
+	fmt.Println(aws.ToString(out.Request.Status), out.Request.Progress == nil)
 	srv.Clock.Advance(emulator.DefaultStepDuration) // one step after the cancel
 	desc, err := c.DescribeMetadataModelConversions(ctx, &dms.DescribeMetadataModelConversionsInput{
 		MigrationProjectIdentifier: aws.String(emulator.DefaultProject)})
@@ -47,6 +48,6 @@ func ExampleStart() {
 	}
 	fmt.Println(aws.ToString(desc.Requests[0].Status))
 	// Output:
-	// CANCELING LOADING_METADATA
+	// CANCELING true
 	// CANCELED
 }

@@ -22,7 +22,7 @@ type apiError struct {
 	status  int
 	code    string
 	msg     string
-	modeled bool // a modeled DMS fault: the fault-* defects apply to it
+	modeled bool // a modeled DMS fault or IAM's access denial: the fault-* defects apply to it
 }
 
 func (e *apiError) Error() string { return e.code + ": " + e.msg }
@@ -145,19 +145,26 @@ func (e *Emulator) handleAWS(r *http.Request, d *defectSet, reqID string) (map[s
 		return nil, aerr
 	}
 	if principal.denied(op.Name) && !d.has(DefectDeniedAllowed) {
-		return nil, newFault(CodeAccessDenied, "User %s is not authorized to perform dms:%s (the emulator's access policy denies it; call with %s instead)",
-			principal.AccessKeyID, op.Name, e.allowedKeyFor(op.Name))
+		// IAM's denial of the caller, in the words AWS uses. It is not the modelled
+		// AccessDeniedFault (DMS's own role denied access to an endpoint); the fault-*
+		// defects apply to it all the same, as the access-denied checks judge it.
+		return nil, &apiError{status: http.StatusBadRequest, code: CodeAccessDeniedException, modeled: true,
+			msg: fmt.Sprintf("User: %s is not authorized to perform: dms:%s on resource: %s", principal.Principal, op.Name, e.resourceARN(str(in, "MigrationProjectIdentifier")))}
 	}
 	return e.dispatch(op, in, d)
 }
 
-func (e *Emulator) allowedKeyFor(op string) string {
-	for _, c := range e.creds {
-		if !c.denied(op) {
-			return "access key " + c.AccessKeyID
-		}
+// resourceARN is the migration project ARN an IAM decision names for a project
+// identifier (a name or an ARN; a project the emulator does not know gets the ARN
+// its name would have).
+func (e *Emulator) resourceARN(ident string) string {
+	if p := e.lookupProject(ident); p != nil {
+		return p.arn
 	}
-	return "a key the policy allows"
+	if strings.HasPrefix(ident, "arn:") {
+		return ident
+	}
+	return fmt.Sprintf("arn:aws:dms:%s:%s:migration-project:%s", e.region, e.account, ident)
 }
 
 func (e *Emulator) readBody(r *http.Request) ([]byte, *apiError) {

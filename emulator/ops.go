@@ -172,7 +172,7 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 	if r == nil || r.project != p || r.family != op.Family || !visible(r, now, window) {
 		if d.has(DefectCancelUnknown) {
 			ghost := &request{id: id, family: op.Family, project: p, start: now, canceled: true, cancelAt: now, step: e.stepNow()}
-			return map[string]any{"Request": e.render(ghost, e.compute(ghost, now), d)}, nil
+			return map[string]any{"Request": e.render(ghost, view{status: StatusCanceling}, d)}, nil
 		}
 		return nil, newFault(CodeResourceNotFound, "%s request %q not found in migration project %s; start one with %s and pass its RequestIdentifier",
 			upperFirst(e.noun(op.Family)), id, p.name, e.startName(op.Family))
@@ -186,7 +186,8 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 			upperFirst(e.noun(op.Family)), id, v.status)
 	}
 	if !d.has(DefectCancelNoEffect) {
-		r.canceled, r.cancelAt = true, now
+		r.canceled, r.cancelAt, r.anyway = true, now, d.has(DefectCancelAnyway)
+		e.invalidate(r)
 		v = e.compute(r, now)
 	}
 	obj := e.render(r, v, d)
@@ -338,7 +339,9 @@ func (e *Emulator) renderProgress(v view, scen *Scenario, d *defectSet) map[stri
 	if scen != nil && scen.ProgressStep != "" {
 		step = scen.ProgressStep
 	}
-	p["ProgressStep"] = step
+	if !d.has(DefectProgressNoStep) {
+		p["ProgressStep"] = step
+	}
 	percent := v.percent
 	if d.has(DefectPercentOutOfRange) {
 		percent = 150

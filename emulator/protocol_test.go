@@ -152,7 +152,7 @@ func TestProtocolErrors(t *testing.T) {
 		}, 400, CodeResourceNotFound, "\"x\" not found"},
 		{"denied", func() *httptest.ResponseRecorder {
 			return rawSigned(t, e, "AmazonDMSv20160101.CancelMetadataModelConversion", []byte(cancelOK), DeniedAccessKeyID, DeniedSecretAccessKey)
-		}, 400, CodeAccessDenied, "not authorized to perform dms:CancelMetadataModelConversion"},
+		}, 400, CodeAccessDeniedException, "User: arn:aws:sts::123456789012:assumed-role/dmsconform-denied/dmsconform is not authorized to perform: dms:CancelMetadataModelConversion on resource: arn:aws:dms:us-east-1:123456789012:migration-project:"},
 		{"control surface is AWS surface when disabled", func() *httptest.ResponseRecorder {
 			e2, _ := newTestEmulator(t, func(c *Config) { c.Control = false })
 			r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1"+ControlPrefix+"reset", nil)

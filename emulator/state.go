@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -11,16 +12,28 @@ import (
 
 // request is one Start* request.
 type request struct {
-	id       string
-	family   string
-	project  *project
-	seq      uint64
-	start    time.Time
-	canceled bool
-	cancelAt time.Time
-	scen     *Scenario // taken at Start from a pending scenario; nil if none
-	total    int64
-	step     time.Duration // lifecycle step, fixed at Start (Weather.StepDuration may change it for later requests)
+	id        string
+	family    string
+	project   *project
+	seq       uint64
+	pidx      int // index in its project's queue (both families, in start order)
+	start     time.Time
+	canceled  bool
+	cancelAt  time.Time
+	anyway    bool      // cancelled under cancel-completes-anyway: it runs to its end regardless
+	noObjects bool      // its SelectionRules select nothing of the project's source data provider
+	scen      *Scenario // taken at Start from a pending scenario; nil if none
+	total     int64
+	step      time.Duration // lifecycle step, fixed at Start (Weather.StepDuration may change it for later requests)
+	sch       sched         // where it stands in its project's queue; valid while pidx < queue.valid
+}
+
+// queue is a migration project's requests of both families, in start order: they run
+// one at a time ("If other requests created by Start* operations are already in the
+// migration project's queue, the conversion begins after they complete").
+type queue struct {
+	reqs  []*request
+	valid int // reqs[:valid] have an up-to-date sched
 }
 
 // Scenario changes how matching requests behave. A scenario with Request set applies
@@ -103,6 +116,9 @@ func (e *Emulator) AddScenario(s Scenario) string {
 	e.scnSeq++
 	id := "scn-" + strconv.FormatUint(e.scnSeq, 10)
 	e.scenarios = append(e.scenarios, &scenarioEntry{id: id, s: s, remaining: s.Count})
+	if s.Request != "" {
+		e.invalidateAll() // it may hold, fail or release a request already queued
+	}
 	return id
 }
 
@@ -116,6 +132,7 @@ func (e *Emulator) ClearScenarios() {
 	for _, r := range e.requests {
 		r.scen = nil
 	}
+	e.invalidateAll()
 }
 
 // scenarioMatches reports whether s applies to a request of p and family (Tag is
@@ -175,7 +192,7 @@ func (e *Emulator) scenarioFor(r *request) *Scenario {
 }
 
 // newRequest creates and stores a request started now with the given SelectionRules
-// (which bind tagged scenarios). e.mu held.
+// (which bind tagged scenarios and say whether the request selects anything). e.mu held.
 func (e *Emulator) newRequest(p *project, family, rules string, now time.Time) *request {
 	e.seq++
 	r := &request{id: e.newUUID(), family: family, project: p, seq: e.seq, start: now, step: e.stepNow()}
@@ -183,10 +200,52 @@ func (e *Emulator) newRequest(p *project, family, rules string, now time.Time) *
 	h.Write([]byte(r.id))
 	r.total = 12 + int64(h.Sum32()%89)
 	r.scen = e.takeScenario(p, family, rules)
+	r.noObjects = SelectsNothing(rules, p.sourceServer)
 	e.requests[r.id] = r
 	k := listKey{p, family}
 	e.lists[k] = append(e.lists[k], r)
+	q := e.queues[p]
+	if q == nil {
+		q = &queue{}
+		e.queues[p] = q
+	}
+	r.pidx = len(q.reqs)
+	q.reqs = append(q.reqs, r)
 	return r
+}
+
+// SelectsNothing reports whether SelectionRules (a DMS selection-rules document) select
+// nothing of a project whose source data provider is server: the rules parse, some
+// selection rule names a server (object-locator server-name), and no selection rule
+// that includes objects names this one (case-insensitive). That is the only part of a
+// rule the emulator can judge: it has no database to match schema or table names
+// against, so rules that name no server at all (such as "{}") select what they select,
+// and the request runs. A request that selects nothing is accepted and then ends FAILED
+// with NoObjectsMessage, as DMS does.
+func SelectsNothing(rules, server string) bool {
+	var doc struct {
+		Rules []struct {
+			RuleType      string `json:"rule-type"`
+			RuleAction    string `json:"rule-action"`
+			ObjectLocator struct {
+				ServerName string `json:"server-name"`
+			} `json:"object-locator"`
+		} `json:"rules"`
+	}
+	if json.Unmarshal([]byte(rules), &doc) != nil {
+		return false
+	}
+	named := false
+	for _, r := range doc.Rules {
+		if r.RuleType != "selection" || r.ObjectLocator.ServerName == "" {
+			continue
+		}
+		named = true
+		if !strings.EqualFold(r.RuleAction, "exclude") && strings.EqualFold(r.ObjectLocator.ServerName, server) {
+			return false
+		}
+	}
+	return named
 }
 
 // view is the computed state of a request at one instant.
@@ -211,73 +270,193 @@ func (v view) terminal() bool {
 	return false
 }
 
-// compute returns the state of r at now. e.mu held.
-func (e *Emulator) compute(r *request, now time.Time) view {
-	scen := e.scenarioFor(r)
-	if !r.canceled {
-		return e.progressAt(r, scen, now.Sub(r.start))
-	}
-	v := e.progressAt(r, scen, r.cancelAt.Sub(r.start))
-	v.failed, v.failMsg, v.unknownMember = false, "", ""
-	if now.Before(r.cancelAt.Add(r.step)) {
-		v.status = StatusCanceling
-	} else {
-		v.status = StatusCanceled
-	}
-	return v
+// How many steps a request runs before it ends on its own: a conversion goes through
+// the four steps; a simulated failure ends it during LOADING_METADATA; selection rules
+// that select nothing end it once COUNTING_OBJECTS found nothing.
+const (
+	runSteps       = 4
+	failSteps      = 1
+	noObjectsSteps = 2
+)
+
+// plan is how a request runs, from its scenario and its project.
+type plan struct {
+	steps   int64 // steps it runs before it ends on its own
+	hold    int64 // 0: none; 1..4: it stays at the start of that step; -1: it stays RECEIVED
+	failMsg string
+	unknown string // the union member of Error when not defaultErrorDetails
 }
 
-// progressAt computes the lifecycle el after the start of r.
-func (e *Emulator) progressAt(r *request, scen *Scenario, el time.Duration) view {
-	if el < 0 {
-		el = 0
+func (pl plan) final() string {
+	if pl.failMsg != "" {
+		return StatusFailed
 	}
+	return StatusSuccess
+}
+
+func planOf(r *request, scen *Scenario) plan {
+	pl := plan{steps: runSteps}
+	switch {
+	case scen != nil && scen.FailWith != "":
+		pl.failMsg, pl.steps = scen.FailWith, failSteps
+	case r.noObjects:
+		pl.failMsg, pl.steps = NoObjectsMessage, noObjectsSteps
+	case r.project.failWith != "":
+		pl.failMsg, pl.steps = r.project.failWith, failSteps
+	}
+	if scen != nil && scen.UnknownUnionMember != "" {
+		pl.unknown = scen.UnknownUnionMember
+		if pl.failMsg == "" {
+			pl.failMsg, pl.steps = "dmsconform: simulated failure reported under union member "+pl.unknown, failSteps
+		}
+	}
+	if scen != nil {
+		if hp, ok := holdPhases[scen.HoldAtStep]; ok && scen.HoldAtStep != "" {
+			switch {
+			case hp == 0:
+				pl.hold = -1
+			case int64(hp) <= pl.steps:
+				pl.hold = int64(hp)
+			}
+		}
+	}
+	return pl
+}
+
+// sched is where a request stands in its project's queue. It is computed from the
+// state alone (starts, cancels, scenarios), never from the clock, so one computation
+// serves every read until the state changes.
+type sched struct {
+	recvEnd  time.Time // RECEIVED ("received but not yet queued") until then
+	runs     bool      // it runs: its turn came (or comes) before a cancel took effect
+	runStart time.Time // when it starts running (runs)
+	end      time.Time // when it is terminal; zero: not as far as the state goes
+	final    string    // its terminal status from end on
+	freeAt   time.Time // the project's runner is free from then on, after this request
+	blocked  bool      // the runner is never free after this request (a held one runs on)
+}
+
+// schedule places r after the requests before it, whose runner is free from free on
+// (never when blocked).
+func schedule(r *request, pl plan, free time.Time, blocked bool) sched {
 	step := r.step
-	if scen != nil && scen.HoldAtStep != "" {
-		if hp, ok := holdPhases[scen.HoldAtStep]; ok && el >= time.Duration(hp)*step {
-			el = time.Duration(hp) * step
+	full := time.Duration(pl.steps) * step
+	s := sched{recvEnd: r.start.Add(step), freeAt: free, blocked: blocked}
+	turn, never := s.recvEnd, blocked || pl.hold < 0
+	if free.After(turn) {
+		turn = free
+	}
+	if r.canceled && !r.anyway && (never || r.cancelAt.Before(turn)) {
+		// Cancelled while received or queued: it never runs.
+		s.end, s.final = r.cancelAt.Add(step), StatusCanceled
+		return s
+	}
+	if never {
+		return s // waits for a turn that never comes (until a cancel or a reset)
+	}
+	s.runs, s.runStart = true, turn
+	switch {
+	case !r.canceled && pl.hold > 0:
+		s.blocked = true // held: it runs on until cancelled
+		return s
+	case !r.canceled || r.cancelAt.Before(turn):
+		s.end, s.final = turn.Add(full), pl.final()
+	default:
+		el := r.cancelAt.Sub(turn)
+		if pl.hold > 0 {
+			el = min(el, time.Duration(pl.hold-1)*step)
+		}
+		if r.anyway || el >= full-step {
+			// "The operation might still succeed or fail before cancellation takes
+			// effect": a cancel that lands in the last step does not stop it.
+			s.end, s.final = r.cancelAt.Add(full-el), pl.final()
+		} else {
+			s.end, s.final = r.cancelAt.Add(step), StatusCanceled
 		}
 	}
-	phase := int64(el / step)
-	if phase >= 5 {
-		failMsg := r.project.failWith
-		var unknown string
-		if scen != nil {
-			if scen.FailWith != "" {
-				failMsg = scen.FailWith
-			}
-			if scen.UnknownUnionMember != "" {
-				unknown = scen.UnknownUnionMember
-				if failMsg == "" {
-					failMsg = "dmsconform: simulated failure reported under union member " + unknown
-				}
-			}
+	s.freeAt, s.blocked = s.end, false
+	return s
+}
+
+// schedOf returns r's place in its project's queue, computing the requests before it
+// that changed since the last read. e.mu held.
+func (e *Emulator) schedOf(r *request) sched {
+	q := e.queues[r.project]
+	for q.valid <= r.pidx {
+		x := q.reqs[q.valid]
+		var free time.Time
+		blocked := false
+		if q.valid > 0 {
+			prev := q.reqs[q.valid-1].sch
+			free, blocked = prev.freeAt, prev.blocked
 		}
-		if failMsg == "" {
-			return view{status: StatusSuccess, step: StepFinished, percent: 100, total: r.total}
-		}
-		v := e.progressAt(r, nil, 5*step-1)
-		v.status, v.failed, v.failMsg, v.unknownMember = StatusFailed, true, failMsg, unknown
-		return v
+		x.sch = schedule(x, planOf(x, e.scenarioFor(x)), free, blocked)
+		q.valid++
 	}
-	if phase == 0 {
+	return r.sch
+}
+
+// invalidate marks r and the requests queued after it for recomputation. e.mu held.
+func (e *Emulator) invalidate(r *request) {
+	if q := e.queues[r.project]; q != nil && q.valid > r.pidx {
+		q.valid = r.pidx
+	}
+}
+
+// invalidateAll marks every request for recomputation (scenarios changed). e.mu held.
+func (e *Emulator) invalidateAll() {
+	for _, q := range e.queues {
+		q.valid = 0
+	}
+}
+
+// compute returns the state of r at now. e.mu held.
+func (e *Emulator) compute(r *request, now time.Time) view {
+	pl := planOf(r, e.scenarioFor(r))
+	s := e.schedOf(r)
+	switch {
+	case !s.end.IsZero() && !now.Before(s.end):
+		switch s.final {
+		case StatusCanceled:
+			return view{status: StatusCanceled}
+		case StatusFailed:
+			return view{status: StatusFailed, failed: true, failMsg: pl.failMsg, unknownMember: pl.unknown}
+		}
+		return view{status: StatusSuccess}
+	case r.canceled:
+		return view{status: StatusCanceling}
+	case now.Before(s.recvEnd) || pl.hold < 0:
 		return view{status: StatusReceived}
+	case !s.runs || now.Before(s.runStart):
+		return view{status: StatusInProgress} // queued: no Progress
 	}
-	frac := float64(el-time.Duration(phase)*step) / float64(step)
+	el := now.Sub(s.runStart)
+	if pl.hold > 0 {
+		el = min(el, time.Duration(pl.hold-1)*r.step)
+	}
+	return running(r, el)
+}
+
+// running is the view of r el into its run (before its end).
+func running(r *request, el time.Duration) view {
+	phase := int64(el/r.step) + 1
+	if phase >= int64(len(phaseSteps)) {
+		phase = int64(len(phaseSteps)) - 1
+	}
+	frac := float64(el-time.Duration(phase-1)*r.step) / float64(r.step)
 	v := view{status: StatusInProgress, step: phaseSteps[phase], percent: math.Floor(frac*1000) / 10}
 	if phase >= 3 {
 		v.total = r.total
 		idx := min(int64(frac*float64(r.total)), r.total-1)
 		v.obj = objectAt(idx)
-		v.obj.endpoint = "SOURCE"
-		if phase == 4 {
-			v.obj.endpoint = "TARGET"
-		}
+		v.obj.endpoint = "SOURCE" // as the AWS CLI examples show, during CONVERTING too
 	}
 	return v
 }
 
-var objectTypes = [...]string{"TABLE", "VIEW", "PROCEDURE", "FUNCTION"}
+// objectTypes are the ProcessedObject.Type values, lower case as DMS sends them
+// ("table" in the AWS CLI examples).
+var objectTypes = [...]string{"table", "view", "procedure", "function"}
 
 func objectAt(idx int64) *processedObject {
 	t := objectTypes[idx%int64(len(objectTypes))]

@@ -526,8 +526,10 @@ func TestWeatherConsistencyWindow(t *testing.T) {
 	}
 	s.Clock.Advance(1)
 	r := describeConv(t, c, DefaultProject, id)
-	if st, _, _ := progressOf(r); aws.ToString(r.Status) != StatusInProgress || st != StepAnalyzing {
-		t.Fatalf("after the window: %s %s, want IN_PROGRESS ANALYZING (counted from the start)", aws.ToString(r.Status), st)
+	// It was received one step after its start, queued behind old until old ended
+	// (5 steps after old's start, 2 after its own), and has run one step since.
+	if st, _, _ := progressOf(r); aws.ToString(r.Status) != StatusInProgress || st != StepCountingObjects {
+		t.Fatalf("after the window: %s %s, want IN_PROGRESS COUNTING_OBJECTS (its turn came when old ended)", aws.ToString(r.Status), st)
 	}
 	if out, err := cancel(); err != nil || aws.ToString(out.Request.Status) != StatusCanceling {
 		t.Fatalf("cancel after the window: %v", err)
@@ -543,7 +545,7 @@ func TestWeatherConsistencyWindow(t *testing.T) {
 func TestWeatherStepDuration(t *testing.T) {
 	s := startServer(t, nil)
 	c := sdkClient(s, s.AccessKeyID, s.SecretAccessKey)
-	slow := startConv(t, c, DefaultProject)
+	slow := startConv(t, c, FailingProject) // in a project of its own: the queues are per project
 	if code, _ := controlCall(t, s, "PUT", "weather", `{"stepDuration":"100ms"}`); code != 204 {
 		t.Fatal("PUT weather")
 	}
@@ -555,7 +557,7 @@ func TestWeatherStepDuration(t *testing.T) {
 	if st := aws.ToString(describeConv(t, c, DefaultProject, fast).Status); st != StatusSuccess {
 		t.Fatalf("fast request after 5 of its steps: %s", st)
 	}
-	if st := aws.ToString(describeConv(t, c, DefaultProject, slow).Status); st != StatusReceived {
+	if st := aws.ToString(describeConv(t, c, FailingProject, slow).Status); st != StatusReceived {
 		t.Fatalf("request started before the change: %s, want RECEIVED (it keeps its 1s step)", st)
 	}
 	if err := s.Emulator.SetWeather(Weather{}); err != nil {
@@ -597,25 +599,49 @@ func TestScenarioTag(t *testing.T) {
 	b2 := start(`{"x":"job-B"}`)
 	a2 := start(`{"x":"job-A"}`)
 	a3 := start(`{"x":"job-A"}`) // job-A used up
-	s.Clock.Advance(10 * testStep)
+	took := func() map[string]Scenario {
+		t.Helper()
+		out := map[string]Scenario{}
+		for _, rs := range e.State() {
+			var sc Scenario
+			if rs.Scenario != "" {
+				if err := json.Unmarshal([]byte(rs.Scenario), &sc); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out[rs.ID] = sc
+		}
+		return out
+	}
+	got := took()
 	for _, id := range []string{a1, a2} {
-		r := describeConv(t, c, DefaultProject, id)
-		if st, _, _ := progressOf(r); st != StepAnalyzing {
-			t.Errorf("job-A start %s: %s %s, want held at ANALYZING", id, aws.ToString(r.Status), st)
+		if got[id].HoldAtStep != StepAnalyzing {
+			t.Errorf("job-A start %s took %+v, want the job-A scenario", id, got[id])
 		}
 	}
 	for _, id := range []string{b1, b2} {
-		r := describeConv(t, c, DefaultProject, id)
-		de, ok := r.Error.(*types.ErrorDetailsMemberDefaultErrorDetails)
-		if aws.ToString(r.Status) != StatusFailed || !ok || aws.ToString(de.Value.Message) != "B failed" {
-			t.Errorf("job-B start %s: %s %#v", id, aws.ToString(r.Status), r.Error)
+		if got[id].FailWith != "B failed" {
+			t.Errorf("job-B start %s took %+v, want the job-B scenario", id, got[id])
 		}
 	}
 	for _, id := range []string{plain, a3} {
-		if st := aws.ToString(describeConv(t, c, DefaultProject, id).Status); st != StatusSuccess {
-			t.Errorf("start %s without a scenario left: %s, want SUCCESS", id, st)
+		if got[id] != (Scenario{}) {
+			t.Errorf("start %s without a scenario left took %+v", id, got[id])
 		}
 	}
+	// and the scenarios act: b1 fails, plain succeeds, a1 is held at ANALYZING (and
+	// holds the project's queue)
+	s.Clock.Advance(10 * testStep)
+	if r := describeConv(t, c, DefaultProject, b1); aws.ToString(r.Status) != StatusFailed {
+		t.Errorf("job-B start %s: %s", b1, aws.ToString(r.Status))
+	}
+	if st := aws.ToString(describeConv(t, c, DefaultProject, plain).Status); st != StatusSuccess {
+		t.Errorf("plain start: %s, want SUCCESS", st)
+	}
+	if st, _, _ := progressOf(describeConv(t, c, DefaultProject, a1)); st != StepAnalyzing {
+		t.Errorf("job-A start %s at %s, want held at ANALYZING", a1, st)
+	}
+	e.Reset()
 	// a tagged start prefers its tagged scenario to an earlier untagged one, which
 	// stays for an untagged start
 	e.AddScenario(Scenario{FailWith: "untagged"})
@@ -627,7 +653,7 @@ func TestScenarioTag(t *testing.T) {
 		t.Errorf("job-C: %s, want held RECEIVED", st)
 	}
 	if st := aws.ToString(describeConv(t, c, DefaultProject, u).Status); st != StatusFailed {
-		t.Errorf("untagged: %s, want FAILED", st)
+		t.Errorf("untagged: %s, want FAILED (a request held RECEIVED is not queued)", st)
 	}
 	// a tag cannot bind a request-bound scenario
 	if err := (Scenario{Tag: "x", Request: u}).Validate(); err == nil || !strings.Contains(err.Error(), "tag") {
@@ -659,7 +685,7 @@ func TestScenarioTagConcurrent(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	s.Clock.Advance(5 * testStep)
+	s.Clock.Advance((1 + n) * testStep) // received, then one step each, one at a time
 	c := sdkClient(s, s.AccessKeyID, s.SecretAccessKey)
 	for i := range n {
 		if errs[i] != nil {
@@ -683,15 +709,16 @@ func TestScenarioEndpointType(t *testing.T) {
 		t.Fatalf("POST scenarios: %d %s", code, body)
 	}
 	id := startConv(t, c, DefaultProject)
-	plain := startConv(t, c, DefaultProject)
+	plain := startConv(t, c, DefaultProject)                                // runs once id has ended, 4 steps later
 	for _, at := range []time.Duration{3*testStep + testStep/2, testStep} { // ANALYZING, then CONVERTING
 		s.Clock.Advance(at)
 		r := describeConv(t, c, DefaultProject, id)
 		if r.Progress == nil || r.Progress.ProcessedObject == nil || aws.ToString(r.Progress.ProcessedObject.EndpointType) != undocumented {
 			t.Fatalf("at %v: ProcessedObject %+v, want EndpointType %s", at, r.Progress, undocumented)
 		}
-		if ep := aws.ToString(describeConv(t, c, DefaultProject, plain).Progress.ProcessedObject.EndpointType); ep != "SOURCE" && ep != "TARGET" {
-			t.Fatalf("the request without the scenario: EndpointType %s", ep)
-		}
+	}
+	s.Clock.Advance(3 * testStep) // plain's ANALYZING
+	if r := describeConv(t, c, DefaultProject, plain); r.Progress == nil || r.Progress.ProcessedObject == nil || aws.ToString(r.Progress.ProcessedObject.EndpointType) != "SOURCE" {
+		t.Fatalf("the request without the scenario: %+v, want EndpointType SOURCE", r.Progress)
 	}
 }

@@ -26,6 +26,10 @@ func Finalize(run *Run) {
 		}
 	}
 	run.Totals = ComputeTotals(run.Checks)
+	run.ShouldUnmet = nil
+	for _, c := range UnmetShoulds(run) {
+		run.ShouldUnmet = append(run.ShouldUnmet, c.ID)
+	}
 	if run.Baseline != nil {
 		sort.SliceStable(run.Baseline.Entries, func(i, j int) bool { return run.Baseline.Entries[i].ID < run.Baseline.Entries[j].ID })
 	}

@@ -55,6 +55,9 @@ type htmlView struct {
 	Errors   int
 	// NotRun counts the checks an interrupted run did not judge (cause "interrupted").
 	NotRun int
+	// Unmet are the unmet SHOULDs; Strict says whether they count (--strict).
+	Unmet  []htmlCheck
+	Strict bool
 }
 
 // htmlCheck is a check as the page shows it: its transcript without duplicates, and
@@ -73,6 +76,9 @@ type htmlCheck struct {
 	CauseRef                                                          *htmlCause
 	// OwnMessage is false when the message only repeats the cause's title.
 	OwnMessage bool
+	// Source is what the check rests on; Unmet marks an unmet SHOULD.
+	Source Source
+	Unmet  bool
 }
 
 // htmlCause is a root cause as the page shows it, once, with the checks it decided.
@@ -257,7 +263,8 @@ func WriteHTML(w io.Writer, run *Run) error {
 		hc := htmlCheck{Check: c, ID: c.ID, Title: c.Title, Description: c.Description, Level: c.Level, Pointer: c.Pointer,
 			Operation: c.Operation, Message: c.Message, Cause: c.Cause, Labels: c.Labels, Needs: c.Needs, Outcome: c.Outcome,
 			Duration: c.Duration, Known: c.Known, Class: c.Class,
-			Shown: exchangeViews(c.Exchanges), CauseRef: byCause[c.Cause], OwnMessage: true}
+			Shown: exchangeViews(c.Exchanges), CauseRef: byCause[c.Cause], OwnMessage: true,
+			Source: c.Source, Unmet: Unmet(c)}
 		if hc.CauseRef != nil {
 			title, m := strings.TrimSpace(hc.CauseRef.Title), strings.TrimSpace(c.Message)
 			hc.OwnMessage = m != "" && m != title && m != "blocked by: "+title
@@ -266,7 +273,11 @@ func WriteHTML(w io.Writer, run *Run) error {
 			v.NotRun++
 		}
 		v.Checks = append(v.Checks, hc)
+		if hc.Unmet {
+			v.Unmet = append(v.Unmet, hc)
+		}
 	}
+	v.Strict = run.Strict
 	sort.SliceStable(v.Checks, func(i, j int) bool {
 		si, sj := sev(v.Checks[i].Check), sev(v.Checks[j].Check)
 		if si != sj {

@@ -206,7 +206,8 @@ func matchesAny(k KnownDeviation, run *Run) bool {
 	return false
 }
 
-// ConformanceExitFailures counts the failing checks not covered by a known deviation:
+// ConformanceExitFailures counts the failing checks not covered by a known deviation
+// that count (MUST checks; SHOULD checks too when the run is strict, see should.go):
 // non-zero means the run does not conform.
 func ConformanceExitFailures(run *Run) int {
 	if run == nil {
@@ -214,7 +215,7 @@ func ConformanceExitFailures(run *Run) int {
 	}
 	n := 0
 	for _, c := range run.Checks {
-		if c.Outcome == Fail && c.Known == nil {
+		if counts(c, run.Strict) {
 			n++
 		}
 	}

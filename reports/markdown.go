@@ -23,8 +23,9 @@ func Verdict(run *Run) string {
 }
 
 // VerdictStatus is the result of a run: a status and one line of text. The status is
-// FAIL when a check fails that no known deviation covers (or, with a baseline, when
-// there are new failures); ERROR when nothing failed but the harness or the
+// FAIL when a MUST check fails that no known deviation covers (or, with a baseline,
+// when there are new MUST failures); an unmet SHOULD is said in the text and counts
+// only with Run.Strict (--strict); ERROR when nothing failed but the harness or the
 // infrastructure broke (an error outcome); PARTIAL when nothing failed or broke but
 // MUST checks could not be judged: unimplemented, or skipped for a cause (a capability
 // the target lacks, evidence that could not be observed), so a target that implements
@@ -50,6 +51,13 @@ func VerdictStatus(run *Run) (status, text string) {
 	if n := t[Unimplemented]; n > 0 {
 		extra += fmt.Sprintf(", %d unimplemented", n)
 	}
+	if n := len(UnmetShoulds(run)); n > 0 {
+		if run.Strict {
+			extra += fmt.Sprintf(", %d SHOULD unmet (counted: --strict)", n)
+		} else {
+			extra += fmt.Sprintf(", %d SHOULD unmet (not counted; --strict counts them)", n)
+		}
+	}
 	judged := extra // what the ERROR of an interrupted run adds: it says "interrupted" itself
 	if run.Interrupted {
 		extra += ", interrupted: the checks not judged are skipped"
@@ -62,8 +70,8 @@ func VerdictStatus(run *Run) (status, text string) {
 		}
 	}
 	if b := run.Baseline; b != nil {
-		if b.HasNewFailures() {
-			return "FAIL", fmt.Sprintf("%d new failure(s) against the baseline (%d failing in all) on %s%s", b.Counts[NewFailure], t[Fail], target, extra)
+		if n := NewConformanceFailures(run); n > 0 {
+			return "FAIL", fmt.Sprintf("%d new failure(s) against the baseline (%d failing in all) on %s%s", n, t[Fail], target, extra)
 		}
 		return "PASS", fmt.Sprintf("no new failures against the baseline on %s (%d of %d checks failing, %d fixed%s)%s", target, t[Fail], total, b.Counts[Fixed], coverageChange(b), extra)
 	}
@@ -169,8 +177,11 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 			b.WriteString("\n")
 		}
 	}
-	failing := checksWith(run, func(c Check) bool { return c.Outcome == Fail && c.Known == nil })
+	failing := checksWith(run, func(c Check) bool { return counts(c, run.Strict) })
 	writeMDChecks(&b, "Failures", failing, true)
+	if !run.Strict {
+		writeMDChecks(&b, "Unmet SHOULDs (not counted toward the verdict; --strict counts them)", UnmetShoulds(run), true)
+	}
 	writeMDChecks(&b, "Harness errors", checksWith(run, func(c Check) bool { return c.Outcome == Error && c.Cause == "" }), true)
 	writeMDChecks(&b, "Known deviations (expected failures)", checksWith(run, func(c Check) bool { return c.Outcome == Fail && c.Known != nil }), false)
 	writeMDChecks(&b, "Drift", checksWith(run, func(c Check) bool { return c.Outcome == Drift }), false)
@@ -240,6 +251,9 @@ func writeMDChecks(b *strings.Builder, title string, cs []Check, withMessage boo
 			break
 		}
 		fmt.Fprintf(b, "- `%s` %s", c.ID, mdEscape(c.Title))
+		if c.Level == "SHOULD" && (c.Outcome == Fail || c.Outcome == Drift) {
+			fmt.Fprintf(b, " (SHOULD%s)", map[bool]string{true: ", inferred", false: ""}[c.Source.Inferred()])
+		}
 		if c.Known != nil {
 			fmt.Fprintf(b, " — known until %s: %s", c.Known.Expires.UTC().Format(time.DateOnly), mdEscape(c.Known.Reason))
 		}
@@ -258,6 +272,9 @@ func writeMDChecks(b *strings.Builder, title string, cs []Check, withMessage boo
 				fence += "`"
 			}
 			fmt.Fprintf(b, "  %s\n  %s\n  %s\n", fence, strings.ReplaceAll(msg, "\n", "\n  "), fence)
+		}
+		if Unmet(c) && c.Source.Kind != "" {
+			fmt.Fprintf(b, "  Source: %s\n", mdEscape(OneLine(c.Source.String(), 400)))
 		}
 	}
 	b.WriteString("\n")

@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -97,13 +96,14 @@ type MergeInput struct {
 }
 
 // ExitCode is the exit code `dmsconform run` gives a run: 130 interrupted; 1 for
-// non-conformance (failures no known deviation covers, or with a baseline new
-// failures); 3 when a check ended in error; 0 otherwise.
+// non-conformance (MUST failures no known deviation covers, or with a baseline new MUST
+// failures; SHOULD failures too with --strict); 3 when a check ended in error; 0
+// otherwise. An unmet SHOULD alone is exit 0.
 func ExitCode(run *Run) int {
 	switch {
 	case run.Interrupted:
 		return 130
-	case run.Baseline != nil && run.Baseline.HasNewFailures():
+	case run.Baseline != nil && NewConformanceFailures(run) > 0:
 		return 1
 	case run.Baseline == nil && ConformanceExitFailures(run) > 0:
 		return 1
@@ -366,13 +366,3 @@ func (m *Merge) Redact(r *Redactor) {
 	redactValue(r, m)
 }
 
-// redactValue redacts every string reachable from the pointer p in place (as
-// Redactor.Run does for a run).
-func redactValue(r *Redactor, p any) {
-	if r == nil || p == nil {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.walk(reflect.ValueOf(p).Elem())
-}

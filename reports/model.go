@@ -67,6 +67,12 @@ type Run struct {
 	// Warnings are things a reader should act on that are not check outcomes, e.g.
 	// expired known deviations (added by ApplyKnown and Compare).
 	Warnings []string `json:"warnings,omitempty"`
+	// Strict counts unmet SHOULDs as failures (--strict): they then make the run FAIL
+	// (exit 1) as MUST failures do.
+	Strict bool `json:"strict,omitempty"`
+	// ShouldUnmet lists the IDs of the SHOULD checks that failed (Finalize sets it):
+	// reported always, counted only when Strict.
+	ShouldUnmet []string `json:"shouldUnmet,omitempty"`
 }
 
 // Tool names the harness that wrote the report.
@@ -107,7 +113,46 @@ type CheckInfo struct {
 	// judged on (e.g. "conversion/walk") and capabilities ("control surface",
 	// "denied principal"). Empty for checks that need nothing of a target.
 	Needs []string `json:"needs,omitempty"`
+	// Source is where the check's strength comes from (zero for checks of the harness
+	// itself, such as the mutation matrix's). A value, not a pointer: a run owns its
+	// copy (the redaction boundary rewrites a run's strings in place).
+	Source Source `json:"source,omitzero"`
 }
+
+// Source is where a check's strength comes from (DESIGN.md): the AWS model (a shape, a
+// required member, a fault list), the operation's documentation (quoted) or the
+// awsJson 1.1 protocol make a MUST; what is inferred from them is a SHOULD, labelled
+// inferred.
+type Source struct {
+	Kind  string `json:"kind"`            // SourceModel, SourceDocumentation, SourceProtocol or SourceInferred
+	Ref   string `json:"ref"`             // what it rests on: a shape or fault of the model, a document, a protocol rule
+	Quote string `json:"quote,omitempty"` // the source's own words
+}
+
+// Source kinds.
+const (
+	SourceModel         = "model"
+	SourceDocumentation = "documentation"
+	SourceProtocol      = "protocol"
+	SourceInferred      = "inferred"
+)
+
+// String is the source in one line: "documentation: <ref>: \"<quote>\"" ("" when the
+// check names none).
+func (s Source) String() string {
+	if s.Kind == "" {
+		return ""
+	}
+	out := s.Kind + ": " + s.Ref
+	if s.Quote != "" {
+		out += ": \"" + s.Quote + "\""
+	}
+	return out
+}
+
+// Inferred reports whether the check rests on an inference rather than on what AWS
+// says.
+func (s Source) Inferred() bool { return s.Kind == SourceInferred }
 
 // Check is the result of one check.
 type Check struct {

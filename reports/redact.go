@@ -392,16 +392,28 @@ func (r *Redactor) Run(run *Run) {
 	if run == nil {
 		return
 	}
+	redactValue(r, run)
+}
+
+// redactValue redacts every string reachable from the pointer p in place: first it
+// learns every account id that stands where account ids stand (an ARN, an "Account"
+// field, the dashed form), so a bare id elsewhere in the value (a label, a message)
+// is known by then; then it replaces.
+func redactValue(r *Redactor, p any) {
+	if r == nil || p == nil {
+		return
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	eachString(reflect.ValueOf(run).Elem(), func(s string) {
+	v := reflect.ValueOf(p).Elem()
+	eachString(v, func(s string) {
 		if longDigits(s, 4) {
 			for _, sp := range AccountSpans(s, nil) {
 				r.learn(sp.ID)
 			}
 		}
 	})
-	r.walk(reflect.ValueOf(run).Elem())
+	r.walk(v)
 }
 
 // eachString calls f with every string reachable from v (map keys too).

@@ -20,6 +20,7 @@ type JudgeOptions struct {
 	OutRoot         string
 	KnownDeviations string
 	Baseline        string
+	Strict          bool // count unmet SHOULDs as failures, as run --strict does
 	Stdout          io.Writer
 	Now             func() time.Time
 }
@@ -58,6 +59,7 @@ func Judge(ctx context.Context, jo JudgeOptions) (*Result, error) {
 		LabelFilter: opts.LabelFilter,
 		Checks:      res.Checks,
 		Causes:      res.Causes,
+		Strict:      jo.Strict,
 	}
 	out := &Result{Run: run, Dir: p.dir}
 	if rec.Meta.Model.SHA256 != run.Model.SHA256 {

@@ -56,6 +56,8 @@ type Options struct {
 	// Abort, when closed, ends clean-up at once (a second SIGINT): the run says which
 	// requests it left running. The first interrupt is the ctx passed to Run.
 	Abort <-chan struct{}
+	// Strict counts unmet SHOULD checks as failures (--strict): verdict FAIL, exit 1.
+	Strict bool
 }
 
 // Result is what a run produced.
@@ -327,6 +329,7 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		StartBudget: res.StartBudget,
 		Interrupted: res.Interrupted,
 		Phases:      map[string]time.Duration{"gather": res.Gather, "judge": res.Judge},
+		Strict:      opts.Strict,
 	}
 	for _, n := range res.Calls {
 		run.ExchangeCount += int64(n)
@@ -438,13 +441,27 @@ func printSummary(w io.Writer, res *Result, cfg engine.Config) {
 		}
 	}
 	fmt.Fprintf(w, "  %s\n", strings.Join(parts, ", "))
+	unmet := reports.UnmetShoulds(run)
 	for _, c := range run.Checks {
-		if (c.Outcome == reports.Fail || c.Outcome == reports.Error) && c.Cause == "" {
+		if (c.Outcome == reports.Fail || c.Outcome == reports.Error) && c.Cause == "" && (run.Strict || !reports.Unmet(c)) {
 			known := ""
 			if c.Known != nil {
 				known = " (known: " + c.Known.Reason + ")"
 			}
+			if reports.Unmet(c) {
+				known = " (SHOULD, counted by --strict)"
+			}
 			fmt.Fprintf(w, "  %-5s %s%s\n        %s\n", c.Outcome, c.ID, known, firstLine(c.Message))
+		}
+	}
+	if len(unmet) > 0 && !run.Strict {
+		fmt.Fprintf(w, "  unmet SHOULD (%d; listed, not counted toward the verdict: --strict counts them):\n", len(unmet))
+		for _, c := range unmet {
+			inferred := ""
+			if c.Source.Inferred() {
+				inferred = ", inferred"
+			}
+			fmt.Fprintf(w, "  %-5s %s (SHOULD%s)\n        %s\n", c.Outcome, c.ID, inferred, firstLine(c.Message))
 		}
 	}
 	if len(run.Causes) > 0 {

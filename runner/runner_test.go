@@ -15,6 +15,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
 	"github.com/dmsconform/dmsconform/targets"
 )
@@ -247,7 +248,7 @@ func TestBaselineClassifiesARegressionAndKnownDeviationsExpire(t *testing.T) {
 		t.Fatalf("clean run: %v, exit %v", err, clean)
 	}
 	// A baseline may be the report folder, as diff accepts.
-	broken, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-no-type"}}, LabelFilter: "fault", Baseline: clean.Dir})
+	broken, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", Baseline: clean.Dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,18 +262,18 @@ func TestBaselineClassifiesARegressionAndKnownDeviationsExpire(t *testing.T) {
 	if !strings.Contains(string(summary), "new-failure") && !strings.Contains(strings.ToLower(string(summary)), "new failure") {
 		t.Errorf("summary.md does not show the regression:\n%s", summary)
 	}
-	again, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-no-type"}}, LabelFilter: "fault", Baseline: filepath.Join(broken.Dir, reports.FileJSON)})
+	again, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", Baseline: filepath.Join(broken.Dir, reports.FileJSON)})
 	if err != nil || again.ExitCode != ExitOK {
 		t.Fatalf("still-failing checks are not new failures: %v exit %+v", err, again)
 	}
 	tomorrow := time.Now().UTC().AddDate(0, 0, 2).Format("2006-01-02")
 	known := writeFile(t, "known.yaml", fmt.Sprintf("- check: \"*.fault.*\"\n  target: embedded\n  reason: emulator defect under test\n  expires: %s\n", tomorrow))
-	covered, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-no-type"}}, LabelFilter: "fault", KnownDeviations: known})
+	covered, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", KnownDeviations: known})
 	if err != nil || covered.ExitCode != ExitOK {
 		t.Fatalf("known deviations must cover the failures: %v %+v", err, covered)
 	}
 	expired := writeFile(t, "expired.yaml", "- check: \"*.fault.*\"\n  target: embedded\n  reason: emulator defect under test\n  expires: 2020-01-01\n")
-	counted, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-no-type"}}, LabelFilter: "fault", KnownDeviations: expired})
+	counted, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", KnownDeviations: expired})
 	if err != nil || counted.ExitCode != ExitNonConform {
 		t.Fatalf("an expired deviation must count again (exit 1): %v %+v", err, counted)
 	}
@@ -402,8 +403,8 @@ func TestInterruptCancelsWhatTheRunStartedAndSaysSo(t *testing.T) {
 	if res.ExitCode != ExitInterrupted || !res.Run.Interrupted {
 		t.Fatalf("exit %d, interrupted %v: want 130 and the report's flag", res.ExitCode, res.Run.Interrupted)
 	}
-	if n := len(res.Run.Checks); n != 118 {
-		t.Errorf("the report lists %d checks, want all 118 (those not judged as skipped)", n)
+	if n, want := len(res.Run.Checks), len(all.Checks()); n != want {
+		t.Errorf("the report lists %d checks, want all %d (those not judged as skipped)", n, want)
 	}
 	notRun := 0
 	for _, c := range res.Run.Checks {
@@ -603,5 +604,36 @@ func TestProgressLinesInALog(t *testing.T) {
 	}
 	if lines < 2 || strings.Contains(out.String(), "\x1b[") {
 		t.Errorf("%d progress lines (want several, without terminal codes):\n%s", lines, out.String())
+	}
+}
+
+// TestOnlyMustFailuresFailARun: a target whose only deviations are from SHOULDs (a
+// cancel that never takes effect early, a second cancel accepted) passes with exit 0,
+// and the console names every unmet SHOULD; --strict makes the same run FAIL (exit 1).
+func TestOnlyMustFailuresFailARun(t *testing.T) {
+	defects := []string{emulator.DefectCancelAnyway, emulator.DefectCancelTerminal}
+	var out strings.Builder
+	res, err := run(t, Options{Config: engine.Config{Defects: defects}, Stdout: &out, Stderr: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unmet := reports.UnmetShoulds(res.Run)
+	if res.ExitCode != ExitOK || len(unmet) == 0 || res.Run.Totals[reports.Fail] != len(unmet) {
+		t.Fatalf("exit %d, %d unmet SHOULDs, totals %v: want exit 0 and every failure a SHOULD", res.ExitCode, len(unmet), res.Run.Totals)
+	}
+	for _, c := range unmet {
+		if !strings.Contains(out.String(), c.ID+" (SHOULD") {
+			t.Errorf("the console does not list the unmet SHOULD %s", c.ID)
+		}
+	}
+	if !strings.Contains(out.String(), "unmet SHOULD (") || !strings.Contains(out.String(), "verdict: ✅ PASS") {
+		t.Errorf("console:\n%s", out.String())
+	}
+	strict, err := run(t, Options{Config: engine.Config{Defects: defects}, Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strict.ExitCode != ExitNonConform || !strict.Run.Strict {
+		t.Errorf("--strict: exit %d, want 1", strict.ExitCode)
 	}
 }

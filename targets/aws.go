@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -135,7 +136,23 @@ func checkAccount(ctx context.Context, ac aws.Config, allowed []string) error {
 }
 
 // noRedirectClient is the HTTP client of the SDK's own calls on the aws target (STS,
-// credential providers): the SDK's defaults, but a redirect is never followed.
-func noRedirectClient() *http.Client {
-	return &http.Client{Transport: awshttp.NewBuildableClient().GetTransport(), CheckRedirect: engine.NoRedirect}
+// credential providers): the SDK's own buildable client (the config loader adds
+// AWS_CA_BUNDLE to it, and accepts no other type), whose transport refuses to send a
+// request that a redirect created. http.Client follows redirects itself and the
+// buildable client has no CheckRedirect; a redirected request carries the answer that
+// caused it (Request.Response), and the transport's proxy hook sees every request
+// before a connection is chosen.
+func noRedirectClient() *awshttp.BuildableClient {
+	return awshttp.NewBuildableClient().WithTransportOptions(func(tr *http.Transport) {
+		proxy := tr.Proxy
+		tr.Proxy = func(r *http.Request) (*url.URL, error) {
+			if r.Response != nil {
+				return nil, fmt.Errorf("the answer was a redirect (HTTP %d) to %s: not followed (nothing was sent there)", r.Response.StatusCode, r.URL.Redacted())
+			}
+			if proxy == nil {
+				return nil, nil
+			}
+			return proxy(r)
+		}
+	})
 }

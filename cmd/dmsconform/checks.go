@@ -49,7 +49,7 @@ func runChecks(args []string, stdout, stderr io.Writer) int {
 		for _, f := range fams {
 			fmt.Fprintf(stdout, "%s family (%s): %d checks\n", f.Name, f.Operation, len(f.Checks))
 			for _, c := range f.Checks {
-				fmt.Fprintf(stdout, "  %-6s %-80s [%s]\n         %s\n         needs: %s\n", c.Level, c.ID, strings.Join(c.Labels, ","), c.Description, strings.Join(c.Kind.Needs().Words(), ", "))
+				fmt.Fprintf(stdout, "  %-6s %-80s [%s]\n         %s\n         needs: %s\n         source: %s\n", c.Level, c.ID, strings.Join(c.Labels, ","), c.Description, strings.Join(c.Kind.Needs().Words(), ", "), c.Source)
 			}
 			n += len(f.Checks)
 		}

@@ -51,6 +51,7 @@ func emulate(parent context.Context, args []string, stdout, stderr io.Writer) in
 	virtual := fs.Bool("virtual-clock", false, "use a virtual clock that moves only through the control surface or --auto-advance")
 	autoAdvance := fs.Duration("auto-advance", 0, "with --virtual-clock: advance the clock by this much before every AWS-surface request")
 	fs.Var(&defects, "defects", "defect `MODES` to switch on (comma list; 'list' prints them)")
+	anyKey := fs.Bool("any-access-key", false, "also accept requests signed with access keys the emulator does not know, such as temporary credentials an STS issued, allowed everything: their signature's format is checked, not the signature (the emulator never saw the secret), so the bad-signature checks fail against it")
 	// Weather: conditions a conforming DMS shows on a bad day. The counting ones number
 	// the AWS-surface calls 1, 2, 3, ... across all clients (control-surface calls are
 	// not counted); when several pick one call, throttle wins over 503 over 500.
@@ -82,7 +83,7 @@ func emulate(parent context.Context, args []string, stdout, stderr io.Writer) in
 		return exitUsage
 	}
 	cfg := emulator.Config{Region: *region, AccountID: *account, StepDuration: *step, Control: *control,
-		Defects: defects, AutoAdvance: *autoAdvance, Weather: weather}
+		Defects: defects, AutoAdvance: *autoAdvance, Weather: weather, AnyAccessKey: *anyKey}
 	for _, f := range []struct {
 		flag string
 		neg  bool
@@ -182,7 +183,7 @@ func printEmulator(w io.Writer, s *emulator.Server) {
 	fmt.Fprintf(w, "  access key id:     %s (allowed everything)\n", s.AccessKeyID)
 	fmt.Fprintf(w, "  secret access key: %s\n", s.SecretAccessKey)
 	if s.DeniedAccessKeyID != "" {
-		fmt.Fprintf(w, "  denied key id:     %s (denied the Cancel* operations: AccessDeniedFault)\n", s.DeniedAccessKeyID)
+		fmt.Fprintf(w, "  denied key id:     %s (denied the Cancel* operations: AccessDeniedException, as IAM answers)\n", s.DeniedAccessKeyID)
 		fmt.Fprintf(w, "  denied secret key: %s\n", s.DeniedSecretAccessKey)
 	}
 	project := ""
@@ -208,6 +209,9 @@ func printEmulator(w io.Writer, s *emulator.Server) {
 	} else {
 		fmt.Fprintf(w, "  control surface:   disabled (--control enables it)\n")
 	}
+	if inf.AnyAccessKey {
+		fmt.Fprintf(w, "  other access keys: accepted, allowed everything (their signature's format is checked, not the signature: bad-signature checks fail)\n")
+	}
 	if ds := e.Defects(); len(ds) > 0 {
 		fmt.Fprintf(w, "  defect modes:      %s\n", strings.Join(ds, ", "))
 	}
@@ -217,7 +221,7 @@ func printEmulator(w io.Writer, s *emulator.Server) {
 	fmt.Fprintf(w, "\nFor the AWS CLI and SDKs:\n")
 	fmt.Fprintf(w, "  export AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE=%s\n", s.URL)
 	fmt.Fprintf(w, "  export AWS_REGION=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", s.Region, s.AccessKeyID, s.SecretAccessKey)
-	fmt.Fprintf(w, "\nFor dmsconform (the denied key pair drives the AccessDeniedFault checks):\n")
+	fmt.Fprintf(w, "\nFor dmsconform (the denied key pair drives the access-denied checks):\n")
 	fmt.Fprintf(w, "  %s\n", runCommand(s, project))
 	fmt.Fprintf(w, "\nStop with Ctrl-C (SIGINT) or SIGTERM.\n")
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/dmsconform/dmsconform/runner"
@@ -15,7 +16,7 @@ func init() {
 	register("judge", "re-judge a recording offline: this build's checks, the recorded evidence, no network", runJudge)
 }
 
-const judgeSynopsis = "[--label-filter EXPR] [--out DIR] [--known-deviations FILE] [--baseline FILE|DIR] RECORDING_DIR"
+const judgeSynopsis = "[--label-filter EXPR] [--out DIR] [--known-deviations FILE] [--baseline FILE|DIR] [--strict] RECORDING_DIR"
 
 func runJudge(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("judge", judgeSynopsis, stderr)
@@ -23,6 +24,7 @@ func runJudge(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "report `folder` (default a new folder reports/out/judge-<UTC timestamp>)")
 	known := fs.String("known-deviations", "", "YAML/JSON `file` of expected failures")
 	baseline := fs.String("baseline", "", "an earlier report.json (or its folder) to classify against")
+	strict := fs.Bool("strict", false, strictHelp)
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintf(w, "Usage: dmsconform judge %s\n\n%s.\n\n", judgeSynopsis, commands["judge"].summary)
@@ -44,7 +46,7 @@ func runJudge(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := runner.Judge(ctx, runner.JudgeOptions{Recording: rest[0], LabelFilter: *labels, Out: *out, KnownDeviations: *known, Baseline: *baseline, Stdout: stdout})
+	res, err := runner.Judge(ctx, runner.JudgeOptions{Recording: rest[0], LabelFilter: *labels, Out: *out, KnownDeviations: *known, Baseline: *baseline, Strict: *strict, Stdout: stdout})
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform judge: %v\n", err)
 		return runner.ExitCodeOf(err)
@@ -82,5 +84,7 @@ func containsEq(s string) bool {
 	return false
 }
 
-// takesValue: every flag of judge but -h/--help takes a value.
-func takesValue(flag string) bool { return flag != "-h" && flag != "--help" && flag != "-help" }
+// takesValue: every flag of judge but -h/--help and --strict takes a value.
+func takesValue(flag string) bool {
+	return flag != "-h" && flag != "--help" && flag != "-help" && strings.TrimLeft(flag, "-") != "strict"
+}

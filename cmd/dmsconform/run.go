@@ -29,10 +29,14 @@ func bindTargetFlags(fs *flag.FlagSet) (*engine.Config, error) {
 	return &cfg, err
 }
 
-const runSynopsis = "[--target embedded|endpoint|aws|replay:DIR] [--endpoint URL] [--region R] [--profile P] [--access-key-id K --secret-access-key S [--session-token T]] [--project NAME_OR_ARN] [--denied-access-key-id K --denied-secret-access-key S | --denied-profile P] [--control URL] [--allow-account ID[,ID...]] [--label-filter EXPR] [--out DIR] [--baseline FILE|DIR] [--known-deviations FILE] [--record DIR] [--progress auto|terminal|lines|off] [timing and budget flags: --call-timeout --lifecycle-timeout --consistency-grace --cleanup-timeout --min-delay --max-delay --max-starts --max-rate --max-attempts --retry-budget --parallel]"
+const runSynopsis = "[--target embedded|endpoint|aws|replay:DIR] [--endpoint URL] [--region R] [--profile P] [--access-key-id K --secret-access-key S [--session-token T]] [--project NAME_OR_ARN] [--denied-access-key-id K --denied-secret-access-key S | --denied-profile P] [--control URL] [--allow-account ID[,ID...]] [--label-filter EXPR] [--out DIR] [--baseline FILE|DIR] [--known-deviations FILE] [--record DIR] [--progress auto|terminal|lines|off] [--strict] [timing and budget flags: --call-timeout --lifecycle-timeout --consistency-grace --cleanup-timeout --min-delay --max-delay --max-starts --max-rate --max-attempts --retry-budget --parallel]"
 
-const runExitCodes = `Exit codes: 0 conformant (with --baseline: no new failures; PARTIAL runs too), 1 non-conformance
-(or new failures against --baseline), 2 usage or configuration error (found before anything
+// strictHelp is the --strict flag of run and judge.
+const strictHelp = "count unmet SHOULD checks as failures (verdict FAIL, exit 1); without it they are listed in every report, and only MUST failures fail the run"
+
+const runExitCodes = `Exit codes: 0 conformant (with --baseline: no new failures; PARTIAL runs too; unmet SHOULDs
+alone too, unless --strict), 1 non-conformance: a MUST check fails (or new MUST failures against
+--baseline; with --strict, SHOULD failures count too), 2 usage or configuration error (found before anything
 runs: a wrong flag, an unknown project, an unusable --out, missing credentials), 3 the target
 is unreachable, rejected the credentials or stopped answering, or the harness broke,
 130 interrupted (SIGINT/SIGTERM: started requests are cancelled, the reports say so).`
@@ -46,6 +50,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	known := fs.String("known-deviations", "", "YAML/JSON `file` of expected failures (check, target, reason, expires)")
 	record := fs.String("record", "", "record the run's evidence, normalised and redacted, into `folder` (re-judge it with dmsconform judge DIR, serve it with --target replay:DIR, compare with dmsconform parity)")
 	progress := fs.String("progress", "auto", "progress display: auto (a line redrawn on a terminal, a line every 10s otherwise), terminal, lines or off")
+	strict := fs.Bool("strict", false, strictHelp)
 	fs.Usage = func() {
 		w := fs.Output()
 		fmt.Fprintf(w, "Usage: dmsconform run %s\n\n%s.\n\n%s\n\nFlags (each falls back to its DMSCONFORM_* variable):\n", runSynopsis, commands["run"].summary, runExitCodes)
@@ -66,7 +71,7 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	ctx, abort, stop := interrupts(stderr)
 	defer stop()
 	res, err := runner.Run(ctx, runner.Options{Config: *cfg, LabelFilter: *labels, Out: *out, Baseline: *baseline,
-		KnownDeviations: *known, Stdout: stdout, Stderr: stderr, Record: *record, Progress: mode, Abort: abort})
+		KnownDeviations: *known, Stdout: stdout, Stderr: stderr, Record: *record, Progress: mode, Abort: abort, Strict: *strict})
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform run: %v\n", err)
 		return runner.ExitCodeOf(err)

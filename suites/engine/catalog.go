@@ -20,7 +20,9 @@ func CatalogMarkdown(document, modelVersion, modelSHA string, fams []Family, sdk
 	b.WriteString("# Conformance checks\n\n")
 	fmt.Fprintf(&b, "%d checks: the families' checks generated from `%s` (model %s, sha256 `%s`) and the SDK fixture checks of `fixtures/wire/`. Regenerate with `make generate`; CI fails when this file is stale. `dmsconform checks` prints the same list.\n\n",
 		total, document, modelVersion, modelSHA)
-	b.WriteString("Levels: MUST (a failure is non-conformance) and SHOULD (a deviation is reported, never hidden). Labels select subsets: `--label-filter=fault`. ")
+	b.WriteString("Levels: MUST (a failure is non-conformance: exit 1) and SHOULD (an unmet SHOULD is listed in every report, never hidden; `--strict` counts it). ")
+	b.WriteString("Source: what the check rests on. A MUST rests on the AWS model (a shape, a required member, a fault list), the operations' documentation (quoted) or the awsJson 1.1 protocol; what is inferred from them is a SHOULD, labelled `inferred`. ")
+	b.WriteString("Labels select subsets: `--label-filter=fault`, `--label-filter='!inferred'`. ")
 	b.WriteString("Needs: the evidence a check is judged on (each evidence script runs once per family, whichever checks need it) and what it needs of the target; a check whose needs the target cannot meet is skipped with that reason. `aws-sdk-go-v2`: the check judges the SDK's view of the answers (decoded from the same bytes as the wire view); for a family whose operations the SDK lacks it is skipped with that reason, and the wire checks still run.\n\n")
 	b.WriteString("Evidence scripts:\n\n")
 	for _, def := range scriptTable {
@@ -36,10 +38,10 @@ func CatalogMarkdown(document, modelVersion, modelSHA string, fams []Family, sdk
 	b.WriteString("\n")
 	for _, f := range fams {
 		fmt.Fprintf(&b, "## %s family (`%s`, %d checks)\n\n", f.Name, f.Operation, len(f.Checks))
-		b.WriteString("| ID | Level | Labels | Needs | Description | Model |\n|---|---|---|---|---|---|\n")
+		b.WriteString("| ID | Level | Labels | Needs | Description | Source | Model |\n|---|---|---|---|---|---|---|\n")
 		for _, c := range f.Checks {
-			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | `%s` |\n", c.ID, c.Level, strings.Join(c.Labels, ", "),
-				strings.Join(c.Kind.Needs().Words(), ", "), mdCell(c.Description), c.Pointer)
+			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | `%s` |\n", c.ID, c.Level, strings.Join(c.Labels, ", "),
+				strings.Join(c.Kind.Needs().Words(), ", "), mdCell(c.Description), mdCell(c.Source.String()), c.Pointer)
 		}
 		b.WriteString("\n")
 	}

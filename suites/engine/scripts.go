@@ -19,7 +19,7 @@ import (
 
 // Well-known inputs no target has.
 const (
-	UnknownRequestID = "dmsconform-00000000-0000-4000-8000-000000000000"
+	UnknownRequestID = "2f044fcc-d9ba-47cf-8621-7b8d7d196314" // well formed, as DMS request ids are (UUIDs), and random
 	UnknownProject   = "dmsconform-no-such-project"
 )
 
@@ -620,10 +620,11 @@ func runWatch(ctx context.Context, g *gather) (*WatchEvidence, error) {
 }
 
 func runScenarios(ctx context.Context, g *gather) (*ScenarioEvidence, error) {
-	s := g.s
 	ev := &ScenarioEvidence{Runs: make([]*ScenarioRun, len(scenarioRuns))}
 	errs := make([]error, len(scenarioRuns))
-	sem := make(chan struct{}, max(1, s.Cfg.Parallel))
+	// One run at a time: DMS runs the requests of a project one at a time, so runs
+	// started side by side only wait in its queue while their polls back off.
+	sem := make(chan struct{}, 1)
 	var wg sync.WaitGroup
 	for i, sr := range scenarioRuns {
 		sem <- struct{}{} // taken in order: with one at a time the runs are repeatable

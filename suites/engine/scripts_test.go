@@ -199,7 +199,8 @@ func TestWatchSeesEveryStepToTheEnd(t *testing.T) {
 }
 
 // The scenario runs bind each scenario to its own start by a tag in the selection
-// rules, so they hold even when the runs start side by side in any order.
+// rules, so each run gets its own scenario (the runs go one after another, as the
+// target runs a project's requests; the emulator's tests bind concurrent starts).
 func TestScenarioRunsBindTheirScenariosByTag(t *testing.T) {
 	s := openEmbedded(t, func(c *Config) { c.Parallel = len(scenarioRuns) })
 	s.SetStartBudget(len(scenarioRuns))
@@ -273,7 +274,7 @@ func TestProbesAgainstTheEmbeddedTarget(t *testing.T) {
 			t.Errorf("%s: %s", key, nf.Get(key).Response().Summary())
 		}
 	}
-	if code := get(Denied).(*ProbeEvidence).Get("denied").Response().ErrorCode(); code != "AccessDeniedFault" {
+	if code := get(Denied).(*ProbeEvidence).Get("denied").Response().ErrorCode(); code != "AccessDeniedException" {
 		t.Errorf("denied: %s", code)
 	}
 	in := get(Inputs).(*ProbeEvidence)

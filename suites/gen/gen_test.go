@@ -100,7 +100,7 @@ func TestCatalogRefusesDuplicateIDs(t *testing.T) {
 
 func TestEveryCheckIsComplete(t *testing.T) {
 	m := spec.MustLoad()
-	allowed := map[string]bool{"shape": true, "union": true, "enum": true, "fault": true, "lifecycle": true, "input": true, "sdk": true, "wire": true, "protocol": true}
+	allowed := map[string]bool{"shape": true, "union": true, "enum": true, "fault": true, "lifecycle": true, "input": true, "sdk": true, "wire": true, "protocol": true, kinds.LabelInferred: true}
 	for _, fam := range m.Families() {
 		checks, err := kinds.Expand(m, fam)
 		if err != nil {

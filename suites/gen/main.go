@@ -161,11 +161,16 @@ func familySource(f engine.Family) string {
 	fmt.Fprintf(&b, "package %s\n\nimport (\n\t%q\n\t%q\n\t%q\n)\n\n", f.Name, modulePath+"/reports", modulePath+"/suites/engine", modulePath+"/suites/kinds")
 	fmt.Fprintf(&b, "// Family is the %s family's catalog, in catalog order.\nvar Family = engine.Family{\n\tName: %s,\n\tOperation: %s,\n\tChecks: []engine.Check{\n", f.Name, q(f.Name), q(f.Operation))
 	for _, c := range f.Checks {
-		fmt.Fprintf(&b, "\t\t{\n\t\t\tCheckInfo: reports.CheckInfo{\n\t\t\t\tID: %s,\n\t\t\t\tTitle: %s,\n\t\t\t\tDescription: %s,\n\t\t\t\tLevel: %s,\n\t\t\t\tLabels: []string{%s},\n\t\t\t\tPointer: %s,\n\t\t\t\tOperation: %s,\n\t\t\t\tNeeds: []string{%s},\n\t\t\t},\n\t\t\tFamily: %s,\n\t\t\tKind: %#v,\n\t\t},\n",
-			q(c.ID), q(c.Title), q(c.Description), q(c.Level), quoteList(c.Labels), q(c.Pointer), q(c.Operation), quoteList(c.Needs), q(c.Family), c.Kind)
+		fmt.Fprintf(&b, "\t\t{\n\t\t\tCheckInfo: reports.CheckInfo{\n\t\t\t\tID: %s,\n\t\t\t\tTitle: %s,\n\t\t\t\tDescription: %s,\n\t\t\t\tLevel: %s,\n\t\t\t\tLabels: []string{%s},\n\t\t\t\tPointer: %s,\n\t\t\t\tOperation: %s,\n\t\t\t\tNeeds: []string{%s},\n\t\t\t\tSource: %s,\n\t\t\t},\n\t\t\tFamily: %s,\n\t\t\tKind: %#v,\n\t\t},\n",
+			q(c.ID), q(c.Title), q(c.Description), q(c.Level), quoteList(c.Labels), q(c.Pointer), q(c.Operation), quoteList(c.Needs), sourceLiteral(c.Source), q(c.Family), c.Kind)
 	}
 	b.WriteString("\t},\n}\n")
 	return b.String()
+}
+
+// sourceLiteral is a check's source as a Go literal.
+func sourceLiteral(s reports.Source) string {
+	return fmt.Sprintf("reports.Source{Kind: %s, Ref: %s, Quote: %s}", q(s.Kind), q(s.Ref), q(s.Quote))
 }
 
 func bootstrapSource(f engine.Family) string {

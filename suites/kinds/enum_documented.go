@@ -44,7 +44,7 @@ func valueSets(x *Expansion) []valueSet {
 func init() {
 	register(func(x *Expansion) {
 		for _, s := range valueSets(x) {
-			x.Add("enum", s.vs.Name+".documented", "SHOULD", s.vs.Pointer, s.vs.Name+" values are documented",
+			x.Add("enum", s.vs.Name+".documented", "SHOULD", fromDocs(docBotocore+": "+s.paths[0], strings.Join(s.vs.Strings(), ", ")), s.vs.Pointer, s.vs.Name+" values are documented",
 				fmt.Sprintf("%s values SHOULD be one of the documented %s (an open set: another value is drift).", s.vs.Name, strings.Join(s.vs.Strings(), ", ")),
 				[]string{"enum", "wire"}, EnumDocumented{Set: s.vs.Name, Paths: s.paths})
 		}

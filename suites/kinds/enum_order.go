@@ -20,8 +20,8 @@ func init() {
 	register(func(x *Expansion) {
 		for _, s := range valueSets(x) {
 			if s.vs.Ordered {
-				x.Add("enum", s.vs.Name+".order", "MUST", s.vs.Pointer, s.vs.Name+" never goes backwards",
-					fmt.Sprintf("Within one request, %s MUST NOT go back to an earlier documented value (%s).", s.vs.Name, strings.Join(s.vs.Strings(), " < ")),
+				x.Add("enum", s.vs.Name+".order", "SHOULD", inferred("the order the documentation lists "+s.vs.Name+" in; it says nothing about their order", ""), s.vs.Pointer, s.vs.Name+" never goes backwards",
+					fmt.Sprintf("Within one request, %s SHOULD NOT go back to an earlier documented value (%s; the order is inferred from the documentation's list).", s.vs.Name, strings.Join(s.vs.Strings(), " < ")),
 					[]string{"enum", "lifecycle"}, EnumOrder{Set: s.vs.Name})
 			}
 		}

@@ -17,7 +17,7 @@ type EnumPassthrough struct {
 func init() {
 	register(func(x *Expansion) {
 		for _, s := range valueSets(x) {
-			x.Add("enum", s.vs.Name+".sdk-passthrough", "MUST", s.vs.Pointer, "an undocumented "+s.vs.Name+" passes through the SDK",
+			x.Add("enum", s.vs.Name+".sdk-passthrough", "MUST", fromModel(s.paths[0]+" is a plain string, not an enum: the documented values are an open set"), s.vs.Pointer, "an undocumented "+s.vs.Name+" passes through the SDK",
 				fmt.Sprintf("An undocumented %s value MUST reach the SDK's typed result unchanged (the model types it as a plain string).", s.vs.Name),
 				[]string{"enum", "sdk"}, EnumPassthrough{Set: s.vs.Name, Paths: s.paths})
 		}

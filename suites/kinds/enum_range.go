@@ -19,9 +19,9 @@ func init() {
 			if sh.Minimum == nil && sh.Maximum == nil {
 				continue
 			}
-			x.Add("enum", mp.Dotted+".range", "MUST", mp.Member.Pointer,
+			x.Add("enum", mp.Dotted+".range", "SHOULD", inferred("the member's documentation; the AWS model gives it no bounds", mp.Member.Shape.Doc), mp.Member.Pointer,
 				fmt.Sprintf("%s is within %s", mp.Dotted, rangeWords(sh)),
-				fmt.Sprintf("%s MUST be within %s.", mp.Dotted, rangeWords(sh)),
+				fmt.Sprintf("%s SHOULD be within %s (inferred: the model gives no bounds).", mp.Dotted, rangeWords(sh)),
 				[]string{"enum", "wire"}, Range{Path: mp.Path})
 		}
 	})

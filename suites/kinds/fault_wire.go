@@ -4,14 +4,17 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
-// FaultWire: a modeled fault of the cancel operation is carried on the wire as
-// awsJson 1.1 requires: its HTTP status, a JSON body whose __type sanitises to the
-// fault name with a message, a matching X-Amzn-ErrorType if present, the protocol's
-// Content-Type and a request id.
+// FaultWire: a modeled fault of the cancel operation is carried on the wire as the
+// model and awsJson 1.1 require: its HTTP status, an error type (X-Amzn-ErrorType,
+// code or __type) that sanitises to the fault name, a message and the protocol's
+// Content-Type. What the protocol only recommends (a body __type, a request id) is
+// drift when missing. A caller denied access may get IAM's AccessDeniedException or
+// the modelled AccessDeniedFault; the verdict says which.
 type FaultWire struct {
 	Fault string // e.g. ResourceNotFoundFault
 }
@@ -19,11 +22,42 @@ type FaultWire struct {
 func init() {
 	register(func(x *Expansion) {
 		for _, f := range x.Cancel.Faults {
-			x.Add("fault", f.Name+".wire", "MUST", f.Pointer, f.Name+" on the wire",
-				fmt.Sprintf("%s MUST be answered with HTTP %d, a JSON body whose __type sanitises to %s with a message, a matching X-Amzn-ErrorType if present, Content-Type %s and a request id.", f.Name, f.HTTPStatus, f.Name, x.Model.Service.ContentType),
+			sentence := fmt.Sprintf("%s MUST be answered with HTTP %d, an error type that sanitises to %s (X-Amzn-ErrorType, code or __type; a body __type SHOULD be there), a message and Content-Type %s.",
+				f.Name, f.HTTPStatus, f.Name, x.Model.Service.ContentType)
+			if f.Name == accessDeniedFault {
+				sentence = fmt.Sprintf("A caller the target denies MUST be refused with HTTP %d AccessDeniedException (IAM's answer) or the modelled %s, with the error type (X-Amzn-ErrorType, code or __type; a body __type SHOULD be there), a message and Content-Type %s; the report names which the target used.",
+					f.HTTPStatus, f.Name, x.Model.Service.ContentType)
+			}
+			x.Add("fault", f.Name+".wire", "MUST", faultSource(x.Cancel, f), f.Pointer, f.Name+" on the wire", sentence,
 				[]string{"fault", "wire"}, FaultWire{Fault: f.Name})
 		}
 	})
+}
+
+// The access denial: IAM answers a caller it denies with the common AWS error
+// AccessDeniedException (the DMS user guide); the modelled AccessDeniedFault is "DMS
+// was denied access to the endpoint" (DMS's own role). Both conform.
+const (
+	accessDeniedFault     = "AccessDeniedFault"
+	accessDeniedException = "AccessDeniedException"
+)
+
+// faultSource is what a fault check rests on: the model's fault list and the
+// protocol's error serialization; for the access denial, the DMS user guide too.
+func faultSource(op *spec.Operation, f *spec.Fault) reports.Source {
+	if f.Name == accessDeniedFault {
+		return fromDocs(docIAM+"; the model's fault list of "+op.Name+" ("+f.Name+": \""+f.Doc+"\")", quoteIAM)
+	}
+	return fromModel(fmt.Sprintf("the fault list of %s (%s, a %s fault, HTTP %d), serialized as %s errors are: %s", op.Name, f.Name, f.Kind, f.HTTPStatus, protoJSON, quoteErrorType))
+}
+
+// faultNames are the error codes that answer the fault: AccessDeniedFault's denial
+// may also be IAM's AccessDeniedException.
+func faultNames(fault string) []string {
+	if fault == accessDeniedFault {
+		return []string{accessDeniedFault, accessDeniedException}
+	}
+	return []string{fault}
 }
 
 // faultNeeds is the evidence that provokes each fault of the cancel operation.
@@ -33,7 +67,7 @@ func faultNeeds(fault string) engine.Needs {
 		return engine.Needs{Evidence: []engine.Script{engine.NotFound}}
 	case "InvalidResourceStateFault":
 		return engine.Needs{Evidence: []engine.Script{engine.Walk}}
-	case "AccessDeniedFault":
+	case accessDeniedFault:
 		return engine.Needs{Evidence: []engine.Script{engine.Denied}, Denied: true}
 	}
 	return engine.Needs{}
@@ -53,8 +87,16 @@ func provocations(ev *engine.Evidence, fault string) ([]*engine.Sample, *engine.
 			v := engine.Skipf(nil, "no request reached a terminal state to cancel again: %s", walkGap(w))
 			return nil, &v
 		}
+		// Whether a second cancel is refused at all is an inference
+		// (lifecycle.second-cancel, a SHOULD); this check judges the fault where the
+		// target answered with it.
+		if c := ev.Unimplemented(w.SecondCancel); c == nil && !carries(w.SecondCancel.Response(), fault) {
+			v := engine.Skipf([]*engine.Sample{w.SecondCancel}, "the second cancel of request %s was not refused with %s (%s): lifecycle.second-cancel (a SHOULD, inferred) reports it",
+				w.RequestID, fault, w.SecondCancel.Response().Summary())
+			return nil, &v
+		}
 		out = append(out, w.SecondCancel)
-	case "AccessDeniedFault":
+	case accessDeniedFault:
 		out = append(out, ev.DeniedProbe.Get("denied"))
 	default:
 		v := engine.Skipf(nil, "this harness knows no way to provoke %s from %s", fault, ev.Cancel.Name)
@@ -73,6 +115,28 @@ func provocations(ev *engine.Evidence, fault string) ([]*engine.Sample, *engine.
 	return out, nil
 }
 
+// carries reports whether an answer names one of the error codes, in the header or
+// the body (whatever its HTTP status).
+func carries(r *engine.Response, names ...string) bool {
+	var codes []string
+	if h := r.Header.Get("X-Amzn-ErrorType"); h != "" {
+		codes = append(codes, spec.SanitizeErrorCode(h))
+	}
+	for _, k := range []string{"__type", "code"} {
+		if s, ok := r.Object()[k].(string); ok && s != "" {
+			codes = append(codes, spec.SanitizeErrorCode(s))
+		}
+	}
+	for _, c := range codes {
+		for _, n := range names {
+			if strings.EqualFold(c, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // walkGap says why the walk has no cancelled, ended request.
 func walkGap(w *engine.WalkEvidence) string {
 	switch {
@@ -84,8 +148,6 @@ func walkGap(w *engine.WalkEvidence) string {
 		return "the cancel of the running request failed (" + w.Cancel.Response().Summary() + ")"
 	case w.TimedOut:
 		return fmt.Sprintf("the cancelled request did not reach a documented terminal status (last seen %q)", w.Final)
-	case w.Final != "" && w.Final != "CANCELED":
-		return "the cancelled request ended " + w.Final
 	}
 	return "the walk ended early"
 }
@@ -104,51 +166,123 @@ func (k FaultWire) Judge(ev *engine.Evidence) engine.Verdict {
 		return *v
 	}
 	var j engine.Judgement
+	used := map[string]bool{}
 	for _, smp := range samples {
 		j.Show(smp)
 		r := smp.Response()
-		if r.OK() {
-			j.Problem(smp, "%s: HTTP %d success, want %s (HTTP %d)", smp.Name, r.Status, f.Name, f.HTTPStatus)
+		if r.OK() && !carries(r, faultNames(f.Name)...) {
+			j.Problem(smp, "%s: HTTP %d success, want %s (HTTP %d)", smp.Name, r.Status, strings.Join(faultNames(f.Name), " or "), f.HTTPStatus)
 			continue
 		}
-		for _, p := range FaultProblems(r, f, ev.Model.Service.ContentType) {
+		problems, drifts, name := FaultProblems(r, f, faultNames(f.Name), ev.Model.Service.ContentType)
+		for _, p := range problems {
 			j.Problem(smp, "%s: %s", smp.Name, p)
 		}
-		if _, ok := r.Object()["message"]; !ok {
-			if _, ok := r.Object()["Message"]; ok {
-				j.Drift(smp, "%s: the message is under \"Message\"; the model's member is \"message\" (clients accept both)", smp.Name)
-			}
+		for _, d := range drifts {
+			j.Drift(smp, "%s: %s", smp.Name, d)
+		}
+		if name != "" {
+			used[name] = true
 		}
 	}
-	return j.Verdict(fmt.Sprintf("the wire does not carry %s as modeled", f.Name))
+	header := fmt.Sprintf("the wire does not carry %s as modeled", f.Name)
+	vd := j.Verdict(header)
+	if vd.Outcome == reports.Pass || vd.Outcome == reports.Drift {
+		vd.Message = joinLines(usedWords(f.Name, used), vd.Message)
+	}
+	return vd
 }
 
-// FaultProblems lists how an answer differs from the modeled fault.
-func FaultProblems(r *engine.Response, f *spec.Fault, contentType string) []string {
-	var p []string
+// usedWords says which answer to an access denial the target used ("" for other
+// faults).
+func usedWords(fault string, used map[string]bool) string {
+	if fault != accessDeniedFault {
+		return ""
+	}
+	switch {
+	case used[accessDeniedException] && used[accessDeniedFault]:
+		return "the target answered the denied caller with both AccessDeniedException and AccessDeniedFault"
+	case used[accessDeniedException]:
+		return "the target answered the denied caller with AccessDeniedException (IAM's denial of the caller, as the DMS user guide shows)"
+	case used[accessDeniedFault]:
+		return "the target answered the denied caller with the modelled AccessDeniedFault (which the model documents as DMS denied access to the endpoint)"
+	}
+	return ""
+}
+
+func joinLines(lines ...string) string {
+	var out []string
+	for _, l := range lines {
+		if l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// FaultProblems lists how an answer differs from the fault as the model and the
+// awsJson 1.1 protocol carry it: problems break what they require, drifts what they
+// recommend (a body __type, a request id) or what clients only tolerate. names are
+// the codes that answer the fault; name is the one the answer used.
+func FaultProblems(r *engine.Response, f *spec.Fault, names []string, contentType string) (problems, drifts []string, name string) {
+	want := strings.Join(names, " or ")
 	if r.Status != f.HTTPStatus {
-		p = append(p, fmt.Sprintf("HTTP status is %d, the model says %s is %d", r.Status, f.Name, f.HTTPStatus))
+		problems = append(problems, fmt.Sprintf("HTTP status is %d, the model says %s is %d", r.Status, f.Name, f.HTTPStatus))
 	}
 	if r.JSONErr != nil {
-		p = append(p, fmt.Sprintf("the body is not JSON (%v): %q", r.JSONErr, spec.Truncate(string(r.Body), 120)))
+		problems = append(problems, fmt.Sprintf("the body is not JSON (%v): %q", r.JSONErr, spec.Truncate(string(r.Body), 120)))
 	}
-	switch raw, _ := r.Object()["__type"].(string); {
-	case raw == "":
-		p = append(p, fmt.Sprintf("the body has no __type: clients that read only the body (botocore) cannot tell the fault is %s", f.Name))
-	case spec.SanitizeErrorCode(raw) != f.Name:
-		p = append(p, fmt.Sprintf("__type %q sanitises to %q, want %q", raw, spec.SanitizeErrorCode(raw), f.Name))
+	matches := func(raw string) string {
+		for _, n := range names {
+			if spec.SanitizeErrorCode(raw) == n {
+				return n
+			}
+		}
+		return ""
 	}
-	if h := r.Header.Get("X-Amzn-ErrorType"); h != "" && spec.SanitizeErrorCode(h) != f.Name {
-		p = append(p, fmt.Sprintf("X-Amzn-ErrorType %q disagrees with the fault %s (Go resolves the header first, botocore the body)", h, f.Name))
+	header := r.Header.Get("X-Amzn-ErrorType")
+	typ, _ := r.Object()["__type"].(string)
+	code, _ := r.Object()["code"].(string)
+	switch {
+	case typ != "":
+		if name = matches(typ); name == "" {
+			problems = append(problems, fmt.Sprintf("__type %q sanitises to %q, want %s", typ, spec.SanitizeErrorCode(typ), quoteEach(names)))
+		}
+	case header != "" || code != "":
+		raw := header
+		if raw == "" {
+			raw = code
+		}
+		if name = matches(raw); name == "" {
+			problems = append(problems, fmt.Sprintf("the error type %q sanitises to %q, want %s", raw, spec.SanitizeErrorCode(raw), quoteEach(names)))
+		} else {
+			drifts = append(drifts, fmt.Sprintf("the body has no __type (the error type is only in %s): the protocol allows it, but \"New server-side protocol implementations SHOULD use a body field named __type\" and clients that read only the body (botocore) cannot tell the fault is %s",
+				map[bool]string{true: "X-Amzn-ErrorType", false: "the body's code"}[header != ""], want))
+		}
+	default:
+		problems = append(problems, fmt.Sprintf("no error type at all (no X-Amzn-ErrorType, no __type, no code): %s", quoteErrorType))
+	}
+	if header != "" && name != "" && spec.SanitizeErrorCode(header) != name {
+		problems = append(problems, fmt.Sprintf("X-Amzn-ErrorType %q disagrees with the fault %s (Go resolves the header first, botocore the body)", header, name))
 	}
 	if _, ok := r.Message(); !ok {
-		p = append(p, `the body has no "message" (nor "Message") string: clients show an empty error message`)
+		problems = append(problems, `the body has no "message" (nor "Message") string: clients show an empty error message`)
+	} else if _, ok := r.Object()["message"]; !ok {
+		drifts = append(drifts, `the message is under "Message"; the model's member is "message" (clients accept both)`)
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, contentType) {
-		p = append(p, fmt.Sprintf("Content-Type is %q, want %s", ct, contentType))
+		problems = append(problems, fmt.Sprintf("Content-Type is %q, want %s", ct, contentType))
 	}
 	if r.RequestID() == "" {
-		p = append(p, "no x-amzn-RequestId header: support cases and SDK errors lose the request id")
+		drifts = append(drifts, "no x-amzn-RequestId header: support cases and SDK errors lose the request id")
 	}
-	return p
+	return problems, drifts, name
+}
+
+func quoteEach(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(q, " or ")
 }

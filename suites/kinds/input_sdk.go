@@ -19,7 +19,7 @@ func init() {
 		op := x.Cancel
 		for _, mb := range op.Input.Members {
 			if mb.Required {
-				x.Add("input", mb.Name+".missing.sdk", "MUST", mb.Pointer, "the SDK refuses to send without "+mb.Name,
+				x.Add("input", mb.Name+".missing.sdk", "MUST", fromModel(memberRef(mb)+" is a required member; aws-sdk-go-v2 validates required members before it sends"), mb.Pointer, "the SDK refuses to send without "+mb.Name,
 					fmt.Sprintf("aws-sdk-go-v2 MUST refuse to send %s without %s (smithy.InvalidParamsError naming it).", op.Name, mb.Name),
 					[]string{"input", "sdk"}, InputMissingSDK{Member: mb.Name})
 			}

@@ -23,17 +23,17 @@ func init() {
 		op := x.Cancel
 		for _, mb := range op.Input.Members {
 			if mb.Required {
-				x.Add("input", mb.Name+".missing.wire", "MUST", mb.Pointer, "a request without "+mb.Name+" is rejected",
+				x.Add("input", mb.Name+".missing.wire", "MUST", fromModel(memberRef(mb)+" is a required member"), mb.Pointer, "a request without "+mb.Name+" is rejected",
 					fmt.Sprintf("A %s request without the required %s MUST be rejected with a 4xx client error.", op.Name, mb.Name),
 					[]string{"input", "wire"}, InputRejected{Probe: "missing", Member: mb.Name})
 			}
 			if mb.Shape.Type == spec.TypeString {
-				x.Add("input", mb.Name+".wrong-type.wire", "MUST", mb.Pointer, "a non-string "+mb.Name+" is rejected",
+				x.Add("input", mb.Name+".wrong-type.wire", "MUST", fromModel(memberRef(mb)+" is a string"), mb.Pointer, "a non-string "+mb.Name+" is rejected",
 					fmt.Sprintf("A %s request whose %s is not a string MUST be rejected with a 4xx client error.", op.Name, mb.Name),
 					[]string{"input", "wire"}, InputRejected{Probe: "wrong-type", Member: mb.Name})
 			}
 			if n := mb.Shape.MaxLength; n != nil {
-				x.Add("input", mb.Name+".max-length.wire", "MUST", mb.Pointer, fmt.Sprintf("a %s over %d characters is rejected", mb.Name, *n),
+				x.Add("input", mb.Name+".max-length.wire", "MUST", fromModel(fmt.Sprintf("%s has a maximum length of %d", memberRef(mb), *n)), mb.Pointer, fmt.Sprintf("a %s over %d characters is rejected", mb.Name, *n),
 					fmt.Sprintf("A %s request whose %s is longer than %d characters MUST be rejected with a 4xx client error.", op.Name, mb.Name, *n),
 					[]string{"input", "wire"}, InputRejected{Probe: "max-length", Member: mb.Name})
 			}

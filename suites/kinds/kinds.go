@@ -6,11 +6,14 @@
 // The generator (suites/gen) calls Expand for every family; the generated catalog
 // (suites/<family>/checks.gen.go) lists the checks as data, each with its typed kind
 // value, so a parameter typo does not compile. Adding a kind: one file here (type,
-// expander registered in init, Needs, Judge, and table tests from canned exchanges in
-// its _test file) plus an emulator defect that makes it fail.
+// expander registered in init with each check's level and source (sources.go: a MUST
+// rests on the model, the documentation or the protocol; an inference is a SHOULD),
+// Needs, Judge, and table tests from canned exchanges in its _test file) plus an
+// emulator defect that makes it fail.
 package kinds
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -30,6 +33,7 @@ type Expansion struct {
 	// Paths are the member paths of the cancel output, depth first, in document order.
 	Paths  []MemberPath
 	checks []engine.Check
+	errs   []error
 }
 
 // MemberPath is one member of the cancel output.
@@ -39,16 +43,29 @@ type MemberPath struct {
 	Member *spec.Member
 }
 
-// Add appends a check: ID <cancel operation>.<group>.<name>.
-func (x *Expansion) Add(group, name, level, pointer, title, description string, labels []string, k engine.Kind) {
+// Add appends a check: ID <cancel operation>.<group>.<name>, at level (MUST or SHOULD)
+// on its source (a MUST rests on the model, the documentation or the protocol; an
+// inferred check is a SHOULD and carries the label "inferred").
+func (x *Expansion) Add(group, name, level string, src reports.Source, pointer, title, description string, labels []string, k engine.Kind) {
+	id := x.Cancel.Name + "." + group + "." + name
+	if err := checkSource(id, level, src); err != nil {
+		x.errs = append(x.errs, err)
+	}
+	if src.Inferred() {
+		labels = append(labels, LabelInferred)
+	}
 	x.checks = append(x.checks, engine.Check{
 		CheckInfo: reports.CheckInfo{
-			ID: x.Cancel.Name + "." + group + "." + name, Title: title, Description: description, Level: level,
-			Labels: labels, Pointer: pointer, Operation: x.Cancel.Name, Needs: k.Needs().Words(),
+			ID: id, Title: title, Description: description, Level: level,
+			Labels: labels, Pointer: pointer, Operation: x.Cancel.Name, Needs: k.Needs().Words(), Source: src,
 		},
 		Family: x.Family, Kind: k,
 	})
 }
+
+// LabelInferred marks the checks that rest on an inference (all SHOULD):
+// --label-filter '!inferred' leaves them out.
+const LabelInferred = "inferred"
 
 var expanders []func(*Expansion)
 
@@ -73,6 +90,9 @@ func Expand(m *spec.Model, family string) ([]engine.Check, error) {
 	walk(x.Cancel.Output, "", "", map[*spec.Shape]bool{}, &x.Paths)
 	for _, e := range expanders {
 		e(x)
+	}
+	if len(x.errs) > 0 {
+		return nil, errors.Join(x.errs...)
 	}
 	sort.SliceStable(x.checks, func(i, j int) bool {
 		return engine.GroupIndex(x.checks[i].Group()) < engine.GroupIndex(x.checks[j].Group())

@@ -17,7 +17,7 @@ var tested = []string{
 	"UnionSingle", "UnionKnown", "UnionUnknown", "UnionTypeKey",
 	"EnumDocumented", "EnumPassthrough", "EnumOrder", "Range",
 	"FaultWire", "FaultSDK", "InputRejected", "InputMissingSDK", "ProtocolRefused", "ResponseHeader",
-	"Start", "Progress", "CancelRunning", "EchoRequestID", "ProjectARN", "Canceled", "SecondCancel", "StatusTransitions",
+	"Start", "Progress", "RequestIDFilter", "CancelRunning", "EchoRequestID", "ProjectARN", "Canceled", "CanceledEarly", "SecondCancel", "StatusTransitions",
 }
 
 func kindName(k engine.Kind) string { return strings.TrimPrefix(fmt.Sprintf("%T", k), "kinds.") }
@@ -195,5 +195,48 @@ func TestNoJudgePanicsOnOddAnswers(t *testing.T) {
 				}()
 			}
 		})
+	}
+}
+
+// TestEveryCheckNamesItsSource: every check rests on the AWS model, the documentation
+// or the protocol, or is a SHOULD labelled inferred; the rule is enforced when the
+// catalog is expanded.
+func TestEveryCheckNamesItsSource(t *testing.T) {
+	m := loadModel()
+	levels := map[string]int{}
+	for _, fam := range m.Families() {
+		checks, err := Expand(m, fam)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range checks {
+			if err := checkSource(c.ID, c.Level, c.Source); err != nil {
+				t.Error(err)
+			}
+			if c.Source.Inferred() != slices.Contains(c.Labels, LabelInferred) {
+				t.Errorf("%s: source %s, labels %v: an inferred check, and only one, carries the label %q", c.ID, c.Source.Kind, c.Labels, LabelInferred)
+			}
+			if c.Source.Kind == reports.SourceDocumentation && c.Source.Quote == "" {
+				t.Errorf("%s rests on the documentation without quoting it", c.ID)
+			}
+			levels[c.Level+"/"+c.Source.Kind]++
+		}
+	}
+	if levels["MUST/inferred"] != 0 || levels["SHOULD/inferred"] == 0 {
+		t.Errorf("levels by source: %v", levels)
+	}
+	for _, bad := range []struct {
+		level string
+		src   reports.Source
+		want  string
+	}{
+		{"MUST", reports.Source{Kind: reports.SourceInferred, Ref: "x"}, "an inference is a SHOULD"},
+		{"MUST", reports.Source{Ref: "x"}, "names no source"},
+		{"SHOULD", reports.Source{Kind: reports.SourceModel}, "says nothing of what it rests on"},
+		{"MAY", reports.Source{Kind: reports.SourceModel, Ref: "x"}, "MUST or SHOULD"},
+	} {
+		if err := checkSource("X.y.z", bad.level, bad.src); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("checkSource(%s, %+v) = %v, want %q", bad.level, bad.src, err, bad.want)
+		}
 	}
 }

@@ -9,7 +9,7 @@ type EchoRequestID struct{}
 
 func init() {
 	register(func(x *Expansion) {
-		x.Add("lifecycle", "echo-request-identifier", "MUST", x.Cancel.Pointer, "the cancel response names the cancelled request",
+		x.Add("lifecycle", "echo-request-identifier", "MUST", fromDocs("the "+x.Cancel.Name+" documentation ("+docBotocore+"): its RequestIdentifier input; the response's Request \"Provides information about a schema conversion action\"", x.Cancel.Input.Member("RequestIdentifier").Shape.Doc), x.Cancel.Pointer, "the cancel response names the cancelled request",
 			"The "+x.Cancel.Name+" response's Request.RequestIdentifier MUST be the identifier that was cancelled.",
 			[]string{"lifecycle", "wire"}, EchoRequestID{})
 	})

@@ -9,6 +9,32 @@ import (
 
 func TestProgress(t *testing.T) {
 	k := Progress{}
+	queued := request(reqID, "IN_PROGRESS") // IN_PROGRESS without Progress: queued
+	runJudgeCases(t, []judgeCase{
+		{name: "every Progress names its step", kind: k, ev: walked(), outcome: reports.Pass, shows: []string{"walk: cancel"}},
+		{name: "a queued request without Progress is conforming", kind: k,
+			ev: answering(cancelAnswer("walk: cancel", request(reqID, "CANCELING")),
+				describeAnswer("walk: describe", queued), describeAnswer("walk: describe", request(reqID, "IN_PROGRESS", "Progress", progress("LOADING_METADATA")))),
+			outcome: reports.Pass, shows: []string{"walk: describe"}},
+		{name: "a Progress without a step fails", kind: k,
+			ev:      answering(cancelAnswer("walk: cancel", request(reqID, "CANCELING")), describeAnswer("walk: describe", request(reqID, "IN_PROGRESS", "Progress", obj{"ProgressPercent": 5}))),
+			outcome: reports.Fail, shows: []string{"walk: describe"},
+			message: []string{"a Progress does not name its step", `/Requests/0/Progress in "walk: describe": Progress without a ProgressStep: {"ProgressPercent":5}`}},
+		{name: "an empty step fails", kind: k,
+			ev:      answering(cancelAnswer("walk: cancel", request(reqID, "CANCELING", "Progress", progress("")))),
+			outcome: reports.Fail, message: []string{"/Request/Progress"}},
+		{name: "a null Progress is left to the member-type check", kind: k,
+			ev:      answering(cancelAnswer("walk: cancel", request(reqID, "CANCELING", "Progress", jsonNull)), describeAnswer("walk: describe", queued)),
+			outcome: reports.Skipped, message: []string{"no answer carried a Progress"}},
+		{name: "no Progress anywhere is skipped", kind: k,
+			ev:      answering(cancelAnswer("walk: cancel", request(reqID, "CANCELING")), describeAnswer("walk: describe", request(reqID, "CANCELED"))),
+			outcome: reports.Skipped, message: []string{"no answer carried a Progress (the requests were seen queued or ended only)"}},
+		{name: "blocked by a walk that saw no running request", kind: k, ev: blocked(unobservedWalk), outcome: reports.Skipped, cause: causeWalkUnobserved},
+	})
+}
+
+func TestRequestIDFilter(t *testing.T) {
+	k := RequestIDFilter{}
 	// watching is the evidence of a watch whose polls were answered describes.
 	watching := func(describes ...*engine.Sample) *engine.Evidence {
 		return walked(func(ev *engine.Evidence) { ev.Watch.Describes = describes })
@@ -17,17 +43,14 @@ func TestProgress(t *testing.T) {
 		return describeAnswer("watch: describe", request(watchID, "IN_PROGRESS", kv...))
 	}
 	runJudgeCases(t, []judgeCase{
-		{name: "the filtered describe shows the running request's step", kind: k, ev: walked(), outcome: reports.Pass, shows: []string{"walk: describe"}},
-		{name: "a request seen running by the walk alone passes", kind: k,
-			ev: walked(func(ev *engine.Evidence) {
-				ev.Watch = &engine.WatchEvidence{}
-				ev.Walk.Describes = append([]*engine.Sample{describeAnswer("walk: describe", request(reqID, "IN_PROGRESS", "Progress", progress("APPLYING")))}, ev.Walk.Describes...)
-			}),
-			outcome: reports.Pass},
+		{name: "every filtered describe returns the request", kind: k, ev: walked(), outcome: reports.Pass, shows: []string{"walk: describe"}},
+		{name: "a queued request without Progress passes", kind: k, ev: watching(running()), outcome: reports.Pass},
+		{name: "a request seen by the walk alone passes", kind: k,
+			ev: walked(func(ev *engine.Evidence) { ev.Watch = &engine.WatchEvidence{} }), outcome: reports.Pass},
 		{name: "a describe listing other requests too fails", kind: k,
 			ev:      watching(describeAnswer("watch: describe", request(watchID, "IN_PROGRESS", "Progress", progress("ANALYZING")), request(reqID, "CANCELED"))),
 			outcome: reports.Fail, shows: []string{"watch: describe"},
-			message: []string{"the filtered describe does not show the request's progress",
+			message: []string{"the describe filtered by request-id does not return exactly that request",
 				`"watch: describe": filtered by request-id=` + watchID + `, DescribeMetadataModelConversions returned 2 requests [` + watchID + " " + reqID + `], want exactly that one`}},
 		{name: "a describe listing another request fails", kind: k, ev: watching(describeAnswer("watch: describe", request(reqID, "IN_PROGRESS"))),
 			outcome: reports.Fail, message: []string{"returned 1 requests [" + reqID + "]"}},
@@ -35,20 +58,9 @@ func TestProgress(t *testing.T) {
 			outcome: reports.Fail, message: []string{"returned 0 requests []"}},
 		{name: "a describe whose body is not JSON fails", kind: k, ev: watching(raw(describeOp, "watch: describe", 200, "<Requests/>")),
 			outcome: reports.Fail, message: []string{"returned 0 requests"}},
-		{name: "IN_PROGRESS without Progress fails", kind: k, ev: watching(running()),
-			outcome: reports.Fail, shows: []string{"watch: describe"},
-			message: []string{`"watch: describe": request ` + watchID + " is IN_PROGRESS but its Progress has no ProgressStep: null"}},
-		{name: "IN_PROGRESS with a null Progress fails", kind: k, ev: watching(running("Progress", jsonNull)), outcome: reports.Fail,
-			message: []string{"has no ProgressStep: null"}},
-		{name: "IN_PROGRESS with a Progress without a step fails", kind: k, ev: watching(running("Progress", obj{"ProgressPercent": 5})),
-			outcome: reports.Fail, message: []string{`has no ProgressStep: {"ProgressPercent":5}`}},
-		{name: "IN_PROGRESS with an empty step fails", kind: k, ev: watching(running("Progress", progress(""))), outcome: reports.Fail},
 		{name: "a failed describe is not judged", kind: k,
 			ev:      watching(faultAnswer(describeOp, "watch: describe", 400, "ThrottlingException", "Rate exceeded"), running("Progress", progress("CONVERTING"))),
 			outcome: reports.Pass},
-		{name: "a request never seen running is skipped", kind: k,
-			ev:      watching(describeAnswer("watch: describe", request(watchID, "RECEIVED")), describeAnswer("watch: describe", request(watchID, "SUCCESS"))),
-			outcome: reports.Skipped, shows: []string{"walk: describe"}, message: []string{"no request was seen IN_PROGRESS in 4 describes (the target moved faster than the polls)"}},
 		{name: "no describe is skipped", kind: k,
 			ev:      walked(func(ev *engine.Evidence) { ev.Walk.Describes, ev.Watch.Describes = nil, nil }),
 			outcome: reports.Skipped, message: []string{"no request was described"}},

@@ -12,7 +12,7 @@ type ProjectARN struct{}
 
 func init() {
 	register(func(x *Expansion) {
-		x.Add("lifecycle", "project-arn", "MUST", x.Cancel.Pointer, "the cancel response names the project's ARN",
+		x.Add("lifecycle", "project-arn", "MUST", fromDocs("the "+x.Cancel.Name+" documentation ("+docBotocore+"): SchemaConversionRequest.MigrationProjectArn", "The migration project ARN."), x.Cancel.Pointer, "the cancel response names the project's ARN",
 			"The "+x.Cancel.Name+" response's Request.MigrationProjectArn MUST be the ARN of the request's migration project.",
 			[]string{"lifecycle", "wire"}, ProjectARN{})
 	})

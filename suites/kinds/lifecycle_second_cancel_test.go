@@ -19,7 +19,7 @@ func TestSecondCancel(t *testing.T) {
 			ev: second(raw(cancelOp, again, 400, `{"message":"already CANCELED"}`, with("X-Amzn-ErrorType", "InvalidResourceStateFault"))), outcome: reports.Pass},
 		{name: "a second cancel that succeeds fails", kind: k, ev: second(cancelAnswer(again, request(reqID, "CANCELED"))),
 			outcome: reports.Fail, shows: []string{again},
-			message: []string{"cancelling the CANCELED request " + reqID + " gave HTTP 200", "want InvalidResourceStateFault"}},
+			message: []string{"cancelling the CANCELED request " + reqID + " was accepted (HTTP 200, Status \"CANCELED\")", "want InvalidResourceStateFault"}},
 		{name: "another fault fails", kind: k, ev: second(faultAnswer(cancelOp, again, 400, "ResourceNotFoundFault", "no conversion request")),
 			outcome: reports.Fail, message: []string{`cancelling the CANCELED request ` + reqID + ` gave ResourceNotFoundFault ("no conversion request"), want InvalidResourceStateFault`}},
 		{name: "a validation error fails", kind: k, ev: second(faultAnswer(cancelOp, again, 400, "ValidationException", "Request is already in a final state")),
@@ -27,11 +27,17 @@ func TestSecondCancel(t *testing.T) {
 		{name: "a fault whose body is not JSON fails", kind: k, ev: second(raw(cancelOp, again, 400, "InvalidResourceStateFault", with("Content-Type", "text/plain"))),
 			outcome: reports.Fail, message: []string{"gave HTTP 400", "deserialization failed", "want InvalidResourceStateFault"}},
 		{name: "moto's HTML 500 is unimplemented", kind: k, ev: second(motoHTML500(cancelOp, again)), outcome: reports.Unimplemented, cause: causeUnimplCancel},
-		{name: "a request that never reached CANCELED is skipped", kind: k,
+		{name: "a request that ended SUCCESS after its cancel is judged too", kind: k,
 			ev: walked(func(ev *engine.Evidence) {
 				ev.Walk.Final, ev.Walk.Waiter = "SUCCESS", nil
 			}),
-			outcome: reports.Skipped, message: []string{"the request never reached CANCELED (the cancelled request ended SUCCESS): lifecycle.canceled reports it"}},
+			outcome: reports.Pass},
+		{name: "a SUCCESS request whose second cancel is accepted falls short", kind: k,
+			ev: walked(func(ev *engine.Evidence) {
+				ev.Walk.Final, ev.Walk.Waiter = "SUCCESS", nil
+				ev.Walk.SecondCancel = cancelAnswer(again, request(reqID, "SUCCESS"))
+			}),
+			outcome: reports.Fail, message: []string{"cancelling the SUCCESS request " + reqID}},
 		{name: "a request still CANCELING at the timeout is skipped", kind: k,
 			ev: walked(func(ev *engine.Evidence) {
 				ev.Walk.Final, ev.Walk.TimedOut, ev.Walk.Waiter, ev.Walk.SecondCancel = "CANCELING", true, nil, nil

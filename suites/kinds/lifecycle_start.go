@@ -10,7 +10,7 @@ type Start struct{}
 
 func init() {
 	register(func(x *Expansion) {
-		x.Add("lifecycle", "start", "MUST", x.Cancel.Pointer, "a request starts",
+		x.Add("lifecycle", "start", "MUST", fromDocs("the "+x.Cancel.Name+" documentation ("+docBotocore+"): the request to cancel is identified by what "+x.Start.Name+" returns", x.Cancel.Input.Member("RequestIdentifier").Shape.Doc), x.Cancel.Pointer, "a request starts",
 			x.Start.Name+" MUST return the RequestIdentifier of a new request.", []string{"lifecycle", "wire"}, Start{})
 	})
 }

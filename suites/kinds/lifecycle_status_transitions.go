@@ -10,7 +10,9 @@ import (
 )
 
 // StatusTransitions: Status moves only RECEIVED -> IN_PROGRESS -> SUCCESS | FAILED, or
-// through a cancel to CANCELING -> CANCELED. Undocumented values are left to
+// through a cancel to CANCELING -> CANCELED | SUCCESS | FAILED, and never leaves a
+// terminal status. The documentation gives each status a meaning, not the order: the
+// lifecycle is inferred from the meanings. Undocumented values are left to
 // enum.*.documented; transitions are judged on what was seen.
 type StatusTransitions struct {
 	Set string // the Status value set, e.g. RequestStatus
@@ -20,8 +22,9 @@ func init() {
 	register(func(x *Expansion) {
 		for _, mp := range x.Paths {
 			if vs := mp.Member.Shape.Values; vs != nil && mp.Member.Name == "Status" {
-				x.Add("lifecycle", "status-transitions", "MUST", vs.Pointer, "status changes follow the documented lifecycle",
-					"Status MUST move only RECEIVED -> IN_PROGRESS -> SUCCESS | FAILED, or through a cancel to CANCELING -> CANCELED.",
+				x.Add("lifecycle", "status-transitions", "SHOULD", inferred("the meanings "+docBotocore+" gives the "+vs.Name+" values (RECEIVED \"not yet queued\", IN_PROGRESS \"queued or actively running\", CANCELING \"might still succeed or fail\"); it states no order", ""),
+					vs.Pointer, "status changes follow the documented lifecycle",
+					"Status SHOULD move only RECEIVED -> IN_PROGRESS -> SUCCESS | FAILED, or through a cancel to CANCELING -> CANCELED | SUCCESS | FAILED, and never leave a terminal status.",
 					[]string{"lifecycle", "enum"}, StatusTransitions{Set: vs.Name})
 				return
 			}
@@ -33,7 +36,7 @@ func init() {
 var allowedNext = map[string][]string{
 	"RECEIVED":    {"IN_PROGRESS", "SUCCESS", "FAILED", "CANCELING", "CANCELED"},
 	"IN_PROGRESS": {"SUCCESS", "FAILED", "CANCELING", "CANCELED"},
-	"CANCELING":   {"CANCELED"},
+	"CANCELING":   {"CANCELED", "SUCCESS", "FAILED"}, // "might still succeed or fail before cancellation takes effect"
 	"SUCCESS":     {},
 	"FAILED":      {},
 	"CANCELED":    {},

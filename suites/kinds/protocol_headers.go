@@ -15,10 +15,10 @@ type ResponseHeader struct {
 func init() {
 	register(func(x *Expansion) {
 		ct := x.Model.Service.ContentType
-		x.Add("protocol", "content-type", "MUST", x.Cancel.Pointer, "responses carry "+ct,
+		x.Add("protocol", "content-type", "MUST", fromProtocol("the Content-Type header (required; servers \"MUST still send the protocol's Content-Type header\")", quoteContentType), x.Cancel.Pointer, "responses carry "+ct,
 			"Every response, success or fault, MUST carry Content-Type "+ct+".", []string{"protocol", "wire"}, ResponseHeader{Header: "content-type"})
-		x.Add("protocol", "request-id", "MUST", x.Cancel.Pointer, "responses carry a request id",
-			"Every response, success or fault, MUST carry an x-amzn-RequestId header.", []string{"protocol", "wire"}, ResponseHeader{Header: "request-id"})
+		x.Add("protocol", "request-id", "SHOULD", inferred("every AWS service sends x-amzn-RequestId and the SDKs read it into their errors and response metadata; the awsJson 1.1 specification does not require it", ""), x.Cancel.Pointer, "responses carry a request id",
+			"Every response, success or fault, SHOULD carry an x-amzn-RequestId header.", []string{"protocol", "wire"}, ResponseHeader{Header: "request-id"})
 	})
 }
 

@@ -3,6 +3,8 @@ package kinds
 import (
 	"strings"
 
+	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
@@ -26,10 +28,19 @@ var protocolProbes = []struct{ name, probe, title, code, why, sentence string }{
 		"A %s request whose SigV4 signature does not verify MUST be refused with a 4xx error before it runs; it SHOULD be InvalidSignatureException."},
 }
 
+// protocolSource is what each refusal rests on: the protocol's routing by X-Amz-Target,
+// the model's SigV4 authentication.
+func protocolSource(m *spec.Model, probe string) reports.Source {
+	if probe == "unknown-target" {
+		return fromProtocol("X-Amz-Target (required for requests) names the operation", "The value of this header is the shape name of the service's shape ID joined to the shape name of the operation's shape ID")
+	}
+	return fromModel("the service authenticates with SigV4, signing name " + m.Service.SigningName + " (botocore metadata signatureVersion v4)")
+}
+
 func init() {
 	register(func(x *Expansion) {
 		for _, p := range protocolProbes {
-			x.Add("protocol", p.name, "MUST", x.Cancel.Pointer, p.title, strings.ReplaceAll(p.sentence, "%s", x.Cancel.Name),
+			x.Add("protocol", p.name, "MUST", protocolSource(x.Model, p.probe), x.Cancel.Pointer, p.title, strings.ReplaceAll(p.sentence, "%s", x.Cancel.Name),
 				[]string{"protocol", "wire"}, ProtocolRefused{Probe: p.probe})
 		}
 	})

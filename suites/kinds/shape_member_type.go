@@ -17,7 +17,7 @@ func init() {
 	register(func(x *Expansion) {
 		for _, mp := range x.Paths {
 			sh := mp.Member.Shape
-			x.Add("shape", mp.Dotted, "MUST", mp.Member.Pointer,
+			x.Add("shape", mp.Dotted, "MUST", fromModel(memberRef(mp.Member)+", a JSON "+jsonTypeWords(sh)+" in awsJson 1.1"), mp.Member.Pointer,
 				fmt.Sprintf("%s is %s", mp.Dotted, article(sh.TypeLabel())),
 				fmt.Sprintf("%s MUST be %s wherever it appears in a %s response.", mp.Dotted, jsonTypeWords(sh), x.Cancel.Name),
 				[]string{"shape", "wire"}, MemberType{Path: mp.Path})

@@ -9,7 +9,7 @@ type SDKDecodes struct{}
 
 func init() {
 	register(func(x *Expansion) {
-		x.Add("shape", "sdk-decodes", "MUST", x.Cancel.Output.Pointer, "aws-sdk-go-v2 decodes the response",
+		x.Add("shape", "sdk-decodes", "MUST", fromModel(x.Cancel.Output.Name+", the output shape aws-sdk-go-v2 is generated from"), x.Cancel.Output.Pointer, "aws-sdk-go-v2 decodes the response",
 			"Every successful "+x.Cancel.Name+" response MUST decode through aws-sdk-go-v2 without error.",
 			[]string{"shape", "sdk"}, SDKDecodes{})
 	})

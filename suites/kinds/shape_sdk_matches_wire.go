@@ -12,7 +12,7 @@ type SDKMatchesWire struct{}
 
 func init() {
 	register(func(x *Expansion) {
-		x.Add("shape", "sdk-matches-wire", "MUST", x.Cancel.Output.Pointer, "the SDK's typed result equals the wire",
+		x.Add("shape", "sdk-matches-wire", "MUST", fromModel(x.Cancel.Output.Name+", the output shape aws-sdk-go-v2 is generated from"), x.Cancel.Output.Pointer, "the SDK's typed result equals the wire",
 			"The typed aws-sdk-go-v2 result of a "+x.Cancel.Name+" response MUST equal the wire value member by member.",
 			[]string{"shape", "sdk", "wire"}, SDKMatchesWire{})
 	})

@@ -12,7 +12,7 @@ type UndeclaredMembers struct{}
 func init() {
 	register(func(x *Expansion) {
 		out := x.Cancel.Output
-		x.Add("shape", "undeclared-members", "SHOULD", out.Pointer, "no undeclared members",
+		x.Add("shape", "undeclared-members", "SHOULD", fromModel(out.Name+" declares its members (AWS adds members over time: clients ignore unknown ones)"), out.Pointer, "no undeclared members",
 			"A "+x.Cancel.Name+" response SHOULD carry only the members "+out.Name+" declares; an undeclared member is drift.",
 			[]string{"shape", "wire"}, UndeclaredMembers{})
 	})

@@ -18,7 +18,7 @@ func init() {
 		for _, mp := range unionPaths(x) {
 			u := mp.Member.Shape
 			for _, name := range u.Union.Members {
-				x.Add("union", u.Name+"."+name+".decodes", "MUST", u.Member(name).Pointer,
+				x.Add("union", u.Name+"."+name+".decodes", "MUST", fromModel(u.Name+" is a union with the member "+name), u.Member(name).Pointer,
 					fmt.Sprintf("%s.%s decodes to the SDK's typed member", u.Name, name),
 					fmt.Sprintf("A %s carrying %s MUST decode to the SDK's typed member %sMember%s with the same value.", u.Name, name, u.Name, upperFirst(name)),
 					[]string{"union", "sdk"}, UnionKnown{Path: mp.Path, Member: name})

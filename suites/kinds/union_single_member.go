@@ -17,7 +17,7 @@ func init() {
 	register(func(x *Expansion) {
 		for _, mp := range unionPaths(x) {
 			u := mp.Member.Shape
-			x.Add("union", u.Name+".single-member", "MUST", u.Pointer, u.Name+" carries exactly one member",
+			x.Add("union", u.Name+".single-member", "MUST", fromProtocol("shape serialization of unions", quoteUnion), u.Pointer, u.Name+" carries exactly one member",
 				fmt.Sprintf("%s (%s) MUST carry exactly one member when present: not {}, not several.", mp.Dotted, u.Name),
 				[]string{"union", "wire"}, UnionSingle{Path: mp.Path})
 		}

@@ -17,7 +17,7 @@ func init() {
 	register(func(x *Expansion) {
 		for _, mp := range unionPaths(x) {
 			u := mp.Member.Shape
-			x.Add("union", u.Name+".type-key-ignored", "MUST", u.Pointer, "__type inside "+u.Name+" is ignored",
+			x.Add("union", u.Name+".type-key-ignored", "MUST", fromProtocol("the compliance test AwsJson11DeserializeIgnoreType (Smithy 1.38.0: \"JSON-based AWS protocols ignore the __type field when deserializing unions\"); the compliance tests \"SHALL be considered a normative reference\"", ""), u.Pointer, "__type inside "+u.Name+" is ignored",
 				fmt.Sprintf("A __type key inside %s MUST be ignored by clients (awsJson 1.1); a target sending it is drift.", u.Name),
 				[]string{"union", "sdk"}, UnionTypeKey{Path: mp.Path})
 		}

@@ -17,7 +17,7 @@ func init() {
 	register(func(x *Expansion) {
 		for _, mp := range unionPaths(x) {
 			u := mp.Member.Shape
-			x.Add("union", u.Name+".unknown-member", "MUST", u.Pointer, "an unknown "+u.Name+" member surfaces as unknown",
+			x.Add("union", u.Name+".unknown-member", "MUST", fromModel(u.Name+" is a union, which AWS may extend with new members; aws-sdk-go-v2 generates types.UnknownUnionMember for a member it does not know"), u.Pointer, "an unknown "+u.Name+" member surfaces as unknown",
 				fmt.Sprintf("An unknown member of %s MUST surface as the SDK's unknown-member type with its tag; a target sending one unasked is drift.", u.Name),
 				[]string{"union", "sdk"}, UnionUnknown{Path: mp.Path})
 		}

@@ -139,15 +139,7 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 }
 
 func newCheck(m *spec.Model, fx *Fixture) reports.Check {
-	return reports.Check{CheckInfo: reports.CheckInfo{
-		ID:          fx.CheckID(),
-		Title:       fx.Description,
-		Description: fx.Requirement,
-		Level:       fx.Level,
-		Labels:      []string{"sdk", "wire", fx.Area},
-		Pointer:     fx.Pointer,
-		Operation:   fx.Operation,
-	}}
+	return reports.Check{CheckInfo: fx.Info()}
 }
 
 type replay struct {

@@ -143,7 +143,10 @@ class Checker {
     return out;
   }
 
-  async expectFault(what, fault, fn) {
+  // expectFault: fn must throw the modelled fault; or, with unmodelled, a service
+  // error of that name (a code the operation does not model, such as IAM's
+  // AccessDeniedException) with HTTP 400 and a message.
+  async expectFault(what, fault, fn, unmodelled) {
     const cls = dms[fault];
     let out;
     try {
@@ -158,6 +161,7 @@ class Checker {
         if (p.length) throw new Problem(`${what}: ${fault} arrived, but: ${p.join("; ")}`);
         return;
       }
+      if (unmodelled && e?.name === unmodelled && e.$metadata?.httpStatusCode === 400 && e.message) return;
       throw new Problem(`${what}: raised ${e?.constructor?.name} (name ${e?.name}, HTTP ${e?.$metadata?.httpStatusCode}), not an instance of ${fault}`);
     }
     throw new Problem(`${what}: succeeded (Status ${JSON.stringify(out?.Request?.Status)}) instead of raising ${fault}`);
@@ -234,7 +238,9 @@ class Checker {
     });
     await this.check(`${fam}: cancel by a principal denied the operation -> AccessDeniedFault`, async () => {
       if (!state.rid) throw new Problem("blocked: no request was started");
-      await this.expectFault("cancel by the denied principal", "AccessDeniedFault", () => this.denied.send(new dms[`${f.Cancel}Command`](cancelInput(project, state.rid))));
+      // IAM answers a denied caller with AccessDeniedException (DMS user guide); the
+      // modelled AccessDeniedFault conforms too.
+      await this.expectFault("cancel by the denied principal", "AccessDeniedFault", () => this.denied.send(new dms[`${f.Cancel}Command`](cancelInput(project, state.rid))), "AccessDeniedException");
     });
     await this.check(`${fam}: cancel -> CANCELING`, async () => {
       if (!state.rid) throw new Problem("blocked: no request was started");
@@ -282,7 +288,8 @@ class Checker {
       const rid = await this.start(fam, project);
       await this.wait(fam, "done", project, rid);
       const r = await this.describeOne(fam, project, rid);
-      if (r.Status !== "SUCCESS" || r.Progress?.ProgressStep !== "FINISHED") throw new Problem(`after the waiter: Status ${JSON.stringify(r.Status)}, Progress ${JSON.stringify(r.Progress)}; want SUCCESS, FINISHED`);
+      // SUCCESS carries no Progress in the AWS CLI examples; FINISHED is documented.
+      if (r.Status !== "SUCCESS" || (r.Progress && r.Progress.ProgressStep !== "FINISHED")) throw new Problem(`after the waiter: Status ${JSON.stringify(r.Status)}, Progress ${JSON.stringify(r.Progress)}; want SUCCESS (without Progress, or at FINISHED)`);
     });
   }
 

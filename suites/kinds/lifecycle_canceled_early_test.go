@@ -1,0 +1,47 @@
+package kinds
+
+import (
+	"testing"
+
+	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/suites/engine"
+)
+
+func TestCanceledEarly(t *testing.T) {
+	k := CanceledEarly{}
+	ended := func(status string) *engine.Evidence {
+		return walked(func(ev *engine.Evidence) {
+			w := ev.Walk
+			w.Describes[1] = describeAnswer("walk: describe", request(reqID, status))
+			w.Final, w.Waiter, w.SecondCancel = status, nil, faultAnswer(cancelOp, "walk: cancel again", 400, "InvalidResourceStateFault", "already "+status)
+		})
+	}
+	runJudgeCases(t, []judgeCase{
+		{name: "a request cancelled at once ends CANCELED", kind: k, ev: walked(), outcome: reports.Pass, shows: []string{"walk: cancel", "walk: describe"}},
+		{name: "a request cancelled at once that still succeeds falls short", kind: k, ev: ended("SUCCESS"), outcome: reports.Fail,
+			message: []string{"request " + reqID + " was cancelled at once after its start and ended SUCCESS (statuses seen: CANCELING -> SUCCESS): the cancel did not take effect"}},
+		{name: "a request cancelled at once that still fails falls short", kind: k, ev: ended("FAILED"), outcome: reports.Fail, message: []string{"ended FAILED"}},
+		{name: "a cancel that landed only after retries may have been late: skipped", kind: k,
+			ev: func() *engine.Evidence {
+				ev := ended("SUCCESS")
+				retried(ev.Walk.Cancel, exchange(cancelOp, 500, `{"__type":"InternalFailure","message":"boom"}`))
+				return ev
+			}(),
+			outcome: reports.Skipped, message: []string{"ended SUCCESS after its cancel, but the cancel landed only at attempt 2 (transient)"}},
+		{name: "a cancel retried and then CANCELED passes", kind: k,
+			ev: func() *engine.Evidence {
+				ev := walked()
+				retried(ev.Walk.Cancel, exchange(cancelOp, 500, `{"__type":"InternalFailure","message":"boom"}`))
+				return ev
+			}(),
+			outcome: reports.Pass},
+		{name: "a request that never ended is lifecycle.canceled's", kind: k,
+			ev: walked(func(ev *engine.Evidence) {
+				ev.Walk.Describes = ev.Walk.Describes[:1]
+				ev.Walk.Final, ev.Walk.TimedOut, ev.Walk.Waiter, ev.Walk.SecondCancel = "CANCELING", true, nil, nil
+			}),
+			outcome: reports.Skipped, message: []string{"lifecycle.canceled reports it"}},
+		{name: "blocked by a failed cancel", kind: k, ev: walked(failedCancelWalk), outcome: reports.Skipped, cause: causeCancelFailed},
+		{name: "blocked by a walk that saw no running request", kind: k, ev: walked(unobservedWalk), outcome: reports.Skipped, cause: causeWalkUnobserved},
+	})
+}
