@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -36,6 +37,63 @@ func MustUnjudged(run *Run) []Check {
 // the largest group first: the coverage section of every report.
 func NotApplicable(run *Run) []UnjudgedGroup {
 	return groupByCause(run, checksWith(run, func(c Check) bool { return c.Outcome == Skipped && IsNotApplicable(c) }))
+}
+
+// CauseNeeds starts the ID of a cause that decides the checks needing something the
+// run was not given and the user could supply (a denied principal, a failing project,
+// Start inputs): its title names the flag.
+const CauseNeeds = "needs/"
+
+var flagRe = regexp.MustCompile(`--[a-z][a-z-]+[a-z]`)
+
+// suppliable lists the flags the titles of the run's needs/ causes name, and how many
+// MUST checks not judged those causes decided: what would judge them.
+func suppliable(run *Run) (flags []string, n int) {
+	titles := map[string]string{}
+	for _, c := range run.Causes {
+		titles[c.ID] = c.Title
+	}
+	seen := map[string]bool{}
+	for _, c := range MustUnjudged(run) {
+		if !strings.HasPrefix(c.Cause, CauseNeeds) {
+			continue
+		}
+		n++
+		for _, f := range flagRe.FindAllString(titles[c.Cause], -1) {
+			if !seen[f] {
+				seen[f] = true
+				flags = append(flags, f)
+			}
+		}
+	}
+	return flags, n
+}
+
+// Coverage is one group of checks the target kind can never support, as report.json
+// lists them (Run.NotApplicable): the cause, its title (what the checks need and why
+// this target never has it) and the checks.
+type Coverage struct {
+	Cause  string   `json:"cause"`
+	Title  string   `json:"title"`
+	Checks []string `json:"checks"`
+}
+
+// coverageOf is the run's NotApplicable groups as report.json lists them.
+func coverageOf(run *Run) []Coverage {
+	var out []Coverage
+	for _, g := range NotApplicable(run) {
+		out = append(out, Coverage{Cause: g.Cause, Title: g.Title, Checks: g.IDs})
+	}
+	return out
+}
+
+// notApplicableCount is how many checks the target kind can never support.
+func notApplicableCount(run *Run) int {
+	n := 0
+	for _, g := range NotApplicable(run) {
+		n += len(g.IDs)
+	}
+	return n
 }
 
 // UnjudgedGroup is the MUST checks not judged for one reason: a cause, or (for a

@@ -137,7 +137,7 @@ const seededFailingProject = "dmsconform-failing"
 // when the target kind can never offer it (coverage, not a configuration gap: reports
 // list it apart and it does not make a run PARTIAL).
 const (
-	CauseNeeds         = "needs/"
+	CauseNeeds         = reports.CauseNeeds
 	CauseNotApplicable = reports.CauseNotApplicable
 )
 
