@@ -90,10 +90,10 @@ func VerdictStatus(run *Run) (status, text string) {
 		return "ERROR", fmt.Sprintf("no check failed, but the harness or the infrastructure broke on %s%s", target, extra)
 	case mustUnjudged > 0:
 		supply := ""
-		if flags, n := suppliable(run); n > 0 {
-			supply = fmt.Sprintf("; %d of them need what you could supply: %s", n, strings.Join(flags, ", "))
+		if flags, n := suppliable(run); n > 0 && len(flags) > 0 {
+			supply = fmt.Sprintf("; %d of them need what you could supply (%s)", n, strings.Join(flags, ", "))
 		}
-		return "PARTIAL", fmt.Sprintf("no check failed on %s, but %d MUST check(s) could not be judged (%d unimplemented, %d skipped for a cause%s); %d of %d pass%s", target, mustUnjudged, mustUnimplemented, mustUnjudged-mustUnimplemented, supply, t[Pass], total, extra)
+		return "PARTIAL", fmt.Sprintf("no check failed on %s, but %d MUST check(s) could not be judged (%d unimplemented, %d skipped for a cause)%s; %d of %d pass%s", target, mustUnjudged, mustUnimplemented, mustUnjudged-mustUnimplemented, supply, t[Pass], total, extra)
 	}
 	return "PASS", fmt.Sprintf("%d of %d checks pass on %s%s", t[Pass], total, target, extra)
 }
