@@ -97,7 +97,9 @@ func TestFaultWireInvalidResourceState(t *testing.T) {
 		{name: "the failing project's ended request is a second provocation", kind: k, ev: walked(failingRun),
 			outcome: reports.Pass, shows: []string{"walk: cancel again", "failing: cancel the ended request"}},
 		{name: "the failing project's cancel is judged when the walk's was accepted", kind: k,
-			ev:      walked(failingRun, func(ev *engine.Evidence) { ev.Walk.SecondCancel = cancelAnswer("walk: cancel again", request(reqID, "CANCELED")) }),
+			ev: walked(failingRun, func(ev *engine.Evidence) {
+				ev.Walk.SecondCancel = cancelAnswer("walk: cancel again", request(reqID, "CANCELED"))
+			}),
 			outcome: reports.Pass, shows: []string{"failing: cancel the ended request"}},
 		{name: "the failing project's cancel is judged when the walk has none", kind: k,
 			ev:      walked(failingRun, func(ev *engine.Evidence) { ev.Walk.SecondCancel = nil }),
