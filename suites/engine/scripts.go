@@ -680,6 +680,18 @@ func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc Scenari
 	p := g.poll(ctx, "scenario "+name+": describe", id, started, done, sol)
 	run.Samples, run.Stopped = append(run.Samples, p.samples...), p.stopped
 	if p.err != nil || p.stopped != "" {
+		if hold != "" && ctx.Err() == nil {
+			// A held request occupies its project until it is cancelled, and DMS runs a
+			// project's requests one at a time: whatever stopped the poll, cancel it now
+			// (best effort), or every request started after it waits out its timeout.
+			c, _ := g.cancelOnce(ctx, "scenario "+name+": cancel (the poll stopped)", s.Project, id, false)
+			if c != nil {
+				run.Samples = append(run.Samples, c)
+				if c.Response().OK() {
+					s.settled(id)
+				}
+			}
+		}
 		return run, p.err
 	}
 	if hold != "" && !spec.IsTerminalStatus(statusOf(p.samples, id)) {
