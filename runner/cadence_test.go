@@ -33,3 +33,26 @@ func TestAStepThatGoesBackBetweenTwoPollsIsCaught(t *testing.T) {
 		t.Fatalf("%s: %s %s, want the step that went back caught", id, c.Outcome, c.Message)
 	}
 }
+
+// TestAnUndocumentedStatusIsSaidAtOnce: a walk waiting on CANCELLED (double L, a Status
+// the documentation does not list) says so at once in the progress lines of a CI log,
+// naming the request and what it waits for, not only when --lifecycle-timeout ends.
+func TestAnUndocumentedStatusIsSaidAtOnce(t *testing.T) {
+	var out strings.Builder
+	res, err := run(t, Options{Stdout: &out, Stderr: &out, Progress: "lines", LabelFilter: "conversion && lifecycle",
+		Config: engine.Config{Defects: []string{emulator.DefectStatusDoubleL}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	console := out.String()
+	note := strings.Index(console, "note: conversion/walk: request ")
+	if note < 0 || !strings.Contains(console[note:], `which the documentation does not list (RECEIVED, IN_PROGRESS, SUCCESS, FAILED, CANCELING, CANCELED): waiting for a documented end until --lifecycle-timeout`) {
+		t.Fatalf("no note of the undocumented Status:\n%s", console)
+	}
+	if verdict := strings.Index(console, "verdict:"); verdict < note {
+		t.Errorf("the note came after the verdict:\n%s", console)
+	}
+	if c := byID(res.Run)["CancelMetadataModelConversion.lifecycle.canceled"]; !strings.Contains(c.Message, "undocumented Status") {
+		t.Errorf("lifecycle.canceled: %s %s", c.Outcome, c.Message)
+	}
+}
