@@ -14,10 +14,11 @@ import (
 )
 
 // endpointConfig is the endpoint target of a standalone emulator with everything a
-// run can use: the control surface and the denied principal.
+// run can use: the control surface, the denied principal and the failing project.
 func endpointConfig(srv *emulator.Server) engine.Config {
 	return engine.Config{Target: engine.TargetEndpoint, Endpoint: srv.URL, Project: emulator.DefaultProject,
-		Control: srv.URL + emulator.ControlPrefix, DeniedAccessKeyID: emulator.DeniedAccessKeyID, DeniedSecretAccessKey: emulator.DeniedSecretAccessKey}
+		Control: srv.URL + emulator.ControlPrefix, DeniedAccessKeyID: emulator.DeniedAccessKeyID, DeniedSecretAccessKey: emulator.DeniedSecretAccessKey,
+		FailingProject: emulator.FailingProject}
 }
 
 // mustConform fails the test when a conforming target got anything but pass and

@@ -44,9 +44,9 @@ const (
 	// watches it to FAILED (its Error and the ErrorDetails union on real answers), and
 	// cancels it once more (InvalidResourceStateFault).
 	Failing Script = "failing"
-	// Revisit describes every request the run started once more, after every other
-	// script and before clean-up: a request seen in a terminal status must still be in
-	// it.
+	// Revisit describes every request the run started and saw end once more, after
+	// every other script and before clean-up: a request seen in a terminal status must
+	// still be in it.
 	Revisit Script = "revisit"
 )
 

@@ -180,7 +180,7 @@ func (g *gather) observe(smp *Sample) *Cause {
 // (a *Cause), the operation is unimplemented (a *Cause), or infrastructure trouble.
 func (g *gather) startRequest(ctx context.Context, name, tag string) (string, *Sample, error) {
 	s := g.s
-	slot, ok := s.takeStart()
+	slot, ok := s.takeStart(g.key, g.family, g.proj())
 	if !ok {
 		used, budget := s.Starts()
 		return "", nil, &Cause{ID: "start-budget", Outcome: "skipped",
@@ -200,7 +200,7 @@ func (g *gather) startRequest(ctx context.Context, name, tag string) (string, *S
 	}
 	id := Str(r.Object()["RequestIdentifier"])
 	if id != "" {
-		s.noteStart(slot, g.family, g.proj(), id)
+		s.noteStart(slot, g.family, id)
 	}
 	return id, smp, nil
 }
@@ -852,13 +852,19 @@ func runFailing(ctx context.Context, g *gather) (*FailingEvidence, error) {
 	return ev, err
 }
 
-// runRevisit describes every request of the family the run started once more (the
-// last script: after every other one, before clean-up).
+// runRevisit describes once more every request of the family the run started and saw
+// end (the last script: after every other one, before clean-up). A request the run did
+// not see end has nothing to hold to (clean-up describes it); describing it would only
+// catch where the target's pace left it.
 func runRevisit(ctx context.Context, g *gather) (*RevisitEvidence, error) {
 	s := g.s
 	ev := &RevisitEvidence{Requests: []*RevisitedRequest{}}
+	seen := s.lastStatuses(g.family)
 	for _, st := range s.started(g.family) {
-		smp, err := s.describeIn(ctx, g.key, "revisit: describe "+st.id, g.family, st.project, st.id)
+		if !spec.IsTerminalStatus(seen[st.id]) {
+			continue
+		}
+		smp, err := s.describeIn(ctx, g.key, "revisit: describe", g.family, st.project, st.id)
 		ev.Requests = append(ev.Requests, &RevisitedRequest{ID: st.id, Project: st.project, Sample: smp})
 		if err != nil {
 			return ev, err

@@ -12,6 +12,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -87,6 +89,7 @@ type Facts struct {
 }
 
 type startedRequest struct {
+	script              string // the script that started it (family/script[/run])
 	family, project, id string
 	done                bool // known terminal (or given up on): clean-up leaves it alone
 }
@@ -406,32 +409,75 @@ func (s *Session) SetStartBudget(n int) {
 	}
 }
 
-// takeStart reserves one start of the budget and returns its slot.
-func (s *Session) takeStart() (int, bool) {
+// takeStart reserves one start of the budget for a script (family/script) and the
+// project its request goes to, and returns its slot.
+func (s *Session) takeStart(script, family, project string) (int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.starts) >= s.startBudget {
 		return 0, false
 	}
-	s.starts = append(s.starts, startedRequest{})
+	s.starts = append(s.starts, startedRequest{script: script, family: family, project: project})
 	return len(s.starts) - 1, true
 }
 
 // noteStart records the request a reserved start made.
-func (s *Session) noteStart(slot int, family, project, id string) {
+func (s *Session) noteStart(slot int, family, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.starts[slot] = startedRequest{family: family, project: project, id: id}
+	s.starts[slot].family, s.starts[slot].id = family, id
 }
 
-// started lists the requests of a family the run started, in start order.
+// started lists the requests of a family the run started, by the script that started
+// them (by name, then the runs of a script in order), each script's in start order: an
+// order that does not depend on how scripts running side by side interleaved.
 func (s *Session) started(family string) []startedRequest {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	var out []startedRequest
 	for _, st := range s.starts {
 		if st.id != "" && st.family == family {
 			out = append(out, st)
+		}
+	}
+	s.mu.Unlock()
+	rank := func(key string) (string, int) {
+		parts := strings.SplitN(key, "/", 3)
+		run := 0
+		if len(parts) == 3 {
+			run, _ = strconv.Atoi(parts[2])
+		}
+		if len(parts) < 2 {
+			return key, run
+		}
+		return parts[1], run
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		si, ri := rank(out[i].script)
+		sj, rj := rank(out[j].script)
+		return si < sj || si == sj && ri < rj
+	})
+	return out
+}
+
+// lastStatuses is the last Status the family's gathered describe answers showed of each
+// request (each request is one script's, so the order of the scripts does not matter).
+func (s *Session) lastStatuses(family string) map[string]string {
+	s.mu.Lock()
+	var evs []any
+	for key, g := range s.memo {
+		if key.family == family && closed(g.done) && g.ev != nil {
+			evs = append(evs, g.ev)
+		}
+	}
+	s.mu.Unlock()
+	out := map[string]string{}
+	for _, ev := range evs {
+		for _, smp := range samplesIn(ev) {
+			for _, r := range RequestsOf(smp.Response().Object()) {
+				if id, st := Str(r["RequestIdentifier"]), Str(r["Status"]); id != "" && st != "" {
+					out[id] = st
+				}
+			}
 		}
 	}
 	return out
