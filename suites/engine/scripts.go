@@ -597,26 +597,39 @@ func (g *gather) waiter(ctx context.Context, id string) *WaiterEvidence {
 	return we
 }
 
-func runWatch(ctx context.Context, g *gather) (*WatchEvidence, error) {
-	s := g.s
-	w := &WatchEvidence{}
-	started := s.clock.Now()
-	id, st, err := g.startRequest(ctx, "watch: start", "")
-	w.Start = st
+// watched is a request started and polled, never cancelled, to its end.
+type watched struct {
+	id    string
+	start *Sample
+	pollResult
+}
+
+// startAndWatch starts a request (of the script's project) and polls it until it ends
+// or the lifecycle timeout; a request that ended is settled (clean-up leaves it alone).
+// A start the target refused leaves id "" and says why in stopped; err is the start's
+// trouble or the poll's.
+func (g *gather) startAndWatch(ctx context.Context, what string) (watched, error) {
+	started := g.s.clock.Now()
+	var w watched
+	id, st, err := g.startRequest(ctx, what+": start", "")
+	w.start = st
 	if err != nil {
 		return w, err
 	}
 	if id == "" {
-		w.Stopped = stoppedWhy(g.start, st)
+		w.stopped = stoppedWhy(g.start, st)
 		return w, nil
 	}
-	w.RequestID = id
-	p := g.poll(ctx, "watch: describe", id, started, terminal, nil)
-	w.Describes, w.TimedOut, w.Stopped, w.Undocumented = p.samples, p.timedOut, p.stopped, p.undocumented
-	if spec.IsTerminalStatus(statusOf(p.samples, id)) {
-		s.settled(id)
+	w.id, w.pollResult = id, g.poll(ctx, what+": describe", id, started, terminal, nil)
+	if spec.IsTerminalStatus(statusOf(w.samples, id)) {
+		g.s.settled(id)
 	}
-	return w, p.err
+	return w, w.err
+}
+
+func runWatch(ctx context.Context, g *gather) (*WatchEvidence, error) {
+	w, err := g.startAndWatch(ctx, "watch")
+	return &WatchEvidence{Start: w.start, RequestID: w.id, Describes: w.samples, TimedOut: w.timedOut, Stopped: w.stopped, Undocumented: w.undocumented}, err
 }
 
 func runScenarios(ctx context.Context, g *gather) (*ScenarioEvidence, error) {
@@ -829,26 +842,13 @@ func runFailing(ctx context.Context, g *gather) (*FailingEvidence, error) {
 	sub := *g
 	sub.project = s.failing
 	g = &sub
-	ev := &FailingEvidence{Project: s.failing}
-	started := s.clock.Now()
-	id, st, err := g.startRequest(ctx, "failing: start", "")
-	ev.Start = st
-	if err != nil {
-		return ev, err
+	w, err := g.startAndWatch(ctx, "failing")
+	ev := &FailingEvidence{Project: s.failing, Start: w.start, RequestID: w.id, Describes: w.samples, Final: statusOf(w.samples, w.id),
+		TimedOut: w.timedOut, Stopped: w.stopped, Undocumented: w.undocumented}
+	if err != nil || !spec.IsTerminalStatus(ev.Final) {
+		return ev, err // not ended: clean-up cancels it
 	}
-	if id == "" {
-		ev.Stopped = stoppedWhy(g.start, st)
-		return ev, nil
-	}
-	ev.RequestID = id
-	p := g.poll(ctx, "failing: describe", id, started, terminal, nil)
-	ev.Describes, ev.TimedOut, ev.Stopped, ev.Undocumented = p.samples, p.timedOut, p.stopped, p.undocumented
-	ev.Final = statusOf(p.samples, id)
-	if p.err != nil || !spec.IsTerminalStatus(ev.Final) {
-		return ev, p.err // not ended: clean-up cancels it
-	}
-	s.settled(id)
-	ev.Cancel, err = g.cancelOnce(ctx, "failing: cancel the ended request", g.project, id, false)
+	ev.Cancel, err = g.cancelOnce(ctx, "failing: cancel the ended request", g.project, w.id, false)
 	return ev, err
 }
 
