@@ -13,6 +13,10 @@ import (
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
+// preflightCalls is how many calls the preflight of endpointConfig's run makes: the
+// service probe, then the project and the failing project described once per family.
+const preflightCalls = 5
+
 // endpointConfig is the endpoint target of a standalone emulator with everything a
 // run can use: the control surface, the denied principal and the failing project.
 func endpointConfig(srv *emulator.Server) engine.Config {
@@ -170,8 +174,7 @@ func TestBrokenInfrastructureEndsTheRunHonestly(t *testing.T) {
 		}
 	})
 	t.Run("a target that goes silent", func(t *testing.T) {
-		// The preflight makes 3 calls (the service probe, one describe per family).
-		srv := wallEmulator(t, 50*time.Millisecond, func(c *emulator.Config) { c.Weather = emulator.Weather{SilentAfter: 3} })
+		srv := wallEmulator(t, 50*time.Millisecond, func(c *emulator.Config) { c.Weather = emulator.Weather{SilentAfter: preflightCalls} })
 		cfg := endpointConfig(srv)
 		cfg.CallTimeout = 300 * time.Millisecond
 		res, err := run(t, Options{Config: cfg})
