@@ -365,4 +365,3 @@ func cellText(c MergeCell) string {
 func (m *Merge) Redact(r *Redactor) {
 	redactValue(r, m)
 }
-
