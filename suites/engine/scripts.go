@@ -555,26 +555,34 @@ func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc Scenari
 	samples, _, stopped, err := g.poll(ctx, "scenario "+name+": describe", id, started, done, sol)
 	run.Samples, run.Stopped = append(run.Samples, samples...), stopped
 	if err != nil || stopped != "" {
+		if hold != "" && ctx.Err() == nil {
+			// A held request never ends on its own, and DMS runs a project's requests
+			// one at a time: left running it would hold every later request of the run
+			// in the queue until its lifecycle timeout. Cancel it before giving up.
+			g.cancelHeld(ctx, run, name, id, sol)
+		}
 		return run, err
 	}
 	if hold != "" && !spec.IsTerminalStatus(statusOf(samples, id)) {
-		c, err := g.cancelOnce(ctx, "scenario "+name+": cancel", s.Project, id, false)
-		if c != nil {
-			c.Solicited = sol
-			run.Samples = append(run.Samples, c)
-		}
-		if err != nil {
-			return run, err
-		}
-		if c.Response().OK() {
-			// Cancelled; the scenario may keep its status from ever looking terminal,
-			// so clean-up need not wait for it.
-			s.settled(id)
-		}
-	} else {
-		s.settled(id)
+		return run, g.cancelHeld(ctx, run, name, id, sol)
 	}
+	s.settled(id)
 	return run, nil
+}
+
+// cancelHeld cancels a scenario's held request and keeps the answer in the run.
+func (g *gather) cancelHeld(ctx context.Context, run *ScenarioRun, name, id string, sol *Solicitation) error {
+	c, err := g.cancelOnce(ctx, "scenario "+name+": cancel", g.s.Project, id, false)
+	if c != nil {
+		c.Solicited = sol
+		run.Samples = append(run.Samples, c)
+	}
+	if err == nil && c.Response().OK() {
+		// Cancelled; the scenario may keep its status from ever looking terminal, so
+		// clean-up need not wait for it.
+		g.s.settled(id)
+	}
+	return err
 }
 
 func runNotFound(ctx context.Context, g *gather) (*ProbeEvidence, error) {
