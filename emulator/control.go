@@ -15,6 +15,8 @@ type ProjectInfo struct {
 	Name    string `json:"name"`
 	ARN     string `json:"arn"`
 	Failing bool   `json:"failing"`
+	// StartFault: the project's Start* calls are refused with this modelled fault.
+	StartFault string `json:"startFault,omitempty"`
 }
 
 // Info is the answer of GET /_dmsconform/v1/info.
@@ -44,7 +46,7 @@ func (e *Emulator) Info() Info {
 	inf := Info{Region: e.region, AccountID: e.account, StepDuration: e.stepNow().String(),
 		VirtualClock: e.vclock != nil, Now: e.clock.Now().UTC().Format(time.RFC3339Nano), Projects: []ProjectInfo{}}
 	for _, p := range e.projects {
-		inf.Projects = append(inf.Projects, ProjectInfo{Name: p.name, ARN: p.arn, Failing: p.failWith != ""})
+		inf.Projects = append(inf.Projects, ProjectInfo{Name: p.name, ARN: p.arn, Failing: p.failWith != "", StartFault: p.startFault})
 	}
 	for _, c := range e.creds {
 		if c.denyAll || len(c.deny) > 0 {

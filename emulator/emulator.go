@@ -155,6 +155,8 @@ const (
 	CodeInvalidState        = "InvalidResourceStateFault"
 	CodeAccessDenied        = "AccessDeniedFault"
 	CodeQuotaExceeded       = "ResourceQuotaExceededFault"
+	CodeS3NotFound          = "S3ResourceNotFoundFault"
+	CodeS3AccessDenied      = "S3AccessDeniedFault"
 )
 
 // Request families (Scenario.Family, the x-dms-family of the model).
@@ -209,10 +211,15 @@ type Credential struct {
 
 // Project is a seeded migration project. ID "" derives a stable 26-character id from
 // the name. A non-empty FailWith makes every request of the project end FAILED with
-// Error {"defaultErrorDetails":{"Message":FailWith}}.
+// Error {"defaultErrorDetails":{"Message":FailWith}}. A non-empty StartFault is a
+// project DMS cannot run requests for: every Start* whose operation models that
+// fault (S3ResourceNotFoundFault, S3AccessDeniedFault, KMSKeyNotAccessibleFault, ...)
+// is refused with it, as DMS refuses a project whose S3 bucket or KMS key its role
+// cannot reach; Start* operations that do not model it start as usual.
 type Project struct {
-	Name, ID string
-	FailWith string
+	Name, ID   string
+	FailWith   string
+	StartFault string
 }
 
 // DefaultCredentials returns the two documented test key pairs: DefaultAccessKeyID
@@ -270,6 +277,7 @@ func (c *credential) denied(op string) bool { return c != nil && (c.denyAll || c
 
 type project struct {
 	name, id, arn, failWith string
+	startFault              string
 }
 
 type listKey struct {
@@ -390,7 +398,10 @@ func New(cfg Config) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator: project %q (id %s) is configured twice", p.Name, id)
 		}
 		seen[p.Name], seen[id] = true, true
-		e.projects = append(e.projects, &project{name: p.Name, id: id, failWith: p.FailWith,
+		if p.StartFault != "" && !startFaultModelled(e.model, p.StartFault) {
+			return nil, fmt.Errorf("emulator: project %q: start fault %q is not a modelled fault of any Start* operation (%s)", p.Name, p.StartFault, strings.Join(startFaults(e.model), ", "))
+		}
+		e.projects = append(e.projects, &project{name: p.Name, id: id, failWith: p.FailWith, startFault: p.StartFault,
 			arn: fmt.Sprintf("arn:aws:dms:%s:%s:migration-project:%s", e.region, e.account, id)})
 	}
 	ds, err := parseDefects(cfg.Defects)
