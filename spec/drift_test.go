@@ -52,9 +52,10 @@ var sdkUnions = map[string]sdkUnion{
 }
 
 // sdkSource is what the SDK's own source says (types/errors.go, types/types.go), read
-// once per test binary from the module cache of the pinned version.
+// once per test binary from the module cache: the version this binary links (the
+// pinned one, or the version the SDK version matrix runs the drift test with).
 var sdkSource = sync.OnceValues(func() (goSource, error) {
-	info, err := sdkconform.GoListModule(context.Background(), ".", sdkconform.GoModule)
+	info, err := sdkconform.LinkedGoModule(context.Background())
 	if err != nil {
 		return goSource{}, err
 	}

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"runtime"
 	"runtime/debug"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -71,14 +69,8 @@ const GoModule = "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 // source, which holds <module>@<version>.
 func (GoSDK) Info() SDKInfo {
 	v := "unknown (no module build information in this binary)"
-	if fn := runtime.FuncForPC(reflect.ValueOf(dms.New).Pointer()); fn != nil {
-		file, _ := fn.FileLine(fn.Entry())
-		if i := strings.Index(file, GoModule+"@"); i >= 0 {
-			rest := file[i+len(GoModule)+1:]
-			if j := strings.IndexByte(rest, '/'); j > 0 {
-				v = rest[:j]
-			}
-		}
+	if version, _ := linkedGoSource(); version != "" {
+		v = version
 	}
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {

@@ -12,11 +12,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 	"golang.org/x/mod/semver"
 )
 
@@ -58,6 +61,37 @@ func GoListModule(ctx context.Context, dir, module string) (GoModuleInfo, error)
 		return info, fmt.Errorf("go list -m -json %s: %s is not in the module cache (run go mod download %s@%s)", module, module, module, info.Version)
 	}
 	return info, nil
+}
+
+// LinkedGoModule is the Go SDK module this program was built with: its version and
+// source folder from the file path of its compiled code (a module cache path,
+// <module>@<version>/...), so what is read is what runs; a -trimpath build falls back
+// to `go list -m -json` in the working directory's module.
+func LinkedGoModule(ctx context.Context) (GoModuleInfo, error) {
+	if version, dir := linkedGoSource(); version != "" && filepath.IsAbs(dir) && fileExists(filepath.Join(dir, "types", "errors.go")) {
+		return GoModuleInfo{Path: GoModule, Version: version, Dir: dir}, nil
+	}
+	return GoListModule(ctx, ".", GoModule)
+}
+
+// linkedGoSource reads the Go SDK's version and module folder from the file path of
+// its compiled code ("" when the path holds no <module>@<version>).
+func linkedGoSource() (version, dir string) {
+	fn := runtime.FuncForPC(reflect.ValueOf(dms.New).Pointer())
+	if fn == nil {
+		return "", ""
+	}
+	file, _ := fn.FileLine(fn.Entry())
+	i := strings.Index(file, GoModule+"@")
+	if i < 0 {
+		return "", ""
+	}
+	rest := file[i+len(GoModule)+1:]
+	j := strings.IndexByte(rest, '/')
+	if j <= 0 {
+		return "", ""
+	}
+	return rest[:j], file[:i+len(GoModule)+1+j]
 }
 
 // GoTool is the go command on PATH.
