@@ -552,31 +552,55 @@ func writeVersionsMarkdown(b *strings.Builder, m *SDKMatrix) {
 		}
 	}
 	b.WriteString("\n## Findings per version\n\n")
-	for i, c := range m.Columns {
-		var known, unknown []string
-		for _, r := range m.Rows {
-			cell := r.Cells[i]
-			if cell.Outcome != Fail {
-				continue
-			}
-			if cell.Known != nil {
-				known = append(known, "`"+r.Fixture+"`")
-			} else {
-				unknown = append(unknown, "`"+r.Fixture+"`")
-			}
+	code := func(names []string) string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = "`" + n + "`"
 		}
-		fmt.Fprintf(b, "- `%s`: %d pass, %d fail", c.Name, c.Totals[Pass], c.Totals[Fail])
-		if n := c.Totals[Error] + c.Totals[Skipped]; n > 0 {
-			fmt.Fprintf(b, ", %d not run (%s)", n, mdEscape(shorten(orDash(c.Note+c.Skipped), 200)))
+		return strings.Join(out, ", ")
+	}
+	for _, f := range m.Findings() {
+		fmt.Fprintf(b, "- `%s`: %d pass, %d fail", f.Name, f.Pass, f.Fail)
+		if f.NotRun > 0 {
+			fmt.Fprintf(b, ", %d not run (%s)", f.NotRun, mdEscape(shorten(orDash(f.Why), 400)))
 		}
-		if len(unknown) > 0 {
-			fmt.Fprintf(b, "; not in the known deviations: %s", strings.Join(unknown, ", "))
+		if len(f.New) > 0 {
+			fmt.Fprintf(b, "; not in the known deviations: %s", code(f.New))
 		}
-		if len(known) > 0 {
-			fmt.Fprintf(b, "; known: %s", strings.Join(known, ", "))
+		if len(f.Known) > 0 {
+			fmt.Fprintf(b, "; known: %s", code(f.Known))
 		}
 		b.WriteString("\n")
 	}
+}
+
+// SDKColumnFindings is what one column (an SDK version) fails.
+type SDKColumnFindings struct {
+	Name       string
+	Pass, Fail int
+	NotRun     int    // skipped or errors
+	Why        string // why they did not run
+	New, Known []string
+}
+
+// Findings lists each column's failing fixtures: those no known deviation covers
+// (New) and the known ones.
+func (m *SDKMatrix) Findings() []SDKColumnFindings {
+	var out []SDKColumnFindings
+	for i, c := range m.Columns {
+		f := SDKColumnFindings{Name: c.Name, Pass: c.Totals[Pass], Fail: c.Totals[Fail], NotRun: c.Totals[Error] + c.Totals[Skipped], Why: c.Note + c.Skipped}
+		for _, r := range m.Rows {
+			switch cell := r.Cells[i]; {
+			case cell.Outcome != Fail:
+			case cell.Known != nil:
+				f.Known = append(f.Known, r.Fixture)
+			default:
+				f.New = append(f.New, r.Fixture)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func mdCell(c SDKMatrixCell) string {
@@ -722,7 +746,10 @@ footer{margin-top:32px;color:var(--muted);font-size:12px}
 {{if .Changes}}<p>The first version of a series that decodes a fixture differently from the version before it (outcome, or what it decoded).</p>
 <table><thead><tr><th>SDK</th><th>since</th><th>fixture</th><th>before</th><th>after</th></tr></thead><tbody>
 {{range .Changes}}<tr><td>{{.Series}}</td><td><b>{{.Version}}</b> <span class="muted">(after {{.Previous}})</span></td><td><code>{{.Fixture}}</code><span class="muted"> {{.Operation}}</span></td><td><span class="obs">{{short .Before 300}}</span></td><td><span class="obs">{{short .After 300}}</span></td></tr>
-{{end}}</tbody></table>{{else}}<p>Every version of each SDK decodes every fixture as the version before it.</p>{{end}}{{end}}`
+{{end}}</tbody></table>{{else}}<p>Every version of each SDK decodes every fixture as the version before it.</p>{{end}}
+<h2 id="findings">Findings per version</h2>
+<ul>{{range .Findings}}<li><code>{{.Name}}</code>: {{.Pass}} pass, {{.Fail}} fail{{if .NotRun}}, {{.NotRun}} not run ({{short .Why 400}}){{end}}{{if .New}}; <b>not in the known deviations</b>: {{range $i, $f := .New}}{{if $i}}, {{end}}<code>{{$f}}</code>{{end}}{{end}}{{if .Known}}; known: {{range $i, $f := .Known}}{{if $i}}, {{end}}<code>{{$f}}</code>{{end}}{{end}}</li>
+{{end}}</ul>{{end}}`
 
 // sdkGrid is what the "grid" template renders: a table of rows.
 type sdkGrid struct {

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -177,7 +179,7 @@ func BuildGoAdapter(ctx context.Context, b GoBuild) (*GoAdapterSDK, error) {
 			_ = os.WriteFile(filepath.Join(dir, "go.sum"), gosum, 0o644)
 		}
 		if err := goCommand(ctx, dir, b.Offline, append(append([]string{"build"}, b.Flags...), "-o", bin, ".")...); err != nil {
-			return nil, fmt.Errorf("build the Go adapter against %s %s: %w", GoModule, b.Version, err)
+			return nil, fmt.Errorf("the Go adapter against %s: %w", b.Version, err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, ".stamp"), []byte(stamp), 0o644); err != nil {
 			return nil, err
@@ -251,6 +253,9 @@ func hashOf(parts ...[]byte) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// goPosition is a source position at the start of a go command's message (main.go:43:2: ).
+var goPosition = regexp.MustCompile(`^\s*[\w./-]+\.go:\d+:\d+: `)
+
 // goCommand runs the go command in dir for a scratch module: module mode, no
 // workspace, the module's requirements resolved (-mod=mod); offline, from the module
 // cache only.
@@ -270,9 +275,10 @@ func goCommand(ctx context.Context, dir string, offline bool, args ...string) er
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		var lines []string // what went wrong, without the progress lines
+		var lines []string // what went wrong, once, without progress lines and file positions
 		for _, l := range strings.Split(out.String(), "\n") {
-			if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "go: downloading") {
+			l = strings.TrimSpace(goPosition.ReplaceAllString(l, ""))
+			if l != "" && !strings.HasPrefix(l, "go: downloading") && !slices.Contains(lines, l) {
 				lines = append(lines, l)
 			}
 		}
