@@ -192,7 +192,9 @@ func (g *gather) startRequest(ctx context.Context, name, tag string) (string, *S
 // stoppedWhy explains a start the target refused.
 func stoppedWhy(op *spec.Operation, smp *Sample) string {
 	r := smp.Response()
-	switch {
+	switch f := StartRefusal(op, smp); {
+	case f != nil:
+		return startRefusedWhy(op, f, smp)
 	case !r.OK():
 		return fmt.Sprintf("%s refused to start a request: %s", op.Name, r.Summary())
 	case r.JSONErr != nil:

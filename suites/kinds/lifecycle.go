@@ -13,6 +13,8 @@ func walkBlocked(ev *engine.Evidence) *engine.Verdict {
 	w := ev.Walk
 	var c *engine.Cause
 	switch {
+	case w.Stopped != "" && w.RequestID == "" && ev.StartRefused(w.Starts...) != nil:
+		c = ev.StartRefused(w.Starts...) // the project's configuration: one cause with the watch's
 	case w.Stopped != "" && w.RequestID == "":
 		c = &engine.Cause{ID: ev.Family + "/walk-stopped", Outcome: "skipped", Title: "the lifecycle walk stopped: " + w.Stopped, Samples: w.Starts}
 	case w.Unobserved != "":
@@ -65,6 +67,9 @@ func nothingObserved(ev *engine.Evidence, format string, args ...any) engine.Ver
 		}
 	}
 	if w := ev.Watch; w != nil && w.Stopped != "" && len(w.Describes) == 0 {
+		if c := ev.StartRefused(w.Start); c != nil {
+			return engine.By(c)
+		}
 		return engine.By(&engine.Cause{ID: ev.Family + "/watch-stopped", Outcome: "skipped", Title: "the progress watch stopped: " + w.Stopped, Samples: []*engine.Sample{w.Start}})
 	}
 	return engine.Skipf(nil, format, args...)
