@@ -30,7 +30,12 @@ func (Start) Judge(ev *engine.Evidence) engine.Verdict {
 		return engine.Skipf(nil, "no start was made")
 	}
 	var j engine.Judgement
+	judged := 0
 	for _, smp := range starts {
+		if smp.AnswerLost() != "" {
+			continue // its answer was lost on the way: nothing to judge
+		}
+		judged++
 		if c := ev.Unimplemented(smp); c != nil {
 			return engine.By(c)
 		}
@@ -43,6 +48,9 @@ func (Start) Judge(ev *engine.Evidence) engine.Verdict {
 		case engine.Str(r.Object()["RequestIdentifier"]) == "":
 			j.Problem(smp, "%q: HTTP %d without a RequestIdentifier: %s", smp.Name, r.Status, spec.Truncate(string(r.Body), 200))
 		}
+	}
+	if judged == 0 {
+		return engine.Skipf(starts, "the answer of every start was lost on the way: %s", starts[0].AnswerLost())
 	}
 	return j.Verdict(ev.Start.Name+" did not start requests", starts[0])
 }
