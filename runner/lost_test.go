@@ -1,8 +1,10 @@
 package runner
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -16,6 +18,7 @@ import (
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/internal/hostile"
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
 // Issue 22 items 1 and 7: the requests a run starts, on a network that loses answers and
@@ -72,6 +75,17 @@ func noFailNoError(t *testing.T, res *Result) {
 	}
 }
 
+// sameOutcomes checks that other judged every check of res alike.
+func sameOutcomes(t *testing.T, what string, res, other *Result) {
+	t.Helper()
+	got := byID(other.Run)
+	for _, c := range res.Run.Checks {
+		if o := got[c.ID]; o.Outcome != c.Outcome || o.Cause != c.Cause {
+			t.Errorf("%s: %s is %s (cause %q), live %s (cause %q): %s", what, c.ID, o.Outcome, o.Cause, c.Outcome, c.Cause, o.Message)
+		}
+	}
+}
+
 // firstOf picks the first call of op about a request the run started (not a probe's
 // unknown request), once.
 func firstOf(op string) func(*hostile.Call) bool {
@@ -106,12 +120,25 @@ func TestLostAnswersAreNeverFailures(t *testing.T) {
 				// The walk cancels its request at once, the scenario runs only once it holds
 				// at a step: the first Cancel of a request is the walk's.
 				cfg.CallTimeout = time.Second
-				res, err := run(t, Options{Config: cfg})
+				rec := filepath.Join(t.TempDir(), "rec")
+				res, err := run(t, Options{Config: cfg, Record: rec})
 				if err != nil {
 					t.Fatal(err)
 				}
 				noFailNoError(t, res)
 				startsAreTheRequests(t, res, srv)
+				// The recording keeps what the describes found: judged offline, and served
+				// back, it gives the same outcomes.
+				judged, err := Judge(context.Background(), JudgeOptions{Recording: rec, Out: t.TempDir(), Stdout: io.Discard})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameOutcomes(t, "judged offline", res, judged)
+				replayed, err := run(t, Options{Config: engine.Config{Target: engine.TargetReplay + ":" + rec}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				sameOutcomes(t, "replayed", res, replayed)
 				var lost *reports.LostAnswer
 				for i, la := range res.Run.LostAnswers {
 					if la.Operation == op && la.Applied {

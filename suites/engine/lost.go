@@ -104,9 +104,11 @@ func (s *Sample) AnswerLost() string {
 	return fmt.Sprintf("the answer of %q was lost on the way: %s", s.Name, strings.Join(s.Lost.Found, "; "))
 }
 
-// note adds a finding to the resolution.
+// note adds a finding to the resolution (said once when it repeats).
 func (r *Resolution) note(f lostFinding) {
-	r.Found = append(r.Found, f.found)
+	if n := len(r.Found); n == 0 || r.Found[n-1] != f.found {
+		r.Found = append(r.Found, f.found)
+	}
 	if f.sample != nil {
 		r.Describes = append(r.Describes, f.sample)
 	}
@@ -272,8 +274,7 @@ func (s *Session) strangers(family string, reqs []map[string]any) []string {
 func (s *Session) whatStartDid(ctx context.Context, script, name, family string) lostFinding {
 	var f lostFinding
 	if why := s.describeUnimplemented(family); why != "" {
-		f.found = why
-		s.unsureStart(family)
+		f.found = why // nothing to look for, now or in clean-up
 		return f
 	}
 	smp, reqs, err := s.listRequests(ctx, resolveScript(script), name+": describe the project after a lost answer", family)
@@ -334,8 +335,13 @@ func (s *Session) foundStarts(family, by string, ids []string) {
 }
 
 // noteLost records, for the report, what was found out about a call whose answer was
-// lost.
+// lost, when that mattered: the call had been applied, or its answer is not judged. (A
+// call that was sent again and answered as the request as sent needs no word beyond
+// its transcript.)
 func (s *Session) noteLost(script, name, op string, r *Resolution) {
+	if !r.Applied && !r.Unjudgeable {
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lost = append(s.lost, reports.LostAnswer{Call: script + ": " + name, Operation: op, RequestID: r.RequestID, Applied: r.Applied,
