@@ -141,6 +141,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	}
 
 	writeMDUnjudged(&b, run)
+	writeMDRequests(&b, run)
 	if len(run.Warnings) > 0 {
 		b.WriteString("#### Warnings\n\n")
 		for _, wn := range run.Warnings {

@@ -40,6 +40,12 @@ func cancelBlocked(ev *engine.Evidence) *engine.Verdict {
 		v := engine.By(c)
 		return &v
 	}
+	if lost := ev.Walk.Cancel.AnswerLost(); lost != "" {
+		if ev.Walk.Cancel.Lost.Applied {
+			return nil // cancelled; only its answer was lost (see answerBlocked)
+		}
+		return answerLost(ev)
+	}
 	r := ev.Walk.Cancel.Response()
 	if !r.OK() {
 		v := engine.By(&engine.Cause{ID: ev.Family + "/cancel-failed", Outcome: "skipped",
@@ -47,6 +53,27 @@ func cancelBlocked(ev *engine.Evidence) *engine.Verdict {
 		return &v
 	}
 	return nil
+}
+
+// answerBlocked is cancelBlocked for a check that reads the cancel's answer: it also
+// blocks when that answer was lost (the cancel may have been applied all the same).
+func answerBlocked(ev *engine.Evidence) *engine.Verdict {
+	if v := cancelBlocked(ev); v != nil {
+		return v
+	}
+	return answerLost(ev)
+}
+
+// answerLost is the verdict of a check of the cancel's answer when that answer was lost
+// on the way (nil when it was not): skipped, with what describes showed, said once.
+func answerLost(ev *engine.Evidence) *engine.Verdict {
+	lost := ev.Walk.Cancel.AnswerLost()
+	if lost == "" {
+		return nil
+	}
+	v := engine.By(&engine.Cause{ID: ev.Family + "/cancel-answer-lost", Outcome: "skipped",
+		Title: "the cancel of the running request has no answer to judge: " + lost, Samples: []*engine.Sample{ev.Walk.Cancel}})
+	return &v
 }
 
 // cancelledRequest is the Request object of the walk's cancel answer (nil if none).
