@@ -91,7 +91,7 @@ func sameOutcomes(t *testing.T, what string, res, other *Result) {
 func firstOf(op string) func(*hostile.Call) bool {
 	var done atomic.Bool
 	return func(c *hostile.Call) bool {
-		return c.Op() == op && !strings.Contains(string(c.Body), "dmsconform-00000000") && done.CompareAndSwap(false, true)
+		return c.Op() == op && !strings.Contains(string(c.Body), engine.UnknownRequestID) && done.CompareAndSwap(false, true)
 	}
 }
 
