@@ -176,6 +176,7 @@ func TestLostAnswersAreNeverFailures(t *testing.T) {
 // flight. Three runs in real time: no failure, no error, exit 0, and the starts the
 // report counts are the requests the target holds.
 func TestRandomResetsLoseNoVerdict(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	if testing.Short() {
 		t.Skip("real-time runs")
 	}
