@@ -47,8 +47,8 @@ func TestConformingTargetUnderWeather(t *testing.T) {
 		t.Skip("real-time runs")
 	}
 	cases := []struct {
-		name    string
-		step    time.Duration // per lifecycle step, in real time and on the virtual clock
+		name string
+		step time.Duration // per lifecycle step, in real time and on the virtual clock
 		// virtualStep, when set, is the embedded run's step instead: a slower lifecycle
 		// costs nothing on the virtual clock. (DMS runs a project's requests one at a
 		// time, so a real-time run waits for every request's five steps in turn.)
