@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 RACE     ?= -race
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk record-fixtures reference-reports
+.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk sdk-matrix record-fixtures reference-reports
 
 all: build
 
@@ -70,6 +70,18 @@ mutate: build
 ## whose runtime is missing is skipped with the reason); known deviations are listed
 sdk: build js-setup
 	./$(BIN) sdk --sdk all --known-deviations fixtures/known-deviations.sdk.yaml
+
+## sdk-matrix: the SDK version matrix (not part of make test: it downloads and builds
+## several SDK versions): the fixtures through each Go SDK version, npm client version
+## and the installed botocore of the default matrix (dmsconform sdk --help), each set up
+## in a scratch folder ($DMSCONFORM_SDK_VERSIONS_DIR, else the user cache) and reused;
+## the page is written to $(SDK_MATRIX_OUT) and copied to fixtures/reports/sdk-versions/
+SDK_MATRIX_OUT ?= reports/out/sdk-matrix
+sdk-matrix: build js-setup
+	@rc=0; ./$(BIN) sdk --versions --out $(SDK_MATRIX_OUT) || rc=$$?; \
+	mkdir -p fixtures/reports/sdk-versions && \
+	cp $(SDK_MATRIX_OUT)/matrix.html $(SDK_MATRIX_OUT)/matrix.md fixtures/reports/sdk-versions/ && \
+	echo "sdk-matrix: copied the page to fixtures/reports/sdk-versions/"; exit $$rc
 
 ## record-fixtures: re-record fixtures/recorded/embedded (deterministic: the virtual
 ## clock, seeded request ids, a fixed check order; the same test fails when it is stale)

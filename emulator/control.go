@@ -19,6 +19,8 @@ type ProjectInfo struct {
 	// SourceServer is the server of the project's source data provider: the
 	// server-name its selection rules must name to select anything.
 	SourceServer string `json:"sourceServer"`
+	// StartFault: the project's Start* calls are refused with this modelled fault.
+	StartFault string `json:"startFault,omitempty"`
 }
 
 // Info is the answer of GET /_dmsconform/v1/info.
@@ -49,7 +51,7 @@ func (e *Emulator) Info() Info {
 	inf := Info{Region: e.region, AccountID: e.account, StepDuration: e.stepNow().String(),
 		VirtualClock: e.vclock != nil, AnyAccessKey: e.anyKey, Now: e.clock.Now().UTC().Format(time.RFC3339Nano), Projects: []ProjectInfo{}}
 	for _, p := range e.projects {
-		inf.Projects = append(inf.Projects, ProjectInfo{Name: p.name, ARN: p.arn, Failing: p.failWith != "", SourceServer: p.sourceServer})
+		inf.Projects = append(inf.Projects, ProjectInfo{Name: p.name, ARN: p.arn, Failing: p.failWith != "", SourceServer: p.sourceServer, StartFault: p.startFault})
 	}
 	for _, c := range e.creds {
 		if c.denyAll || len(c.deny) > 0 {

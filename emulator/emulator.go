@@ -188,6 +188,8 @@ const (
 	// modelled AccessDeniedFault is DMS's own role denied access to an endpoint).
 	CodeAccessDeniedException = "AccessDeniedException"
 	CodeQuotaExceeded         = "ResourceQuotaExceededFault"
+	CodeS3NotFound            = "S3ResourceNotFoundFault"
+	CodeS3AccessDenied        = "S3AccessDeniedFault"
 )
 
 // Request status values (the documented RequestStatus values).
@@ -249,11 +251,16 @@ type Credential struct {
 // the name. A non-empty FailWith makes every request of the project end FAILED with
 // Error {"defaultErrorDetails":{"Message":FailWith}}. SourceServer is the server of its
 // source data provider ("" → DefaultSourceServer): selection rules that name only
-// other servers select nothing.
+// other servers select nothing. A non-empty StartFault is a project DMS cannot run
+// requests for: every Start* whose operation models that fault (S3ResourceNotFoundFault,
+// S3AccessDeniedFault, KMSKeyNotAccessibleFault, ...) is refused with it, as DMS refuses
+// a project whose S3 bucket or KMS key its role cannot reach; Start* operations that do
+// not model it start as usual.
 type Project struct {
 	Name, ID     string
 	FailWith     string
 	SourceServer string
+	StartFault   string
 }
 
 // DefaultCredentials returns the two documented test key pairs: DefaultAccessKeyID
@@ -323,6 +330,7 @@ func (c *credential) denied(op string) bool { return c != nil && (c.denyAll || c
 
 type project struct {
 	name, id, arn, failWith, sourceServer string
+	startFault                            string
 }
 
 type listKey struct {
@@ -448,11 +456,14 @@ func New(cfg Config) (*Emulator, error) {
 			return nil, fmt.Errorf("emulator: project %q (id %s) is configured twice", p.Name, id)
 		}
 		seen[p.Name], seen[id] = true, true
+		if p.StartFault != "" && !startFaultModelled(e.model, p.StartFault) {
+			return nil, fmt.Errorf("emulator: project %q: start fault %q is not a modelled fault of any Start* operation (%s)", p.Name, p.StartFault, strings.Join(startFaults(e.model), ", "))
+		}
 		server := p.SourceServer
 		if server == "" {
 			server = DefaultSourceServer
 		}
-		e.projects = append(e.projects, &project{name: p.Name, id: id, failWith: p.FailWith, sourceServer: server,
+		e.projects = append(e.projects, &project{name: p.Name, id: id, failWith: p.FailWith, sourceServer: server, startFault: p.StartFault,
 			arn: fmt.Sprintf("arn:aws:dms:%s:%s:migration-project:%s", e.region, e.account, id)})
 	}
 	ds, err := parseDefects(cfg.Defects)

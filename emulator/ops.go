@@ -38,6 +38,9 @@ func (e *Emulator) projectList() string {
 }
 
 func (e *Emulator) start(op *spec.Operation, p *project, in map[string]any, d *defectSet) (map[string]any, *apiError) {
+	if f := refuseStart(op, p); f != nil {
+		return nil, f
+	}
 	if props, ok := in["Properties"].(map[string]any); ok {
 		if _, ok := props["StatementProperties"].(map[string]any); !ok {
 			return nil, validationErr("Value at 'Properties' failed to satisfy constraint: Member must set StatementProperties (the only union member the emulator knows)")

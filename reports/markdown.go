@@ -158,6 +158,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 		}
 		b.WriteString("\n")
 	}
+	writeMDRequests(&b, run)
 	if len(run.Warnings) > 0 {
 		b.WriteString("#### Warnings\n\n")
 		for _, wn := range run.Warnings {

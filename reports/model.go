@@ -52,6 +52,12 @@ type Run struct {
 	Calls       map[string]int `json:"calls,omitempty"`
 	Starts      int            `json:"starts,omitempty"`
 	StartBudget int            `json:"startBudget,omitempty"`
+	// LostAnswers are the Starts and Cancels whose answer was lost on the way, and what
+	// describes showed they had done (a request a lost Start created counts in Starts).
+	LostAnswers []LostAnswer `json:"lostAnswers,omitempty"`
+	// Cleanup is what clean-up did with the requests the run had not seen end (nil when
+	// it had nothing to do).
+	Cleanup *Cleanup `json:"cleanup,omitempty"`
 	// Causes are the root causes that decided several checks at once, each said once.
 	Causes []Cause `json:"causes,omitempty"`
 	// NotApplicable is the coverage of the run: the checks its target kind can never

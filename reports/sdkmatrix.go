@@ -28,6 +28,46 @@ type SDKMatrixInput struct {
 	// Differences: per failing check ID, how the decoding differs from the
 	// expectation (by JSON pointer), on one line.
 	Differences map[string]string
+	// Series groups the versions of one SDK (the version matrix): columns of a series
+	// are given oldest first, and a row records the version at which its outcome or
+	// decoding changed. "" = a column of its own.
+	Series string
+	// Decodings: per check ID, the distinct decodings (compared between versions;
+	// Observed when nil).
+	Decodings map[string][]string
+	// Typing: how the version types faults per operation (nil: not probed).
+	Typing *SDKFaultTyping
+	// Note: one line about the column (its set-up, what broke).
+	Note string
+}
+
+// SDKFaultTyping is how one SDK version types the service's errors per operation.
+type SDKFaultTyping struct {
+	Rule       string // per-operation, service-wide or mixed
+	Expected   string // the rule the drift test asserts for this version ("" = none)
+	Holds      bool
+	Summary    string
+	Deviations []string
+	ErrorTypes int // error types the SDK has
+	Operations []SDKOperationTyping
+	// Drift: the drift test run against this version: "pass", "fail: ...", "did not
+	// run: ..." ("" = not run).
+	Drift string
+}
+
+// SDKOperationTyping is the codes one operation returned typed.
+type SDKOperationTyping struct {
+	Operation string
+	Modelled  int // faults the model lists for the operation
+	Typed     []string
+}
+
+// SDKMatrixChange is a behaviour that changed between two versions of an SDK: the
+// fixture's outcome or decoding at Version differs from the previous version's.
+type SDKMatrixChange struct {
+	Series, Version, Previous string
+	ID, Fixture, Operation    string
+	Before, After             string // outcome: decoding (or difference), one line each
 }
 
 // SDKMatrix is one row per fixture (check) and one column per SDK.
@@ -37,6 +77,30 @@ type SDKMatrix struct {
 	Model     ModelInfo
 	Columns   []SDKMatrixColumn
 	Rows      []SDKMatrixRow
+	// Changes: every behaviour change between consecutive versions of a series, by
+	// series, version and check.
+	Changes []SDKMatrixChange
+}
+
+// Versions reports whether the page is a version matrix (its columns belong to
+// series: versions of an SDK).
+func (m *SDKMatrix) Versions() bool {
+	for _, c := range m.Columns {
+		if c.Series != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// Typed reports whether some column carries its fault typing.
+func (m *SDKMatrix) Typed() bool {
+	for _, c := range m.Columns {
+		if c.Typing != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // SDKMatrixColumn describes one SDK of the page.
@@ -46,6 +110,9 @@ type SDKMatrixColumn struct {
 	Totals                         Totals
 	Known                          int    // failures covered by a known deviation
 	Skipped                        string // the skip reason when every check was skipped
+	Series                         string
+	Typing                         *SDKFaultTyping
+	Note                           string
 }
 
 // Count is the number of the column's checks with outcome o.
@@ -63,6 +130,8 @@ type SDKMatrixRow struct {
 	Disagree bool
 	// AllFail: every SDK that ran fails the fixture.
 	AllFail bool
+	// Changes: the versions at which the fixture's behaviour changed.
+	Changes []SDKMatrixChange
 }
 
 // SDKMatrixCell is one SDK's verdict on one fixture.
@@ -87,7 +156,7 @@ func NewSDKMatrix(inputs []SDKMatrixInput, expected map[string]string, generated
 	var ids []string
 	byCol := make([]map[string]Check, len(inputs))
 	for i, in := range inputs {
-		col := SDKMatrixColumn{Name: in.Name, Report: in.Report}
+		col := SDKMatrixColumn{Name: in.Name, Report: in.Report, Series: in.Series, Typing: in.Typing, Note: in.Note}
 		byCol[i] = map[string]Check{}
 		if in.Run != nil {
 			r := in.Run
@@ -154,9 +223,82 @@ func NewSDKMatrix(inputs []SDKMatrixInput, expected map[string]string, generated
 		}
 		row.Disagree = passes > 0 && fails > 0
 		row.AllFail = fails > 0 && passes == 0 && fails == countRan(row.Cells)
+		row.Changes = changes(inputs, byCol, row)
+		m.Changes = append(m.Changes, row.Changes...)
 		m.Rows = append(m.Rows, row)
 	}
+	sort.SliceStable(m.Changes, func(i, j int) bool {
+		a, b := m.Changes[i], m.Changes[j]
+		if a.Series != b.Series {
+			return a.Series < b.Series
+		}
+		return a.ID < b.ID
+	})
 	return m
+}
+
+// changes compares each column of a series with the previous one for one row: a
+// different outcome (known deviations aside) or different decodings is a change at
+// that version. Columns that did not run (skipped, error, absent) are passed over.
+func changes(inputs []SDKMatrixInput, byCol []map[string]Check, row SDKMatrixRow) []SDKMatrixChange {
+	var out []SDKMatrixChange
+	last := map[string]int{} // series -> index of its previous column that ran
+	for i, in := range inputs {
+		if in.Series == "" || row.Cells[i].Missing {
+			continue
+		}
+		c := byCol[i][row.ID]
+		if c.Outcome != Pass && c.Outcome != Fail && c.Outcome != Drift {
+			continue
+		}
+		p, ok := last[in.Series]
+		last[in.Series] = i
+		if !ok {
+			continue
+		}
+		prev := byCol[p][row.ID]
+		if prev.Outcome == c.Outcome && strings.Join(decodings(inputs[p], row.ID), "\n") == strings.Join(decodings(in, row.ID), "\n") {
+			continue
+		}
+		out = append(out, SDKMatrixChange{Series: in.Series, Version: versionOf(in), Previous: versionOf(inputs[p]),
+			ID: row.ID, Fixture: row.Fixture, Operation: row.Operation,
+			Before: behaviour(prev, inputs[p], row.ID), After: behaviour(c, in, row.ID)})
+	}
+	return out
+}
+
+func decodings(in SDKMatrixInput, id string) []string {
+	if d, ok := in.Decodings[id]; ok {
+		return d
+	}
+	return []string{in.Observed[id]}
+}
+
+func versionOf(in SDKMatrixInput) string {
+	if in.Run != nil && in.Run.Target.Version != "" {
+		return in.Run.Target.Version
+	}
+	return in.Name
+}
+
+// behaviour is a cell's outcome and what the SDK decoded, on one line.
+func behaviour(c Check, in SDKMatrixInput, id string) string {
+	d := strings.Join(decodings(in, id), " | ")
+	if c.Outcome == Fail && in.Differences[id] != "" {
+		d = in.Differences[id]
+	}
+	return string(c.Outcome) + ": " + d
+}
+
+// ChangesOf returns the changes of one series, in row order.
+func (m *SDKMatrix) ChangesOf(series string) []SDKMatrixChange {
+	var out []SDKMatrixChange
+	for _, c := range m.Changes {
+		if c.Series == series {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func firstSentence(s string) string {
@@ -194,10 +336,17 @@ func (m *SDKMatrix) Redact(r *Redactor) {
 	}
 	for i := range m.Columns {
 		m.Columns[i].Skipped = r.String(m.Columns[i].Skipped)
+		m.Columns[i].Note = r.String(m.Columns[i].Note)
+	}
+	for i := range m.Changes {
+		m.Changes[i].Before, m.Changes[i].After = r.String(m.Changes[i].Before), r.String(m.Changes[i].After)
 	}
 	for i := range m.Rows {
 		row := &m.Rows[i]
 		row.Expected = r.String(row.Expected)
+		for j := range row.Changes {
+			row.Changes[j].Before, row.Changes[j].After = r.String(row.Changes[j].Before), r.String(row.Changes[j].After)
+		}
 		for j := range row.Cells {
 			c := &row.Cells[j]
 			c.Observed, c.Message, c.Diff = r.String(c.Observed), r.String(c.Message), r.String(c.Diff)
@@ -258,13 +407,25 @@ func expiry(k *KnownDeviation) string {
 // their totals, the fixtures where they disagree, then every fixture.
 func WriteSDKMatrixMarkdown(w io.Writer, m *SDKMatrix) error {
 	var b strings.Builder
-	b.WriteString("# dmsconform sdk: the fixtures side by side\n\n")
+	versions := m.Versions()
+	if versions {
+		b.WriteString("# dmsconform sdk --versions: the fixtures across SDK versions\n\n")
+	} else {
+		b.WriteString("# dmsconform sdk: the fixtures side by side\n\n")
+	}
 	fmt.Fprintf(&b, "%d fixtures, model %s, %s. A fixture's expectation follows from the model and the Smithy awsJson 1.1 rules; each SDK's report has the transcripts.\n\n",
 		len(m.Rows), mdEscape(orDash(m.Model.Version)), m.Generated.Format("2006-01-02 15:04 MST"))
 	b.WriteString("| SDK | version | pass | fail | known | skipped | error | report |\n|---|---|---:|---:|---:|---:|---:|---|\n")
 	for _, c := range m.Columns {
-		fmt.Fprintf(&b, "| %s (`%s`) | %s | %d | %d | %d | %d | %d | [%s](%s) |\n", mdEscape(c.Target), c.Name, mdEscape(orDash(c.Version)),
-			c.Totals[Pass], c.Failures(), c.Known, c.Totals[Skipped], c.Totals[Error], c.Report, c.Report)
+		report := "-"
+		if c.Report != "" {
+			report = fmt.Sprintf("[%s](%s)", c.Report, c.Report)
+		}
+		fmt.Fprintf(&b, "| %s (`%s`) | %s | %d | %d | %d | %d | %d | %s |\n", mdEscape(c.Target), c.Name, mdEscape(orDash(c.Version)),
+			c.Totals[Pass], c.Failures(), c.Known, c.Totals[Skipped], c.Totals[Error], report)
+	}
+	if versions {
+		writeVersionsMarkdown(&b, m)
 	}
 	for _, c := range m.Columns {
 		if c.Skipped != "" {
@@ -275,10 +436,20 @@ func WriteSDKMatrixMarkdown(w io.Writer, m *SDKMatrix) error {
 	header := func() {
 		b.WriteString("| fixture | area |")
 		for _, c := range m.Columns {
-			fmt.Fprintf(&b, " %s |", mdEscape(c.Target))
+			if versions {
+				fmt.Fprintf(&b, " `%s` |", c.Name)
+			} else {
+				fmt.Fprintf(&b, " %s |", mdEscape(c.Target))
+			}
+		}
+		if versions {
+			b.WriteString(" changed at |")
 		}
 		b.WriteString("\n|---|---|")
 		for range m.Columns {
+			b.WriteString("---|")
+		}
+		if versions {
 			b.WriteString("---|")
 		}
 		b.WriteString("\n")
@@ -287,6 +458,13 @@ func WriteSDKMatrixMarkdown(w io.Writer, m *SDKMatrix) error {
 		fmt.Fprintf(&b, "| `%s` | %s |", r.Fixture, r.Area)
 		for _, c := range r.Cells {
 			b.WriteString(" " + mdCell(c) + " |")
+		}
+		if versions {
+			var at []string
+			for _, ch := range r.Changes {
+				at = append(at, mdEscape(ch.Series+" "+ch.Version))
+			}
+			b.WriteString(" " + orDash(strings.Join(at, ", ")) + " |")
 		}
 		b.WriteString("\n")
 	}
@@ -321,6 +499,108 @@ func WriteSDKMatrixMarkdown(w io.Writer, m *SDKMatrix) error {
 	table(m.Rows)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeVersionsMarkdown writes the sections of a version matrix: how each version
+// types faults, the behaviour changes between versions, and each version's findings.
+func writeVersionsMarkdown(b *strings.Builder, m *SDKMatrix) {
+	for _, c := range m.Columns {
+		if c.Note != "" {
+			fmt.Fprintf(b, "\n> `%s`: %s", c.Name, mdEscape(c.Note))
+		}
+	}
+	b.WriteString("\n")
+	if m.Typed() {
+		b.WriteString("\n## How each version types faults\n\n")
+		b.WriteString("A 400 answer with each of the service's error codes, on every operation: does the SDK return its typed error? " +
+			"*per-operation*: exactly the faults the model lists for the operation; *service-wide*: every error type of the service on every operation. " +
+			"The drift test (`spec/drift_test.go`) says which rule each Go version follows and, run against each version, must pass; a ❌ means it does not hold for that version.\n\n")
+		b.WriteString("| SDK | rule | the drift test assumes | the drift test | error types | typed per operation |\n|---|---|---|---|---:|---|\n")
+		for _, c := range m.Columns {
+			t := c.Typing
+			if t == nil {
+				fmt.Fprintf(b, "| `%s` | not probed | - | - | - | - |\n", c.Name)
+				continue
+			}
+			exp := "-"
+			if t.Expected != "" {
+				exp = t.Expected + map[bool]string{true: " ✅", false: " ❌"}[t.Holds]
+			}
+			var ops []string
+			for _, o := range t.Operations {
+				ops = append(ops, fmt.Sprintf("%s %d/%d", o.Operation, len(o.Typed), o.Modelled))
+			}
+			drift := orDash(t.Drift)
+			if strings.HasPrefix(drift, "fail") {
+				drift = "❌ " + drift
+			} else if drift == "pass" {
+				drift = "✅ pass"
+			}
+			fmt.Fprintf(b, "| `%s` | %s | %s | %s | %d | %s |\n", c.Name, t.Rule, exp, mdEscape(shorten(drift, 200)), t.ErrorTypes, mdEscape(strings.Join(ops, ", ")))
+		}
+		b.WriteString("\n(typed/modelled: codes returned typed on the operation / faults the model lists for it.)\n")
+	}
+	fmt.Fprintf(b, "\n## Behaviour changes across versions (%d)\n\n", len(m.Changes))
+	if len(m.Changes) == 0 {
+		b.WriteString("Every version of each SDK decodes every fixture as the version before it.\n")
+	} else {
+		b.WriteString("The first version of a series that decodes a fixture differently from the version before it (outcome, or what it decoded).\n\n")
+		b.WriteString("| SDK | since | fixture | before | after |\n|---|---|---|---|---|\n")
+		for _, ch := range m.Changes {
+			fmt.Fprintf(b, "| %s | %s (after %s) | `%s` | `%s` | `%s` |\n", mdEscape(ch.Series), mdEscape(ch.Version), mdEscape(ch.Previous), ch.Fixture,
+				mdCode(shorten(ch.Before, 200)), mdCode(shorten(ch.After, 200)))
+		}
+	}
+	b.WriteString("\n## Findings per version\n\n")
+	code := func(names []string) string {
+		out := make([]string, len(names))
+		for i, n := range names {
+			out[i] = "`" + n + "`"
+		}
+		return strings.Join(out, ", ")
+	}
+	for _, f := range m.Findings() {
+		fmt.Fprintf(b, "- `%s`: %d pass, %d fail", f.Name, f.Pass, f.Fail)
+		if f.NotRun > 0 {
+			fmt.Fprintf(b, ", %d not run (%s)", f.NotRun, mdEscape(shorten(orDash(f.Why), 400)))
+		}
+		if len(f.New) > 0 {
+			fmt.Fprintf(b, "; not in the known deviations: %s", code(f.New))
+		}
+		if len(f.Known) > 0 {
+			fmt.Fprintf(b, "; known: %s", code(f.Known))
+		}
+		b.WriteString("\n")
+	}
+}
+
+// SDKColumnFindings is what one column (an SDK version) fails.
+type SDKColumnFindings struct {
+	Name       string
+	Pass, Fail int
+	NotRun     int    // skipped or errors
+	Why        string // why they did not run
+	New, Known []string
+}
+
+// Findings lists each column's failing fixtures: those no known deviation covers
+// (New) and the known ones.
+func (m *SDKMatrix) Findings() []SDKColumnFindings {
+	var out []SDKColumnFindings
+	for i, c := range m.Columns {
+		f := SDKColumnFindings{Name: c.Name, Pass: c.Totals[Pass], Fail: c.Totals[Fail], NotRun: c.Totals[Error] + c.Totals[Skipped], Why: c.Note + c.Skipped}
+		for _, r := range m.Rows {
+			switch cell := r.Cells[i]; {
+			case cell.Outcome != Fail:
+			case cell.Known != nil:
+				f.Known = append(f.Known, r.Fixture)
+			default:
+				f.New = append(f.New, r.Fixture)
+			}
+		}
+		out = append(out, f)
+	}
+	return out
 }
 
 func mdCell(c SDKMatrixCell) string {
@@ -368,7 +648,9 @@ var sdkMatrixTemplate = template.Must(template.New("matrix.html").Funcs(template
 	"expiry": expiry,
 	"time":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
 	"short":  shorten,
-	"grid":   func(c []SDKMatrixColumn, r []SDKMatrixRow) sdkGrid { return sdkGrid{Columns: c, Rows: r} },
+	"grid": func(m *SDKMatrix, r []SDKMatrixRow) sdkGrid {
+		return sdkGrid{Columns: m.Columns, Rows: r, Versions: m.Versions()}
+	},
 }).Parse(sdkMatrixHTML))
 
 type sdkMatrixView struct {
@@ -393,7 +675,7 @@ const sdkMatrixHTML = `<!DOCTYPE html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>dmsconform sdk: the fixtures side by side</title>
+<title>{{if .Versions}}dmsconform sdk --versions: the fixtures across SDK versions{{else}}dmsconform sdk: the fixtures side by side{{end}}</title>
 <style>
 :root{--pass:#1a7f37;--fail:#cf222e;--known:#9a6700;--skipped:#6e7781;--error:#bc4c00;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa}
 *{box-sizing:border-box}
@@ -420,42 +702,58 @@ td.sdk details summary{cursor:pointer;color:var(--muted);font-size:12px}
 td.sdk .obs{display:block;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-word;margin-top:2px}
 .muted{color:var(--muted)}
 .legend span{margin-right:14px}
+.obs{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;word-break:break-word}
 footer{margin-top:32px;color:var(--muted);font-size:12px}
 </style>
 </head>
 <body>
-<h1>dmsconform sdk: the fixtures side by side</h1>
+<h1>{{if .Versions}}dmsconform sdk --versions: the fixtures across SDK versions{{else}}dmsconform sdk: the fixtures side by side{{end}}</h1>
 <p class="muted">{{len .Rows}} fixtures · model {{or .Model.Version "?"}} · {{.Tool.Name}} {{.Tool.Version}} · {{time .Generated}}</p>
 <p>One row per wire fixture, one column per SDK. A fixture's expectation follows from the model and the Smithy awsJson 1.1 rules, never from what one SDK does; a failing cell shows what that SDK decoded. Each SDK's own report has the requests, the responses and the rule.</p>
 <table>
 <thead><tr><th>SDK</th><th>version</th><th>pass</th><th>fail</th><th>known</th><th>skipped</th><th>error</th><th>report</th></tr></thead>
 <tbody>
-{{range .Columns}}<tr><td><b>{{.Target}}</b> <code>{{.Name}}</code>{{with .Package}}<br><span class="muted">{{.}}</span>{{end}}</td><td>{{or .Version "-"}}</td><td class="n">{{.Count "pass"}}</td><td class="n">{{.Failures}}</td><td class="n">{{.Known}}</td><td class="n">{{.Count "skipped"}}</td><td class="n">{{.Count "error"}}</td><td><a href="{{.Report}}">{{.Report}}</a></td></tr>
-{{if .Skipped}}<tr><td colspan="8" class="muted">skipped: {{.Skipped}}</td></tr>{{end}}{{end}}
+{{range .Columns}}<tr><td><b>{{.Target}}</b> <code>{{.Name}}</code>{{with .Package}}<br><span class="muted">{{.}}</span>{{end}}</td><td>{{or .Version "-"}}</td><td class="n">{{.Count "pass"}}</td><td class="n">{{.Failures}}</td><td class="n">{{.Known}}</td><td class="n">{{.Count "skipped"}}</td><td class="n">{{.Count "error"}}</td><td>{{if .Report}}<a href="{{.Report}}">{{.Report}}</a>{{else}}-{{end}}</td></tr>
+{{if .Skipped}}<tr><td colspan="8" class="muted">skipped: {{.Skipped}}</td></tr>{{end}}{{if .Note}}<tr><td colspan="8" class="muted">{{.Name}}: {{.Note}}</td></tr>{{end}}{{end}}
 </tbody>
 </table>
 <p class="legend"><span><span class="badge b-pass">pass</span> decoded as expected</span><span><span class="badge b-fail">fail</span> decoded otherwise (non-conformance)</span><span><span class="badge b-known">known</span> a known deviation until its expiry (still a failure)</span><span><span class="badge b-skipped">skipped</span> the SDK is not installed here</span><span><span class="badge b-error">error</span> the harness broke</span></p>
-<p><a href="#disagree">Where the SDKs disagree ({{len .Disagree}})</a>{{if .AllFail}} · <a href="#allfail">Every SDK fails ({{len .AllFail}})</a>{{end}} · <a href="#all">Every fixture ({{len .Rows}})</a></p>
+{{if .Versions}}{{template "versions" .}}{{end}}
+<p>{{if .Versions}}<a href="#changes">Behaviour changes ({{len .Changes}})</a> · {{end}}<a href="#disagree">Where the SDKs disagree ({{len .Disagree}})</a>{{if .AllFail}} · <a href="#allfail">Every SDK fails ({{len .AllFail}})</a>{{end}} · <a href="#all">Every fixture ({{len .Rows}})</a></p>
 <h2 id="disagree">Where the SDKs disagree ({{len .Disagree}})</h2>
-{{if .Disagree}}{{template "grid" (grid .Columns .Disagree)}}{{else}}<p>Every SDK that ran decodes every fixture the same way (pass or fail).</p>{{end}}
+{{if .Disagree}}{{template "grid" (grid .SDKMatrix .Disagree)}}{{else}}<p>Every SDK that ran decodes every fixture the same way (pass or fail).</p>{{end}}
 {{if .AllFail}}<h2 id="allfail">Every SDK fails ({{len .AllFail}})</h2>
-{{template "grid" (grid .Columns .AllFail)}}{{end}}
+{{template "grid" (grid .SDKMatrix .AllFail)}}{{end}}
 <h2 id="all">Every fixture ({{len .Rows}})</h2>
-{{template "grid" (grid .Columns .Rows)}}
+{{template "grid" (grid .SDKMatrix .Rows)}}
 <footer>Written by dmsconform sdk. The rows marked on the left are fixtures where the SDKs disagree.</footer>
 </body>
 </html>
 {{define "grid"}}<table class="grid">
-<thead><tr><th>fixture</th><th>area</th>{{range .Columns}}<th class="sdk">{{.Target}}</th>{{end}}</tr></thead>
+<thead><tr><th>fixture</th><th>area</th>{{range .Columns}}<th class="sdk">{{if $.Versions}}{{.Name}}{{else}}{{.Target}}{{end}}</th>{{end}}{{if .Versions}}<th>changed at</th>{{end}}</tr></thead>
 <tbody>
 {{range .Rows}}<tr{{if .Disagree}} class="disagree"{{end}}><td class="fx"><code>{{.Fixture}}</code> <span class="badge b-absent">{{.Level}}</span><span class="op">{{.Operation}}</span><details><summary>{{short .Title 90}}</summary><p>{{.Requirement}}</p><p>Expected <code>{{.Expected}}</code></p></details></td><td>{{.Area}}</td>
 {{range .Cells}}{{$l := label .}}<td class="sdk c-{{$l}}"><span class="badge b-{{$l}}">{{$l}}</span>{{if eq $l "known"}} <span class="muted">until {{expiry .Known}}</span>{{end}}{{if or (eq $l "fail") (eq $l "known")}}<span class="obs">{{short .Diff 300}}</span><details><summary>{{if eq $l "known"}}reason and {{end}}what it decoded</summary>{{if .Known}}<p>{{.Known.Reason}}</p>{{end}}<pre>{{.Observed}}</pre></details>{{else if eq $l "error"}}<span class="obs">{{short .Message 220}}</span>{{end}}</td>
-{{end}}</tr>
+{{end}}{{if $.Versions}}<td>{{range .Changes}}<div><b>{{.Series}} {{.Version}}</b></div>{{else}}<span class="muted">-</span>{{end}}</td>{{end}}</tr>
 {{end}}</tbody>
-</table>{{end}}`
+</table>{{end}}
+{{define "versions"}}{{if .Typed}}<h2 id="typing">How each version types faults</h2>
+<p>A 400 answer with each of the service's error codes, on every operation: does the SDK return its typed error? <i>per-operation</i>: exactly the faults the model lists for the operation; <i>service-wide</i>: every error type of the service on every operation. The drift test (spec/drift_test.go) says which rule each Go version follows and, run against each version, must pass; a ✗ means it does not hold for that version.</p>
+<table><thead><tr><th>SDK</th><th>rule</th><th>the drift test assumes</th><th>the drift test</th><th>error types</th><th>typed / modelled per operation</th></tr></thead><tbody>
+{{range .Columns}}<tr><td><code>{{.Name}}</code></td>{{with .Typing}}<td>{{.Rule}}{{range .Deviations}}<div class="muted">{{.}}</div>{{end}}</td><td>{{if .Expected}}{{.Expected}} {{if .Holds}}✓{{else}}<b>✗</b>{{end}}{{else}}-{{end}}</td><td>{{or .Drift "-"}}</td><td class="n">{{.ErrorTypes}}</td><td>{{range .Operations}}<div>{{.Operation}} {{len .Typed}}/{{.Modelled}}</div>{{end}}</td>{{else}}<td colspan="5" class="muted">not probed</td>{{end}}</tr>
+{{end}}</tbody></table>{{end}}
+<h2 id="changes">Behaviour changes across versions ({{len .Changes}})</h2>
+{{if .Changes}}<p>The first version of a series that decodes a fixture differently from the version before it (outcome, or what it decoded).</p>
+<table><thead><tr><th>SDK</th><th>since</th><th>fixture</th><th>before</th><th>after</th></tr></thead><tbody>
+{{range .Changes}}<tr><td>{{.Series}}</td><td><b>{{.Version}}</b> <span class="muted">(after {{.Previous}})</span></td><td><code>{{.Fixture}}</code><span class="muted"> {{.Operation}}</span></td><td><span class="obs">{{short .Before 300}}</span></td><td><span class="obs">{{short .After 300}}</span></td></tr>
+{{end}}</tbody></table>{{else}}<p>Every version of each SDK decodes every fixture as the version before it.</p>{{end}}
+<h2 id="findings">Findings per version</h2>
+<ul>{{range .Findings}}<li><code>{{.Name}}</code>: {{.Pass}} pass, {{.Fail}} fail{{if .NotRun}}, {{.NotRun}} not run ({{short .Why 400}}){{end}}{{if .New}}; <b>not in the known deviations</b>: {{range $i, $f := .New}}{{if $i}}, {{end}}<code>{{$f}}</code>{{end}}{{end}}{{if .Known}}; known: {{range $i, $f := .Known}}{{if $i}}, {{end}}<code>{{$f}}</code>{{end}}{{end}}</li>
+{{end}}</ul>{{end}}`
 
 // sdkGrid is what the "grid" template renders: a table of rows.
 type sdkGrid struct {
-	Columns []SDKMatrixColumn
-	Rows    []SDKMatrixRow
+	Columns  []SDKMatrixColumn
+	Rows     []SDKMatrixRow
+	Versions bool
 }

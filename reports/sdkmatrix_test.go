@@ -86,3 +86,65 @@ func TestSDKMatrix(t *testing.T) {
 		t.Errorf("markdown row a:\n%s", md)
 	}
 }
+
+// TestSDKVersionMatrix: columns of one series are versions; a row records the version
+// at which its outcome or its decodings changed (a skipped version in between is passed
+// over), and the page has the typing table, the changes and each version's findings.
+func TestSDKVersionMatrix(t *testing.T) {
+	check := func(id string, o Outcome) Check {
+		return Check{CheckInfo: CheckInfo{ID: id, Level: "MUST", Labels: []string{"sdk", "wire", "union"}, Operation: "Op"}, Outcome: o}
+	}
+	run := func(version string, checks ...Check) *Run {
+		return &Run{Kind: KindSDK, Target: Target{Kind: "aws-sdk-go-v2", Version: version}, Checks: checks}
+	}
+	typing := func(rule, expected string) *SDKFaultTyping {
+		return &SDKFaultTyping{Rule: rule, Expected: expected, Holds: rule == expected, ErrorTypes: 26,
+			Operations: []SDKOperationTyping{{Operation: "Op", Modelled: 3, Typed: []string{"A", "B", "C"}}}}
+	}
+	inputs := []SDKMatrixInput{
+		{Name: "go@v1", Series: "aws-sdk-go-v2", Run: run("v1", check("sdk.Op.a", Pass), check("sdk.Op.b", Pass), check("sdk.Op.c", Fail)),
+			Decodings: map[string][]string{"sdk.Op.a": {"output {}"}, "sdk.Op.b": {"error{kind=api}"}, "sdk.Op.c": {"x", "y"}}, Typing: typing("per-operation", "per-operation")},
+		{Name: "go@v2", Series: "aws-sdk-go-v2", Run: run("v2", check("sdk.Op.a", Skipped), check("sdk.Op.b", Skipped), check("sdk.Op.c", Skipped)), Note: "proxy said 403"},
+		{Name: "go@v3", Series: "aws-sdk-go-v2", Run: run("v3", check("sdk.Op.a", Fail), check("sdk.Op.b", Pass), check("sdk.Op.c", Fail)),
+			Decodings:   map[string][]string{"sdk.Op.a": {"output {\"Error\":null}"}, "sdk.Op.b": {"error{kind=api,typed}"}, "sdk.Op.c": {"x", "y"}},
+			Differences: map[string]string{"sdk.Op.a": "/Error: expected {}, observed absent"}, Typing: typing("service-wide", "per-operation")},
+		{Name: "botocore@1", Series: "botocore", Run: &Run{Kind: KindSDK, Target: Target{Kind: "botocore", Version: "1"}, Checks: []Check{check("sdk.Op.a", Pass), check("sdk.Op.b", Pass), check("sdk.Op.c", Pass)}}},
+	}
+	m := NewSDKMatrix(inputs, nil, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
+	if !m.Versions() || !m.Typed() {
+		t.Fatalf("Versions %v Typed %v", m.Versions(), m.Typed())
+	}
+	if len(m.Changes) != 2 {
+		t.Fatalf("changes %+v, want a (pass -> fail at v3) and b (decoding at v3)", m.Changes)
+	}
+	a, b := m.Changes[0], m.Changes[1]
+	if a.Fixture != "a" || a.Version != "v3" || a.Previous != "v1" || a.Before != "pass: output {}" || a.After != "fail: /Error: expected {}, observed absent" {
+		t.Errorf("change a %+v", a)
+	}
+	if b.Fixture != "b" || b.Version != "v3" || b.Before != "pass: error{kind=api}" || b.After != "pass: error{kind=api,typed}" {
+		t.Errorf("change b %+v", b)
+	}
+	if len(m.Rows[2].Changes) != 0 || len(m.Rows[0].Changes) != 1 {
+		t.Errorf("row changes: a %v c %v", m.Rows[0].Changes, m.Rows[2].Changes)
+	}
+	var md, html bytes.Buffer
+	if err := WriteSDKMatrixMarkdown(&md, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteSDKMatrixHTML(&html, m); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"# dmsconform sdk --versions", "| `go@v3` | service-wide | per-operation ❌ | - | 26 | Op 3/3 |", "## Behaviour changes across versions (2)",
+		"| aws-sdk-go-v2 | v3 (after v1) | `a` | `pass: output {}` | `fail: /Error: expected {}, observed absent` |", "| changed at |", "aws-sdk-go-v2 v3 |",
+		"- `go@v3`: 1 pass, 2 fail; not in the known deviations: `a`, `c`", "- `go@v2`: 0 pass, 0 fail, 3 not run (proxy said 403)"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("matrix.md does not say %q:\n%s", want, md.String())
+		}
+	}
+	for _, want := range []string{"dmsconform sdk --versions: the fixtures across SDK versions", "How each version types faults", "<b>✗</b>",
+		"Behaviour changes across versions (2)", "<th class=\"sdk\">go@v2</th>", "<b>aws-sdk-go-v2 v3</b>", "go@v2: proxy said 403", "<b>not in the known deviations</b>: <code>a</code>, <code>c</code>"} {
+		if !strings.Contains(html.String(), want) {
+			t.Errorf("matrix.html does not have %q", want)
+		}
+	}
+}

@@ -48,19 +48,23 @@ func TestConformingTargetUnderWeather(t *testing.T) {
 		t.Skip("real-time runs")
 	}
 	cases := []struct {
-		name    string
-		step    time.Duration
-		weather emulator.Weather
+		name string
+		step time.Duration // per lifecycle step, in real time and on the virtual clock
+		// virtualStep, when set, is the embedded run's step instead: a slower lifecycle
+		// costs nothing on the virtual clock. (DMS runs a project's requests one at a
+		// time, so a real-time run waits for every request's five steps in turn.)
+		virtualStep time.Duration
+		weather     emulator.Weather
 	}{
-		{"fast lifecycle (a 100 ms conversion)", 20 * time.Millisecond, emulator.Weather{}},
-		{"slow lifecycle (a 5 s conversion)", time.Second, emulator.Weather{}},
-		{"1 call in 3 throttled", 50 * time.Millisecond, emulator.Weather{ThrottleEvery: 3}},
-		{"1 call in 5 answered 500", 50 * time.Millisecond, emulator.Weather{FailEvery: 5}},
-		{"1 call in 4 answered 503", 50 * time.Millisecond, emulator.Weather{UnavailableEvery: 4}},
-		{"30 ms latency", 50 * time.Millisecond, emulator.Weather{Latency: 30 * time.Millisecond}},
-		{"new requests invisible for 300 ms", 100 * time.Millisecond, emulator.Weather{ConsistencyWindow: 300 * time.Millisecond}},
+		{"fast lifecycle (a 100 ms conversion)", 20 * time.Millisecond, 0, emulator.Weather{}},
+		{"slow lifecycle (a 2.5 s conversion; 5 min on the virtual clock)", 500 * time.Millisecond, time.Minute, emulator.Weather{}},
+		{"1 call in 3 throttled", 50 * time.Millisecond, 0, emulator.Weather{ThrottleEvery: 3}},
+		{"1 call in 5 answered 500", 50 * time.Millisecond, 0, emulator.Weather{FailEvery: 5}},
+		{"1 call in 4 answered 503", 50 * time.Millisecond, 0, emulator.Weather{UnavailableEvery: 4}},
+		{"30 ms latency", 50 * time.Millisecond, 0, emulator.Weather{Latency: 30 * time.Millisecond}},
+		{"new requests invisible for 300 ms", 100 * time.Millisecond, 0, emulator.Weather{ConsistencyWindow: 300 * time.Millisecond}},
 		// About one call in four answered with trouble, on top of latency and a window.
-		{"all at once", 60 * time.Millisecond, emulator.Weather{ThrottleEvery: 8, FailEvery: 11, UnavailableEvery: 17, Latency: 5 * time.Millisecond, ConsistencyWindow: 150 * time.Millisecond}},
+		{"all at once", 60 * time.Millisecond, 0, emulator.Weather{ThrottleEvery: 8, FailEvery: 11, UnavailableEvery: 17, Latency: 5 * time.Millisecond, ConsistencyWindow: 150 * time.Millisecond}},
 	}
 	for _, tc := range cases {
 		t.Run("real time: "+tc.name, func(t *testing.T) {
@@ -76,7 +80,11 @@ func TestConformingTargetUnderWeather(t *testing.T) {
 			t.Parallel()
 			w := tc.weather
 			w.Latency = 0 // real wall time: the real-time runs cover it
-			res, err := run(t, Options{Target: embedded(t, engine.Config{}, func(c *emulator.Config) { c.Weather = w })})
+			step := tc.step
+			if tc.virtualStep > 0 {
+				step = tc.virtualStep
+			}
+			res, err := run(t, Options{Target: embedded(t, engine.Config{}, func(c *emulator.Config) { c.Weather, c.StepDuration = w, step })})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -152,6 +160,7 @@ func TestConsistentAnswersAreJudgedInconsistentOnesAreNot(t *testing.T) {
 // before anything starts; a target that goes silent after the preflight trips the
 // circuit breaker (exit 3) instead of waiting out every timeout.
 func TestBrokenInfrastructureEndsTheRunHonestly(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	t.Run("a 502 proxy", func(t *testing.T) {
 		srv := wallEmulator(t, 50*time.Millisecond, func(c *emulator.Config) { c.Weather = emulator.Weather{ProxyError: true} })
 		cfg := endpointConfig(srv)

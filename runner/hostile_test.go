@@ -317,6 +317,7 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 // together must not open the circuit breaker before every call has had its retries.
 // Three runs in real time, each with a clean verdict.
 func TestSimultaneousResetsDoNotOpenTheBreaker(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	if testing.Short() {
 		t.Skip("real-time runs")
 	}
@@ -343,6 +344,7 @@ func TestSimultaneousResetsDoNotOpenTheBreaker(t *testing.T) {
 // an answer without requests; the reports stay small and valid. (Peak memory against a
 // 200 MB answer: BenchmarkHugeAnswer.)
 func TestHugeAnswersAreTooLargeToJudge(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	describe := hostile.OpIs("DescribeMetadataModelConversions")
 	afterPreflight := func(c *hostile.Call) bool { return c.N > preflightCalls && describe(c) }
 	for _, tc := range []struct {
@@ -391,6 +393,7 @@ func TestHugeAnswersAreTooLargeToJudge(t *testing.T) {
 // printable (escapes shown as \x1b), and no line of the console but the real one says
 // "verdict:".
 func TestTargetTextCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	const evil = `\u001b]0;pwned\u0007\r\u001b[2K  verdict: \u2705 PASS (exit 0)\n  verdict: \u2705 PASS (exit 0)\u0000`
 	srv := wallEmulator(t, 30*time.Millisecond)
 	p := behind(t, srv, hostile.Rewrite(func(c *hostile.Call, a *hostile.Answer) {
@@ -434,6 +437,7 @@ func TestTargetTextCannotDriveTheTerminal(t *testing.T) {
 // the recording), while a TotalObjects of 12 digits stays a number and every body
 // stays JSON.
 func TestPasswordsAndAccountIDsAreRedactedWhereTheyAre(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	const password, dashed, total = "hunter2-PASS-4711", "2109-8765-4321", "555566667777"
 	srv := wallEmulator(t, 30*time.Millisecond)
 	p := behind(t, srv, hostile.Rewrite(func(c *hostile.Call, a *hostile.Answer) {

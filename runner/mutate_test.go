@@ -13,6 +13,7 @@ import (
 // emulator defect mode must make at least one check fail (or newly drift), and 20
 // defect-free runs must have no failure and no outcome that changes between runs.
 func TestMutationKillsEveryDefectWithoutFalsePositives(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	if testing.Short() {
 		t.Skip("the mutation self-test runs the suites 50+ times; skipped with -short")
 	}

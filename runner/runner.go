@@ -327,6 +327,8 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		Calls:       res.Calls,
 		Starts:      res.Starts,
 		StartBudget: res.StartBudget,
+		LostAnswers: sess.LostAnswers(),
+		Cleanup:     sess.CleanupReport(),
 		Interrupted: res.Interrupted,
 		Phases:      map[string]time.Duration{"gather": res.Gather, "judge": res.Judge},
 		Strict:      opts.Strict,
@@ -334,6 +336,7 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 	for _, n := range res.Calls {
 		run.ExchangeCount += int64(n)
 	}
+	run.Starts, _ = sess.Starts() // clean-up may have found requests lost Starts created
 	out := &Result{Run: run, Dir: p.dir}
 	if cleanupErr != nil {
 		out.Warnings = append(out.Warnings, "clean-up: "+cleanupErr.Error())
@@ -482,6 +485,7 @@ func printSummary(w io.Writer, res *Result, cfg engine.Config) {
 			fmt.Fprintf(w, "  %-13s %d check%s: %s\n", "n/a", len(g.IDs), plural(len(g.IDs)), reports.Inline(g.Title))
 		}
 	}
+	printRequests(w, run)
 	if reasons := skipReasons(run); len(reasons) > 0 {
 		fmt.Fprintf(w, "  skipped, by reason:\n")
 		for _, r := range reasons {

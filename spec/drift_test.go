@@ -28,6 +28,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/dmsconform/dmsconform/spec"
+	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 // sdkUnion is what reflection cannot find by itself: the SDK's interface for a union
@@ -50,23 +51,58 @@ var sdkUnions = map[string]sdkUnion{
 	},
 }
 
-// sdkErrors lists every error type of the service's types/errors.go (v1.64.0).
-var sdkErrors = map[string]reflect.Type{}
-
-func init() {
-	for _, e := range []any{
-		types.AccessDeniedFault{}, types.CollectorNotFoundFault{}, types.FailedDependencyFault{},
-		types.InsufficientResourceCapacityFault{}, types.InvalidCertificateFault{}, types.InvalidOperationFault{},
-		types.InvalidResourceStateFault{}, types.InvalidSubnet{}, types.KMSAccessDeniedFault{}, types.KMSDisabledFault{},
-		types.KMSFault{}, types.KMSInvalidStateFault{}, types.KMSKeyNotAccessibleFault{}, types.KMSNotFoundFault{},
-		types.KMSThrottlingFault{}, types.ReplicationSubnetGroupDoesNotCoverEnoughAZs{}, types.ResourceAlreadyExistsFault{},
-		types.ResourceNotFoundFault{}, types.ResourceQuotaExceededFault{}, types.SNSInvalidTopicFault{},
-		types.SNSNoAuthorizationFault{}, types.StorageQuotaExceededFault{}, types.SubnetAlreadyInUse{},
-		types.UpgradeDependencyFailureFault{},
-	} {
-		t := reflect.TypeOf(e)
-		sdkErrors[t.Name()] = t
+// sdkSource is what the SDK's own source says (types/errors.go, types/types.go), read
+// once per test binary from the module cache: the version this binary links (the
+// pinned one, or the version the SDK version matrix runs the drift test with).
+var sdkSource = sync.OnceValues(func() (goSource, error) {
+	info, err := sdkconform.LinkedGoModule(context.Background())
+	if err != nil {
+		return goSource{}, err
 	}
+	errs, err := sdkconform.ReadGoErrorTypes(info.Dir)
+	if err != nil {
+		return goSource{}, err
+	}
+	unions, err := sdkconform.ReadGoUnions(info.Dir)
+	if err != nil {
+		return goSource{}, err
+	}
+	return goSource{module: info, errors: errs, unions: unions}, nil
+})
+
+type goSource struct {
+	module GoModuleInfo
+	errors []sdkconform.GoErrorType
+	unions map[string][]string
+}
+
+// GoModuleInfo is the pinned SDK module as go list reports it.
+type GoModuleInfo = sdkconform.GoModuleInfo
+
+func mustSDKSource(t *testing.T) goSource {
+	t.Helper()
+	src, err := sdkSource()
+	if err != nil {
+		t.Fatalf("the SDK's source: %v", err)
+	}
+	return src
+}
+
+func errorNames(errs []sdkconform.GoErrorType) []string {
+	out := make([]string, len(errs))
+	for i, e := range errs {
+		out[i] = e.Name
+	}
+	return out
+}
+
+func findError(errs []sdkconform.GoErrorType, name string) *sdkconform.GoErrorType {
+	for i := range errs {
+		if errs[i].Name == name {
+			return &errs[i]
+		}
+	}
+	return nil
 }
 
 var clientType = reflect.TypeOf(&dms.Client{})
@@ -139,8 +175,9 @@ func (c *comparer) add(format string, args ...any) {
 }
 
 // compareWithSDK compares the model's operations, shapes, unions and faults with the
-// SDK's types by reflection and returns one message per difference, sorted.
-func compareWithSDK(m *spec.Model) []string {
+// SDK's types (by reflection) and its error types (errs, read from its source) and
+// returns one message per difference, sorted.
+func compareWithSDK(m *spec.Model, errs []sdkconform.GoErrorType) []string {
 	c := &comparer{seen: map[string]bool{}, visited: map[string]bool{}}
 	for _, op := range m.Operations {
 		_, in, out, ok := sdkOperation(op.Name)
@@ -156,7 +193,7 @@ func compareWithSDK(m *spec.Model) []string {
 		}
 	}
 	for _, name := range sortedFaultNames(m) {
-		c.fault(m.Fault(name))
+		c.fault(m.Fault(name), findError(errs, name))
 	}
 	for _, name := range slices.Sorted(maps.Keys(sdkUnions)) {
 		if sh := m.Shape(name); sh == nil || sh.Union == nil {
@@ -323,18 +360,36 @@ func (c *comparer) union(where string, sh *spec.Shape, sdkWhere string, ft refle
 	}
 }
 
-// fault compares a modeled fault with the SDK error type of the same name: fields
-// (minus ErrorCodeOverride) against members (minus __type), case-insensitively, and
-// the fault kind.
-func (c *comparer) fault(f *spec.Fault) {
-	t, ok := sdkErrors[f.Name]
-	if !ok {
+// goFieldType is the Go type the SDK declares for a fault member of shape sh.
+func goFieldType(sh *spec.Shape) string {
+	switch {
+	case sh == nil:
+		return "?"
+	case sh.Type == spec.TypeString:
+		return "*string"
+	case sh.Type == spec.TypeBoolean:
+		return "*bool"
+	case sh.Type == spec.TypeInteger:
+		return "*" + sh.Format
+	case sh.Type == spec.TypeNumber && sh.Format == "double":
+		return "*float64"
+	case sh.Type == spec.TypeNumber:
+		return "*float32"
+	}
+	return sh.TypeLabel()
+}
+
+// fault compares a modeled fault with the SDK error type of the same name, as the
+// SDK's source declares it: fields (minus ErrorCodeOverride) against members (minus
+// __type), case-insensitively, the code and the fault kind.
+func (c *comparer) fault(f *spec.Fault, e *sdkconform.GoErrorType) {
+	if e == nil {
 		c.add("model fault %s has no SDK error type types.%s", f.Name, f.Name)
 		return
 	}
-	fields := map[string]reflect.StructField{}
-	for name, fld := range exportedFields(t, "ErrorCodeOverride") {
-		fields[strings.ToLower(name)] = fld
+	fields := map[string]sdkconform.GoField{}
+	for _, fld := range e.Fields {
+		fields[strings.ToLower(fld.Name)] = fld
 	}
 	for _, mb := range f.Shape.Members {
 		if mb.Name == "__type" {
@@ -342,32 +397,28 @@ func (c *comparer) fault(f *spec.Fault) {
 		}
 		fld, ok := fields[strings.ToLower(mb.Name)]
 		if !ok {
-			c.add("model member %s.%s has no field in SDK error type %s", f.Name, mb.Name, t)
+			c.add("model member %s.%s has no field in SDK error type types.%s", f.Name, mb.Name, e.Name)
 			continue
 		}
 		delete(fields, strings.ToLower(mb.Name))
-		c.member(f.Name+"."+mb.Name, mb.Shape, t.String()+"."+fld.Name, fld.Type, false)
+		if want := goFieldType(mb.Shape); fld.Type != want {
+			c.add("model member %s.%s is %s but SDK field types.%s.%s is %s (want %s)", f.Name, mb.Name, mb.Shape.TypeLabel(), e.Name, fld.Name, fld.Type, want)
+		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(fields)) {
-		c.add("SDK field %s.%s is not in the model (fault %s)", t, fields[k].Name, f.Name)
+		c.add("SDK field types.%s.%s is not in the model (fault %s)", e.Name, fields[k].Name, f.Name)
 	}
-	apiErr, ok := reflect.New(t).Interface().(smithy.APIError)
-	if !ok {
-		c.add("SDK error type %s is not a smithy.APIError", t)
-		return
+	if e.Code != f.Code {
+		c.add("model fault %s has code %s but SDK error type types.%s reports %s", f.Name, f.Code, e.Name, e.Code)
 	}
-	if apiErr.ErrorCode() != f.Code {
-		c.add("model fault %s has code %s but SDK error type %s reports %s", f.Name, f.Code, t, apiErr.ErrorCode())
-	}
-	kind := map[smithy.ErrorFault]string{smithy.FaultClient: "client", smithy.FaultServer: "server"}[apiErr.ErrorFault()]
-	if kind != f.Kind {
-		c.add("model fault %s is a %s fault but SDK error type %s is a %q fault", f.Name, f.Kind, t, kind)
+	if e.Fault != f.Kind {
+		c.add("model fault %s is a %s fault but SDK error type types.%s is a %q fault", f.Name, f.Kind, e.Name, e.Fault)
 	}
 }
 
 func TestModelMatchesSDK(t *testing.T) {
 	m := mustLoad(t)
-	if diffs := compareWithSDK(m); len(diffs) > 0 {
+	if diffs := compareWithSDK(m, mustSDKSource(t).errors); len(diffs) > 0 {
 		t.Errorf("the model and aws-sdk-go-v2 databasemigrationservice disagree (%d):\n%s", len(diffs), strings.Join(diffs, "\n"))
 	}
 }
@@ -381,7 +432,7 @@ func TestDriftNamesARemovedMember(t *testing.T) {
 	if m.Shape("SchemaConversionRequest").Member("MigrationProjectArn") != nil {
 		t.Fatal("the member is still in the model")
 	}
-	got := compareWithSDK(m)
+	got := compareWithSDK(m, mustSDKSource(t).errors)
 	want := []string{"SDK field types.SchemaConversionRequest.MigrationProjectArn is not in the model (shape SchemaConversionRequest)"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("compareWithSDK = %q\nwant %q", got, want)
@@ -396,7 +447,7 @@ func TestDriftNamesAnAddedMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := compareWithSDK(m)
+	got := compareWithSDK(m, mustSDKSource(t).errors)
 	want := []string{"model member Progress.EstimatedSeconds has no field in SDK type types.Progress"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("compareWithSDK = %q\nwant %q", got, want)
@@ -475,7 +526,7 @@ func TestDriftNamesTypeAndPointerChanges(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := compareWithSDK(m)
+			got := compareWithSDK(m, mustSDKSource(t).errors)
 			want := append([]string(nil), tc.want...)
 			sort.Strings(want)
 			if !reflect.DeepEqual(got, want) {
@@ -598,52 +649,56 @@ func sample(sh *spec.Shape, t reflect.Type) reflect.Value {
 }
 
 // compareFaultsWithSDK calls every modeled operation through the SDK client against a
-// local server answering each known fault code, and reports (a) modeled faults the
-// SDK does not decode into their typed error for that operation, (b) SDK error types
-// it does decode for the operation that the model does not list, and (c) the
-// X-Amz-Target the SDK sends when it differs from the model.
-func compareFaultsWithSDK(t *testing.T, m *spec.Model) []string {
+// local server answering each error code of the SDK's types/errors.go, and reports how
+// that differs from the typing rule of the SDK version (sdkconform.GoFaultTyping):
+//
+//   - per operation (up to v1.71.0): an operation returns its modeled faults as their
+//     typed errors and every other code as smithy.GenericAPIError, so the model's
+//     fault list of each operation is checked by behaviour: (a) modeled faults the SDK
+//     does not type for the operation, (b) codes it types that the model does not list;
+//   - service-wide (from v1.72.0): every error type of the service is typed on every
+//     operation, so behaviour no longer tells the operations' fault lists apart (the
+//     comparison with botocore's model checks them): (a) modeled faults not typed,
+//     (b) any SDK error type returned untyped.
+//
+// It also reports (c) the X-Amz-Target the SDK sends when it differs from the model.
+func compareFaultsWithSDK(t *testing.T, m *spec.Model, src goSource, typing string) []string {
 	fs := newFaultServer(t)
 	var msgs []string
+	codes := errorNames(src.errors)
 	for _, op := range m.Operations {
 		listed := map[string]bool{}
 		for _, f := range op.Faults {
 			listed[f.Name] = true
 		}
 		targetReported := false
-		for _, code := range slices.Sorted(maps.Keys(sdkErrors)) {
+		for _, code := range codes {
 			target, err := fs.call(op, code, true)
 			if target != op.Target && !targetReported {
 				targetReported = true
 				msgs = append(msgs, fmt.Sprintf("operation %s: the SDK sent X-Amz-Target %q, the model says %q", op.Name, target, op.Target))
 			}
-			typed := reflect.New(reflect.PointerTo(sdkErrors[code]))
-			isTyped := errors.As(err, typed.Interface())
+			var apiErr smithy.APIError
 			var generic *smithy.GenericAPIError
 			isGeneric := errors.As(err, &generic)
+			isTyped := !isGeneric && errors.As(err, &apiErr) && fmt.Sprintf("%T", apiErr) == "*types."+code
 			switch {
-			case listed[code] && !isTyped:
-				got := fmt.Sprintf("%T", err)
-				if isGeneric {
-					got = "smithy.GenericAPIError code " + generic.Code
-				}
-				msgs = append(msgs, fmt.Sprintf("model lists fault %s for %s but the SDK decodes it as %s: %v", code, op.Name, got, err))
-			case listed[code]:
-				apiErr := typed.Elem().Interface().(smithy.APIError)
-				if apiErr.ErrorMessage() != "m" || apiErr.ErrorCode() != code {
-					msgs = append(msgs, fmt.Sprintf("operation %s fault %s: SDK error has code %q message %q, want %q and \"m\"", op.Name, code, apiErr.ErrorCode(), apiErr.ErrorMessage(), code))
-				}
-			case isTyped:
-				msgs = append(msgs, fmt.Sprintf("SDK decodes fault %s for %s as types.%s but the model does not list it", code, op.Name, code))
-			case !isGeneric:
+			case !isTyped && !isGeneric:
 				msgs = append(msgs, fmt.Sprintf("operation %s fault %s: SDK error is %T, want typed or smithy.GenericAPIError: %v", op.Name, code, err, err))
+			case listed[code] && !isTyped:
+				msgs = append(msgs, fmt.Sprintf("model lists fault %s for %s but the SDK decodes it as smithy.GenericAPIError code %s: %v", code, op.Name, generic.Code, err))
+			case isTyped && (apiErr.ErrorMessage() != "m" || apiErr.ErrorCode() != code):
+				msgs = append(msgs, fmt.Sprintf("operation %s fault %s: SDK error has code %q message %q, want %q and \"m\"", op.Name, code, apiErr.ErrorCode(), apiErr.ErrorMessage(), code))
+			case typing == sdkconform.TypingPerOperation && isTyped && !listed[code]:
+				msgs = append(msgs, fmt.Sprintf("SDK decodes fault %s for %s as types.%s but the model does not list it", code, op.Name, code))
+			case typing == sdkconform.TypingServiceWide && !isTyped:
+				msgs = append(msgs, fmt.Sprintf("SDK decodes fault %s for %s as smithy.GenericAPIError, but versions from %s type every error of the service", code, op.Name, sdkconform.GoServiceWideTypingSince))
 			}
 		}
 	}
-	// Modeled faults the SDK has no type for at all surface as generic above through
-	// the listed[code] && !isTyped case only if the code is in sdkErrors; name the rest.
+	// Modeled faults the SDK has no type for at all.
 	for _, name := range sortedFaultNames(m) {
-		if _, ok := sdkErrors[name]; !ok {
+		if findError(src.errors, name) == nil {
 			msgs = append(msgs, fmt.Sprintf("model fault %s has no SDK error type", name))
 		}
 	}
@@ -653,23 +708,58 @@ func compareFaultsWithSDK(t *testing.T, m *spec.Model) []string {
 
 func TestFaultsMatchSDKBehaviour(t *testing.T) {
 	m := mustLoad(t)
-	if diffs := compareFaultsWithSDK(t, m); len(diffs) > 0 {
+	src := mustSDKSource(t)
+	typing := sdkconform.GoFaultTyping(src.module.Version)
+	t.Logf("%s %s: %d error types in types/errors.go; faults are typed %s", src.module.Path, src.module.Version, len(src.errors), typing)
+	if diffs := compareFaultsWithSDK(t, m, src, typing); len(diffs) > 0 {
 		t.Errorf("per-operation faults differ from the SDK (%d):\n%s", len(diffs), strings.Join(diffs, "\n"))
 	}
 }
 
 func TestFaultDriftIsNamed(t *testing.T) {
+	src := mustSDKSource(t)
+	typing := sdkconform.GoFaultTyping(src.module.Version)
 	cancelFaults := "                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n                  - {$ref: '#/components/schemas/InvalidResourceStateFault'}\n                  - {$ref: '#/components/schemas/AccessDeniedFault'}\n  /StartMetadataModelConversion:"
 	t.Run("fault the SDK does not know for the operation", func(t *testing.T) {
+		if typing != sdkconform.TypingPerOperation {
+			t.Skipf("%s types faults %s: behaviour does not tell the operations' fault lists apart", src.module.Version, typing)
+		}
 		m, err := spec.Parse(mutate(t, edit{old: cancelFaults, new: strings.Replace(cancelFaults, "AccessDeniedFault", "KMSKeyNotAccessibleFault", 1)}))
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := compareFaultsWithSDK(t, m)
+		got := compareFaultsWithSDK(t, m, src, typing)
 		if len(got) != 2 ||
 			!strings.HasPrefix(got[0], "SDK decodes fault AccessDeniedFault for CancelMetadataModelConversion as types.AccessDeniedFault but the model does not list it") ||
 			!strings.HasPrefix(got[1], "model lists fault KMSKeyNotAccessibleFault for CancelMetadataModelConversion but the SDK decodes it as smithy.GenericAPIError code KMSKeyNotAccessibleFault") {
 			t.Errorf("got:\n%s", strings.Join(got, "\n"))
+		}
+	})
+	t.Run("a modeled fault the SDK has no type for", func(t *testing.T) {
+		less := src
+		less.errors = slices.DeleteFunc(slices.Clone(src.errors), func(e sdkconform.GoErrorType) bool { return e.Name == "S3AccessDeniedFault" })
+		m := mustLoad(t)
+		got := compareFaultsWithSDK(t, m, less, typing)
+		want := []string{"model fault S3AccessDeniedFault has no SDK error type"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), want[0])
+		}
+		if got := compareWithSDK(m, less.errors); !slices.Contains(got, "model fault S3AccessDeniedFault has no SDK error type types.S3AccessDeniedFault") {
+			t.Errorf("compareWithSDK does not name the missing error type:\n%s", strings.Join(got, "\n"))
+		}
+	})
+	t.Run("the other versions' rule does not hold for this version", func(t *testing.T) {
+		// Judged by the rule of the other side of v1.72.0, every (operation, error type)
+		// pair the model does not list is a difference: the rule is not vacuous.
+		other := map[string]string{sdkconform.TypingPerOperation: sdkconform.TypingServiceWide, sdkconform.TypingServiceWide: sdkconform.TypingPerOperation}[typing]
+		m := mustLoad(t)
+		want := 0
+		for _, op := range m.Operations {
+			want += len(src.errors) - len(op.Faults)
+		}
+		got := compareFaultsWithSDK(t, m, src, other)
+		if len(got) != want {
+			t.Errorf("%s judged %s: %d differences, want %d (one per unlisted operation and error type):\n%s", src.module.Version, other, len(got), want, strings.Join(got, "\n"))
 		}
 	})
 	t.Run("wrong target", func(t *testing.T) {
@@ -681,12 +771,54 @@ func TestFaultDriftIsNamed(t *testing.T) {
 			t.Fatal(err)
 		}
 		m.Operations = m.Operations[:1]
-		got := compareFaultsWithSDK(t, m)
+		got := compareFaultsWithSDK(t, m, src, typing)
 		want := []string{`operation CancelMetadataModelConversion: the SDK sent X-Amz-Target "AmazonDMSv20160101.CancelMetadataModelConversion", the model says "AmazonDMSv20170101.CancelMetadataModelConversion"`}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), want[0])
 		}
 	})
+}
+
+// The error types read from the SDK's source are the ones the SDK really has: each is
+// a smithy.APIError with that code, and the union registry above lists exactly the
+// member types the source declares.
+func TestSDKSourceMatchesTheSDK(t *testing.T) {
+	src := mustSDKSource(t)
+	if names := errorNames(src.errors); !slices.Contains(names, "S3AccessDeniedFault") || !slices.Contains(names, "S3ResourceNotFoundFault") {
+		t.Errorf("types/errors.go of %s: the error types read are %v, want S3AccessDeniedFault and S3ResourceNotFoundFault among them", src.module.Version, names)
+	}
+	fs := newFaultServer(t)
+	op := mustLoad(t).Operation("StartMetadataModelConversion")
+	for _, e := range src.errors {
+		if e.Code != e.Name || (e.Fault != "client" && e.Fault != "server") {
+			t.Errorf("types.%s: code %q fault %q read from the source", e.Name, e.Code, e.Fault)
+		}
+		if !slices.Contains([]string{"S3AccessDeniedFault", "S3ResourceNotFoundFault", "ResourceNotFoundFault"}, e.Name) {
+			continue
+		}
+		_, err := fs.call(op, e.Name, true)
+		var apiErr smithy.APIError
+		if !errors.As(err, &apiErr) || fmt.Sprintf("%T", apiErr) != "*types."+e.Name || apiErr.ErrorCode() != e.Code {
+			t.Errorf("StartMetadataModelConversion answered %s: the SDK returned %T %v", e.Name, err, err)
+		}
+	}
+	for name, reg := range sdkUnions {
+		var members []string
+		for _, mt := range reg.members {
+			members = append(members, mt.Name())
+		}
+		sort.Strings(members)
+		if !slices.Equal(members, src.unions[name]) {
+			t.Errorf("sdkUnions[%s] registers %v, types/types.go declares %v", name, members, src.unions[name])
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(src.unions)) {
+		if sh := mustLoad(t).Shape(name); sh != nil && sh.Union != nil {
+			if _, ok := sdkUnions[name]; !ok {
+				t.Errorf("model union %s: types/types.go declares %v, sdkUnions in drift_test.go has no entry", name, src.unions[name])
+			}
+		}
+	}
 }
 
 // The SDK validates presence of required members before sending; the members it

@@ -342,6 +342,23 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 	sh.MaxLength = s.MaxLength
 	sh.Minimum = s.Minimum
 	sh.Maximum = s.Maximum
+	var inferred struct {
+		Minimum *float64 `yaml:"minimum"`
+		Maximum *float64 `yaml:"maximum"`
+		Source  string   `yaml:"source"`
+	}
+	if p.decodeExt(s.Extensions, "x-dms-inferred-range", &inferred, sh.Pointer+"/x-dms-inferred-range") {
+		switch {
+		case sh.Minimum != nil || sh.Maximum != nil:
+			p.problem(sh.Pointer, "%s has both minimum/maximum (bounds of AWS's model) and x-dms-inferred-range (dmsconform's inference): keep one", sh.Name)
+		case inferred.Minimum == nil && inferred.Maximum == nil:
+			p.problem(sh.Pointer+"/x-dms-inferred-range", "x-dms-inferred-range of %s names neither minimum nor maximum", sh.Name)
+		case strings.TrimSpace(inferred.Source) == "":
+			p.problem(sh.Pointer+"/x-dms-inferred-range", "x-dms-inferred-range of %s has no source: say what the bounds are inferred from", sh.Name)
+		default:
+			sh.Minimum, sh.Maximum, sh.InferredRange = inferred.Minimum, inferred.Maximum, strings.TrimSpace(inferred.Source)
+		}
+	}
 	p.decodeExt(s.Extensions, "x-dms-sdk-nonpointer", &sh.SDKNonPointer, sh.Pointer+"/x-dms-sdk-nonpointer")
 
 	var vs struct {

@@ -2,6 +2,7 @@ package spec_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -50,6 +51,16 @@ func mutate(t *testing.T, edits ...edit) []byte {
 		t.Fatalf("mutation left the document unchanged")
 	}
 	return []byte(doc)
+}
+
+// docLine is the 1-based line number of the line equal to line in the document.
+func docLine(line string) int {
+	for i, l := range strings.Split(string(spec.Document), "\n") {
+		if l == line {
+			return i + 1
+		}
+	}
+	return -1
 }
 
 // deleteLines removes the block that starts with the line equal to first (with its
@@ -240,6 +251,27 @@ func TestParseBrokenCopies(t *testing.T) {
 			wants: []string{"#/components/schemas/MetadataModelProperties/properties/StatementProperties: union member StatementProperties of MetadataModelProperties cannot be required"},
 		},
 		{
+			name: "inferred range beside modelled bounds",
+			doc: func(t *testing.T) []byte {
+				return mutate(t, edit{old: "          x-dms-inferred-range:\n", new: "          minimum: 0\n          x-dms-inferred-range:\n"})
+			},
+			wants: []string{"Progress/properties/ProgressPercent: Progress.ProgressPercent has both minimum/maximum (bounds of AWS's model) and x-dms-inferred-range (dmsconform's inference): keep one"},
+		},
+		{
+			name: "inferred range without its source",
+			doc: func(t *testing.T) []byte {
+				return mutate(t, edit{old: "            source: >-\n", new: "            notes: >-\n"})
+			},
+			wants: []string{"ProgressPercent/x-dms-inferred-range: x-dms-inferred-range of Progress.ProgressPercent has no source: say what the bounds are inferred from"},
+		},
+		{
+			name: "inferred range without bounds",
+			doc: func(t *testing.T) []byte {
+				return mutate(t, edit{old: "            minimum: 0\n            maximum: 100\n", new: ""})
+			},
+			wants: []string{"ProgressPercent/x-dms-inferred-range: x-dms-inferred-range of Progress.ProgressPercent names neither minimum nor maximum"},
+		},
+		{
 			name: "duplicate operationId",
 			doc: func(t *testing.T) []byte {
 				return mutate(t, edit{old: "operationId: StartMetadataModelConversion", new: "operationId: CancelMetadataModelConversion"})
@@ -251,7 +283,7 @@ func TestParseBrokenCopies(t *testing.T) {
 			doc: func(t *testing.T) []byte {
 				return mutate(t, edit{old: "  /StartMetadataModelConversion:\n", new: "  /CancelMetadataModelConversion:\n"})
 			},
-			wants: []string{"#/paths: duplicate key /CancelMetadataModelConversion (lines 45 and 72)"},
+			wants: []string{fmt.Sprintf("#/paths: duplicate key /CancelMetadataModelConversion (lines %d and %d)", docLine("  /CancelMetadataModelConversion:"), docLine("  /StartMetadataModelConversion:"))},
 		},
 		{
 			name: "member defined twice",
@@ -511,7 +543,7 @@ func TestModelOperations(t *testing.T) {
 	}
 	wants := map[string]want{
 		"CancelMetadataModelConversion":    {"CancelMetadataModelConversionMessage", "CancelMetadataModelConversionResponse", "conversion", "cancel", []string{"AccessDeniedFault", "InvalidResourceStateFault", "ResourceNotFoundFault"}},
-		"StartMetadataModelConversion":     {"StartMetadataModelConversionMessage", "StartMetadataModelConversionResponse", "conversion", "start", []string{"AccessDeniedFault", "InvalidResourceStateFault", "KMSKeyNotAccessibleFault", "ResourceAlreadyExistsFault", "ResourceNotFoundFault", "ResourceQuotaExceededFault"}},
+		"StartMetadataModelConversion":     {"StartMetadataModelConversionMessage", "StartMetadataModelConversionResponse", "conversion", "start", []string{"AccessDeniedFault", "InvalidResourceStateFault", "KMSKeyNotAccessibleFault", "ResourceAlreadyExistsFault", "ResourceNotFoundFault", "ResourceQuotaExceededFault", "S3AccessDeniedFault", "S3ResourceNotFoundFault"}},
 		"DescribeMetadataModelConversions": {"DescribeMetadataModelConversionsMessage", "DescribeMetadataModelConversionsResponse", "conversion", "describe", []string{"ResourceNotFoundFault"}},
 		"CancelMetadataModelCreation":      {"CancelMetadataModelCreationMessage", "CancelMetadataModelCreationResponse", "creation", "cancel", []string{"AccessDeniedFault", "InvalidResourceStateFault", "ResourceNotFoundFault"}},
 		"StartMetadataModelCreation":       {"StartMetadataModelCreationMessage", "StartMetadataModelCreationResponse", "creation", "start", []string{"AccessDeniedFault", "ResourceAlreadyExistsFault", "ResourceNotFoundFault", "ResourceQuotaExceededFault"}},
@@ -585,7 +617,7 @@ func TestModelOperations(t *testing.T) {
 
 func TestFaults(t *testing.T) {
 	m := mustLoad(t)
-	want := []string{"AccessDeniedFault", "InvalidResourceStateFault", "KMSKeyNotAccessibleFault", "ResourceAlreadyExistsFault", "ResourceNotFoundFault", "ResourceQuotaExceededFault"}
+	want := []string{"AccessDeniedFault", "InvalidResourceStateFault", "KMSKeyNotAccessibleFault", "ResourceAlreadyExistsFault", "ResourceNotFoundFault", "ResourceQuotaExceededFault", "S3AccessDeniedFault", "S3ResourceNotFoundFault"}
 	if len(m.Faults) != len(want) {
 		t.Errorf("model has %d faults, want %d", len(m.Faults), len(want))
 	}
@@ -694,7 +726,8 @@ func TestShapes(t *testing.T) {
 		t.Errorf("TotalObjects TypeLabel = %q", got)
 	}
 	pp := pr.Member("ProgressPercent").Shape
-	if pp.Type != spec.TypeNumber || pp.Format != "double" || pp.SDKNonPointer || pp.Minimum == nil || *pp.Minimum != 0 || pp.Maximum == nil || *pp.Maximum != 100 {
+	if pp.Type != spec.TypeNumber || pp.Format != "double" || pp.SDKNonPointer || pp.Minimum == nil || *pp.Minimum != 0 || pp.Maximum == nil || *pp.Maximum != 100 ||
+		!strings.Contains(pp.InferredRange, "AWS's model (DoubleOptional) sets no bounds") {
 		t.Errorf("Progress.ProgressPercent = %+v", pp)
 	}
 	// Only TotalObjects is non-pointer in the SDK.

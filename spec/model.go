@@ -81,6 +81,9 @@ type Shape struct {
 	MaxLength *int64
 	Minimum   *float64
 	Maximum   *float64
+	// InferredRange is non-empty when Minimum/Maximum are dmsconform's own inference
+	// (x-dms-inferred-range), not bounds of AWS's model; it says what they rest on.
+	InferredRange string
 	// SDKNonPointer is true when the Go SDK decodes the value into a non-pointer
 	// field (x-dms-sdk-nonpointer): absence and zero look the same through the SDK.
 	SDKNonPointer bool

@@ -44,7 +44,18 @@ func NewEmbedded(cfg engine.Config, adjust func(*emulator.Config)) (*Embedded, e
 	}
 	failing := cfg.FailingProject
 	if failing == "" {
-		failing = emulator.FailingProject // the emulator's seeded project whose requests fail
+		// The emulator's seeded project whose requests fail (none when adjust seeded
+		// projects without one).
+		projects := ec.Projects
+		if projects == nil {
+			projects = emulator.DefaultProjects()
+		}
+		for _, p := range projects {
+			if p.FailWith != "" {
+				failing = p.Name
+				break
+			}
+		}
 	}
 	return &Embedded{emu: ec, project: project, failing: failing, callTimeout: cfg.CallTimeout}, nil
 }

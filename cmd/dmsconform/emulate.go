@@ -46,6 +46,8 @@ func emulate(parent context.Context, args []string, stdout, stderr io.Writer) in
 	var projects, failing, defects listFlag
 	fs.Var(&projects, "project", "seed migration project `NAME` (repeatable or comma list; replaces the defaults "+emulator.DefaultProject+" and "+emulator.FailingProject+")")
 	fs.Var(&failing, "failing-project", "seed a migration project `NAME` whose requests end FAILED (repeatable or comma list; replaces the defaults)")
+	var startFault listFlag
+	fs.Var(&startFault, "start-fault-project", "seed a migration project `NAME=FAULT` whose Start* calls are refused with FAULT, a modelled fault of the Start operation such as S3ResourceNotFoundFault or S3AccessDeniedFault (repeatable or comma list; replaces the defaults)")
 	step := fs.Duration("step", emulator.DefaultStepDuration, "wall time per lifecycle step (RECEIVED, LOADING_METADATA, COUNTING_OBJECTS, ANALYZING, CONVERTING)")
 	control := fs.Bool("control", false, "enable the control surface under "+emulator.ControlPrefix+" (unauthenticated: advance the clock, reset, inject scenarios, switch defects and weather)")
 	virtual := fs.Bool("virtual-clock", false, "use a virtual clock that moves only through the control surface or --auto-advance")
@@ -101,8 +103,16 @@ func emulate(parent context.Context, args []string, stdout, stderr io.Writer) in
 	if *virtual {
 		cfg.Clock = emulator.NewVirtualClock(time.Now().UTC().Truncate(time.Second))
 	}
-	if len(projects)+len(failing) > 0 {
+	if len(projects)+len(failing)+len(startFault) > 0 {
 		cfg.Projects = []emulator.Project{}
+		for _, p := range startFault {
+			name, fault, ok := strings.Cut(p, "=")
+			if !ok || name == "" || fault == "" {
+				fmt.Fprintf(stderr, "dmsconform emulate: --start-fault-project %q: write NAME=FAULT, e.g. dmsconform-no-bucket=%s\n", p, emulator.CodeS3NotFound)
+				return exitUsage
+			}
+			cfg.Projects = append(cfg.Projects, emulator.Project{Name: name, StartFault: fault})
+		}
 		for _, p := range projects {
 			cfg.Projects = append(cfg.Projects, emulator.Project{Name: p})
 		}
@@ -194,6 +204,8 @@ func printEmulator(w io.Writer, s *emulator.Server) {
 			if failing == "" {
 				failing = p.Name
 			}
+		} else if p.StartFault != "" {
+			note = "  (Start* refused with " + p.StartFault + ")"
 		} else if project == "" {
 			project = p.Name
 		}

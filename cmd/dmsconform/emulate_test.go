@@ -329,3 +329,17 @@ func TestEmulateAnyAccessKeyFlag(t *testing.T) {
 		t.Fatalf("a temporary key through --any-access-key: %v", err)
 	}
 }
+
+// TestEmulateStartFaultProjectUsage: --start-fault-project takes NAME=FAULT, and FAULT
+// must be a modelled fault of a Start operation.
+func TestEmulateStartFaultProjectUsage(t *testing.T) {
+	for arg, want := range map[string]string{
+		"no-bucket":                     "write NAME=FAULT",
+		"no-bucket=ThrottlingException": `start fault "ThrottlingException" is not a modelled fault of any Start* operation`,
+	} {
+		var stdout, stderr bytes.Buffer
+		if code := dispatch([]string{"emulate", "--addr", "127.0.0.1:0", "--start-fault-project", arg}, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), want) {
+			t.Errorf("--start-fault-project %s: exit %d, stderr %q; want %d saying %q", arg, code, stderr.String(), exitUsage, want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +34,7 @@ func sdkSynopsis() string {
 		name, _ := flag.UnquoteUsage(&flag.Flag{Usage: o.Usage})
 		opts = append(opts, fmt.Sprintf("[--%s %s]", o.Flag, name))
 	}
-	return fmt.Sprintf("[--sdk %s|all] [--out DIR] [--known-deviations FILE|none] [--fixtures DIR] %s",
+	return fmt.Sprintf("[--sdk %s|all] [--versions[=SDK@VERSION,...]] [--out DIR] [--known-deviations FILE|none] [--fixtures DIR] %s",
 		strings.Join(sdkconform.SDKNames(), "|"), strings.Join(opts, " "))
 }
 
@@ -60,6 +61,12 @@ func (o *optionalString) Set(v string) error {
 	return nil
 }
 
+// optionalList is a flag that may be given alone (--versions) or with a value
+// (--versions=go@v1.64.0,js@latest).
+type optionalList struct{ optionalString }
+
+func (o *optionalList) IsBoolFlag() bool { return true }
+
 // runSDK replays every fixture of fixtures/wire through the selected SDKs (the
 // registry in suites/sdk) and writes one report per SDK into <out>/<name>/ and the
 // side-by-side page <out>/matrix.html and <out>/matrix.md. Exit 1 when a check fails
@@ -74,6 +81,11 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 	fs.Var(&knownFlag, "known-deviations", "YAML or JSON list of known SDK findings `FILE` ({check, target, reason, expires}; target an SDK name such as "+strings.Join(sdkTargets(), ", ")+"). "+
 		"Default: "+DefaultSDKKnownDeviations+" when it exists (looked for from the working directory up) and the fixtures are the embedded ones; none (or an empty value) reads no file")
 	fixturesDir := fs.String("fixtures", "", "read the fixtures from `DIR` (<Operation>/<case>.json) instead of the embedded fixtures/wire")
+	var versions optionalList
+	fs.Var(&versions, "versions", "replay the fixtures through several versions of each SDK side by side (the version matrix; make sdk-matrix): "+
+		"alone, the default matrix "+sdkVersionList(sdkconform.DefaultVersions)+"; or =`SDK@VERSION,...` (a version or latest; botocore is the installed one). "+
+		"Each version is built or installed in a scratch folder ($"+sdkconform.VersionsDirEnv+", default the user cache) and reused; --sdk narrows the list. "+
+		"The drift test (spec/drift_test.go) runs against every Go version too. Exit 1 only when the drift test does not hold for a version; the versions' findings are on the page; exit 3 when a version could not be set up")
 	optVals := map[string]*string{}
 	for _, o := range sdkconform.SDKOptions() {
 		optVals[o.Flag] = fs.String(o.Flag, "", o.Usage)
@@ -92,6 +104,7 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 		}
 		fmt.Fprintln(w, "  all       every SDK above (the default); an SDK that is not installed is skipped with the reason")
 		fmt.Fprintln(w, "\nExit codes: 0 no failure outside the known deviations, 1 a failure, 2 usage error, 3 the harness broke.")
+		fmt.Fprintln(w, "With --versions: 0 the matrix ran, 1 the drift test does not hold for a version, 2 usage error, 3 a version could not be set up.")
 		fmt.Fprintln(w, "\nFlags:")
 		fs.PrintDefaults()
 	}
@@ -102,6 +115,20 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform sdk: --sdk: %v\n", err)
 		return exitUsage
+	}
+	var versionList []sdkconform.VersionSpec
+	if versions.set {
+		if versionList, err = sdkconform.ParseVersions(versions.value); err != nil {
+			fmt.Fprintf(stderr, "dmsconform sdk: --versions: %v\n", err)
+			return exitUsage
+		}
+		versionList = slices.DeleteFunc(versionList, func(v sdkconform.VersionSpec) bool {
+			return !slices.ContainsFunc(selected, func(e sdkconform.Entry) bool { return e.Name == v.SDK })
+		})
+		if len(versionList) == 0 {
+			fmt.Fprintf(stderr, "dmsconform sdk: --versions %s names no version of the SDKs --sdk %s selects\n", versions.value, *which)
+			return exitUsage
+		}
 	}
 
 	m, err := spec.Load()
@@ -152,6 +179,9 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	opts := sdkconform.Options{Model: m, Fixtures: fixtures, Tool: sdkToolInfo()}
+	if versions.set {
+		return runSDKVersions(ctx, sdkconform.MatrixOptions{Options: opts, Versions: versionList, SDKOpts: options, Progress: stdout, DriftTests: true}, dir, known, stdout, stderr)
+	}
 	failures, broken := 0, 0
 	fmt.Fprintf(stdout, "dmsconform sdk: %d fixtures, model %s, %s\n", len(fixtures), m.Version, sdkPlural(len(selected), "SDK"))
 	if knownPath != "" {
@@ -289,4 +319,44 @@ func sdkToolInfo() reports.Tool {
 		v = bi.Main.Version
 	}
 	return reports.Tool{Name: "dmsconform", Version: v}
+}
+
+func sdkVersionList(vs []sdkconform.VersionSpec) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = v.String()
+	}
+	return strings.Join(parts, ",")
+}
+
+// runSDKVersions runs the version matrix (suites/sdk) and maps its result to an exit
+// code: 3 when a version could not be set up or run, 1 when a Go version does not type
+// faults as the drift test assumes, else 0 (the versions' findings are the page).
+func runSDKVersions(ctx context.Context, opts sdkconform.MatrixOptions, dir string, known []reports.KnownDeviation, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stdout, "dmsconform sdk --versions: %d fixtures through %s\n", len(opts.Fixtures), sdkVersionList(opts.Versions))
+	vm, err := sdkconform.RunVersions(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
+		return exitHarnessFail
+	}
+	page, err := vm.Write(dir, opts.Model, opts.Fixtures, known, sdkNow())
+	if err != nil {
+		fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
+		return exitHarnessFail
+	}
+	fmt.Fprintf(stdout, "\n%d SDK versions x %d fixtures in %s (scratch: %s)\n", len(vm.Columns), len(page.Rows), vm.Duration.Round(time.Second), vm.WorkDir)
+	for _, ch := range page.Changes {
+		fmt.Fprintf(stdout, "  changed in %s %s: %s: %s -> %s\n", ch.Series, ch.Version, ch.Fixture, sdkOneLine(ch.Before, 80), sdkOneLine(ch.After, 80))
+	}
+	fmt.Fprintf(stdout, "the page: %s (%s)\n", filepath.Join(dir, reports.FileSDKMatrixHTML), filepath.Join(dir, reports.FileSDKMatrixMarkdown))
+	code := exitOK
+	for _, b := range vm.DriftBroken() {
+		fmt.Fprintf(stderr, "dmsconform sdk: the drift test's fault typing does not hold: %s\n", b)
+		code = exitNonConform
+	}
+	for _, b := range vm.Broken() {
+		fmt.Fprintf(stderr, "dmsconform sdk: %s\n", b)
+		code = exitHarnessFail
+	}
+	return code
 }

@@ -227,3 +227,25 @@ func TestSDKCommandBotocoreWithoutPython(t *testing.T) {
 		t.Errorf("totals %v for %d checks: want all skipped", run.Totals, len(run.Checks))
 	}
 }
+
+// TestSDKVersionsUsage: --versions takes a list or nothing; a bad list, or one that
+// --sdk leaves empty, is a usage error before anything is built.
+func TestSDKVersionsUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sdk", "--versions=rust@1"}, `--versions: version "rust@1": unknown SDK "rust"`},
+		{[]string{"sdk", "--versions=go@1.64.0"}, "is not a Go module version"},
+		{[]string{"sdk", "--sdk", "js", "--versions=go@v1.64.0,botocore"}, "names no version of the SDKs --sdk js selects"},
+	} {
+		code, _, stderr := sdkRunCLI(t, tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tc.args, code, stderr, exitUsage, tc.want)
+		}
+	}
+	_, stdout, stderr := sdkRunCLI(t, "sdk", "--help")
+	if help := stdout + stderr; !strings.Contains(help, "--versions[=SDK@VERSION,...]") || !strings.Contains(help, sdkconform.VersionsDirEnv) {
+		t.Errorf("--help does not document --versions:\n%s", help)
+	}
+}

@@ -322,6 +322,28 @@ func Sometimes(share float64, seed uint64, f Fault) Fault {
 // it: the target never ran the call.
 func Reset() Fault { return (*Call).Reset }
 
+// Applied forwards the call, so the target runs it, then drops the target's answer and
+// lets f answer instead (Reset, AWSError(503, ...), Hang): an answer lost after the
+// target applied the call.
+func Applied(f Fault) Fault {
+	return func(c *Call) {
+		if _, err := c.Forward(); err != nil {
+			c.Pass()
+			return
+		}
+		f(c)
+	}
+}
+
+// Hang answers nothing until the client gives up (its timeout), then resets the
+// connection: an answer that never comes.
+func Hang() Fault {
+	return func(c *Call) {
+		<-c.Req.Context().Done()
+		c.Reset()
+	}
+}
+
 // Respond answers every call with a fixed answer, without forwarding.
 func Respond(status int, header http.Header, body string) Fault {
 	return func(c *Call) {

@@ -113,7 +113,11 @@ func (s *summary) event(e event) {
 			delete(s.buf, key)
 		}
 	case "fail":
-		if e.Test != "" {
+		if e.Test == "" {
+			s.unfinished(e.Package)
+			return
+		}
+		{
 			s.failed++
 			for _, l := range s.buf[key] {
 				if !strings.HasPrefix(l, "=== ") {
@@ -128,6 +132,43 @@ func (s *summary) event(e event) {
 			s.skips = append(s.skips, skip{pkg: e.Package, test: e.Test, reason: skipReason(s.buf[key])})
 			delete(s.buf, key)
 		}
+	}
+}
+
+// unfinishedLines bounds what is printed of a test that never finished: a timeout's
+// goroutine dump runs to thousands of lines, and its head names the test that hung.
+const unfinishedLines = 60
+
+// unfinished reports the tests of a failed package that never finished: the package
+// died while they ran (a timeout, a panic, os.Exit). go test -json gives them no
+// pass or fail of their own and files the panic under the running test, so without
+// this a hung package reads "0 failed" and the panic is never shown.
+func (s *summary) unfinished(pkg string) {
+	var keys []string
+	for k := range s.buf {
+		if p, _, _ := strings.Cut(k, "\x00"); p == pkg {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		_, test, _ := strings.Cut(k, "\x00")
+		s.failed++
+		fmt.Fprintf(s.w, "--- UNFINISHED: %s (the package %s failed while it ran)\n", test, pkg)
+		var lines []string
+		for _, l := range s.buf[k] {
+			if !strings.HasPrefix(l, "=== ") {
+				lines = append(lines, l)
+			}
+		}
+		for i, l := range lines {
+			if i == unfinishedLines {
+				fmt.Fprintf(s.w, "    ... %d more lines\n", len(lines)-i)
+				break
+			}
+			io.WriteString(s.w, l)
+		}
+		delete(s.buf, k)
 	}
 }
 

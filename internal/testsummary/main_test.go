@@ -53,3 +53,33 @@ not json: go vet says hello
 		t.Errorf("passing tests' output is printed:\n%s", got)
 	}
 }
+
+// TestSummaryCountsWhatATimeoutLeftUnfinished: go test -json files a timeout's panic
+// under the test that was running, which then gets no pass or fail event; only the
+// package fails. The summary must count that test as failed and show the panic.
+func TestSummaryCountsWhatATimeoutLeftUnfinished(t *testing.T) {
+	events := `{"Action":"run","Package":"example.com/m/r","Test":"TestQuick"}
+{"Action":"output","Package":"example.com/m/r","Test":"TestQuick","Output":"--- PASS: TestQuick (0.00s)\n"}
+{"Action":"pass","Package":"example.com/m/r","Test":"TestQuick"}
+{"Action":"run","Package":"example.com/m/r","Test":"TestHang"}
+{"Action":"output","Package":"example.com/m/r","Test":"TestHang","Output":"=== RUN   TestHang\n"}
+{"Action":"output","Package":"example.com/m/r","Test":"TestHang","Output":"panic: test timed out after 10m0s\n"}
+{"Action":"output","Package":"example.com/m/r","Test":"TestHang","Output":"\trunning tests:\n"}
+{"Action":"output","Package":"example.com/m/r","Test":"TestHang","Output":"\t\tTestHang (10m0s)\n"}
+{"Action":"output","Package":"example.com/m/r","Output":"FAIL\texample.com/m/r\t600.058s\n"}
+{"Action":"fail","Package":"example.com/m/r"}
+`
+	var out strings.Builder
+	s := newSummary(&out)
+	s.read(strings.NewReader(events))
+	s.finish()
+	got := out.String()
+	for _, want := range []string{
+		"--- UNFINISHED: TestHang (the package example.com/m/r failed while it ran)\npanic: test timed out after 10m0s\n\trunning tests:\n\t\tTestHang (10m0s)\n",
+		"\n1 passed, 1 failed, 0 skipped\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q:\n%s", want, got)
+		}
+	}
+}

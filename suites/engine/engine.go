@@ -453,6 +453,9 @@ func exchangesOf(samples []*Sample) []reports.Exchange {
 	for _, s := range samples {
 		if s != nil {
 			out = append(out, s.Attempts...)
+			if s.Lost != nil { // what the describes after a lost answer showed
+				out = append(out, exchangesOf(s.Lost.Describes)...)
+			}
 		}
 	}
 	return out

@@ -237,7 +237,8 @@ func (e *Evidence) Observed() []*Sample {
 	}
 	var kept []*Sample
 	for _, s := range out {
-		if s != nil && (s.Op == e.Cancel.Name || s.Op == e.Describe.Name) {
+		// A call whose answer was lost has no answer to observe (Sample.AnswerLost).
+		if s != nil && (s.Op == e.Cancel.Name || s.Op == e.Describe.Name) && s.AnswerLost() == "" {
 			kept = append(kept, s)
 		}
 	}

@@ -117,6 +117,7 @@ func (s *Session) checkProject(ctx context.Context, family, project, flag string
 		return smp, &UnreachableError{Err: fmt.Errorf("the target at %s gave no usable answer during the preflight: %w", s.Endpoint, err)}
 	}
 	s.noteUnimplemented(smp)
+	s.noteExisting(lane{family, project}, smp) // what a describe after a lost Start must not take for its request
 	r := smp.Response()
 	if err := CredentialProblem(op.Name, r); err != nil {
 		return smp, err

@@ -25,6 +25,9 @@ type Sample struct {
 	// Solicited is what a scenario asked the target to send (an undocumented value, an
 	// unknown union member): such values are expected, not drift.
 	Solicited *Solicitation `json:"solicited,omitempty"`
+	// Lost is set on a call that changes state (a Start, a Cancel) when an attempt's
+	// answer was lost on the way: what describes found out it had done (see lost.go).
+	Lost *Resolution `json:"lost,omitempty"`
 
 	respOnce sync.Once
 	resp     *Response

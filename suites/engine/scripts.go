@@ -166,6 +166,9 @@ func (g *gather) proj() string {
 	return g.s.Project
 }
 
+// lane is the family and project the script's requests go to.
+func (g *gather) lane() lane { return lane{g.family, g.proj()} }
+
 // observe notes what a sample says about the target (an unimplemented operation) and
 // returns the cause when the operation is not implemented.
 func (g *gather) observe(smp *Sample) *Cause {
@@ -187,12 +190,38 @@ func (g *gather) startRequest(ctx context.Context, name, tag string) (string, *S
 			Title: fmt.Sprintf("the run's start budget is spent (%d of %d requests started): raise --max-starts", used, budget)}
 	}
 	body, _ := json.Marshal(s.startInput(g.start, g.proj(), tag))
-	smp, err := s.wire(ctx, g.key, wireRequest{Name: name, Op: g.start, Body: body})
+	return g.sendStart(ctx, slot, name, body)
+}
+
+// sendStart sends a Start for a reserved slot and reads its answer. A Start changes
+// state: after a lost answer it is not sent again before a describe of the project
+// looked for the request it may have created (lost.go), and the starts of a family go
+// one at a time so that a request found is this start's.
+func (g *gather) sendStart(ctx context.Context, slot int, name string, body []byte) (string, *Sample, error) {
+	s := g.s
+	defer s.startLock(g.family)()
+	smp, err := s.wire(ctx, g.key, wireRequest{Name: name, Op: g.start, Body: body,
+		Lost: func(ctx context.Context) lostFinding { return s.whatStartDid(ctx, g.key, name, g.lane()) }})
+	if smp.Lost != nil {
+		defer s.noteLost(g.key, name, g.start.Name, smp.Lost)
+	}
+	if errors.Is(err, ErrAnswerLost) {
+		// The start had created a request: the one the describe found is this start's.
+		s.noteStart(slot, g.family, smp.Lost.RequestID)
+		return smp.Lost.RequestID, smp, nil
+	}
 	if err != nil {
+		if lostAnswers(smp) > 0 {
+			s.unsureStart(g.lane()) // a lost attempt may have started a request: clean-up looks
+		}
 		return "", smp, err
 	}
 	if c := g.observe(smp); c != nil {
 		return "", smp, c
+	}
+	if why := smp.AnswerLost(); why != "" {
+		return "", smp, &Cause{ID: g.family + "/start-answer-lost", Outcome: reports.Skipped, Samples: []*Sample{smp},
+			Title: fmt.Sprintf("%s could not be judged: %s", g.start.Name, why)}
 	}
 	r := smp.Response()
 	if !r.OK() || r.JSONErr != nil {
@@ -205,10 +234,23 @@ func (g *gather) startRequest(ctx context.Context, name, tag string) (string, *S
 	return id, smp, nil
 }
 
+// lostAnswers counts the sample's attempts whose answer was lost.
+func lostAnswers(smp *Sample) int {
+	n := 0
+	for _, ex := range smp.Attempts {
+		if lostAttempt(ex) {
+			n++
+		}
+	}
+	return n
+}
+
 // stoppedWhy explains a start the target refused.
 func stoppedWhy(op *spec.Operation, smp *Sample) string {
 	r := smp.Response()
-	switch {
+	switch f := StartRefusal(op, smp); {
+	case f != nil:
+		return startRefusedWhy(op, f, smp)
 	case !r.OK():
 		return fmt.Sprintf("%s refused to start a request: %s", op.Name, r.Summary())
 	case r.JSONErr != nil:
@@ -266,8 +308,38 @@ func (g *gather) cancelOnce(ctx context.Context, name, project, id string, denie
 // (eventual consistency): a ResourceNotFoundFault within --consistency-grace of the
 // start is tried again, and every try stays in the sample's transcript.
 func (g *gather) cancelVisible(ctx context.Context, name, id string, started time.Time) (*Sample, error) {
-	return g.untilVisible(ctx, started, func() (*Sample, error) { return g.cancelOnce(ctx, name, g.s.Project, id, false) },
+	return g.untilVisible(ctx, started, func() (*Sample, error) { return g.cancelRunning(ctx, name, id) },
 		func(smp *Sample) bool { return faultIs(smp.Response(), "ResourceNotFoundFault") })
+}
+
+// cancelRunning cancels request id, which the run started and takes for running. A
+// cancel changes state: after a lost answer the transport asks a describe what it did
+// before sending it again (lost.go); a cancel sent again and then refused is described
+// once more, since the first describe may have lagged behind the cancel it asked about.
+func (g *gather) cancelRunning(ctx context.Context, name, id string) (*Sample, error) {
+	s := g.s
+	what := func(ctx context.Context) lostFinding { return s.whatCancelDid(ctx, g.key, name, g.family, id) }
+	body, _ := json.Marshal(map[string]any{"MigrationProjectIdentifier": s.Project, "RequestIdentifier": id})
+	smp, err := s.wire(ctx, g.key, wireRequest{Name: name, Op: g.cancel, Body: body, Lost: what})
+	if smp.Lost != nil {
+		defer s.noteLost(g.key, name, g.cancel.Name, smp.Lost)
+	}
+	if errors.Is(err, ErrAnswerLost) {
+		return smp, nil // Sample.Lost says what the describes showed
+	}
+	if err != nil {
+		return smp, err
+	}
+	g.observe(smp)
+	if smp.Lost != nil && smp.AnswerLost() == "" && !smp.Response().OK() {
+		f := what(ctx)
+		smp.Lost.note(f)
+		if f.applied {
+			smp.Lost.Unjudgeable = true
+			smp.Lost.Found = append(smp.Lost.Found, "so the refusal of the cancel sent again ("+smp.Response().Summary()+") answers the cancel of a cancelled request, not the request as sent: it is not judged")
+		}
+	}
+	return smp, nil
 }
 
 // untilVisible repeats call while invisible says the request is not visible yet and
@@ -519,7 +591,19 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 		if cause := g.observe(c); cause != nil {
 			return w, cause
 		}
-		if faultIs(c.Response(), "InvalidResourceStateFault") {
+		lost := c.AnswerLost()
+		if lost != "" && !c.Lost.Applied && spec.IsTerminalStatus(c.Lost.Status) {
+			ended := c.Lost.Status
+			// The cancel's answer was lost and the request has ended on its own: too late.
+			w.Misses = append(w.Misses, c)
+			s.settled(id)
+			if try < tries {
+				continue
+			}
+			w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended (%s) before its cancel landed: the target is faster than a cancel sent at once", try, ended)
+			return w, nil
+		}
+		if lost == "" && faultIs(c.Response(), "InvalidResourceStateFault") {
 			// Refused as already ended? Then the target was faster than the cancel.
 			d, err := s.describe(ctx, g.key, "walk: describe the refused request", g.family, id)
 			if err != nil {
@@ -544,8 +628,10 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 			w.Misses = append(w.Misses, d)
 		}
 		w.RequestID, w.Cancel = id, c
-		if !c.Response().OK() {
-			return w, nil // the cancel checks judge this answer; the request runs on until clean-up
+		if lost != "" && !c.Lost.Applied || lost == "" && !c.Response().OK() {
+			// The cancel checks judge this answer (or skip it, lost); the request runs on
+			// until clean-up.
+			return w, nil
 		}
 		p := g.poll(ctx, "walk: describe", id, started, terminal, nil)
 		w.Describes, w.TimedOut, w.Stopped, w.Undocumented = p.samples, p.timedOut, p.stopped, p.undocumented
@@ -679,6 +765,9 @@ func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc Scenari
 		return run, nil
 	}
 	run.RequestID = id
+	if sc.Status != "" {
+		s.holds(id, sc.Status)
+	}
 	done := terminal
 	switch hold {
 	case "":
@@ -694,37 +783,36 @@ func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc Scenari
 	run.Samples, run.Stopped = append(run.Samples, p.samples...), p.stopped
 	if p.err != nil || p.stopped != "" {
 		if hold != "" && ctx.Err() == nil {
-			// A held request occupies its project until it is cancelled, and DMS runs a
-			// project's requests one at a time: whatever stopped the poll, cancel it now
-			// (best effort), or every request started after it waits out its timeout.
-			c, _ := g.cancelOnce(ctx, "scenario "+name+": cancel (the poll stopped)", s.Project, id, false)
-			if c != nil {
-				run.Samples = append(run.Samples, c)
-				if c.Response().OK() {
-					s.settled(id)
-				}
-			}
+			// A held request never ends on its own, and DMS runs a project's requests
+			// one at a time: left running it would hold every later request of the run
+			// in the queue until its lifecycle timeout. Cancel it before giving up.
+			g.cancelHeld(ctx, run, name, id, sol)
 		}
 		return run, p.err
 	}
 	if hold != "" && !spec.IsTerminalStatus(statusOf(p.samples, id)) {
-		c, err := g.cancelOnce(ctx, "scenario "+name+": cancel", s.Project, id, false)
-		if c != nil {
-			c.Solicited = sol
-			run.Samples = append(run.Samples, c)
-		}
-		if err != nil {
-			return run, err
-		}
-		if c.Response().OK() {
-			// Cancelled; the scenario may keep its status from ever looking terminal,
-			// so clean-up need not wait for it.
-			s.settled(id)
-		}
-	} else {
-		s.settled(id)
+		return run, g.cancelHeld(ctx, run, name, id, sol)
 	}
+	s.settled(id)
 	return run, nil
+}
+
+// cancelHeld cancels a scenario's held request and keeps the answer in the run.
+func (g *gather) cancelHeld(ctx context.Context, run *ScenarioRun, name, id string, sol *Solicitation) error {
+	c, err := g.cancelRunning(ctx, "scenario "+name+": cancel", id)
+	if c != nil {
+		c.Solicited = sol
+		run.Samples = append(run.Samples, c)
+	}
+	if err != nil {
+		return err
+	}
+	if c.Lost != nil && c.Lost.Applied || c.AnswerLost() == "" && c.Response().OK() {
+		// Cancelled; the scenario may keep its status from ever looking terminal, so
+		// clean-up need not wait for it.
+		g.s.settled(id)
+	}
+	return nil
 }
 
 func runNotFound(ctx context.Context, g *gather) (*ProbeEvidence, error) {

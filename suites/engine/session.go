@@ -75,6 +75,13 @@ type Session struct {
 	sdkGaps     map[string]*Cause // family -> why aws-sdk-go-v2 cannot view it (nil: it can)
 	notes       []string          // said at once while gathering (Notes)
 	onNote      func()            // Prepare's progress report, called after a note
+
+	// Lost answers (lost.go) and clean-up (cleanup.go).
+	existing map[lane]*existingRequests // the requests the preflight saw
+	startMu  map[string]*sync.Mutex     // family -> one start at a time
+	unsure   map[lane]bool              // a lost Start's request may not have been found
+	lost     []reports.LostAnswer
+	cleanup  *reports.Cleanup
 }
 
 // Facts are what the session learnt about the target outside any script; they are
@@ -92,6 +99,12 @@ type startedRequest struct {
 	script              string // the script that started it (family/script[/run])
 	family, project, id string
 	done                bool // known terminal (or given up on): clean-up leaves it alone
+	// found names the call whose lost answer made the run find this request by
+	// describing the project ("" for a request whose Start answered its id).
+	found string
+	// held is the Status a scenario holds the request at (it never changes): clean-up
+	// takes it for settled once its cancel is answered.
+	held string
 }
 
 // Open opens a session on a target the caller built from cfg (package targets). It
@@ -223,11 +236,18 @@ func (s *Session) Calls() map[string]int {
 	return out
 }
 
-// Starts returns how many requests the session started and its budget.
-func (s *Session) Starts() (used, budget int) {
+// Starts returns how many requests the session started (those it knows the id of: a
+// start that got no answer and whose request no describe found is not one) and its
+// budget (which every start sent takes from, answered or not).
+func (s *Session) Starts() (started, budget int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.starts), s.startBudget
+	for _, st := range s.starts {
+		if st.id != "" {
+			started++
+		}
+	}
+	return started, s.startBudget
 }
 
 // Setup returns the calls made outside any evidence script (preflight, clean-up).
@@ -319,12 +339,16 @@ type wireRequest struct {
 	BadSig   bool // sign, then corrupt the signature
 	Denied   bool // sign as the denied principal
 	NoRetry  bool // one attempt: the answer itself is under test
+	// Lost, on a call that changes state, finds out what an attempt whose answer was
+	// lost had done, before the call is sent again (lost.go).
+	Lost resolver
 }
 
 // wire sends a raw request through the resilient transport.
 func (s *Session) wire(ctx context.Context, script string, r wireRequest) (*Sample, error) {
 	c := s.newCall(script, r.Name)
 	c.view, c.noRetry, c.probe, c.denied = "wire", r.NoRetry, r.Unsigned || r.BadSig, r.Denied
+	c.resolve, c.cleanup = r.Lost, inCleanup(ctx)
 	target := r.Target
 	opName := ""
 	if r.Op != nil {
@@ -367,7 +391,7 @@ func (s *Session) wire(ctx context.Context, script string, r wireRequest) (*Samp
 		_, _ = io.Copy(io.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	smp.Attempts = c.all()
+	smp.Attempts, smp.Lost = c.all(), c.lost
 	return smp, s.harnessError(err, len(smp.Attempts) > 0)
 }
 
@@ -514,60 +538,6 @@ func (s *Session) settled(id string) {
 	}
 }
 
-// Cleanup sends every started request that is not known to have ended one cancel,
-// then waits up to --cleanup-timeout for them to end. It is what an interrupted run
-// calls; the error names the requests it could not confirm.
-func (s *Session) Cleanup(ctx context.Context) error {
-	s.mu.Lock()
-	var todo []startedRequest
-	for _, st := range s.starts {
-		if st.id != "" && !st.done {
-			todo = append(todo, st)
-		}
-	}
-	s.mu.Unlock()
-	if len(todo) == 0 {
-		return nil
-	}
-	deadline := s.clock.Now().Add(s.Cfg.CleanupTimeout)
-	for _, st := range todo {
-		cancel := s.Model.FamilyOperation(st.family, spec.RoleCancel)
-		body, _ := json.Marshal(map[string]string{"MigrationProjectIdentifier": st.project, "RequestIdentifier": st.id})
-		smp, _ := s.wire(ctx, "", wireRequest{Name: "clean-up: cancel " + st.id, Op: cancel, Body: body})
-		s.addSetup(smp)
-	}
-	var unconfirmed []string
-	for _, st := range todo {
-		ended := false
-		for delay := s.Cfg.MinDelay; ; delay = min(delay*2, s.Cfg.MaxDelay) {
-			smp, err := s.describeIn(ctx, "", "clean-up: describe "+st.id, st.family, st.project, st.id)
-			if smp != nil {
-				s.addSetup(smp)
-			}
-			if err != nil {
-				break
-			}
-			if r := requestIn(smp, st.id); r != nil && spec.IsTerminalStatus(Str(r["Status"])) {
-				ended = true
-				break
-			}
-			if !s.clock.Now().Add(delay).Before(deadline) || s.clock.Sleep(ctx, delay) != nil {
-				break
-			}
-		}
-		if ended {
-			s.settled(st.id)
-		} else {
-			unconfirmed = append(unconfirmed, fmt.Sprintf("%s (%s)", st.id, st.family))
-		}
-	}
-	if len(unconfirmed) > 0 {
-		return fmt.Errorf("clean-up sent a cancel to every request the run started, but could not confirm within %s (--cleanup-timeout) that these ended: %s",
-			s.Cfg.CleanupTimeout, strings.Join(unconfirmed, ", "))
-	}
-	return nil
-}
-
 // waitCancelled runs the SDK's "cancelled" waiter of a describe operation once: the
 // request is already CANCELED, so it must accept at its first describe.
 func (s *Session) waitCancelled(ctx context.Context, describe, id string) error {
@@ -610,34 +580,52 @@ func (s *Session) describe(ctx context.Context, script, name, family, id string)
 
 // describeIn is describe of a request of project.
 func (s *Session) describeIn(ctx context.Context, script, name, family, project, id string) (*Sample, error) {
-	op := s.Model.FamilyOperation(family, spec.RoleDescribe)
 	in := map[string]any{"MigrationProjectIdentifier": project, "Filters": []map[string]any{{"Name": "request-id", "Values": []string{id}}}}
+	smp, _, err := s.describePages(ctx, script, name, family, in, "request "+id, func(smp *Sample) bool { return requestIn(smp, id) != nil })
+	return smp, err
+}
+
+// listRequests describes every request of the family in project, following Marker as
+// describe does: the sample holds every page, the requests are those of all pages.
+func (s *Session) listRequests(ctx context.Context, script, name, family, project string) (*Sample, []map[string]any, error) {
+	in := map[string]any{"MigrationProjectIdentifier": project}
+	return s.describePages(ctx, script, name, family, in, "the project's requests", func(*Sample) bool { return false })
+}
+
+// describePages follows Marker from the describe of in until found says a page holds
+// what was looked for (what, for messages), or a page has no Marker.
+func (s *Session) describePages(ctx context.Context, script, name, family string, in map[string]any, what string, found func(*Sample) bool) (*Sample, []map[string]any, error) {
+	op := s.Model.FamilyOperation(family, spec.RoleDescribe)
 	var earlier []reports.Exchange
+	var reqs []map[string]any
 	seen := map[string]int{} // marker -> the page that answered it
 	for page := 1; ; page++ {
 		smp, err := s.call(ctx, script, name, op, in, false)
 		marker := ""
-		if err == nil && smp.Response().OK() && requestIn(smp, id) == nil {
-			marker = Str(smp.Response().Object()["Marker"])
+		if err == nil && smp.Response().OK() {
+			reqs = append(reqs, RequestsOf(smp.Response().Object())...)
+			if !found(smp) {
+				marker = Str(smp.Response().Object()["Marker"])
+			}
 		}
 		if len(earlier) > 0 {
 			smp.Attempts = append(append([]reports.Exchange(nil), earlier...), smp.Attempts...)
 		}
 		if err != nil || marker == "" {
-			return smp, err
+			return smp, reqs, err
 		}
 		if first, again := seen[marker]; again {
-			return smp, &Cause{ID: "describe-pages/" + op.Name, Outcome: reports.Error, Samples: []*Sample{smp},
-				Title: fmt.Sprintf("%s of request %s answered page %d with the Marker of page %d (%q): its pages loop, so they cannot be followed to the request",
-					op.Name, id, page, first, spec.Truncate(marker, 80))}
+			return smp, reqs, &Cause{ID: "describe-pages/" + op.Name, Outcome: reports.Error, Samples: []*Sample{smp},
+				Title: fmt.Sprintf("%s of %s answered page %d with the Marker of page %d (%q): its pages loop, so they cannot be followed to the end",
+					op.Name, what, page, first, spec.Truncate(marker, 80))}
 		}
 		if page == describePages {
-			return smp, &Cause{ID: "describe-pages/" + op.Name, Outcome: reports.Error, Samples: []*Sample{smp},
-				Title: fmt.Sprintf("%s of request %s answered %d pages, each with a Marker and none listing the request: the pages were not followed further", op.Name, id, page)}
+			return smp, reqs, &Cause{ID: "describe-pages/" + op.Name, Outcome: reports.Error, Samples: []*Sample{smp},
+				Title: fmt.Sprintf("%s of %s answered %d pages, each with a Marker: the pages were not followed further", op.Name, what, page)}
 		}
 		seen[marker] = page
 		earlier = smp.Attempts
-		earlier[len(earlier)-1].Retried = fmt.Sprintf("page %d does not list request %s and has a Marker: the next page was asked for", page, id)
+		earlier[len(earlier)-1].Retried = fmt.Sprintf("page %d does not list %s and has a Marker: the next page was asked for", page, what)
 		in["Marker"] = marker
 	}
 }

@@ -98,6 +98,39 @@ type call struct {
 	denied    bool
 	mu        sync.Mutex
 	exchanges []reports.Exchange
+
+	// resolve is set on a call that changes state (a Start, a Cancel of a running
+	// request): it finds out what an attempt whose answer was lost had done (lost.go).
+	resolve resolver
+	lost    *Resolution // what resolve found out (nil: it was not asked)
+	unsure  bool        // resolve could not tell what a lost attempt did
+	// cleanup: a clean-up call, on clean-up's own budget (cleanup.go).
+	cleanup bool
+}
+
+// retried sets why the last attempt recorded was not the last.
+func (c *call) retried(why string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if n := len(c.exchanges); n > 0 {
+		c.exchanges[n-1].Retried = why
+	}
+}
+
+// maxAttempts is how many attempts the call may make.
+func (c *call) maxAttempts(cfg Config) int {
+	if c.cleanup {
+		return min(cfg.MaxAttempts, cleanupAttempts)
+	}
+	return cfg.MaxAttempts
+}
+
+// timeout bounds each attempt of the call.
+func (c *call) timeout(cfg Config) time.Duration {
+	if c.cleanup {
+		return min(cfg.CallTimeout, cleanupCallTimeout)
+	}
+	return cfg.CallTimeout
 }
 
 func (c *call) add(ex reports.Exchange) {
@@ -122,7 +155,9 @@ const ScriptHeader = "X-Dmsconform-Script"
 // transient answers (throttling, 5xx, reset connections, timeouts) with backoff and
 // jitter within the per-call attempts and the run's retry budget. After the last
 // attempt, an answer that was the same every time is returned to be judged; anything
-// else is an *InfraError.
+// else is an *InfraError. A call that changes state is not resent after a lost answer
+// before its resolver found out what the lost attempt did (lost.go); a clean-up call
+// goes on its own budget, past an open breaker (cleanup.go).
 type transport struct {
 	s    *Session
 	base http.RoundTripper
@@ -155,7 +190,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	var answers []string
 	refreshed := false
 	for attempt := 1; ; attempt++ {
-		if err := s.breaker.allow(); err != nil {
+		if err := s.breaker.allow(); err != nil && !c.cleanup {
 			return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt - 1, Problem: err.Error(), Err: err}
 		}
 		if err := s.limiter.wait(req.Context(), s.clock); err != nil {
@@ -170,9 +205,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			c.add(ex)
 			return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: "interrupted: " + cerr.Error(), Err: cerr}
 		}
-		if resp != nil {
+		switch {
+		case c.cleanup: // clean-up's calls say nothing about the run's target any more
+		case resp != nil:
 			s.breaker.success()
-		} else {
+		default:
 			s.breaker.failure(sent)
 		}
 		if stop := t.refusal(c, resp, ex); stop != nil {
@@ -202,11 +239,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		} else {
 			answers = append(answers, "no answer: "+ex.Error)
 		}
-		// An open breaker ends the call here.
-		last := !retry || attempt >= s.Cfg.MaxAttempts || c.noRetry || req.Context().Err() != nil ||
-			s.breaker.Open() != nil || s.settledNonJSON(answers)
+		// An open breaker ends the call here (not clean-up's: it runs on its own budget).
+		last := !retry || attempt >= c.maxAttempts(s.Cfg) || c.noRetry || req.Context().Err() != nil ||
+			!c.cleanup && s.breaker.Open() != nil || s.settledNonJSON(answers)
 		budgetSpent := false
-		if !last && !s.spendRetry() {
+		if !last && !c.cleanup && !s.spendRetry() {
 			last, budgetSpent = true, true
 			why = why + "; the run's retry budget is spent"
 		}
@@ -226,10 +263,34 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt,
 					Problem: "the answers changed from attempt to attempt (" + strings.Join(answers, "; ") + "): transient trouble that outlasted the retries"}
 			}
+			if c.unsure && resp.StatusCode >= 300 && !allSame(answers) {
+				// Sent again after a lost answer that no describe could explain: a refusal
+				// now may answer what the lost attempt did, not the request as sent.
+				c.lost.Unjudgeable = true
+				c.lost.Found = append(c.lost.Found, fmt.Sprintf("the call sent again was answered %s, which may answer what the lost attempt did rather than the request as sent: it is not judged", answers[len(answers)-1]))
+			}
 			return resp, nil
 		}
 		if err := s.clock.Sleep(req.Context(), s.backoff(attempt)); err != nil {
 			return nil, err
+		}
+		if c.resolve != nil && (resp == nil || resp.StatusCode >= 500) {
+			// The answer was lost: the target may have applied the call. Find out before
+			// sending it again (lost.go).
+			f := c.resolve(req.Context())
+			if c.lost == nil {
+				c.lost = &Resolution{}
+			}
+			c.lost.note(f)
+			c.unsure = c.unsure || f.outcome == lostUnknown
+			switch f.outcome {
+			case lostStop:
+				c.retried("")
+				c.lost.Unjudgeable = true
+				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: "the answer was lost (" + spec.Truncate(why, 120) + "): " + f.found, Err: ErrAnswerLost}
+			default:
+				c.retried(why + "; " + f.found + ": sent again")
+			}
 		}
 	}
 }
@@ -239,7 +300,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // it is kept: see readBody.
 func (t *transport) attempt(req *http.Request, body []byte, c *call, n int) (*http.Response, reports.Exchange, error) {
 	s := t.s
-	ctx, cancel := context.WithTimeout(req.Context(), s.Cfg.CallTimeout)
+	ctx, cancel := context.WithTimeout(req.Context(), c.timeout(s.Cfg))
 	defer cancel()
 	r := req.Clone(ctx)
 	r.Body = io.NopCloser(bytes.NewReader(body))
@@ -273,7 +334,7 @@ func (t *transport) attempt(req *http.Request, body []byte, c *call, n int) (*ht
 	}
 	ex.Duration = time.Since(start)
 	if err != nil {
-		ex.Error = describeTransportError(err, s.Cfg.CallTimeout)
+		ex.Error = describeTransportError(err, c.timeout(s.Cfg))
 	}
 	return resp, ex, err
 }

@@ -37,6 +37,7 @@ const (
 // The causes the lifecycle kinds report.
 const (
 	causeWalkStopped    = family + "/walk-stopped"
+	causeStartRefused   = family + "/start-refused"
 	causeWalkUnobserved = family + "/walk-unobserved"
 	causeWatchStopped   = family + "/watch-stopped"
 	causeCancelFailed   = family + "/cancel-failed"
@@ -314,9 +315,11 @@ func unobservedWalk(ev *engine.Evidence) {
 	}
 }
 
-// refusedStartWalk: the target refused to start a request.
+// refusedStartWalk: the target refused to start a request with an answer the Start
+// operation does not model (modelled faults are the project's configuration: see
+// misconfiguredWalk).
 func refusedStartWalk(ev *engine.Evidence) {
-	st := faultAnswer(startOp, "walk: start", 400, "ResourceNotFoundFault", "no such project")
+	st := faultAnswer(startOp, "walk: start", 400, "ValidationException", "no such project")
 	ev.Walk = &engine.WalkEvidence{Starts: []*engine.Sample{st}, Stopped: "StartMetadataModelConversion refused to start a request: " + st.Response().Summary()}
 }
 
@@ -337,7 +340,19 @@ func unimplementedCancelWalk(ev *engine.Evidence) {
 
 // stoppedWatch: the watch could not start a request.
 func stoppedWatch(ev *engine.Evidence) {
-	ev.Watch = &engine.WatchEvidence{Start: faultAnswer(startOp, "watch: start", 400, "ResourceNotFoundFault", "no such project"),
+	ev.Watch = &engine.WatchEvidence{Start: faultAnswer(startOp, "watch: start", 400, "ValidationException", "no such project"),
+		Stopped: "StartMetadataModelConversion refused to start a request"}
+}
+
+// misconfiguredWalk and misconfiguredWatch: the project's S3 bucket is denied, so the
+// Start operation refuses with one of its modelled faults (S3AccessDeniedFault).
+func misconfiguredWalk(ev *engine.Evidence) {
+	st := faultAnswer(startOp, "walk: start", 400, "S3AccessDeniedFault", "Insufficient privileges")
+	ev.Walk = &engine.WalkEvidence{Starts: []*engine.Sample{st}, Stopped: "StartMetadataModelConversion refused to start a request: " + st.Response().Summary()}
+}
+
+func misconfiguredWatch(ev *engine.Evidence) {
+	ev.Watch = &engine.WatchEvidence{Start: faultAnswer(startOp, "watch: start", 400, "S3AccessDeniedFault", "Insufficient privileges"),
 		Stopped: "StartMetadataModelConversion refused to start a request"}
 }
 

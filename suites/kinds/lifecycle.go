@@ -17,6 +17,8 @@ func walkBlocked(ev *engine.Evidence) *engine.Verdict {
 	w := ev.Walk
 	var c *engine.Cause
 	switch {
+	case w.Stopped != "" && w.RequestID == "" && ev.StartRefused(w.Starts...) != nil:
+		c = ev.StartRefused(w.Starts...) // the project's configuration: one cause with the watch's
 	case w.Stopped != "" && w.RequestID == "":
 		c = &engine.Cause{ID: ev.Family + "/walk-stopped", Outcome: "skipped", Title: "the lifecycle walk stopped: " + w.Stopped, Samples: w.Starts}
 	case w.Unobserved != "" && w.FailedWith != "":
@@ -61,6 +63,12 @@ func cancelBlocked(ev *engine.Evidence) *engine.Verdict {
 		v := engine.By(c)
 		return &v
 	}
+	if lost := ev.Walk.Cancel.AnswerLost(); lost != "" {
+		if ev.Walk.Cancel.Lost.Applied {
+			return nil // cancelled; only its answer was lost (see answerBlocked)
+		}
+		return answerLost(ev)
+	}
 	r := ev.Walk.Cancel.Response()
 	if !r.OK() {
 		v := engine.By(&engine.Cause{ID: ev.Family + "/cancel-failed", Outcome: "skipped",
@@ -68,6 +76,27 @@ func cancelBlocked(ev *engine.Evidence) *engine.Verdict {
 		return &v
 	}
 	return nil
+}
+
+// answerBlocked is cancelBlocked for a check that reads the cancel's answer: it also
+// blocks when that answer was lost (the cancel may have been applied all the same).
+func answerBlocked(ev *engine.Evidence) *engine.Verdict {
+	if v := cancelBlocked(ev); v != nil {
+		return v
+	}
+	return answerLost(ev)
+}
+
+// answerLost is the verdict of a check of the cancel's answer when that answer was lost
+// on the way (nil when it was not): skipped, with what describes showed, said once.
+func answerLost(ev *engine.Evidence) *engine.Verdict {
+	lost := ev.Walk.Cancel.AnswerLost()
+	if lost == "" {
+		return nil
+	}
+	v := engine.By(&engine.Cause{ID: ev.Family + "/cancel-answer-lost", Outcome: "skipped",
+		Title: "the cancel of the running request has no answer to judge: " + lost, Samples: []*engine.Sample{ev.Walk.Cancel}})
+	return &v
 }
 
 // cancelledRequest is the Request object of the walk's cancel answer (nil if none).
@@ -126,6 +155,9 @@ func nothingObserved(ev *engine.Evidence, format string, args ...any) engine.Ver
 		}
 	}
 	if w := ev.Watch; w != nil && w.Stopped != "" && len(w.Describes) == 0 {
+		if c := ev.StartRefused(w.Start); c != nil {
+			return engine.By(c)
+		}
 		return engine.By(&engine.Cause{ID: ev.Family + "/watch-stopped", Outcome: "skipped", Title: "the progress watch stopped: " + w.Stopped, Samples: []*engine.Sample{w.Start}})
 	}
 	return engine.Skipf(nil, format, args...)

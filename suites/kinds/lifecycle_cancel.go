@@ -36,6 +36,9 @@ func (CancelRunning) Judge(ev *engine.Evidence) engine.Verdict {
 	if c := ev.Unimplemented(smp); c != nil {
 		return engine.By(c)
 	}
+	if v := answerLost(ev); v != nil {
+		return *v
+	}
 	show := []*engine.Sample{smp}
 	r := smp.Response()
 	if !r.OK() {

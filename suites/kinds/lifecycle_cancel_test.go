@@ -62,6 +62,8 @@ func TestBlockedWalkCauses(t *testing.T) {
 		shows  string
 	}{
 		{"the walk stopped", refusedStartWalk, causeWalkStopped, "the lifecycle walk stopped: StartMetadataModelConversion refused to start a request", "walk: start"},
+		{"the project refused the start (a modelled Start fault)", misconfiguredWalk, causeStartRefused,
+			"StartMetadataModelConversion refused to start a request with S3AccessDeniedFault, one of its modelled faults", "walk: start"},
 		{"no running request observed", unobservedWalk, causeWalkUnobserved, "no running request could be observed: each of the 3 requests", "walk: describe the refused request"},
 		{"no cancelled request", emptyWalk, causeWalkStopped, "the lifecycle walk has no cancelled request", ""},
 		{"the cancel failed", failedCancelWalk, causeCancelFailed, "the cancel of the running request failed (HTTP 400 ResourceNotFoundFault: no conversion request", "walk: cancel"},

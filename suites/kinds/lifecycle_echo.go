@@ -20,7 +20,7 @@ func (EchoRequestID) Needs() engine.Needs { return walkNeeds }
 
 // Judge implements engine.Kind.
 func (EchoRequestID) Judge(ev *engine.Evidence) engine.Verdict {
-	if v := cancelBlocked(ev); v != nil {
+	if v := answerBlocked(ev); v != nil {
 		return *v
 	}
 	show := []*engine.Sample{ev.Walk.Cancel}

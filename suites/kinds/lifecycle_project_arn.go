@@ -27,7 +27,7 @@ func (ProjectARN) Needs() engine.Needs { return walkNeeds }
 
 // Judge implements engine.Kind.
 func (ProjectARN) Judge(ev *engine.Evidence) engine.Verdict {
-	if v := cancelBlocked(ev); v != nil {
+	if v := answerBlocked(ev); v != nil {
 		return *v
 	}
 	show := []*engine.Sample{ev.Walk.Cancel}

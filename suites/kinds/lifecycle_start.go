@@ -1,6 +1,7 @@
 package kinds
 
 import (
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
@@ -30,12 +31,21 @@ func (Start) Judge(ev *engine.Evidence) engine.Verdict {
 		return engine.Skipf(nil, "no start was made")
 	}
 	var j engine.Judgement
+	var refused *engine.Cause
+	judged := 0
 	for _, smp := range starts {
+		if smp.AnswerLost() != "" {
+			continue // its answer was lost on the way: nothing to judge
+		}
+		judged++
 		if c := ev.Unimplemented(smp); c != nil {
 			return engine.By(c)
 		}
 		r := smp.Response()
 		switch {
+		case ev.StartRefused(smp) != nil:
+			// One of the Start operation's modelled faults: the project's configuration.
+			refused = ev.StartRefused(smp)
 		case !r.OK():
 			j.Problem(smp, "%q: %s refused to start a request with a valid input: %s", smp.Name, ev.Start.Name, r.Summary())
 		case r.JSONErr != nil:
@@ -44,5 +54,11 @@ func (Start) Judge(ev *engine.Evidence) engine.Verdict {
 			j.Problem(smp, "%q: HTTP %d without a RequestIdentifier: %s", smp.Name, r.Status, spec.Truncate(string(r.Body), 200))
 		}
 	}
-	return j.Verdict(ev.Start.Name+" did not start requests", starts[0])
+	if judged == 0 {
+		return engine.Skipf(starts, "the answer of every start was lost on the way: %s", starts[0].AnswerLost())
+	}
+	if v := j.Verdict(ev.Start.Name+" did not start requests", starts[0]); v.Outcome != reports.Pass || refused == nil {
+		return v
+	}
+	return engine.By(refused)
 }

@@ -36,6 +36,17 @@ func (o Observation) String() string {
 	return "output " + Compact(o.Output)
 }
 
+// Behaviour is the observation as far as it is a behaviour of the SDK, for comparing
+// SDK versions: String without the prose of a deserialization, transport or other
+// error (a reworded parser message is not a change of behaviour; a service error's
+// message is what the SDK decoded, and stays).
+func (o Observation) Behaviour() string {
+	if e := o.Err; e != nil && e.Kind != KindAPI {
+		return "error{kind=" + e.Kind + "}"
+	}
+	return o.String()
+}
+
 func (e *ObservedError) String() string {
 	parts := []string{"kind=" + e.Kind}
 	if e.Kind == KindAPI {

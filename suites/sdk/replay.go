@@ -45,6 +45,9 @@ type SDKRun struct {
 	Run         *reports.Run
 	Observed    map[string]string
 	Differences map[string]string
+	// Decodings: per check ID, the distinct decodings the replays produced, sorted
+	// (without their counts: what a behaviour is, for comparing SDK versions).
+	Decodings map[string][]string
 }
 
 // ReplaySDK is Replay, keeping what the SDK decoded per check.
@@ -52,7 +55,7 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 	if opts.Model == nil {
 		return nil, fmt.Errorf("sdk replay: no model")
 	}
-	observed, differences := map[string]string{}, map[string]string{}
+	observed, differences, decodings := map[string]string{}, map[string]string{}, map[string][]string{}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
@@ -78,7 +81,7 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 			run.Checks = append(run.Checks, c)
 		}
 		run.Duration = now().Sub(start)
-		return &SDKRun{Run: run, Observed: observed, Differences: differences}, nil
+		return &SDKRun{Run: run, Observed: observed, Differences: differences, Decodings: decodings}, nil
 	}
 	srv, err := NewServer()
 	if err != nil {
@@ -132,10 +135,11 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 			replays[r] = replay{obs: obs[s.idx[r]], exchanges: srv.Exchanges(key)}
 		}
 		observed[c.ID], differences[c.ID] = judge(opts.Model.Operation(s.fx.Operation), s.fx, replays, &c)
+		decodings[c.ID] = distinctDecodings(replays)
 		run.Checks = append(run.Checks, c)
 	}
 	run.Duration = now().Sub(start)
-	return &SDKRun{Run: run, Observed: observed, Differences: differences}, nil
+	return &SDKRun{Run: run, Observed: observed, Differences: differences, Decodings: decodings}, nil
 }
 
 func newCheck(m *spec.Model, fx *Fixture) reports.Check {
@@ -290,6 +294,20 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 	}
 	c.Message = b.String()
 	return observed, difference
+}
+
+// distinctDecodings lists the distinct behaviours of a fixture's replays, sorted.
+func distinctDecodings(replays []replay) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, rp := range replays {
+		if k := rp.obs.Behaviour(); !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // requestProblem checks the request an SDK sent against the awsJson 1.1 rules: POST,

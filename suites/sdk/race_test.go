@@ -1,0 +1,7 @@
+//go:build race
+
+package sdkconform
+
+// raceFlags are the go build flags of this test binary: the Go adapter built with
+// them reuses the packages go test compiled.
+var raceFlags = []string{"-race"}
