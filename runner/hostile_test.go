@@ -358,7 +358,12 @@ func TestHugeAnswersAreTooLargeToJudge(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := wallEmulator(t, 50*time.Millisecond)
-			res, err := run(t, Options{Config: proxied(srv, behind(t, srv, tc.fault))})
+			cfg := proxied(srv, behind(t, srv, tc.fault))
+			// Reading 256 MiB of an endless body under -race on a busy machine can take
+			// longer than the default --call-timeout, which would make it a transient
+			// timeout (retried) instead of an answer too large to judge.
+			cfg.CallTimeout = time.Minute
+			res, err := run(t, Options{Config: cfg})
 			if err != nil {
 				t.Fatal(err)
 			}
