@@ -49,6 +49,7 @@ const (
 	DefectStatusLowercase       = "status-lowercase"
 	DefectCancelAnyway          = "cancel-completes-anyway"
 	DefectProgressNoStep        = "progress-no-step"
+	DefectTerminalReverts       = "terminal-reverts"
 )
 
 // DefectMode is one defect mode with its one-line description.
@@ -98,6 +99,7 @@ var defectModes = map[string]string{
 	DefectStatusLowercase:       "every Status is sent lower case (in_progress, canceling, canceled, ...), so a documented terminal status never arrives",
 	DefectCancelAnyway:          "a cancelled request answers CANCELING, then runs to its end anyway (SUCCESS or FAILED), even when cancelled while queued",
 	DefectProgressNoStep:        "Progress is sent without its ProgressStep",
+	DefectTerminalReverts:       "a request that ended (SUCCESS, FAILED, CANCELED) shows IN_PROGRESS again from three steps after its end, as if a worker picked it up again",
 }
 
 // DefectModes lists the defect modes, sorted by name.

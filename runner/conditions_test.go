@@ -1,27 +1,28 @@
 package runner
 
 import (
-	"context"
-	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dmsconform/dmsconform/emulator"
-	"github.com/dmsconform/dmsconform/internal/require"
+	"github.com/dmsconform/dmsconform/internal/motoserver"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
+// preflightCalls is how many calls the preflight of endpointConfig's run makes: the
+// service probe, then the project and the failing project described once per family.
+const preflightCalls = 5
+
 // endpointConfig is the endpoint target of a standalone emulator with everything a
-// run can use: the control surface and the denied principal.
+// run can use: the control surface, the denied principal and the failing project.
 func endpointConfig(srv *emulator.Server) engine.Config {
 	return engine.Config{Target: engine.TargetEndpoint, Endpoint: srv.URL, Project: emulator.DefaultProject,
-		Control: srv.URL + emulator.ControlPrefix, DeniedAccessKeyID: emulator.DeniedAccessKeyID, DeniedSecretAccessKey: emulator.DeniedSecretAccessKey}
+		Control: srv.URL + emulator.ControlPrefix, DeniedAccessKeyID: emulator.DeniedAccessKeyID, DeniedSecretAccessKey: emulator.DeniedSecretAccessKey,
+		FailingProject: emulator.FailingProject}
 }
 
 // mustConform fails the test when a conforming target got anything but pass and
@@ -182,8 +183,7 @@ func TestBrokenInfrastructureEndsTheRunHonestly(t *testing.T) {
 		}
 	})
 	t.Run("a target that goes silent", func(t *testing.T) {
-		// The preflight makes 3 calls (the service probe, one describe per family).
-		srv := wallEmulator(t, 50*time.Millisecond, func(c *emulator.Config) { c.Weather = emulator.Weather{SilentAfter: 3} })
+		srv := wallEmulator(t, 50*time.Millisecond, func(c *emulator.Config) { c.Weather = emulator.Weather{SilentAfter: preflightCalls} })
 		cfg := endpointConfig(srv)
 		cfg.CallTimeout = 300 * time.Millisecond
 		res, err := run(t, Options{Config: cfg})
@@ -247,7 +247,7 @@ func TestMotoIsUnimplementedNotFailing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts moto's server")
 	}
-	url := startMoto(t)
+	url := motoserver.Start(t)
 	dir := filepath.Join(t.TempDir(), "moto")
 	res, err := run(t, Options{Out: dir, Config: engine.Config{Target: engine.TargetEndpoint, Endpoint: url, Project: emulator.DefaultProject}})
 	if err != nil {
@@ -341,42 +341,4 @@ func compareWithReference(t *testing.T, run *reports.Run, ref string) {
 	if len(want.Checks) != len(run.Checks) {
 		t.Errorf("%d checks, the reference has %d (make reference-reports)", len(run.Checks), len(want.Checks))
 	}
-}
-
-// startMoto starts moto's server on a free loopback port (skips the test, saying why,
-// where moto is not installed) and returns its URL.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		require.Missing(t, require.Moto, "moto_server is not on PATH: install moto (python3 -m pip install 'moto[server]==5.2.1') to run this test")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	var log strings.Builder
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		require.Missing(t, require.Moto, fmt.Sprintf("moto_server does not start: %v", err))
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			return url
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("moto_server did not listen within 30s:\n%s", log.String())
-	return ""
 }

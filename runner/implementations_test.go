@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/internal/motoserver"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
@@ -32,7 +33,7 @@ func TestImplementationsMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts moto's server and a real-time emulator")
 	}
-	motoURL := startMoto(t)
+	motoURL := motoserver.Start(t)
 	srv := wallEmulator(t, 200*time.Millisecond, func(c *emulator.Config) {
 		c.Weather = emulator.Weather{ThrottleEvery: 8, FailEvery: 11, UnavailableEvery: 17, Latency: 5 * time.Millisecond, ConsistencyWindow: 150 * time.Millisecond}
 	})

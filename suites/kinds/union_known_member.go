@@ -61,6 +61,9 @@ func (k UnionKnown) Judge(ev *engine.Evidence) engine.Verdict {
 			j.Problem(l.Sample, "%q %s", l.Sample.Name, d)
 		}
 	}
+	if len(vals) == 0 {
+		return noFailedRequest(ev, "no observed answer carried %s (a target only sends it for failed requests)", k.Path)
+	}
 	if n == 0 {
 		return engine.Skipf(nil, "no observed %s carried member %s (a failed request's Error does; a control surface can make one fail)", sh.Name, k.Member)
 	}
