@@ -148,7 +148,7 @@ func (s *Session) waitCleanup(ctx context.Context, items []*cleanupItem, deadlin
 			if d != nil {
 				s.addSetup(d)
 			}
-			r := requestIn(d, it.st.id)
+			r := RequestIn(d, it.st.id)
 			switch {
 			case err != nil:
 				it.describes = "describing it got no answer: " + briefErr(err)

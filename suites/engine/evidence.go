@@ -85,6 +85,9 @@ type WalkEvidence struct {
 	// Misses are cancels that came too late: the request had already finished.
 	Misses    []*Sample `json:"misses,omitempty"`
 	RequestID string    `json:"requestId,omitempty"` // the request whose cancel landed
+	// Before is the describe of the request just before its cancel: whether it was still
+	// queued (or RECEIVED) when the cancel was sent, or already at work.
+	Before    *Sample   `json:"before,omitempty"`
 	Cancel    *Sample   `json:"cancel,omitempty"`    // the cancel that landed
 	Describes []*Sample `json:"describes,omitempty"` // polls after the cancel
 	Final     string    `json:"final,omitempty"`     // the last Status seen

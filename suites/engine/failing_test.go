@@ -30,7 +30,7 @@ func TestFailingScriptWatchesARequestToFailed(t *testing.T) {
 	if f.Final != "FAILED" || f.RequestID == "" || f.Project != emulator.FailingProject {
 		t.Fatalf("failing evidence %+v", f)
 	}
-	last := requestIn(f.Describes[len(f.Describes)-1], f.RequestID)
+	last := RequestIn(f.Describes[len(f.Describes)-1], f.RequestID)
 	if msg := errorMessage(last); msg != emulator.DefaultFailMessage {
 		t.Errorf("the Error: %q", msg)
 	}
@@ -97,7 +97,7 @@ func TestRevisitDescribesEveryStartedRequest(t *testing.T) {
 		t.Errorf("%d requests revisited, want %d", len(ev.Revisit.Requests), len(want))
 	}
 	for _, r := range ev.Revisit.Requests {
-		if want[r.ID] != r.Project || requestIn(r.Sample, r.ID) == nil || !spec.IsTerminalStatus(Str(requestIn(r.Sample, r.ID)["Status"])) {
+		if want[r.ID] != r.Project || RequestIn(r.Sample, r.ID) == nil || !spec.IsTerminalStatus(Str(RequestIn(r.Sample, r.ID)["Status"])) {
 			t.Errorf("revisit of %s in %s: %s", r.ID, r.Project, r.Sample.Response().Summary())
 		}
 	}

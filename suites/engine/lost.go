@@ -151,7 +151,7 @@ func (s *Session) whatCancelDid(ctx context.Context, script, name, family, id st
 		f.found = fmt.Sprintf("describing request %s to find out got no answer (%s)", id, briefErr(err))
 		return f
 	}
-	r := requestIn(d, id)
+	r := RequestIn(d, id)
 	switch {
 	case r == nil && !d.Response().OK():
 		f.found = fmt.Sprintf("describing request %s to find out was refused (%s)", id, d.Response().Summary())

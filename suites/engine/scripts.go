@@ -483,7 +483,7 @@ func (g *gather) poll(ctx context.Context, name, id string, started time.Time, d
 			res.stopped = fmt.Sprintf("%s of request %s failed: %s", g.describe.Name, id, r.Summary())
 			return res
 		}
-		req := requestIn(smp, id)
+		req := RequestIn(smp, id)
 		if req == nil && len(res.samples) == 0 {
 			if !s.clock.Now().Before(started.Add(s.Cfg.ConsistencyGrace)) {
 				keep(smp)
@@ -555,7 +555,7 @@ func terminal(r map[string]any) bool { return spec.IsTerminalStatus(Str(r["Statu
 // statusOf is the Status of id in the last sample that lists it.
 func statusOf(samples []*Sample, id string) string {
 	for i := len(samples) - 1; i >= 0; i-- {
-		if r := requestIn(samples[i], id); r != nil {
+		if r := RequestIn(samples[i], id); r != nil {
 			return Str(r["Status"])
 		}
 	}
@@ -584,6 +584,17 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 			w.Stopped = stoppedWhy(g.start, st)
 			return w, nil
 		}
+		// What the request was doing when the cancel was sent: a cancel of a request that
+		// had not begun its work is the one that should take effect (lifecycle.
+		// canceled-early). One describe, its answer evidence whatever it lists; a
+		// request not listed yet (eventual consistency) is simply not observed.
+		before, err := s.describe(ctx, g.key, "walk: describe before the cancel", g.family, id)
+		if err != nil {
+			return w, err
+		}
+		if cause := g.observe(before); cause != nil {
+			return w, cause
+		}
 		c, err := g.cancelVisible(ctx, "walk: cancel", id, started)
 		if err != nil {
 			return w, err
@@ -595,7 +606,7 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 		if lost != "" && !c.Lost.Applied && spec.IsTerminalStatus(c.Lost.Status) {
 			ended := c.Lost.Status
 			// The cancel's answer was lost and the request has ended on its own: too late.
-			w.Misses = append(w.Misses, c)
+			w.Misses = append(w.Misses, before, c)
 			s.settled(id)
 			if try < tries {
 				continue
@@ -610,7 +621,7 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 				return w, err
 			}
 			if st := statusOf([]*Sample{d}, id); spec.IsTerminalStatus(st) && st != "CANCELED" {
-				w.Misses = append(w.Misses, c, d)
+				w.Misses = append(w.Misses, before, c, d)
 				s.settled(id)
 				if try < tries {
 					continue
@@ -618,7 +629,7 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 				if st == "FAILED" {
 					// The target failed the harness's requests (real DMS: selection rules
 					// that select nothing): its Error says why.
-					w.FailedWith = errorMessage(requestIn(d, id))
+					w.FailedWith = errorMessage(RequestIn(d, id))
 					w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended FAILED before its cancel landed (the target's Error: %q)", try, w.FailedWith)
 					return w, nil
 				}
@@ -627,7 +638,7 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 			}
 			w.Misses = append(w.Misses, d)
 		}
-		w.RequestID, w.Cancel = id, c
+		w.RequestID, w.Before, w.Cancel = id, before, c
 		if lost != "" && !c.Lost.Applied || lost == "" && !c.Response().OK() {
 			// The cancel checks judge this answer (or skip it, lost); the request runs on
 			// until clean-up.

@@ -581,7 +581,7 @@ func (s *Session) describe(ctx context.Context, script, name, family, id string)
 // describeIn is describe of a request of project.
 func (s *Session) describeIn(ctx context.Context, script, name, family, project, id string) (*Sample, error) {
 	in := map[string]any{"MigrationProjectIdentifier": project, "Filters": []map[string]any{{"Name": "request-id", "Values": []string{id}}}}
-	smp, _, err := s.describePages(ctx, script, name, family, in, "request "+id, func(smp *Sample) bool { return requestIn(smp, id) != nil })
+	smp, _, err := s.describePages(ctx, script, name, family, in, "request "+id, func(smp *Sample) bool { return RequestIn(smp, id) != nil })
 	return smp, err
 }
 
@@ -630,8 +630,8 @@ func (s *Session) describePages(ctx context.Context, script, name, family string
 	}
 }
 
-// requestIn returns the request with id in a describe answer (nil if absent).
-func requestIn(smp *Sample, id string) map[string]any {
+// RequestIn returns the request with id in a describe answer (nil if absent).
+func RequestIn(smp *Sample, id string) map[string]any {
 	if smp == nil {
 		return nil
 	}

@@ -198,6 +198,7 @@ func cancelledWalk() *engine.WalkEvidence {
 	return &engine.WalkEvidence{
 		Starts:    []*engine.Sample{startAnswer("walk: start", reqID)},
 		RequestID: reqID,
+		Before:    describeAnswer("walk: describe before the cancel", request(reqID, "RECEIVED")),
 		Cancel:    cancelAnswer("walk: cancel", request(reqID, "CANCELING", "Progress", progress("CONVERTING", "ProgressPercent", 40, "TotalObjects", 12))),
 		Describes: []*engine.Sample{
 			describeAnswer("walk: describe", request(reqID, "CANCELING", "Progress", progress("CONVERTING", "ProgressPercent", 40, "TotalObjects", 12))),
