@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -217,7 +218,7 @@ func (e *Emulator) decodeInput(op *spec.Operation, body []byte, d *defectSet) (m
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	v, err := spec.DecodeJSON(body)
+	v, err := jsonv.Decode(body)
 	if err != nil {
 		return nil, newErr(CodeSerialization, "the request body is not a JSON document (%v); send a JSON object of the %s members", err, op.Input.Name)
 	}

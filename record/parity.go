@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 )
 
 // Difference kinds.
@@ -577,9 +579,9 @@ func compareExchanges(r, c *Exchange, o compareOpts) ExchangeParity {
 	case r.Response.Body != nil && c.Response.Body != nil:
 		d.value(r.Response.Body, c.Response.Body, "/response/body")
 	case r.Response.Body != nil && c.Response.BodyText != "":
-		d.add(DiffType, "/response/body", "JSON "+typeName(r.Response.Body), "text")
+		d.add(DiffType, "/response/body", "JSON "+jsonv.TypeName(r.Response.Body), "text")
 	case r.Response.BodyText != "" && c.Response.Body != nil:
-		d.add(DiffType, "/response/body", "text", "JSON "+typeName(c.Response.Body))
+		d.add(DiffType, "/response/body", "text", "JSON "+jsonv.TypeName(c.Response.Body))
 	case r.Response.Body != nil:
 		d.add(DiffRemoved, "/response/body", r.Response.Body, nil)
 	case c.Response.Body != nil:
@@ -670,7 +672,7 @@ func (d *differ) headers(r, c map[string]string, ptr string) {
 		if transportHeaders[http.CanonicalHeaderKey(k)] {
 			continue
 		}
-		hp := ptr + "/" + escapePointer(k)
+		hp := ptr + "/" + jsonv.EscapePointer(k)
 		rv, rok := r[k]
 		cv, cok := c[k]
 		switch {
@@ -684,76 +686,55 @@ func (d *differ) headers(r, c map[string]string, ptr string) {
 	}
 }
 
+// value compares two bodies (jsonv.Diff: numbers by the one number rule, strings
+// with their placeholders' numbers ignored) and adds what differs, but for what is
+// volatile or shows the target's pace.
 func (d *differ) value(r, c any, ptr string) {
-	rt, ct := typeName(r), typeName(c)
-	if rt != ct {
-		d.add(DiffType, ptr, rt, ct)
-		return
+	o := jsonv.Options{Strings: func(a, b string) bool { return generic(a) == generic(b) }, Skip: d.pace}
+	if d.shallow {
+		o.Arrays = jsonv.Presence
 	}
-	switch x := r.(type) {
-	case map[string]any:
-		y := c.(map[string]any)
-		anotherStep, progress := d.atAnotherStep(x, y)
-		for _, k := range unionKeys(x, y) {
-			cp := ptr + "/" + escapePointer(k)
-			rv, rok := x[k]
-			cv, cok := y[k]
-			switch {
-			case anotherStep && k == "ProgressStep", progress && (!rok || !cok) && d.isVolatile(cp),
-				k == "Progress" && (!rok || !cok) && sameStatus(x, y) && x["Status"] != "IN_PROGRESS":
-				// The request was caught at another step than in the recording, or
-				// earlier or later within a step, so what progress brings (an object
-				// in process, a total) is there on one side only; or it was cancelled
-				// (or ended) before it made progress on one side only: pace. A
-				// request IN_PROGRESS has its Progress on both sides.
-			case !cok:
-				d.add(DiffRemoved, cp, rv, nil)
-			case !rok:
-				d.add(DiffAdded, cp, nil, cv)
-			default:
-				d.value(rv, cv, cp)
-			}
-		}
-	case []any:
-		y := c.([]any)
-		if d.shallow {
-			return
-		}
-		for i := 0; i < len(x) || i < len(y); i++ {
-			ep := ptr + "/" + strconv.Itoa(i)
-			switch {
-			case i >= len(y):
-				d.add(DiffRemoved, ep, x[i], nil)
-			case i >= len(x):
-				d.add(DiffAdded, ep, nil, y[i])
-			default:
-				d.value(x[i], y[i], ep)
-			}
-		}
-	default:
-		if d.isVolatile(ptr) {
-			return
-		}
-		if !scalarEqual(r, c) {
-			d.add(DiffChanged, ptr, r, c)
+	for _, x := range jsonv.DiffAt(ptr, r, c, o) {
+		switch x.Change {
+		case jsonv.Added:
+			d.add(DiffAdded, x.Pointer, nil, x.Got)
+		case jsonv.Removed:
+			d.add(DiffRemoved, x.Pointer, x.Want, nil)
+		case jsonv.Type:
+			d.add(DiffType, x.Pointer, jsonv.TypeName(x.Want), jsonv.TypeName(x.Got))
+		default:
+			d.add(DiffChanged, x.Pointer, x.Want, x.Got)
 		}
 	}
 }
 
-func scalarEqual(a, b any) bool {
-	switch x := a.(type) {
-	case string:
-		return generic(x) == generic(b.(string))
-	case json.Number:
-		y := b.(json.Number)
-		if x == y {
+// pace reports whether a place is left out: a volatile value, or what differs only
+// because the two targets went at another pace.
+func (d *differ) pace(p jsonv.Place) bool {
+	x, okx := p.WantIn.(map[string]any)
+	y, oky := p.GotIn.(map[string]any)
+	oneSide := !p.HasWant || !p.HasGot
+	if okx && oky {
+		anotherStep, progress := d.atAnotherStep(x, y)
+		switch {
+		case anotherStep && p.Key == "ProgressStep", progress && oneSide && d.isVolatile(p.Pointer),
+			p.Key == "Progress" && oneSide && sameStatus(x, y) && x["Status"] != "IN_PROGRESS":
+			// The request was caught at another step than in the recording, or
+			// earlier or later within a step, so what progress brings (an object
+			// in process, a total) is there on one side only; or it was cancelled
+			// (or ended) before it made progress on one side only: pace. A
+			// request IN_PROGRESS has its Progress on both sides.
 			return true
 		}
-		fx, ex := x.Float64()
-		fy, ey := y.Float64()
-		return ex == nil && ey == nil && fx == fy
 	}
-	return a == b
+	if oneSide {
+		return false
+	}
+	switch p.Want.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	return jsonv.TypeName(p.Want) == jsonv.TypeName(p.Got) && d.isVolatile(p.Pointer)
 }
 
 // unionKeys returns the keys of both maps, sorted.
@@ -766,25 +747,6 @@ func unionKeys[V any](a, b map[string]V) []string {
 		keys[k] = true
 	}
 	return slices.Sorted(maps.Keys(keys))
-}
-
-// typeName is the JSON type of a decoded value.
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case map[string]any:
-		return "object"
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case json.Number, float64, int, int64:
-		return "number"
-	case bool:
-		return "boolean"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 // WriteText writes a readable parity report: the score per operation, then every
@@ -858,7 +820,7 @@ func diffValues(d Difference) string {
 }
 
 func short(v any) string {
-	b, err := compact(v)
+	b, err := jsonv.CompactBytes(v)
 	s := string(b)
 	if err != nil {
 		s = fmt.Sprint(v)

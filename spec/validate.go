@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -10,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 )
 
 // Severity says how bad a finding is.
@@ -82,31 +83,17 @@ func filterSeverity(fs []Finding, s Severity) []Finding {
 	return out
 }
 
-// DecodeJSON decodes a JSON document keeping numbers exact (json.Number).
-func DecodeJSON(body []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("trailing data after the JSON value")
-	}
-	return v, nil
-}
-
 // ValidateJSON validates a JSON body against a shape. A body that is not JSON gives a
 // single RuleJSON violation.
 func ValidateJSON(sh *Shape, body []byte) []Finding {
-	v, err := DecodeJSON(body)
+	v, err := jsonv.Decode(body)
 	if err != nil {
 		return []Finding{{Rule: RuleJSON, Severity: Violation, Expected: "a JSON object", Got: err.Error(), Schema: sh.Pointer}}
 	}
 	return Validate(sh, v)
 }
 
-// Validate checks a decoded JSON value (from DecodeJSON) against a shape and returns
+// Validate checks a decoded JSON value (from jsonv.Decode) against a shape and returns
 // the findings sorted by pointer and rule.
 func Validate(sh *Shape, v any) []Finding {
 	var fs []Finding

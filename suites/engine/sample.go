@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -95,7 +96,7 @@ type Response struct {
 	Status         int
 	Header         http.Header
 	Body           []byte
-	Decoded        any   // the body decoded with spec.DecodeJSON; nil if not JSON
+	Decoded        any   // the body decoded with jsonv.Decode; nil if not JSON
 	JSONErr        error // why the body is not JSON
 	TransportError string
 }
@@ -120,7 +121,7 @@ func parseResponse(ex *reports.Exchange) *Response {
 	if len(bytes.TrimSpace(r.Body)) == 0 {
 		r.JSONErr = errors.New("empty body")
 	} else {
-		r.Decoded, r.JSONErr = spec.DecodeJSON(r.Body)
+		r.Decoded, r.JSONErr = jsonv.Decode(r.Body)
 	}
 	return r
 }

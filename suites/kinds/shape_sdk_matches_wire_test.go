@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 func TestSDKMatchesWire(t *testing.T) {
@@ -41,7 +41,7 @@ func TestSDKMatchesWire(t *testing.T) {
 			ev:      decodedAs(t, typeInside, func(c any) bool { return sdkMember(c, "/Request/Error") == "defaultErrorDetails" }),
 			outcome: reports.Pass},
 		{name: "__type inside the union, decoded as an unknown member __type, fails", kind: k,
-			ev:      decodedAs(t, typeInside, func(c any) bool { return sdkMember(c, "/Request/Error") == gosdk.UnknownKey+":__type" }),
+			ev:      decodedAs(t, typeInside, func(c any) bool { return sdkMember(c, "/Request/Error") == spec.UnknownTag+":__type" }),
 			outcome: reports.Fail, shows: []string{"walk: cancel"},
 			message: []string{"the SDK's typed result differs from the wire", `"walk: cancel" /Request/Error: the wire sets union member defaultErrorDetails, the SDK decoded unknown member with tag "__type"`}},
 		{name: "no successful cancel answer is skipped", kind: k, ev: walked(failedCancelWalk), outcome: reports.Skipped,

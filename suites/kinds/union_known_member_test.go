@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 func TestUnionKnown(t *testing.T) {
@@ -29,7 +29,7 @@ func TestUnionKnown(t *testing.T) {
 		{name: "__type beside the member, decoded as the member", kind: k,
 			ev: decodedAs(t, typeInside, func(c any) bool { return sdkMember(c, "/Request/Error") == "defaultErrorDetails" }), outcome: reports.Pass},
 		{name: "__type beside the member, decoded as an unknown member, fails", kind: k,
-			ev:      decodedAs(t, typeInside, func(c any) bool { return sdkMember(c, "/Request/Error") == gosdk.UnknownKey+":__type" }),
+			ev:      decodedAs(t, typeInside, func(c any) bool { return sdkMember(c, "/Request/Error") == spec.UnknownTag+":__type" }),
 			outcome: reports.Fail, shows: []string{"walk: cancel"},
 			message: []string{"ErrorDetails.defaultErrorDetails does not decode to the SDK's typed member",
 				`/Request/Error in "walk: cancel": the wire sets defaultErrorDetails, the SDK decoded unknown member with tag "__type" (want the typed member ErrorDetailsMemberDefaultErrorDetails)`}},

@@ -3,8 +3,8 @@ package kinds
 import (
 	"fmt"
 
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 // UnionTypeKey: a __type key inside a union is ignored by clients (awsJson 1.1); a
@@ -54,7 +54,7 @@ func (k UnionTypeKey) Judge(ev *engine.Evidence) engine.Verdict {
 		gm, _ := got.(map[string]any)
 		want := set[0]
 		if sh.Member(want) == nil {
-			if gm[gosdk.UnknownKey] != want {
+			if gm[spec.UnknownTag] != want {
 				j.Problem(l.Sample, "%s in %q: the SDK decoded %s, want unknown member %q (__type must be ignored)", l.Pointer, l.Sample.Name, sdkUnionMember(got), want)
 			}
 			continue

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -110,7 +111,7 @@ func decodeAdapterResults(who string, m *spec.Model, jobs []Job, results []adapt
 			out[i] = Observation{Err: &ObservedError{Kind: r.Error.Kind, Code: r.Error.Code, Typed: r.Error.Typed, Message: r.Error.Message, Detail: r.Error.Detail}}
 			continue
 		}
-		v, err := spec.DecodeJSON(r.Output)
+		v, err := jsonv.Decode(r.Output)
 		if err != nil {
 			return nil, fmt.Errorf("%s: job %s: output is not JSON: %v", who, job.Key, err)
 		}
@@ -118,7 +119,7 @@ func decodeAdapterResults(who string, m *spec.Model, jobs []Job, results []adapt
 		if op == nil {
 			return nil, fmt.Errorf("%s: operation %s is not in the model", who, job.Operation)
 		}
-		canon, _ := Canonical(op.Output, v, false)
+		canon, _ := spec.Canonical(op.Output, v, false)
 		out[i] = Observation{Output: canon}
 	}
 	return out, nil

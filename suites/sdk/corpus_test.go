@@ -3,6 +3,7 @@ package sdkconform
 import (
 	"encoding/json"
 	"math"
+	"math/big"
 	"net/http"
 	"os"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -96,7 +98,7 @@ func categories(m *spec.Model, fx *Fixture) []string {
 	resp := fx.Response
 	var body any
 	if resp.Body != "" {
-		body, _ = spec.DecodeJSON([]byte(resp.Body))
+		body, _ = jsonv.Decode([]byte(resp.Body))
 	}
 	obj, _ := body.(map[string]any)
 	if resp.Body == "" && resp.Status == 200 {
@@ -163,7 +165,7 @@ func categories(m *spec.Model, fx *Fixture) []string {
 					}
 				}
 				if n, ok := p["TotalObjects"].(json.Number); ok && len(n.String()) >= 16 {
-					if i, ok := integer(n); ok && i.Cmp(maxSafe) > 0 {
+					if i, ok := spec.ParseInteger(n); ok && i.Cmp(big.NewInt(1<<53)) > 0 {
 						add("TotalObjects beyond 2^53")
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -33,7 +34,7 @@ func (o Observation) String() string {
 	if o.Err != nil {
 		return o.Err.String()
 	}
-	return "output " + Compact(o.Output)
+	return "output " + jsonv.Compact(o.Output)
 }
 
 // Behaviour is the observation as far as it is a behaviour of the SDK, for comparing
@@ -60,11 +61,11 @@ func (e *ObservedError) String() string {
 func (e Expect) String() string {
 	switch {
 	case len(e.Output) > 0:
-		v, err := spec.DecodeJSON(e.Output)
+		v, err := jsonv.Decode(e.Output)
 		if err != nil {
 			return "output " + string(e.Output)
 		}
-		return "output " + Compact(generic(v))
+		return "output " + jsonv.Compact(spec.Generic(v))
 	case e.Error != nil:
 		parts := []string{"kind=" + e.Error.kind()}
 		if e.Error.Code != nil {
@@ -105,11 +106,11 @@ func Evaluate(op *spec.Operation, e Expect, o Observation) []string {
 		if o.Err != nil {
 			return []string{fmt.Sprintf("expected a successful decoding, observed %s", o.Err.String())}
 		}
-		v, err := spec.DecodeJSON(e.Output)
+		v, err := jsonv.Decode(e.Output)
 		if err != nil {
 			return []string{fmt.Sprintf("the fixture's expected output is not JSON: %v", err)}
 		}
-		want, _ := Canonical(op.Output, v, false)
+		want, _ := spec.Canonical(op.Output, v, false)
 		return Diff(op.Output, want, o.Output)
 	case e.Error != nil:
 		if o.Err == nil {
@@ -147,5 +148,5 @@ func observationKey(o Observation) string {
 		b, _ := json.Marshal(o.Err)
 		return "error:" + string(b)
 	}
-	return "output:" + Compact(o.Output)
+	return "output:" + jsonv.Compact(o.Output)
 }

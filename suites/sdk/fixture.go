@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -237,10 +238,10 @@ func validateExpect(op *spec.Operation, e Expect, top bool) []string {
 	n := 0
 	if len(e.Output) > 0 {
 		n++
-		v, err := spec.DecodeJSON(e.Output)
+		v, err := jsonv.Decode(e.Output)
 		if err != nil {
 			out = append(out, fmt.Sprintf("output is not JSON: %v", err))
-		} else if _, problems := Canonical(op.Output, v, true); len(problems) > 0 {
+		} else if _, problems := spec.Canonical(op.Output, v, true); len(problems) > 0 {
 			out = append(out, "output: "+strings.Join(problems, "; "))
 		}
 	}

@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -84,7 +85,7 @@ func (g *GoAdapterSDK) Run(ctx context.Context, m *spec.Model, jobs []Job) ([]Ob
 		if op == nil || len(r.Output) == 0 {
 			continue
 		}
-		v, err := spec.DecodeJSON(r.Output)
+		v, err := jsonv.Decode(r.Output)
 		if err != nil {
 			return nil, fmt.Errorf("%s: job %s: output is not JSON: %v", who, r.Key, err)
 		}
@@ -106,7 +107,7 @@ func ModelNames(sh *spec.Shape, v any) any {
 		out := make(map[string]any, len(x))
 		for k, val := range x {
 			var msh *spec.Shape
-			if sh != nil && k != UnknownTag {
+			if sh != nil && k != spec.UnknownTag {
 				for _, mb := range sh.Members {
 					if strings.EqualFold(mb.Name, k) {
 						k, msh = mb.Name, mb.Shape

@@ -162,7 +162,7 @@ func (GoSDK) call(ctx context.Context, op *spec.Operation, job Job) (Observation
 	if err != nil {
 		return Observation{Err: goError(err)}, nil
 	}
-	v, err := GoCanonical(op.Output, reflect.ValueOf(out))
+	v, err := gosdk.Canon(op.Output, reflect.ValueOf(out))
 	if err != nil {
 		return Observation{}, fmt.Errorf("aws-sdk-go-v2 adapter: %s output: %w", op.Name, err)
 	}
@@ -205,16 +205,4 @@ func goError(err error) *ObservedError {
 		oe.Kind = KindOther
 	}
 	return oe
-}
-
-// GoCanonical converts a Go SDK value to the canonical form of shape sh: the model
-// walk of gosdk.Canon, then this package's normalisation (longs beyond 2^53 as
-// decimal strings, doubles in shortest form, null members dropped).
-func GoCanonical(sh *spec.Shape, v reflect.Value) (any, error) {
-	raw, err := gosdk.Canon(sh, v)
-	if err != nil || raw == nil {
-		return nil, err
-	}
-	out, _ := Canonical(sh, raw, false)
-	return out, nil
 }

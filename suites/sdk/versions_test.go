@@ -57,7 +57,7 @@ func TestModelNames(t *testing.T) {
 	if got := ModelNames(m.Operation("CancelMetadataModelConversion").Output, in); !reflect.DeepEqual(got, want) {
 		t.Errorf("ModelNames = %v\nwant %v", got, want)
 	}
-	list := map[string]any{"Requests": []any{map[string]any{"Error": map[string]any{UnknownTag: "sqlErrorDetails"}}}}
+	list := map[string]any{"Requests": []any{map[string]any{"Error": map[string]any{spec.UnknownTag: "sqlErrorDetails"}}}}
 	if got := ModelNames(m.Operation("DescribeMetadataModelConversions").Output, list); !reflect.DeepEqual(got, list) {
 		t.Errorf("ModelNames kept the unknown tag? %v", got)
 	}
