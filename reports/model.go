@@ -183,6 +183,8 @@ type Check struct {
 // Cause is one root cause shared by several checks: evidence that could not be
 // gathered, an operation the target does not implement, an interrupted run. It is
 // reported once, with its transcript; each check it decided names it (Check.Cause).
+// It is the report's form of the engine's cause (engine.Cause.Reported): the calls
+// as redacted exchanges, and how many checks it decided.
 type Cause struct {
 	ID        string     `json:"id"`
 	Outcome   Outcome    `json:"outcome"` // what it made of the checks: error, skipped or unimplemented

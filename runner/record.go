@@ -55,7 +55,7 @@ func offlineSession(rec *record.Recording) (*engine.Session, error) {
 		}
 		r := engine.ScriptRecord{Family: family, Script: engine.Script(script), Evidence: sc.Evidence}
 		if len(sc.Cause) > 0 {
-			r.Cause = &engine.CauseRecord{}
+			r.Cause = &engine.Cause{}
 			if err := json.Unmarshal(sc.Cause, r.Cause); err != nil {
 				return nil, fmt.Errorf("%s: the cause of %s: %w", rec.Dir, sc.Key, err)
 			}
