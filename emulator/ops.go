@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -178,7 +179,7 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 			return map[string]any{"Request": e.render(ghost, view{status: StatusCanceling}, d)}, nil
 		}
 		return nil, newFault(CodeResourceNotFound, "%s request %q not found in migration project %s; start one with %s and pass its RequestIdentifier",
-			upperFirst(e.noun(op.Family)), id, p.name, e.startName(op.Family))
+			text.UpperFirst(e.noun(op.Family)), id, p.name, e.startName(op.Family))
 	}
 	v := e.compute(r, now)
 	if v.terminal() || v.status == StatusCanceling {
@@ -186,7 +187,7 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 			return map[string]any{"Request": e.render(r, v, d)}, nil
 		}
 		return nil, newFault(CodeInvalidState, "%s request %s is %s; only RECEIVED or IN_PROGRESS requests can be canceled",
-			upperFirst(e.noun(op.Family)), id, v.status)
+			text.UpperFirst(e.noun(op.Family)), id, v.status)
 	}
 	if !d.has(DefectCancelNoEffect) {
 		r.canceled, r.cancelAt, r.anyway = true, now, d.has(DefectCancelAnyway)
@@ -220,13 +221,6 @@ func (e *Emulator) noun(family string) string {
 		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // otherID returns a different, well-formed request id derived from id.

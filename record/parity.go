@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 )
 
 // Difference kinds.
@@ -825,10 +826,7 @@ func short(v any) string {
 	if err != nil {
 		s = fmt.Sprint(v)
 	}
-	if len(s) > 120 {
-		s = s[:117] + "..."
-	}
-	return s
+	return text.Truncate(s, 120)
 }
 
 // MarshalParity encodes a parity result as indented JSON with sorted keys.

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dmsconform/dmsconform/internal/text"
 )
 
 // Limits of summary.md: GitHub caps a step summary at 1 MiB, and a wall of messages
@@ -284,7 +286,7 @@ func writeMDChecks(b *strings.Builder, title string, cs []Check, withMessage boo
 		}
 		b.WriteString("\n")
 		if msg := strings.TrimSpace(c.Message); msg != "" {
-			msg = truncate(msg, mdMaxMessage)
+			msg = text.Truncate(msg, mdMaxMessage)
 			fence := "```"
 			for strings.Contains(msg, fence) {
 				fence += "`"

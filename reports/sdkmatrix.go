@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/dmsconform/dmsconform/internal/text"
 )
 
 // The side-by-side page of an SDK run (dmsconform sdk), written next to the
@@ -536,7 +538,7 @@ func writeVersionsMarkdown(b *strings.Builder, m *SDKMatrix) {
 			} else if drift == "pass" {
 				drift = "✅ pass"
 			}
-			fmt.Fprintf(b, "| `%s` | %s | %s | %s | %d | %s |\n", c.Name, t.Rule, exp, mdEscape(shorten(drift, 200)), t.ErrorTypes, mdEscape(strings.Join(ops, ", ")))
+			fmt.Fprintf(b, "| `%s` | %s | %s | %s | %d | %s |\n", c.Name, t.Rule, exp, mdEscape(text.Line(drift, 200)), t.ErrorTypes, mdEscape(strings.Join(ops, ", ")))
 		}
 		b.WriteString("\n(typed/modelled: codes returned typed on the operation / faults the model lists for it.)\n")
 	}
@@ -548,7 +550,7 @@ func writeVersionsMarkdown(b *strings.Builder, m *SDKMatrix) {
 		b.WriteString("| SDK | since | fixture | before | after |\n|---|---|---|---|---|\n")
 		for _, ch := range m.Changes {
 			fmt.Fprintf(b, "| %s | %s (after %s) | `%s` | `%s` | `%s` |\n", mdEscape(ch.Series), mdEscape(ch.Version), mdEscape(ch.Previous), ch.Fixture,
-				mdCode(shorten(ch.Before, 200)), mdCode(shorten(ch.After, 200)))
+				mdCode(text.Line(ch.Before, 200)), mdCode(text.Line(ch.After, 200)))
 		}
 	}
 	b.WriteString("\n## Findings per version\n\n")
@@ -562,7 +564,7 @@ func writeVersionsMarkdown(b *strings.Builder, m *SDKMatrix) {
 	for _, f := range m.Findings() {
 		fmt.Fprintf(b, "- `%s`: %d pass, %d fail", f.Name, f.Pass, f.Fail)
 		if f.NotRun > 0 {
-			fmt.Fprintf(b, ", %d not run (%s)", f.NotRun, mdEscape(shorten(orDash(f.Why), 400)))
+			fmt.Fprintf(b, ", %d not run (%s)", f.NotRun, mdEscape(text.Line(orDash(f.Why), 400)))
 		}
 		if len(f.New) > 0 {
 			fmt.Fprintf(b, "; not in the known deviations: %s", code(f.New))
@@ -608,13 +610,13 @@ func mdCell(c SDKMatrixCell) string {
 	case "pass":
 		return "✅"
 	case "known":
-		return fmt.Sprintf("⚠️ known until %s: `%s`", expiry(c.Known), mdCode(shorten(c.Diff, 160)))
+		return fmt.Sprintf("⚠️ known until %s: `%s`", expiry(c.Known), mdCode(text.Line(c.Diff, 160)))
 	case "fail":
-		return fmt.Sprintf("❌ `%s`", mdCode(shorten(c.Diff, 160)))
+		return fmt.Sprintf("❌ `%s`", mdCode(text.Line(c.Diff, 160)))
 	case "skipped":
 		return "⏭️"
 	case "error":
-		return "💥 " + mdEscape(shorten(c.Message, 80))
+		return "💥 " + mdEscape(text.Line(c.Message, 80))
 	case "absent":
 		return "–"
 	}
@@ -628,14 +630,6 @@ func mdCode(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len([]rune(s)) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -647,7 +641,7 @@ var sdkMatrixTemplate = template.Must(template.New("matrix.html").Funcs(template
 	"label":  cellLabel,
 	"expiry": expiry,
 	"time":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
-	"short":  shorten,
+	"short":  text.Line,
 	"grid": func(m *SDKMatrix, r []SDKMatrixRow) sdkGrid {
 		return sdkGrid{Columns: m.Columns, Rows: r, Versions: m.Versions()}
 	},

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi/datamodel"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
@@ -453,7 +454,7 @@ func (p *parser) decodeExt(ext *orderedmap.Map[string, *yaml.Node], key string, 
 func nodeKind(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		return "scalar " + strconv.Quote(Truncate(n.Value, 40))
+		return "scalar " + strconv.Quote(text.Truncate(n.Value, 40))
 	case yaml.SequenceNode:
 		return "sequence"
 	case yaml.AliasNode:

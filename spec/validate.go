@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 )
 
 // Severity says how bad a finding is.
@@ -135,7 +136,7 @@ func jsonKind(v any) string {
 	case []any:
 		return "array"
 	case string:
-		return "string " + strconv.Quote(Truncate(x, 60))
+		return "string " + strconv.Quote(text.Truncate(x, 60))
 	case bool:
 		return "boolean " + strconv.FormatBool(x)
 	case json.Number:
@@ -144,14 +145,6 @@ func jsonKind(v any) string {
 		return "number " + strconv.FormatFloat(x, 'g', -1, 64)
 	}
 	return fmt.Sprintf("%T", v)
-}
-
-// Truncate shortens s to n bytes, marking the cut with "...".
-func Truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }
 
 func validate(sh *Shape, v any, ptr string, fs *[]Finding) {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
@@ -292,24 +293,16 @@ func printSDKSummary(w io.Writer, run *reports.Run, dir string) (failures, errs 
 			fmt.Fprintf(w, "  known %s (known deviation until %s)\n", c.ID, c.Known.Expires.UTC().Format(time.DateOnly))
 		case c.Outcome == reports.Fail:
 			failures++
-			fmt.Fprintf(w, "  FAIL  %s: %s\n", c.ID, sdkOneLine(c.Message, 240))
+			fmt.Fprintf(w, "  FAIL  %s: %s\n", c.ID, text.Line(c.Message, 240))
 		case c.Outcome == reports.Error:
 			errs++
-			fmt.Fprintf(w, "  ERROR %s: %s\n", c.ID, sdkOneLine(c.Message, 240))
+			fmt.Fprintf(w, "  ERROR %s: %s\n", c.ID, text.Line(c.Message, 240))
 		case c.Outcome == reports.Skipped && c.Message != skipReason:
 			skipReason = c.Message
 			fmt.Fprintf(w, "  skipped: %s\n", c.Message)
 		}
 	}
 	return failures, errs
-}
-
-func sdkOneLine(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > n {
-		s = s[:n] + "..."
-	}
-	return s
 }
 
 // sdkToolInfo names the harness in SDK reports.
@@ -346,7 +339,7 @@ func runSDKVersions(ctx context.Context, opts sdkconform.MatrixOptions, dir stri
 	}
 	fmt.Fprintf(stdout, "\n%d SDK versions x %d fixtures in %s (scratch: %s)\n", len(vm.Columns), len(page.Rows), vm.Duration.Round(time.Second), vm.WorkDir)
 	for _, ch := range page.Changes {
-		fmt.Fprintf(stdout, "  changed in %s %s: %s: %s -> %s\n", ch.Series, ch.Version, ch.Fixture, sdkOneLine(ch.Before, 80), sdkOneLine(ch.After, 80))
+		fmt.Fprintf(stdout, "  changed in %s %s: %s: %s -> %s\n", ch.Series, ch.Version, ch.Fixture, text.Line(ch.Before, 80), text.Line(ch.After, 80))
 	}
 	fmt.Fprintf(stdout, "the page: %s (%s)\n", filepath.Join(dir, reports.FileSDKMatrixHTML), filepath.Join(dir, reports.FileSDKMatrixMarkdown))
 	code := exitOK

@@ -77,7 +77,7 @@ var Family = engine.Family{
 		{
 			CheckInfo: reports.CheckInfo{
 				ID:          "CancelMetadataModelConversion.shape.Request.Error",
-				Title:       "Request.Error is an union ErrorDetails",
+				Title:       "Request.Error is a union ErrorDetails",
 				Description: "Request.Error MUST be a JSON object (the union ErrorDetails) wherever it appears in a CancelMetadataModelConversion response.",
 				Level:       "MUST",
 				Labels:      []string{"shape", "wire"},

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -178,10 +179,10 @@ func (r *Response) Summary() string {
 	}
 	if r.JSONErr != nil {
 		ct := r.Header.Get("Content-Type")
-		return fmt.Sprintf("%s %s: %s", s, orWord(ct, "(no Content-Type)"), spec.Truncate(strings.Join(strings.Fields(string(r.Body)), " "), 120))
+		return fmt.Sprintf("%s %s: %s", s, orWord(ct, "(no Content-Type)"), text.Truncate(strings.Join(strings.Fields(string(r.Body)), " "), 120))
 	}
 	if msg, ok := r.Message(); ok && !r.OK() {
-		s += ": " + spec.Truncate(msg, 160)
+		s += ": " + text.Truncate(msg, 160)
 	}
 	return s
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -254,9 +255,9 @@ func stoppedWhy(op *spec.Operation, smp *Sample) string {
 	case !r.OK():
 		return fmt.Sprintf("%s refused to start a request: %s", op.Name, r.Summary())
 	case r.JSONErr != nil:
-		return fmt.Sprintf("%s answered HTTP %d, but the body is not valid JSON (%v): %s", op.Name, r.Status, r.JSONErr, spec.Truncate(string(r.Body), 120))
+		return fmt.Sprintf("%s answered HTTP %d, but the body is not valid JSON (%v): %s", op.Name, r.Status, r.JSONErr, text.Truncate(string(r.Body), 120))
 	}
-	return fmt.Sprintf("%s answered HTTP %d without a RequestIdentifier: %s", op.Name, r.Status, spec.Truncate(string(r.Body), 200))
+	return fmt.Sprintf("%s answered HTTP %d without a RequestIdentifier: %s", op.Name, r.Status, text.Truncate(string(r.Body), 200))
 }
 
 // exampleInput builds a valid input for a shape: the project, a selection rule
@@ -930,7 +931,7 @@ func errorMessage(req map[string]any) string {
 		}
 	}
 	b, _ := json.Marshal(e)
-	return spec.Truncate(string(b), 200)
+	return text.Truncate(string(b), 200)
 }
 
 // runFailing starts a request in the failing project, watches it to its end (FAILED,

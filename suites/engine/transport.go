@@ -14,8 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
-	"github.com/dmsconform/dmsconform/spec"
 )
 
 // Clock is where the harness reads the time and waits. On embedded and replay targets
@@ -287,7 +287,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			case lostStop:
 				c.retried("")
 				c.lost.Unjudgeable = true
-				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: "the answer was lost (" + spec.Truncate(why, 120) + "): " + f.found, Err: ErrAnswerLost}
+				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: "the answer was lost (" + text.Truncate(why, 120) + "): " + f.found, Err: ErrAnswerLost}
 			default:
 				c.retried(why + "; " + f.found + ": sent again")
 			}
@@ -390,7 +390,7 @@ var throttlingCodes = map[string]bool{
 // transient decides whether an answer is worth another attempt, and why.
 func (s *Session) transient(op string, resp *http.Response, ex reports.Exchange, err error) (bool, string) {
 	if resp == nil {
-		return true, "no answer (" + spec.Truncate(ex.Error, 80) + ")"
+		return true, "no answer (" + text.Truncate(ex.Error, 80) + ")"
 	}
 	if resp.StatusCode < 300 {
 		return false, ""

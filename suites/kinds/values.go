@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -290,7 +291,7 @@ func diffWireSDK(sh *spec.Shape, wire, sdk any, ptr string) []string {
 }
 
 func show(v any) string {
-	return spec.Truncate(jsonv.Compact(v), 200)
+	return text.Truncate(jsonv.Compact(v), 200)
 }
 
 // history is the sequence of distinct Status and ProgressStep values each request

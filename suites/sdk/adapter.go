@@ -9,9 +9,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -82,9 +84,9 @@ func runAdapter(ctx context.Context, who string, jobs []Job, retries map[string]
 		return nil, fmt.Errorf("%s: %s", who, resp.Error)
 	case runErr != nil:
 		return nil, fmt.Errorf("%s (%s) failed: %v: %s (%srun the adapter by hand with a jobs file on stdin to debug)",
-			who, cmd.String(), runErr, truncate(stderr.String(), 2000), hint)
+			who, cmd.String(), runErr, text.Truncate(strings.TrimSpace(stderr.String()), 2000), hint)
 	case decErr != nil:
-		return nil, fmt.Errorf("%s printed no valid JSON: %v (stderr: %s)", who, decErr, truncate(stderr.String(), 1000))
+		return nil, fmt.Errorf("%s printed no valid JSON: %v (stderr: %s)", who, decErr, text.Truncate(strings.TrimSpace(stderr.String()), 1000))
 	}
 	return &resp, nil
 }

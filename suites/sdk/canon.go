@@ -2,7 +2,6 @@ package sdkconform
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
@@ -27,13 +26,4 @@ func Diff(sh *spec.Shape, want, got any) []string {
 		}
 	}
 	return out
-}
-
-// truncate shortens s for one-line messages.
-func truncate(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -53,7 +54,7 @@ func (e *ObservedError) String() string {
 	if e.Kind == KindAPI {
 		parts = append(parts, "code="+strconv.Quote(e.Code), "typed="+strconv.FormatBool(e.Typed))
 	}
-	parts = append(parts, "message="+strconv.Quote(truncate(e.Message, 160)))
+	parts = append(parts, "message="+strconv.Quote(text.Truncate(e.Message, 160)))
 	return "error{" + strings.Join(parts, ", ") + "}"
 }
 
@@ -114,11 +115,11 @@ func Evaluate(op *spec.Operation, e Expect, o Observation) []string {
 		return Diff(op.Output, want, o.Output)
 	case e.Error != nil:
 		if o.Err == nil {
-			return []string{fmt.Sprintf("expected %s, observed a successful decoding: %s", e.String(), truncate(o.String(), 300))}
+			return []string{fmt.Sprintf("expected %s, observed a successful decoding: %s", e.String(), text.Truncate(o.String(), 300))}
 		}
 		var d []string
 		if o.Err.Kind != e.Error.kind() {
-			d = append(d, fmt.Sprintf("expected a %s error, observed a %s error (%s)", e.Error.kind(), o.Err.Kind, truncate(o.Err.Message, 200)))
+			d = append(d, fmt.Sprintf("expected a %s error, observed a %s error (%s)", e.Error.kind(), o.Err.Kind, text.Truncate(o.Err.Message, 200)))
 			return d
 		}
 		if c := e.Error.Code; c != nil && o.Err.Code != *c {
@@ -128,7 +129,7 @@ func Evaluate(op *spec.Operation, e Expect, o Observation) []string {
 			d = append(d, fmt.Sprintf("typed: expected %v (%s), observed %v", *t, typedWord(*t), o.Err.Typed))
 		}
 		if m := e.Error.Message; m != nil && o.Err.Message != *m {
-			d = append(d, fmt.Sprintf("error message: expected %q, observed %q", *m, truncate(o.Err.Message, 200)))
+			d = append(d, fmt.Sprintf("error message: expected %q, observed %q", *m, text.Truncate(o.Err.Message, 200)))
 		}
 		return d
 	}

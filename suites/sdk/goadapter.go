@@ -19,6 +19,7 @@ import (
 	"golang.org/x/mod/modfile"
 
 	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -283,7 +284,7 @@ func goCommand(ctx context.Context, dir string, offline bool, args ...string) er
 				lines = append(lines, l)
 			}
 		}
-		return fmt.Errorf("go %s: %v: %s", args[0], err, truncate(strings.Join(lines, " "), 1500))
+		return fmt.Errorf("go %s: %v: %s", args[0], err, text.Truncate(strings.Join(lines, " "), 1500))
 	}
 	return nil
 }

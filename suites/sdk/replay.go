@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dmsconform/dmsconform/fixtures"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -172,7 +173,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 		if len(rp.exchanges) == 0 {
 			msg := "no request reached the fixture server"
 			if rp.obs.Err != nil {
-				msg += ": " + rp.obs.Err.Kind + " error: " + truncate(rp.obs.Err.Message, 300)
+				msg += ": " + rp.obs.Err.Kind + " error: " + text.Truncate(rp.obs.Err.Message, 300)
 			}
 			harness = append(harness, msg)
 			continue
@@ -245,7 +246,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 		c.Outcome = reports.Pass
 		c.Message = fmt.Sprintf("decoded as expected (%s)", plural(n, "replay"))
 		if len(groups) == 1 {
-			c.Message += ": " + truncate(groups[0].obs.String(), 400)
+			c.Message += ": " + text.Truncate(groups[0].obs.String(), 400)
 		}
 		if len(notes) > 0 {
 			c.Message += "; " + strings.Join(notes, "; ")
@@ -276,7 +277,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 	}
 	fmt.Fprintf(&b, "Fixture %s (%s). Expected %s. ", fx.ID, fx.File, fx.Expect.String())
 	if len(groups) == 1 {
-		fmt.Fprintf(&b, "Observed %s. ", truncate(groups[0].obs.String(), 800))
+		fmt.Fprintf(&b, "Observed %s. ", text.Truncate(groups[0].obs.String(), 800))
 	} else {
 		parts := make([]string, len(groups))
 		for i, g := range groups {
@@ -284,7 +285,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 			if g.diffs != nil {
 				verdict = strings.Join(g.diffs, "; ")
 			}
-			parts[i] = fmt.Sprintf("%dx %s [%s]", g.count, truncate(g.obs.String(), 600), verdict)
+			parts[i] = fmt.Sprintf("%dx %s [%s]", g.count, text.Truncate(g.obs.String(), 600), verdict)
 		}
 		fmt.Fprintf(&b, "Observed decodings: %s. ", strings.Join(parts, "; "))
 	}

@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/mod/semver"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -299,7 +300,7 @@ func RunVersions(ctx context.Context, opts MatrixOptions) (*VersionMatrix, error
 		}
 		switch {
 		case c.DriftErr != nil:
-			typing += "; the drift test did not run: " + truncate(c.DriftErr.Error(), 200)
+			typing += "; the drift test did not run: " + text.Truncate(c.DriftErr.Error(), 200)
 		case c.Drift != nil && c.Drift.Passed:
 			typing += "; the drift test passes"
 		case c.Drift != nil:
@@ -389,7 +390,7 @@ func newestGoVersion(ctx context.Context, work string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go list -m -versions %s: %v: %s", GoModule, err, truncate(stderr.String(), 500))
+		return "", fmt.Errorf("go list -m -versions %s: %v: %s", GoModule, err, text.Truncate(strings.TrimSpace(stderr.String()), 500))
 	}
 	var info struct{ Versions []string }
 	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil {
@@ -501,7 +502,7 @@ func PrepareJS(ctx context.Context, version, work, adapterDir, node string, offl
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("npm install %s@%s (in %s): %v: %s", JSPackage, version, dir, err, truncate(out.String(), 1000))
+			return nil, fmt.Errorf("npm install %s@%s (in %s): %v: %s", JSPackage, version, dir, err, text.Truncate(strings.TrimSpace(out.String()), 1000))
 		}
 		if got := installedJSVersion(dir); got != version {
 			return nil, fmt.Errorf("npm install %s@%s installed %q", JSPackage, version, got)
@@ -541,16 +542,16 @@ func (vm *VersionMatrix) MatrixInputs(m *spec.Model, known []reports.KnownDeviat
 			}
 			switch {
 			case c.DriftErr != nil:
-				in.Typing.Drift = "did not run: " + truncate(c.DriftErr.Error(), 200)
+				in.Typing.Drift = "did not run: " + text.Truncate(c.DriftErr.Error(), 200)
 			case c.Drift != nil && c.Drift.Passed:
 				in.Typing.Drift = "pass"
 			case c.Drift != nil:
-				in.Typing.Drift = "fail: " + truncate(c.Drift.Output, 300)
+				in.Typing.Drift = "fail: " + text.Truncate(c.Drift.Output, 300)
 			}
 		}
 		switch g, _ := c.SDK.(*GoAdapterSDK); {
 		case c.Err != nil:
-			in.Note = truncate(c.Err.Error(), 400)
+			in.Note = text.Truncate(c.Err.Error(), 400)
 		case g != nil:
 			in.Note = "built with " + strings.Join(g.With, ", ")
 		}
