@@ -315,7 +315,7 @@ func TestEmbeddedFixtureIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
-	if res.ExitCode != runner.ExitOK {
+	if res.ExitCode != reports.ExitOK {
 		t.Fatalf("the embedded run exits %d:\n%s", res.ExitCode, log.String())
 	}
 	if os.Getenv(envRecordFixtures) == "1" {

@@ -77,7 +77,7 @@ func Judge(ctx context.Context, jo JudgeOptions) (*Result, error) {
 	if p.fresh {
 		linkLatest(opts.OutRoot, p.dir)
 	}
-	out.ExitCode = exitCode(run)
+	out.ExitCode = reports.ExitCode(run)
 	printSummary(opts.Stdout, out, engine.Config{})
 	return out, nil
 }

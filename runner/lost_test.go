@@ -70,7 +70,7 @@ func noFailNoError(t *testing.T, res *Result) {
 			t.Errorf("%s: %s: %s (cause %s)", c.ID, c.Outcome, c.Message, c.Cause)
 		}
 	}
-	if res.ExitCode != ExitOK {
+	if res.ExitCode != reports.ExitOK {
 		t.Errorf("exit %d, want 0", res.ExitCode)
 	}
 }

@@ -219,7 +219,7 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 	}
 	res.Run, res.Dir = run, opts.Out
 	if len(res.Survivors) > 0 || len(fp) > 0 || len(flaky) > 0 {
-		res.ExitCode = ExitNonConform
+		res.ExitCode = reports.ExitNonConform
 	}
 	fmt.Fprintf(opts.Stdout, "mutation: %d modes, kill rate %.0f%%, %d survivors, %d false positives, %d flaky checks over %d defect-free runs\n  reports: %s\n",
 		len(modes), 100*matrix.KillRate, len(res.Survivors), len(fp), len(flaky), opts.Repeats, opts.Out)

@@ -48,7 +48,7 @@ func TestMutationKillsEveryDefectWithoutFalsePositives(t *testing.T) {
 			t.Errorf("no defect mode makes a %s check fail: that family is not proven able to fail", group)
 		}
 	}
-	if res.Run.Matrix.KillRate != 1 || res.ExitCode != ExitOK {
+	if res.Run.Matrix.KillRate != 1 || res.ExitCode != reports.ExitOK {
 		t.Errorf("kill rate %.2f, exit %d", res.Run.Matrix.KillRate, res.ExitCode)
 	}
 	if t.Failed() {
@@ -82,7 +82,7 @@ func TestKillRule(t *testing.T) {
 
 func TestMutateRejectsUnknownMode(t *testing.T) {
 	_, err := Mutate(context.Background(), MutateOptions{Modes: []string{"no-such-mode"}, Out: t.TempDir()})
-	if ExitCodeOf(err) != ExitUsage || !strings.Contains(err.Error(), "--list") {
+	if ExitCodeOf(err) != reports.ExitUsage || !strings.Contains(err.Error(), "--list") {
 		t.Fatalf("want a usage error pointing at --list, got %v", err)
 	}
 }

@@ -22,15 +22,6 @@ import (
 	"github.com/dmsconform/dmsconform/targets"
 )
 
-// Exit codes of a run (the CLI contract).
-const (
-	ExitOK          = 0   // conformant (with a baseline: no new failures)
-	ExitNonConform  = 1   // non-conformance or new failures
-	ExitUsage       = 2   // usage or configuration error (found before anything runs)
-	ExitHarnessFail = 3   // target unreachable, credentials rejected, or harness error
-	ExitInterrupted = 130 // SIGINT/SIGTERM: the run stopped early (reports say so)
-)
-
 // Version is the tool version written into reports (set by the CLI's build).
 var Version = "dev"
 
@@ -93,11 +84,11 @@ func ExitCodeOf(err error) int {
 	var ie *InterruptedError
 	switch {
 	case errors.As(err, &ue):
-		return ExitUsage
+		return reports.ExitUsage
 	case errors.As(err, &ie):
-		return ExitInterrupted
+		return reports.ExitInterrupted
 	}
-	return ExitHarnessFail
+	return reports.ExitHarnessFail
 }
 
 // classify turns an engine error into a usage or harness error.
@@ -363,7 +354,7 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 	if p.fresh {
 		linkLatest(opts.OutRoot, p.dir)
 	}
-	out.ExitCode = exitCode(run)
+	out.ExitCode = reports.ExitCode(run)
 	if !opts.Quiet {
 		printSummary(stdout, out, cfg)
 	}
@@ -431,8 +422,6 @@ func linkLatest(root, dir string) {
 // exitCode: an interrupted run is 130; non-conformance (uncovered failures, or new
 // failures against a baseline) is 1; otherwise an error outcome is 3; otherwise 0
 // (reports.ExitCode: a merge of reports uses the same rules).
-func exitCode(run *reports.Run) int { return reports.ExitCode(run) }
-
 func printSummary(w io.Writer, res *Result, cfg engine.Config) {
 	run := res.Run
 	fmt.Fprintf(w, "\ndmsconform %s against %s: %d checks, %d API calls (%s), %d of %d starts, in %s\n",

@@ -30,14 +30,14 @@ func runChecks(args []string, stdout, stderr io.Writer) int {
 		selected, err := engine.Select(all.Families, *filter)
 		if err != nil {
 			fmt.Fprintf(stderr, "dmsconform checks: %v\n", err)
-			return exitUsage
+			return reports.ExitUsage
 		}
 		fams = groupFamilies(selected)
 	} else {
 		fixtures, err := sdkconform.LoadDefault()
 		if err != nil {
 			fmt.Fprintf(stderr, "dmsconform checks: the SDK fixtures: %v\n", err)
-			return exitHarnessFail
+			return reports.ExitHarnessFail
 		}
 		for _, fx := range fixtures {
 			sdkChecks = append(sdkChecks, fx.Info())
@@ -72,15 +72,15 @@ func runChecks(args []string, stdout, stderr io.Writer) int {
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(map[string]any{"modelVersion": all.ModelVersion, "modelSha256": all.ModelSHA256, "checks": checks, "sdkChecks": sdkChecks}); err != nil {
 			fmt.Fprintf(stderr, "dmsconform checks: %v\n", err)
-			return exitHarnessFail
+			return reports.ExitHarnessFail
 		}
 	case "markdown":
 		fmt.Fprint(stdout, engine.CatalogMarkdown(spec.DocumentName, all.ModelVersion, all.ModelSHA256[:16], fams, sdkChecks))
 	default:
 		fmt.Fprintf(stderr, "dmsconform checks: unknown --format %q: pass text, json or markdown\n", *format)
-		return exitUsage
+		return reports.ExitUsage
 	}
-	return exitOK
+	return reports.ExitOK
 }
 
 // groupFamilies regroups selected checks by family, in catalog order.

@@ -42,13 +42,13 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(paths) != 2 {
 		fmt.Fprintf(stderr, "dmsconform diff: need two reports, got %d argument(s): pass the baseline first, then the new run, e.g.\n  dmsconform diff baseline/report.json reports/out/embedded/report.json\n", len(paths))
-		return exitUsage
+		return reports.ExitUsage
 	}
 	switch *format {
 	case "text", "json", "markdown", "md":
 	default:
 		fmt.Fprintf(stderr, "dmsconform diff: --format %q: use text, json or markdown\n", *format)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	var runs [2]*reports.Run
 	for i, p := range paths {
@@ -60,7 +60,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 				which = "new report (second argument)"
 			}
 			fmt.Fprintf(stderr, "dmsconform diff: %s: %v\n", which, err)
-			return exitUsage
+			return reports.ExitUsage
 		}
 		paths[i], runs[i] = p, run
 	}
@@ -69,7 +69,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		var err error
 		if known, err = reports.LoadKnownDeviations(*knownPath); err != nil {
 			fmt.Fprintf(stderr, "dmsconform diff: --known-deviations: %v\n", err)
-			return exitUsage
+			return reports.ExitUsage
 		}
 	}
 	old, cur := runs[0], runs[1]
@@ -103,7 +103,7 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform diff: write output: %v\n", err)
-		return exitHarnessFail
+		return reports.ExitHarnessFail
 	}
 	if *format != "text" { // text output already lists the warnings
 		for _, w := range cur.Warnings[warnBefore:] {
@@ -111,9 +111,9 @@ func runDiff(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if cmp.HasNewFailures() {
-		return exitNonConform
+		return reports.ExitNonConform
 	}
-	return exitOK
+	return reports.ExitOK
 }
 
 // parseDiffArgs parses flags that may come before, between or after the two
@@ -130,9 +130,9 @@ func parseDiffArgs(fs *flag.FlagSet, args []string) (paths []string, code int, d
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, exitOK, true
+				return nil, reports.ExitOK, true
 			}
-			return nil, exitUsage, true
+			return nil, reports.ExitUsage, true
 		}
 		if fs.NArg() == 0 {
 			break

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/reports"
 )
 
 func init() {
@@ -74,15 +75,15 @@ func emulate(parent context.Context, args []string, stdout, stderr io.Writer) in
 		for _, d := range emulator.DefectModes() {
 			fmt.Fprintf(stdout, "%-28s %s\n", d.Name, d.Description)
 		}
-		return exitOK
+		return reports.ExitOK
 	}
 	if err := checkLoopback(*addr, *allowRemote); err != nil {
 		fmt.Fprintf(stderr, "dmsconform emulate: %v\n", err)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	if *autoAdvance != 0 && !*virtual {
 		fmt.Fprintln(stderr, "dmsconform emulate: --auto-advance needs --virtual-clock (the wall clock cannot be advanced)")
-		return exitUsage
+		return reports.ExitUsage
 	}
 	cfg := emulator.Config{Region: *region, AccountID: *account, StepDuration: *step, Control: *control,
 		Defects: defects, AutoAdvance: *autoAdvance, Weather: weather, AnyAccessKey: *anyKey}
@@ -93,12 +94,12 @@ func emulate(parent context.Context, args []string, stdout, stderr io.Writer) in
 		{"--silent-after", weather.SilentAfter < 0}, {"--latency", weather.Latency < 0}, {"--consistency-window", weather.ConsistencyWindow < 0}} {
 		if f.neg {
 			fmt.Fprintf(stderr, "dmsconform emulate: %s must not be negative: 0 is off, a count N ≥ 1 or a duration such as 150ms is on\n", f.flag)
-			return exitUsage
+			return reports.ExitUsage
 		}
 	}
 	if *step <= 0 {
 		fmt.Fprintf(stderr, "dmsconform emulate: --step %v must be positive, such as 2s or 50ms\n", *step)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	if *virtual {
 		cfg.Clock = emulator.NewVirtualClock(time.Now().UTC().Truncate(time.Second))
@@ -109,7 +110,7 @@ func emulate(parent context.Context, args []string, stdout, stderr io.Writer) in
 			name, fault, ok := strings.Cut(p, "=")
 			if !ok || name == "" || fault == "" {
 				fmt.Fprintf(stderr, "dmsconform emulate: --start-fault-project %q: write NAME=FAULT, e.g. dmsconform-no-bucket=%s\n", p, emulator.CodeS3NotFound)
-				return exitUsage
+				return reports.ExitUsage
 			}
 			cfg.Projects = append(cfg.Projects, emulator.Project{Name: name, StartFault: fault})
 		}
@@ -123,7 +124,7 @@ func emulate(parent context.Context, args []string, stdout, stderr io.Writer) in
 	// Build the emulator first so configuration errors are usage errors.
 	if _, err := emulator.New(cfg); err != nil {
 		fmt.Fprintf(stderr, "dmsconform emulate: %v\n", err)
-		return exitUsage
+		return reports.ExitUsage
 	}
 
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
@@ -131,23 +132,23 @@ func emulate(parent context.Context, args []string, stdout, stderr io.Writer) in
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform emulate: listen on %s: %v (is another emulator running? pick another port with --addr, or 127.0.0.1:0 for a free one)\n", *addr, err)
-		return exitHarnessFail
+		return reports.ExitHarnessFail
 	}
 	srv, err := emulator.Serve(l, cfg)
 	if err != nil {
 		l.Close()
 		fmt.Fprintf(stderr, "dmsconform emulate: %v\n", err)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	printEmulator(stdout, srv)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "dmsconform emulate: stopping")
 	if err := srv.Close(); err != nil {
 		fmt.Fprintf(stderr, "dmsconform emulate: stop: %v\n", err)
-		return exitHarnessFail
+		return reports.ExitHarnessFail
 	}
 	fmt.Fprintln(stdout, "dmsconform emulate: stopped")
-	return exitOK
+	return reports.ExitOK
 }
 
 const weatherHelp = `

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -29,19 +30,19 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform model: %v\n", err)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	if *asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(spec.Describe(m)); err != nil {
 			fmt.Fprintf(stderr, "dmsconform model: %v\n", err)
-			return exitHarnessFail
+			return reports.ExitHarnessFail
 		}
-		return exitOK
+		return reports.ExitOK
 	}
 	writeModelText(stdout, m)
-	return exitOK
+	return reports.ExitOK
 }
 
 func writeModelText(w io.Writer, m *spec.Model) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/runner"
 )
 
@@ -33,7 +34,7 @@ func runMutate(args []string, stdout, stderr io.Writer) int {
 		for _, m := range emulator.DefectModes() {
 			fmt.Fprintf(stdout, "%-28s %s\n", m.Name, m.Description)
 		}
-		return exitOK
+		return reports.ExitOK
 	}
 	dir := *out
 	if dir == "" {
@@ -49,7 +50,7 @@ func runMutate(args []string, stdout, stderr io.Writer) int {
 	if *md != "" {
 		if err := os.WriteFile(*md, []byte(runner.MarkdownMatrix(res.Run)), 0o644); err != nil {
 			fmt.Fprintf(stderr, "dmsconform mutate: writing %s: %v\n", *md, err)
-			return exitHarnessFail
+			return reports.ExitHarnessFail
 		}
 	}
 	return res.ExitCode

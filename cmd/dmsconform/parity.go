@@ -47,11 +47,11 @@ func runParity(args []string, stdout, stderr io.Writer) int {
 	}
 	if envErr != nil {
 		fmt.Fprintf(stderr, "dmsconform parity: %v\n", envErr)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	if *format != "text" && *format != "json" {
 		fmt.Fprintf(stderr, "dmsconform parity: --format %q: use text or json\n", *format)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -64,7 +64,7 @@ func runParity(args []string, stdout, stderr io.Writer) int {
 	data, err := record.MarshalParity(p)
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform parity: %v\n", err)
-		return exitHarnessFail
+		return reports.ExitHarnessFail
 	}
 	if *format == "json" {
 		_, _ = stdout.Write(data)
@@ -80,7 +80,7 @@ func runParity(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "\n  reports: %s\n  verdict: %s, %.2f%% of %d exchanges match\n", dir, verdict, p.Score, p.Exchanges)
 	}
 	if p.Perfect() {
-		return exitOK
+		return reports.ExitOK
 	}
-	return exitNonConform
+	return reports.ExitNonConform
 }

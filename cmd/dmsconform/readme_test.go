@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/all"
 )
 
@@ -62,7 +63,7 @@ func readmeUsage(t *testing.T) map[string]map[string]bool {
 func helpFlags(t *testing.T, cmd string) map[string]bool {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	if code := dispatch([]string{cmd, "--help"}, &stdout, &stderr); code != exitOK {
+	if code := dispatch([]string{cmd, "--help"}, &stdout, &stderr); code != reports.ExitOK {
 		t.Fatalf("dmsconform %s --help exited %d: %s", cmd, code, stderr.String())
 	}
 	out := map[string]bool{}

@@ -115,27 +115,27 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 	selected, err := sdkconform.SelectSDKs(*which)
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform sdk: --sdk: %v\n", err)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	var versionList []sdkconform.VersionSpec
 	if versions.set {
 		if versionList, err = sdkconform.ParseVersions(versions.value); err != nil {
 			fmt.Fprintf(stderr, "dmsconform sdk: --versions: %v\n", err)
-			return exitUsage
+			return reports.ExitUsage
 		}
 		versionList = slices.DeleteFunc(versionList, func(v sdkconform.VersionSpec) bool {
 			return !slices.ContainsFunc(selected, func(e sdkconform.Entry) bool { return e.Name == v.SDK })
 		})
 		if len(versionList) == 0 {
 			fmt.Fprintf(stderr, "dmsconform sdk: --versions %s names no version of the SDKs --sdk %s selects\n", versions.value, *which)
-			return exitUsage
+			return reports.ExitUsage
 		}
 	}
 
 	m, err := spec.Load()
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
-		return exitHarnessFail
+		return reports.ExitHarnessFail
 	}
 	var fixtures []*sdkconform.Fixture
 	if *fixturesDir != "" {
@@ -145,14 +145,14 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	if errs := sdkconform.Validate(m, fixtures); len(errs) > 0 {
 		fmt.Fprintf(stderr, "dmsconform sdk: %d problem(s) in the fixtures (see fixtures/README.md):\n", len(errs))
 		for _, e := range errs {
 			fmt.Fprintf(stderr, "- %v\n", e)
 		}
-		return exitUsage
+		return reports.ExitUsage
 	}
 	knownPath := knownFlag.value
 	if !knownFlag.set && *fixturesDir == "" {
@@ -165,7 +165,7 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 	if knownPath != "" {
 		if known, err = reports.LoadKnownDeviations(knownPath); err != nil {
 			fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
-			return exitUsage
+			return reports.ExitUsage
 		}
 	}
 	dir := *out
@@ -198,7 +198,7 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 		res, err := sdkconform.ReplaySDK(ctx, sdk, opts)
 		if err != nil {
 			fmt.Fprintf(stderr, "dmsconform sdk: %s: %v\n", sdk.Info().Name, err)
-			return exitHarnessFail
+			return reports.ExitHarnessFail
 		}
 		run := res.Run
 		for _, w := range reports.ApplyKnown(run, known, sdkNow()) {
@@ -207,7 +207,7 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 		runDir := filepath.Join(dir, entry.Name)
 		if err := reports.WriteAll(runDir, run, reports.WithSecrets(sdkconform.AccessKeyID, sdkconform.SecretAccessKey)); err != nil {
 			fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
-			return exitHarnessFail
+			return reports.ExitHarnessFail
 		}
 		f, b := printSDKSummary(stdout, run, runDir)
 		failures += f
@@ -221,17 +221,17 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 	matrix := reports.NewSDKMatrix(inputs, expected, time.Now())
 	if err := reports.WriteSDKMatrix(dir, matrix, sdkconform.AccessKeyID, sdkconform.SecretAccessKey); err != nil {
 		fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
-		return exitHarnessFail
+		return reports.ExitHarnessFail
 	}
 	fmt.Fprintf(stdout, "\nside by side: %s (%s): %d of %d fixtures where the SDKs disagree\n",
 		filepath.Join(dir, reports.FileSDKMatrixHTML), filepath.Join(dir, reports.FileSDKMatrixMarkdown), len(matrix.Disagreements()), len(matrix.Rows))
 	switch {
 	case failures > 0:
-		return exitNonConform
+		return reports.ExitNonConform
 	case broken > 0:
-		return exitHarnessFail
+		return reports.ExitHarnessFail
 	}
-	return exitOK
+	return reports.ExitOK
 }
 
 // sdkFindUp returns rel under the working directory or the nearest parent that has it,
@@ -330,26 +330,26 @@ func runSDKVersions(ctx context.Context, opts sdkconform.MatrixOptions, dir stri
 	vm, err := sdkconform.RunVersions(ctx, opts)
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
-		return exitHarnessFail
+		return reports.ExitHarnessFail
 	}
 	page, err := vm.Write(dir, opts.Model, opts.Fixtures, known, sdkNow())
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform sdk: %v\n", err)
-		return exitHarnessFail
+		return reports.ExitHarnessFail
 	}
 	fmt.Fprintf(stdout, "\n%d SDK versions x %d fixtures in %s (scratch: %s)\n", len(vm.Columns), len(page.Rows), vm.Duration.Round(time.Second), vm.WorkDir)
 	for _, ch := range page.Changes {
 		fmt.Fprintf(stdout, "  changed in %s %s: %s: %s -> %s\n", ch.Series, ch.Version, ch.Fixture, text.Line(ch.Before, 80), text.Line(ch.After, 80))
 	}
 	fmt.Fprintf(stdout, "the page: %s (%s)\n", filepath.Join(dir, reports.FileSDKMatrixHTML), filepath.Join(dir, reports.FileSDKMatrixMarkdown))
-	code := exitOK
+	code := reports.ExitOK
 	for _, b := range vm.DriftBroken() {
 		fmt.Fprintf(stderr, "dmsconform sdk: the drift test's fault typing does not hold: %s\n", b)
-		code = exitNonConform
+		code = reports.ExitNonConform
 	}
 	for _, b := range vm.Broken() {
 		fmt.Fprintf(stderr, "dmsconform sdk: %s\n", b)
-		code = exitHarnessFail
+		code = reports.ExitHarnessFail
 	}
 	return code
 }

@@ -24,8 +24,8 @@ func sdkRunCLI(t *testing.T, args ...string) (int, string, string) {
 func TestSDKCommandGo(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", out, "--known-deviations", "none")
-	if code != exitNonConform {
-		t.Fatalf("exit %d, want %d (the Go SDK's union findings fail)\nstdout:\n%s\nstderr:\n%s", code, exitNonConform, stdout, stderr)
+	if code != reports.ExitNonConform {
+		t.Fatalf("exit %d, want %d (the Go SDK's union findings fail)\nstdout:\n%s\nstderr:\n%s", code, reports.ExitNonConform, stdout, stderr)
 	}
 	for _, f := range []string{reports.FileJSON, reports.FileJUnit, reports.FileHTML, reports.FileMarkdown} {
 		if _, err := os.Stat(filepath.Join(out, "go", f)); err != nil {
@@ -60,7 +60,7 @@ func TestSDKCommandKnownDeviations(t *testing.T) {
 	out := t.TempDir()
 	known := filepath.Join("..", "..", "fixtures", "known-deviations.sdk.yaml")
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", out, "--known-deviations", known)
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	var run struct {
@@ -89,7 +89,7 @@ func TestSDKCommandKnownDeviations(t *testing.T) {
 func TestSDKCommandJSWithoutNode(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "js", "--out", out, "--node", filepath.Join(t.TempDir(), "no-node"))
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "skipped:") {
@@ -113,12 +113,12 @@ func TestSDKCommandUsage(t *testing.T) {
 		{"sdk", "--known-deviations", "/no/such/file.yaml"},
 		{"sdk", "--fixtures", "/no/such/dir"},
 	} {
-		if code, _, stderr := sdkRunCLI(t, args...); code != exitUsage {
-			t.Errorf("%v: exit %d, want %d (stderr %s)", args, code, exitUsage, stderr)
+		if code, _, stderr := sdkRunCLI(t, args...); code != reports.ExitUsage {
+			t.Errorf("%v: exit %d, want %d (stderr %s)", args, code, reports.ExitUsage, stderr)
 		}
 	}
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--help")
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Errorf("--help: exit %d", code)
 	}
 	help := stdout + stderr
@@ -145,14 +145,14 @@ func TestSDKCommandUsage(t *testing.T) {
 // turns it off, and a custom --fixtures folder does not get it.
 func TestSDKCommandDefaultKnownDeviations(t *testing.T) {
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", t.TempDir())
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0 (the default known deviations cover the Go findings)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "known-deviations.sdk.yaml (default)") || !strings.Contains(stdout, "  known sdk.") {
 		t.Errorf("the summary does not say the default file was used:\n%s", stdout)
 	}
-	if code, stdout, _ := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", t.TempDir(), "--known-deviations="); code != exitNonConform || strings.Contains(stdout, "(default)") {
-		t.Errorf("--known-deviations= : exit %d, want %d without any file\n%s", code, exitNonConform, stdout)
+	if code, stdout, _ := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", t.TempDir(), "--known-deviations="); code != reports.ExitNonConform || strings.Contains(stdout, "(default)") {
+		t.Errorf("--known-deviations= : exit %d, want %d without any file\n%s", code, reports.ExitNonConform, stdout)
 	}
 }
 
@@ -162,7 +162,7 @@ func TestSDKCommandDefaultKnownDeviations(t *testing.T) {
 func TestSDKCommandAll(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "all", "--out", out)
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0 (every finding is a known deviation)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	fixtures, err := sdkconform.LoadDefault()
@@ -213,7 +213,7 @@ func TestSDKCommandAll(t *testing.T) {
 func TestSDKCommandBotocoreWithoutPython(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "boto3", "--out", out, "--python", filepath.Join(t.TempDir(), "no-python"))
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "skipped:") || !strings.Contains(stdout, "pip install botocore") {
@@ -240,8 +240,8 @@ func TestSDKVersionsUsage(t *testing.T) {
 		{[]string{"sdk", "--sdk", "js", "--versions=go@v1.64.0,botocore"}, "names no version of the SDKs --sdk js selects"},
 	} {
 		code, _, stderr := sdkRunCLI(t, tc.args...)
-		if code != exitUsage || !strings.Contains(stderr, tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tc.args, code, stderr, exitUsage, tc.want)
+		if code != reports.ExitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tc.args, code, stderr, reports.ExitUsage, tc.want)
 		}
 	}
 	_, stdout, stderr := sdkRunCLI(t, "sdk", "--help")
