@@ -51,7 +51,7 @@ func Judge(ctx context.Context, jo JudgeOptions) (*Result, error) {
 	res := engine.JudgeAll(ctx, sess, p.checks)
 	run := &reports.Run{
 		Kind:        reports.KindTarget,
-		Tool:        reports.Tool{Name: "dmsconform", Version: Version},
+		Tool:        Tool(),
 		Target:      reports.Target{Kind: rec.Meta.Target.Kind, Name: "recording " + jo.Recording, Region: rec.Meta.Target.Region, Project: rec.Meta.Target.Project},
 		Model:       ModelInfo(),
 		Started:     started,

@@ -60,7 +60,7 @@ func Merge(opts MergeOptions) (*MergeResult, error) {
 		}
 		in = append(in, mi)
 	}
-	m := reports.NewMerge(in, reports.Tool{Name: "dmsconform", Version: Version})
+	m := reports.NewMerge(in, Tool())
 	if err := reports.WriteMerge(dir, m); err != nil {
 		return nil, &HarnessError{Err: err}
 	}
@@ -125,7 +125,7 @@ func History(opts HistoryOptions) (*HistoryResult, error) {
 	for _, r := range runs {
 		in = append(in, reports.HistoryInput{Run: r.run, Source: r.dir, Report: relReport(dir, r.dir)})
 	}
-	h := reports.NewHistory(in, reports.Tool{Name: "dmsconform", Version: Version})
+	h := reports.NewHistory(in, Tool())
 	if err := reports.WriteHistory(dir, h); err != nil {
 		return nil, &HarnessError{Err: err}
 	}

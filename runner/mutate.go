@@ -167,7 +167,7 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 	res := &MutateResult{FalsePositives: slices.Sorted(maps.Keys(fp)), Flaky: slices.Sorted(maps.Keys(flaky))}
 	run := &reports.Run{
 		Kind:   reports.KindMutation,
-		Tool:   reports.Tool{Name: "dmsconform", Version: Version},
+		Tool:   Tool(),
 		Target: reports.Target{Kind: "embedded", Name: "dmsconform emulator with defect modes"},
 		Model:  ModelInfo(),
 	}

@@ -22,9 +22,6 @@ import (
 	"github.com/dmsconform/dmsconform/targets"
 )
 
-// Version is the tool version written into reports (set by the CLI's build).
-var Version = "dev"
-
 // Options configures one run.
 type Options struct {
 	Config engine.Config
@@ -173,10 +170,7 @@ func prepare(opts Options, kind string) (*prepared, error) {
 
 // ReadReport reads a report.json, or the report.json in a report folder.
 func ReadReport(path string) (*reports.Run, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		path = filepath.Join(path, reports.FileJSON)
-	}
-	return reports.ReadJSON(path)
+	return reports.ReadJSON(reportPath(path))
 }
 
 // writableDir makes sure dir is (or can become) a folder this process writes into:
@@ -307,7 +301,7 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 
 	run := &reports.Run{
 		Kind:        reports.KindTarget,
-		Tool:        reports.Tool{Name: "dmsconform", Version: Version},
+		Tool:        Tool(),
 		Target:      reports.Target{Kind: sess.Kind, Endpoint: endpointFor(sess), Region: sess.Region, Project: sess.Project},
 		Model:       modelInfo(sess.Model),
 		Started:     started,

@@ -249,15 +249,6 @@ func TestEmulatePrintsKeysAndRunCommand(t *testing.T) {
 	}
 }
 
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{"dmsconform-project": "dmsconform-project", "http://127.0.0.1:4566/": "http://127.0.0.1:4566/",
-		"my project": "'my project'", "it's": `'it'\''s'`, "": "''"} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
 // TestEmulateWeather: the weather flags reach the emulator, the startup lines say
 // so, and the control surface can change it.
 func TestEmulateWeather(t *testing.T) {

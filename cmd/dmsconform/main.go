@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"sort"
 	"strings"
 
@@ -27,8 +26,7 @@ func runVersion(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	m := runner.ModelInfo()
-	fmt.Fprintf(stdout, "dmsconform %s (model %s, sha256 %.12s; %s)\n", runner.Version, m.Version, m.SHA256, runtime.Version())
+	fmt.Fprintln(stdout, runner.VersionLine())
 	return reports.ExitOK
 }
 

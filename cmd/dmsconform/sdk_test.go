@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/runner"
 	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
 )
 
@@ -132,7 +133,7 @@ func TestSDKCommandUsage(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"all", DefaultSDKKnownDeviations, "matrix.html"} {
+	for _, want := range []string{"all", runner.DefaultSDKKnownDeviations, "matrix.html"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("--help does not mention %q:\n%s", want, help)
 		}

@@ -51,6 +51,15 @@ func (v VersionSpec) String() string {
 	return v.SDK + "@" + v.Version
 }
 
+// VersionList writes versions as --versions takes them: SDK@VERSION,...
+func VersionList(vs []VersionSpec) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = v.String()
+	}
+	return strings.Join(parts, ",")
+}
+
 // DefaultVersions is the matrix of make sdk-matrix: the Go SDK's first version with the
 // waiters the harness calls (v1.63.0), the pinned one, the last and the first of the
 // schema-based serialisation (v1.71.0, v1.72.0) and the newest; the npm client's first
