@@ -10,7 +10,7 @@ import (
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
+	"github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 // WriteChecks prints the catalog of every check, as text, JSON or Markdown (the
@@ -26,7 +26,7 @@ func WriteChecks(w io.Writer, format, filter string) error {
 		}
 		fams = groupFamilies(selected)
 	} else {
-		fixtures, err := sdkconform.LoadDefault()
+		fixtures, err := sdk.LoadDefault()
 		if err != nil {
 			return &HarnessError{Err: fmt.Errorf("the SDK fixtures: %w", err)}
 		}

@@ -14,7 +14,7 @@ import (
 	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
-	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
+	"github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 // DefaultSDKKnownDeviations is the known-deviations file an SDK run reads when none
@@ -47,10 +47,10 @@ type SDKResult struct {
 
 // sdkSetup is what an SDK run checked before it replays anything.
 type sdkSetup struct {
-	selected  []sdkconform.Entry
-	versions  []sdkconform.VersionSpec
+	selected  []sdk.Entry
+	versions  []sdk.VersionSpec
 	model     *spec.Model
-	fixtures  []*sdkconform.Fixture
+	fixtures  []*sdk.Fixture
 	known     []reports.KnownDeviation
 	knownPath string
 	dir       string
@@ -70,9 +70,9 @@ func SDK(ctx context.Context, opts SDKOptions) (*SDKResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := sdkconform.Options{Model: su.model, Fixtures: su.fixtures, Tool: Tool()}
+	base := sdk.Options{Model: su.model, Fixtures: su.fixtures, Tool: Tool()}
 	if opts.Versions != nil {
-		code, err := sdkVersions(ctx, sdkconform.MatrixOptions{Options: base, Versions: su.versions, SDKOpts: opts.SDKOpts, Progress: opts.Stdout, DriftTests: true}, su, opts)
+		code, err := sdkVersions(ctx, sdk.MatrixOptions{Options: base, Versions: su.versions, SDKOpts: opts.SDKOpts, Progress: opts.Stdout, DriftTests: true}, su, opts)
 		return &SDKResult{Dir: su.dir, ExitCode: code}, err
 	}
 	w := opts.Stdout
@@ -100,7 +100,7 @@ func SDK(ctx context.Context, opts SDKOptions) (*SDKResult, error) {
 		expected[fx.CheckID()] = fx.Expect.String()
 	}
 	matrix := reports.NewSDKMatrix(inputs, expected, time.Now())
-	if err := reports.WriteSDKMatrix(su.dir, matrix, sdkconform.AccessKeyID, sdkconform.SecretAccessKey); err != nil {
+	if err := reports.WriteSDKMatrix(su.dir, matrix, sdk.AccessKeyID, sdk.SecretAccessKey); err != nil {
 		return nil, &HarnessError{Err: err}
 	}
 	fmt.Fprintf(w, "\nside by side: %s (%s): %d of %d fixtures where the SDKs disagree\n",
@@ -119,17 +119,17 @@ func SDK(ctx context.Context, opts SDKOptions) (*SDKResult, error) {
 // deviations, and names the folder.
 func sdkSetUp(opts SDKOptions) (*sdkSetup, error) {
 	usage := func(format string, args ...any) error { return &UsageError{Err: fmt.Errorf(format, args...)} }
-	selected, err := sdkconform.SelectSDKs(opts.Which)
+	selected, err := sdk.SelectSDKs(opts.Which)
 	if err != nil {
 		return nil, usage("--sdk: %v", err)
 	}
 	su := &sdkSetup{selected: selected, dir: opts.Out}
 	if opts.Versions != nil {
-		if su.versions, err = sdkconform.ParseVersions(*opts.Versions); err != nil {
+		if su.versions, err = sdk.ParseVersions(*opts.Versions); err != nil {
 			return nil, usage("--versions: %v", err)
 		}
-		su.versions = slices.DeleteFunc(su.versions, func(v sdkconform.VersionSpec) bool {
-			return !slices.ContainsFunc(selected, func(e sdkconform.Entry) bool { return e.Name == v.SDK })
+		su.versions = slices.DeleteFunc(su.versions, func(v sdk.VersionSpec) bool {
+			return !slices.ContainsFunc(selected, func(e sdk.Entry) bool { return e.Name == v.SDK })
 		})
 		if len(su.versions) == 0 {
 			return nil, usage("--versions %s names no version of the SDKs --sdk %s selects", *opts.Versions, opts.Which)
@@ -139,14 +139,14 @@ func sdkSetUp(opts SDKOptions) (*sdkSetup, error) {
 		return nil, &HarnessError{Err: err}
 	}
 	if opts.Fixtures != "" {
-		su.fixtures, err = sdkconform.LoadFS(os.DirFS(opts.Fixtures), ".")
+		su.fixtures, err = sdk.LoadFS(os.DirFS(opts.Fixtures), ".")
 	} else {
-		su.fixtures, err = sdkconform.LoadDefault()
+		su.fixtures, err = sdk.LoadDefault()
 	}
 	if err != nil {
 		return nil, &UsageError{Err: err}
 	}
-	if errs := sdkconform.Validate(su.model, su.fixtures); len(errs) > 0 {
+	if errs := sdk.Validate(su.model, su.fixtures); len(errs) > 0 {
 		lines := make([]string, len(errs))
 		for i, e := range errs {
 			lines[i] = "- " + e.Error()
@@ -176,18 +176,18 @@ func sdkSetUp(opts SDKOptions) (*sdkSetup, error) {
 // sdkReplayOne replays the fixtures through one SDK, writes its reports and prints
 // its summary; it returns its column of the side-by-side page, the failures no known
 // deviation covers and the errors.
-func sdkReplayOne(ctx context.Context, entry sdkconform.Entry, base sdkconform.Options, su *sdkSetup, opts SDKOptions) (reports.SDKMatrixInput, int, int, error) {
-	sdk := entry.New(opts.SDKOpts)
-	res, err := sdkconform.ReplaySDK(ctx, sdk, base)
+func sdkReplayOne(ctx context.Context, entry sdk.Entry, base sdk.Options, su *sdkSetup, opts SDKOptions) (reports.SDKMatrixInput, int, int, error) {
+	impl := entry.New(opts.SDKOpts)
+	res, err := sdk.ReplaySDK(ctx, impl, base)
 	if err != nil {
-		return reports.SDKMatrixInput{}, 0, 0, &HarnessError{Err: fmt.Errorf("%s: %w", sdk.Info().Name, err)}
+		return reports.SDKMatrixInput{}, 0, 0, &HarnessError{Err: fmt.Errorf("%s: %w", impl.Info().Name, err)}
 	}
 	run := res.Run
 	for _, w := range reports.ApplyKnown(run, su.known, opts.Now()) {
 		fmt.Fprintf(opts.Stderr, "dmsconform sdk: warning: %s\n", w)
 	}
 	runDir := filepath.Join(su.dir, entry.Name)
-	if err := reports.WriteAll(runDir, run, reports.WithSecrets(sdkconform.AccessKeyID, sdkconform.SecretAccessKey)); err != nil {
+	if err := reports.WriteAll(runDir, run, reports.WithSecrets(sdk.AccessKeyID, sdk.SecretAccessKey)); err != nil {
 		return reports.SDKMatrixInput{}, 0, 0, &HarnessError{Err: err}
 	}
 	f, b := printSDKSummary(opts.Stdout, run, runDir)
@@ -198,10 +198,10 @@ func sdkReplayOne(ctx context.Context, entry sdkconform.Entry, base sdkconform.O
 // sdkVersions runs the version matrix (suites/sdk) and maps its result to an exit
 // code: 3 when a version could not be set up or run, 1 when a Go version does not type
 // faults as the drift test assumes, else 0 (the versions' findings are the page).
-func sdkVersions(ctx context.Context, mo sdkconform.MatrixOptions, su *sdkSetup, opts SDKOptions) (int, error) {
+func sdkVersions(ctx context.Context, mo sdk.MatrixOptions, su *sdkSetup, opts SDKOptions) (int, error) {
 	w := opts.Stdout
-	fmt.Fprintf(w, "dmsconform sdk --versions: %d fixtures through %s\n", len(mo.Fixtures), sdkconform.VersionList(mo.Versions))
-	vm, err := sdkconform.RunVersions(ctx, mo)
+	fmt.Fprintf(w, "dmsconform sdk --versions: %d fixtures through %s\n", len(mo.Fixtures), sdk.VersionList(mo.Versions))
+	vm, err := sdk.RunVersions(ctx, mo)
 	if err != nil {
 		return reports.ExitHarnessFail, &HarnessError{Err: err}
 	}

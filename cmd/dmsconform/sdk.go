@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/dmsconform/dmsconform/runner"
-	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
+	"github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 func init() {
@@ -19,17 +19,17 @@ func init() {
 
 func sdkSynopsis() string {
 	var opts []string
-	for _, o := range sdkconform.SDKOptions() {
+	for _, o := range sdk.SDKOptions() {
 		name, _ := flag.UnquoteUsage(&flag.Flag{Usage: o.Usage})
 		opts = append(opts, fmt.Sprintf("[--%s %s]", o.Flag, name))
 	}
 	return fmt.Sprintf("[--sdk %s|all] [--versions[=SDK@VERSION,...]] [--out DIR] [--known-deviations FILE|none] [--fixtures DIR] %s",
-		strings.Join(sdkconform.SDKNames(), "|"), strings.Join(opts, " "))
+		strings.Join(sdk.SDKNames(), "|"), strings.Join(opts, " "))
 }
 
 func sdkTargets() []string {
-	out := make([]string, len(sdkconform.Registry))
-	for i, e := range sdkconform.Registry {
+	out := make([]string, len(sdk.Registry))
+	for i, e := range sdk.Registry {
 		out[i] = e.Target
 	}
 	return out
@@ -64,7 +64,7 @@ func (o *optionalList) IsBoolFlag() bool { return true }
 // runSDK parses the flags of `dmsconform sdk` (runner.SDK does the work).
 func runSDK(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("sdk", sdkSynopsis(), stderr)
-	which := fs.String("sdk", "all", "which SDKs to replay the fixtures to: "+strings.Join(sdkconform.SDKNames(), ", ")+" (or their aliases), a comma-separated list, or all")
+	which := fs.String("sdk", "all", "which SDKs to replay the fixtures to: "+strings.Join(sdk.SDKNames(), ", ")+" (or their aliases), a comma-separated list, or all")
 	out := fs.String("out", "", "write the reports to `DIR`/<sdk>/ and the side-by-side page to DIR/matrix.html and DIR/matrix.md (default reports/out/sdk-<UTC timestamp>)")
 	var knownFlag optionalString
 	fs.Var(&knownFlag, "known-deviations", "YAML or JSON list of known SDK findings `FILE` ({check, target, reason, expires}; target an SDK name such as "+strings.Join(sdkTargets(), ", ")+"). "+
@@ -72,11 +72,11 @@ func runSDK(args []string, stdout, stderr io.Writer) int {
 	fixturesDir := fs.String("fixtures", "", "read the fixtures from `DIR` (<Operation>/<case>.json) instead of the embedded fixtures/wire")
 	var versions optionalList
 	fs.Var(&versions, "versions", "replay the fixtures through several versions of each SDK side by side (the version matrix; make sdk-matrix): "+
-		"alone, the default matrix "+sdkconform.VersionList(sdkconform.DefaultVersions)+"; or =`SDK@VERSION,...` (a version or latest; botocore is the installed one). "+
-		"Each version is built or installed in a scratch folder ($"+sdkconform.VersionsDirEnv+", default the user cache) and reused; --sdk narrows the list. "+
+		"alone, the default matrix "+sdk.VersionList(sdk.DefaultVersions)+"; or =`SDK@VERSION,...` (a version or latest; botocore is the installed one). "+
+		"Each version is built or installed in a scratch folder ($"+sdk.VersionsDirEnv+", default the user cache) and reused; --sdk narrows the list. "+
 		"The drift test (spec/drift_test.go) runs against every Go version too. Exit 1 only when the drift test does not hold for a version; the versions' findings are on the page; exit 3 when a version could not be set up")
 	optVals := map[string]*string{}
-	for _, o := range sdkconform.SDKOptions() {
+	for _, o := range sdk.SDKOptions() {
 		optVals[o.Flag] = fs.String(o.Flag, "", o.Usage)
 	}
 	fs.Usage = func() { sdkUsage(fs) }
@@ -104,7 +104,7 @@ func sdkUsage(fs *flag.FlagSet) {
 	fmt.Fprintln(w, "Replays the wire fixtures (fixtures/wire, see fixtures/README.md) to each SDK through its adapter, compares each")
 	fmt.Fprintln(w, "decoding with the fixture's expectation and writes one report per SDK plus a side-by-side page.")
 	fmt.Fprintln(w, "\nSDKs (--sdk):")
-	for _, e := range sdkconform.Registry {
+	for _, e := range sdk.Registry {
 		fmt.Fprintf(w, "  %-9s %s\n", e.Name, e.Description)
 		if len(e.Aliases) > 0 {
 			fmt.Fprintf(w, "  %-9s aliases: %s; report name %s\n", "", strings.Join(e.Aliases, ", "), e.Target)

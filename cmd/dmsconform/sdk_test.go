@@ -10,7 +10,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/runner"
-	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
+	"github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 func sdkRunCLI(t *testing.T, args ...string) (int, string, string) {
@@ -123,7 +123,7 @@ func TestSDKCommandUsage(t *testing.T) {
 		t.Errorf("--help: exit %d", code)
 	}
 	help := stdout + stderr
-	for _, e := range sdkconform.Registry {
+	for _, e := range sdk.Registry {
 		if !strings.Contains(help, "  "+e.Name+" ") || !strings.Contains(help, e.Target) {
 			t.Errorf("--help does not list the SDK %s (%s):\n%s", e.Name, e.Target, help)
 		}
@@ -166,11 +166,11 @@ func TestSDKCommandAll(t *testing.T) {
 	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0 (every finding is a known deviation)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	fixtures, err := sdkconform.LoadDefault()
+	fixtures, err := sdk.LoadDefault()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range sdkconform.Registry {
+	for _, e := range sdk.Registry {
 		run, err := reports.ReadJSON(filepath.Join(out, e.Name, reports.FileJSON))
 		if err != nil {
 			t.Fatalf("%s: %v", e.Name, err)
@@ -199,7 +199,7 @@ func TestSDKCommandAll(t *testing.T) {
 			t.Errorf("matrix.md has no row for %s", fx.ID)
 		}
 	}
-	for _, e := range sdkconform.Registry {
+	for _, e := range sdk.Registry {
 		if !bytes.Contains(html, []byte(`href="`+e.Name+`/report.html"`)) {
 			t.Errorf("matrix.html does not link %s/report.html", e.Name)
 		}
@@ -246,7 +246,7 @@ func TestSDKVersionsUsage(t *testing.T) {
 		}
 	}
 	_, stdout, stderr := sdkRunCLI(t, "sdk", "--help")
-	if help := stdout + stderr; !strings.Contains(help, "--versions[=SDK@VERSION,...]") || !strings.Contains(help, sdkconform.VersionsDirEnv) {
+	if help := stdout + stderr; !strings.Contains(help, "--versions[=SDK@VERSION,...]") || !strings.Contains(help, sdk.VersionsDirEnv) {
 		t.Errorf("--help does not document --versions:\n%s", help)
 	}
 }

@@ -1,4 +1,4 @@
-// Package sdkconform replays the wire fixtures of fixtures/wire to AWS SDKs
+// Package sdk replays the wire fixtures of fixtures/wire to AWS SDKs
 // (aws-sdk-go-v2 in-process, aws-sdk-js-v3 through the Node adapter in js/) and
 // compares what each SDK decodes with the decoding the fixture says the model and the
 // Smithy awsJson 1.1 protocol require. One reports.Run per SDK: check
@@ -8,7 +8,7 @@
 // SDK-neutral decoded output (or error) and the rule it follows from; an SDK that
 // decodes otherwise fails the check, with the fixture and the observed decoding in the
 // message. See fixtures/README.md for the fixture format.
-package sdkconform
+package sdk
 
 import (
 	"bytes"
@@ -66,10 +66,10 @@ type Response struct {
 
 // Expect is exactly one of Output, Error or OneOf.
 type Expect struct {
-	// Output is the canonical decoded output (see canon.go): model member names,
+	// Output is the canonical decoded output (spec.Canonical): model member names,
 	// unset members absent, a union as {"<member>": ...} or {"$unknown": "<tag>"},
 	// doubles as numbers or "NaN"/"Infinity"/"-Infinity", longs beyond 2^53 as
-	// decimal strings.
+	// decimal strings (the canonical form reads them as the integers they write).
 	Output json.RawMessage `json:"output,omitempty"`
 	Error  *ErrorExpect    `json:"error,omitempty"`
 	// OneOf lists alternatives, only where the protocol allows more than one result;
