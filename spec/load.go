@@ -120,7 +120,7 @@ func Parse(data []byte) (*Model, error) {
 	}
 	p.build(built.doc)
 	// Check the partial model too, so the error lists every problem at once.
-	if probs := append(p.probs, Check(p.m)...); len(probs) > 0 {
+	if probs := append(p.probs, Lint(p.m)...); len(probs) > 0 {
 		return nil, joinProblems(probs)
 	}
 	return p.m, nil

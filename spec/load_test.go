@@ -509,21 +509,21 @@ func TestLoadFile(t *testing.T) {
 	}
 }
 
-func TestCheckIsRepeatableAndSafe(t *testing.T) {
+func TestLintIsRepeatableAndSafe(t *testing.T) {
 	m := mustLoad(t)
-	if probs := spec.Check(m); len(probs) != 0 {
-		t.Fatalf("second Check of the loaded model reports problems: %v", probs)
+	if probs := spec.Lint(m); len(probs) != 0 {
+		t.Fatalf("second Lint of the loaded model reports problems: %v", probs)
 	}
 	if m.Operation("CancelMetadataModelConversion") == nil {
-		t.Fatal("lookups lost after a second Check")
+		t.Fatal("lookups lost after a second Lint")
 	}
-	// A hand-built model (no lookups) must be checked, not panic.
+	// A hand-built model (no lookups) must be linted, not panic.
 	hand := &spec.Model{
 		Service:    m.Service,
 		Operations: []*spec.Operation{m.Operation("CancelMetadataModelConversion"), m.Operation("CancelMetadataModelConversion")},
 		Shapes:     map[string]*spec.Shape{},
 	}
-	probs := spec.Check(hand)
+	probs := spec.Lint(hand)
 	found := false
 	for _, p := range probs {
 		if strings.Contains(p.Message, "duplicate operation CancelMetadataModelConversion") {
