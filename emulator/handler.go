@@ -224,7 +224,7 @@ func (e *Emulator) decodeInput(op *spec.Operation, body []byte, d *defectSet) (m
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, newErr(CodeSerialization, "the request body must be a JSON object of the %s members, got %s", op.Input.Name, jsonKind(v))
+		return nil, newErr(CodeSerialization, "the request body must be a JSON object of the %s members, got %s", op.Input.Name, jsonType(v))
 	}
 	var validation []string
 	for _, f := range spec.Validate(op.Input, v) {
@@ -272,7 +272,7 @@ func memberPath(ptr string) string {
 	return strings.NewReplacer("~1", "/", "~0", "~").Replace(p)
 }
 
-func jsonKind(v any) string {
+func jsonType(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"

@@ -89,8 +89,8 @@ func TestReplayGivesLiveOutcomes(t *testing.T) {
 		t.Fatalf("the live run has only %d checks", len(live.Run.Checks))
 	}
 	replayed := run(t, runner.Options{Config: engine.Config{Target: "replay:" + dir}})
-	if replayed.Run.Target.Kind != engine.TargetReplay {
-		t.Fatalf("target kind %q, want replay", replayed.Run.Target.Kind)
+	if replayed.Run.Target.TargetKind != engine.TargetReplay {
+		t.Fatalf("target kind %q, want replay", replayed.Run.Target.TargetKind)
 	}
 	want, got := outcomes(live.Run), outcomes(replayed.Run)
 	if len(want) != len(got) {
@@ -238,7 +238,7 @@ func TestTamperedRecordingShowsDifferences(t *testing.T) {
 	for _, c := range p.Scripts {
 		for _, e := range c.Exchanges {
 			for _, d := range e.Differences {
-				got[c.Key+" #"+itoa(e.Seq)+" "+d.Pointer] = d.Kind
+				got[c.Key+" #"+itoa(e.Seq)+" "+d.Pointer] = d.Change
 			}
 		}
 	}

@@ -14,12 +14,12 @@ import (
 	"github.com/dmsconform/dmsconform/reports"
 )
 
-// Placeholder kinds.
+// Placeholder categories (Placeholder.Category; "kind" in a recording).
 const (
-	KindAccount   = "account"    // a 12-digit AWS account id, bare or inside an ARN
-	KindUUID      = "uuid"       // any other UUID
-	KindRequestID = "request-id" // x-amzn-RequestId values and request identifiers
-	KindTimestamp = "timestamp"  // RFC 3339, HTTP-date or SigV4 (20060102T150405Z) times
+	CategoryAccount   = "account"    // a 12-digit AWS account id, bare or inside an ARN
+	CategoryUUID      = "uuid"       // any other UUID
+	CategoryRequestID = "request-id" // x-amzn-RequestId values and request identifiers
+	CategoryTimestamp = "timestamp"  // RFC 3339, HTTP-date or SigV4 (20060102T150405Z) times
 )
 
 // Shapes of replaced values (Placeholder.Shape).
@@ -199,7 +199,7 @@ func (n *Normaliser) message(m reports.HTTPMessage, isRequest bool, ptr string, 
 		hp := ptr + "/headers/" + jsonv.EscapePointer(name)
 		var nv string
 		if requestIDHeaders[name] && v != "" {
-			nv = n.whole(v, KindRequestID)
+			nv = n.whole(v, CategoryRequestID)
 		} else {
 			nv = n.text(v, "")
 		}
@@ -272,7 +272,7 @@ func (n *Normaliser) value(v any, ptr, key string, volatile bool, vol *[]string)
 	case string:
 		hint := ""
 		if requestIDMembers[key] {
-			hint = KindRequestID
+			hint = CategoryRequestID
 		}
 		s := n.text(x, hint)
 		if s != x && !volatile {
@@ -298,19 +298,19 @@ func (n *Normaliser) text(s, hint string) string {
 	if s == "" {
 		return s
 	}
-	s = reRFC3339.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, KindTimestamp, ShapeRFC3339) })
-	s = reHTTPDate.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, KindTimestamp, ShapeHTTPDate) })
-	s = reAmzDate.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, KindTimestamp, ShapeAmzDate) })
+	s = reRFC3339.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, CategoryTimestamp, ShapeRFC3339) })
+	s = reHTTPDate.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, CategoryTimestamp, ShapeHTTPDate) })
+	s = reAmzDate.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, CategoryTimestamp, ShapeAmzDate) })
 	s = reUUID.ReplaceAllStringFunc(s, func(m string) string {
-		kind := KindUUID
-		if hint == KindRequestID {
-			kind = KindRequestID
+		kind := CategoryUUID
+		if hint == CategoryRequestID {
+			kind = CategoryRequestID
 		}
 		return n.place(strings.ToLower(m), kind, ShapeUUID)
 	})
 	// Account ids where they are account ids (reports.AccountSpans): a 12-digit
 	// TotalObjects stays a number, so a recorded body stays JSON.
-	s = n.redactor.ReplaceAccounts(s, func(id string) string { return n.place(id, KindAccount, ShapeAccount) })
+	s = n.redactor.ReplaceAccounts(s, func(id string) string { return n.place(id, CategoryAccount, ShapeAccount) })
 	return n.redactor.String(s)
 }
 
@@ -330,7 +330,7 @@ func (n *Normaliser) place(raw, kind, shape string) string {
 	n.counts[kind]++
 	p := fmt.Sprintf("<%s:%d>", kind, n.counts[kind])
 	n.values[raw] = p
-	n.info[p] = Placeholder{Kind: kind, Shape: shape}
+	n.info[p] = Placeholder{Category: kind, Shape: shape}
 	if shape == ShapeUUID {
 		n.prefixes[raw[:8]] = p
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/dmsconform/dmsconform/internal/text"
 )
 
-// Difference kinds.
+// Changes a difference can be (Difference.Change; "kind" in parity.json).
 const (
 	DiffAdded     = "added"     // a member, element or header only the current target sent
 	DiffRemoved   = "removed"   // a member, element or header only the recorded target sent
@@ -35,7 +35,7 @@ const (
 // /response/headers/Content-Type ...).
 type Difference struct {
 	Current  any    `json:"current,omitempty"`
-	Kind     string `json:"kind"`
+	Change   string `json:"kind"`
 	Pointer  string `json:"pointer"`
 	Recorded any    `json:"recorded,omitempty"`
 }
@@ -550,10 +550,10 @@ func compareExchanges(r, c *Exchange, o compareOpts) ExchangeParity {
 	switch {
 	case c == nil:
 		return ExchangeParity{Seq: r.Seq, Name: r.Name, Operation: r.Operation(),
-			Differences: []Difference{{Kind: DiffMissing, Pointer: "", Recorded: r.Operation()}}}
+			Differences: []Difference{{Change: DiffMissing, Pointer: "", Recorded: r.Operation()}}}
 	case r == nil:
 		return ExchangeParity{CurrentSeq: c.Seq, Name: c.Name, Operation: c.Operation(),
-			Differences: []Difference{{Kind: DiffExtra, Pointer: "", Current: c.Operation()}}}
+			Differences: []Difference{{Change: DiffExtra, Pointer: "", Current: c.Operation()}}}
 	}
 	ep := ExchangeParity{Seq: r.Seq, CurrentSeq: c.Seq, Name: r.Name, Operation: r.Operation()}
 	d := &differ{volatile: map[string]bool{}, compareOpts: o}
@@ -634,7 +634,7 @@ type differ struct {
 }
 
 func (d *differ) add(kind, ptr string, rec, cur any) {
-	d.diffs = append(d.diffs, Difference{Kind: kind, Pointer: ptr, Recorded: rec, Current: cur})
+	d.diffs = append(d.diffs, Difference{Change: kind, Pointer: ptr, Recorded: rec, Current: cur})
 }
 
 // sameStatus reports whether two request objects have the same Status (both set).
@@ -778,7 +778,7 @@ func (p *Parity) WriteText(w io.Writer) error {
 			}
 			fmt.Fprintf(&b, "  #%s %s (%s)\n", seqLabel(e), e.Operation, e.Name)
 			for _, d := range e.Differences {
-				fmt.Fprintf(&b, "    %-9s %s%s\n", d.Kind, d.Pointer, diffValues(d))
+				fmt.Fprintf(&b, "    %-9s %s%s\n", d.Change, d.Pointer, diffValues(d))
 			}
 		}
 	}
@@ -787,7 +787,7 @@ func (p *Parity) WriteText(w io.Writer) error {
 }
 
 func targetLabel(t TargetRef) string {
-	s := t.Kind
+	s := t.TargetKind
 	if t.Region != "" {
 		s += " " + t.Region
 	}
@@ -807,7 +807,7 @@ func seqLabel(e ExchangeParity) string {
 }
 
 func diffValues(d Difference) string {
-	switch d.Kind {
+	switch d.Change {
 	case DiffAdded:
 		return ": " + short(d.Current)
 	case DiffRemoved:

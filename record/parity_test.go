@@ -54,8 +54,8 @@ func TestParityStructuralDiff(t *testing.T) {
 	}
 	got := diffsOf(p)
 	for ptr, kind := range want {
-		if got[ptr].Kind != kind {
-			t.Errorf("%s: %q, want %q", ptr, got[ptr].Kind, kind)
+		if got[ptr].Change != kind {
+			t.Errorf("%s: %q, want %q", ptr, got[ptr].Change, kind)
 		}
 	}
 	if len(got) != len(want) {
@@ -73,7 +73,7 @@ func TestParityVolatileTypeChangeStillCounts(t *testing.T) {
 	a := describeEx(1, map[string]any{"TotalObjects": json.Number("3")}, "/response/body/TotalObjects")
 	b := describeEx(1, map[string]any{"TotalObjects": "3"}, "/response/body/TotalObjects")
 	got := diffsOf(Compare(rec1(a), rec1(b)))
-	if got["/response/body/TotalObjects"].Kind != DiffType {
+	if got["/response/body/TotalObjects"].Change != DiffType {
 		t.Errorf("a volatile member changing type: %v", got)
 	}
 	b = describeEx(1, map[string]any{"TotalObjects": json.Number("99")}, "/response/body/TotalObjects")
@@ -99,12 +99,12 @@ func TestParityStatusFaultAndAlignment(t *testing.T) {
 		t.Fatalf("%d of %d match, want 2 of 4: %+v", p.Matching, p.Exchanges, p.Scripts)
 	}
 	ex := p.Scripts[0].Exchanges
-	if ex[1].Differences[0].Kind != DiffExtra || ex[1].Seq != 0 || ex[1].CurrentSeq != 2 {
+	if ex[1].Differences[0].Change != DiffExtra || ex[1].Seq != 0 || ex[1].CurrentSeq != 2 {
 		t.Errorf("extra start: %+v", ex[1])
 	}
 	kinds := map[string]bool{}
 	for _, d := range ex[2].Differences {
-		kinds[d.Kind+" "+d.Pointer] = true
+		kinds[d.Change+" "+d.Pointer] = true
 	}
 	for _, k := range []string{"status /response/status", "fault /response/fault", "changed /response/body/__type"} {
 		if !kinds[k] {
@@ -122,7 +122,7 @@ func TestParityStatusFaultAndAlignment(t *testing.T) {
 	}
 	// And the other way round: a call the current run did not make.
 	p = Compare(current, recorded)
-	if p.Scripts[0].Exchanges[1].Differences[0].Kind != DiffMissing {
+	if p.Scripts[0].Exchanges[1].Differences[0].Change != DiffMissing {
 		t.Errorf("missing call: %+v", p.Scripts[0].Exchanges[1])
 	}
 }

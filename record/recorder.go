@@ -176,7 +176,7 @@ func normaliseStrings(v any, key string, n *Normaliser) any {
 		defer n.mu.Unlock()
 		hint := ""
 		if requestIDKeys[key] {
-			hint = KindRequestID
+			hint = CategoryRequestID
 		}
 		return n.text(reEndpoint.ReplaceAllString(x, Endpoint), hint)
 	}

@@ -343,16 +343,16 @@ func Synthetic(ph, shape string) string {
 	}
 	n, _ := strconv.ParseInt(m[2], 10, 64)
 	switch m[1] {
-	case KindAccount:
+	case CategoryAccount:
 		return fmt.Sprintf("%012d", n)
-	case KindUUID:
+	case CategoryUUID:
 		return fmt.Sprintf("00000000-0000-4000-8000-%012x", n)
-	case KindRequestID:
+	case CategoryRequestID:
 		if shape == ShapeOpaque {
 			return fmt.Sprintf("REPLAYREQUEST%011d", n)
 		}
 		return fmt.Sprintf("00000000-0000-4000-a000-%012x", n)
-	case KindTimestamp:
+	case CategoryTimestamp:
 		t := replayEpoch.Add(time.Duration(n) * time.Second)
 		switch shape {
 		case ShapeHTTPDate:

@@ -86,7 +86,7 @@ func junitSuiteOf(run *Run, label string) junitSuite {
 		Time: seconds(run.Duration),
 		Properties: []junitProperty{
 			{"target", TargetLabel(run.Target)},
-			{"target.kind", run.Target.Kind},
+			{"target.kind", run.Target.TargetKind},
 			{"model.version", run.Model.Version},
 			{"model.sha256", run.Model.SHA256},
 			{"tool", strings.TrimSpace(run.Tool.Name + " " + run.Tool.Version)},
@@ -129,7 +129,7 @@ func junitSuiteOf(run *Run, label string) junitSuite {
 	for _, c := range run.Checks {
 		tc := junitCase{ClassName: c.Operation, Name: c.ID, Time: seconds(c.Duration)}
 		if tc.ClassName == "" {
-			tc.ClassName = run.Kind
+			tc.ClassName = run.Mode
 		}
 		if tc.ClassName == "" {
 			tc.ClassName = "dmsconform"
@@ -155,7 +155,7 @@ func junitSuiteOf(run *Run, label string) junitSuite {
 			if Unmet(c) && !run.Strict {
 				// Listed, not counted: a CI test view shows it passed, with its note.
 				tc.SystemOut = "unmet SHOULD (" + levelWords(c, false) + "): " + c.Message
-				if c.Source.Kind != "" {
+				if c.Source.Origin != "" {
 					tc.SystemOut += "\nsource: " + c.Source.String()
 				}
 				break
@@ -225,7 +225,7 @@ func problemText(c Check) string {
 	if c.Description != "" {
 		fmt.Fprintf(&b, "\n\ncheck: %s (%s)", c.Description, c.Level)
 	}
-	if c.Source.Kind != "" {
+	if c.Source.Origin != "" {
 		fmt.Fprintf(&b, "\nsource: %s", c.Source)
 	}
 	if c.Pointer != "" {
@@ -300,7 +300,7 @@ func seconds(d time.Duration) string {
 // "endpoint http://localhost:4566" or "aws-sdk-go-v2 v1.64.0".
 func TargetLabel(t Target) string {
 	parts := []string{}
-	for _, p := range []string{t.Kind, t.Name, t.Version} {
+	for _, p := range []string{t.TargetKind, t.Name, t.Version} {
 		if p != "" && (len(parts) == 0 || parts[len(parts)-1] != p) {
 			parts = append(parts, p)
 		}

@@ -293,7 +293,7 @@ func writeMDChecks(b *strings.Builder, title string, cs []Check, withMessage boo
 			}
 			fmt.Fprintf(b, "  %s\n  %s\n  %s\n", fence, strings.ReplaceAll(msg, "\n", "\n  "), fence)
 		}
-		if Unmet(c) && c.Source.Kind != "" {
+		if Unmet(c) && c.Source.Origin != "" {
 			fmt.Fprintf(b, "  Source: %s\n", mdEscape(OneLine(c.Source.String(), 400)))
 		}
 	}

@@ -46,7 +46,7 @@ type MergeColumn struct {
 	// Report is the run's own report.html relative to the merge's folder ("" when
 	// unknown).
 	Report      string        `json:"report,omitempty"`
-	Kind        string        `json:"kind"`
+	Mode        string        `json:"kind"` // the run's mode (Run.Mode)
 	Target      Target        `json:"target"`
 	Model       ModelInfo     `json:"model"`
 	ToolVersion string        `json:"toolVersion,omitempty"`
@@ -107,7 +107,7 @@ func NewMerge(inputs []MergeInput, tool Tool) *Merge {
 	for _, in := range inputs {
 		Finalize(in.Run)
 		m.runs = append(m.runs, in.Run)
-		col := MergeColumn{Label: strings.TrimSpace(in.Label), Source: in.Source, Report: in.Report, Kind: in.Run.Kind,
+		col := MergeColumn{Label: strings.TrimSpace(in.Label), Source: in.Source, Report: in.Report, Mode: in.Run.Mode,
 			Target: in.Run.Target, Model: in.Run.Model, ToolVersion: in.Run.Tool.Version, Started: in.Run.Started,
 			Duration: in.Run.Duration, Calls: callsOf(in.Run), Starts: in.Run.Starts, LabelFilter: in.Run.LabelFilter,
 			Interrupted: in.Run.Interrupted, ExitCode: ExitCode(in.Run), Totals: ComputeTotals(in.Run.Checks)}

@@ -165,7 +165,7 @@ func NewSDKMatrix(inputs []SDKMatrixInput, expected map[string]string, generated
 			if m.Model.Version == "" {
 				m.Model, m.Tool = r.Model, r.Tool
 			}
-			col.Target, col.Package, col.Version = r.Target.Kind, r.Target.Name, r.Target.Version
+			col.Target, col.Package, col.Version = r.Target.TargetKind, r.Target.Name, r.Target.Version
 			col.Totals = ComputeTotals(r.Checks)
 			skipReason, allSkipped := "", len(r.Checks) > 0
 			for _, c := range r.Checks {

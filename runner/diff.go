@@ -62,7 +62,7 @@ func Diff(opts DiffOptions) (*DiffResult, error) {
 	old, cur := runs[0], runs[1]
 	warnBefore := len(cur.Warnings)
 	cmp := reports.Compare(old, cur, known, o.Now())
-	if old.Target.Kind != cur.Target.Kind || old.Target.Name != cur.Target.Name {
+	if old.Target.TargetKind != cur.Target.TargetKind || old.Target.Name != cur.Target.Name {
 		fmt.Fprintf(o.Stderr, "dmsconform diff: warning: comparing different targets (%s vs %s); differences may come from the targets, not from a change\n", diffTarget(old.Target), diffTarget(cur.Target))
 	}
 	if old.Model.SHA256 != "" && cur.Model.SHA256 != "" && old.Model.SHA256 != cur.Model.SHA256 {
@@ -113,7 +113,7 @@ func reportPath(p string) string {
 }
 
 func diffTarget(t reports.Target) string {
-	s := strings.TrimSpace(t.Kind + " " + t.Name)
+	s := strings.TrimSpace(t.TargetKind + " " + t.Name)
 	if s == "" {
 		return "unknown target"
 	}

@@ -154,12 +154,9 @@ func readReports(paths []string) ([]readRun, error) {
 	}
 	var out []readRun
 	for _, p := range paths {
-		file := p
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			file = filepath.Join(p, reports.FileJSON)
-		}
-		if kind := pageKind(file); kind != "" {
-			return nil, &UsageError{Err: fmt.Errorf("%s is a %s, not the report of a run: pass the report folders it was made from", p, kind)}
+		file := reportPath(p)
+		if page := pageOfRuns(file); page != "" {
+			return nil, &UsageError{Err: fmt.Errorf("%s is a %s, not the report of a run: pass the report folders it was made from", p, page)}
 		}
 		run, err := reports.ReadJSON(file)
 		if err != nil {
@@ -170,8 +167,9 @@ func readReports(paths []string) ([]readRun, error) {
 	return out, nil
 }
 
-// pageKind names a merged or history report.json ("" for anything else).
-func pageKind(file string) string {
+// pageOfRuns names a report.json made of several runs: a merged report or a history
+// ("" for anything else).
+func pageOfRuns(file string) string {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return ""

@@ -166,9 +166,9 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 	matrix := &reports.KillMatrix{Modes: modes, Killed: map[string][]string{}, FalsePositives: slices.Sorted(maps.Keys(fp))}
 	res := &MutateResult{FalsePositives: slices.Sorted(maps.Keys(fp)), Flaky: slices.Sorted(maps.Keys(flaky))}
 	run := &reports.Run{
-		Kind:   reports.KindMutation,
+		Mode:   reports.ModeMutation,
 		Tool:   Tool(),
-		Target: reports.Target{Kind: "embedded", Name: "dmsconform emulator with defect modes"},
+		Target: reports.Target{TargetKind: "embedded", Name: "dmsconform emulator with defect modes"},
 		Model:  ModelInfo(),
 	}
 	descr := map[string]string{}

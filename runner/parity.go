@@ -126,7 +126,7 @@ func Parity(ctx context.Context, po ParityOptions) (*ParityResult, error) {
 // reason.
 func parityReport(p *record.Parity, cur *reports.Run) *reports.Run {
 	run := &reports.Run{
-		Kind:        reports.KindParity,
+		Mode:        reports.ModeParity,
 		Tool:        cur.Tool,
 		Target:      cur.Target,
 		Model:       cur.Model,
@@ -134,7 +134,7 @@ func parityReport(p *record.Parity, cur *reports.Run) *reports.Run {
 		Duration:    cur.Duration,
 		LabelFilter: cur.LabelFilter,
 		Warnings: []string{fmt.Sprintf("parity with the recording %s (%s %s): %d of %d exchanges match (%.2f%%)",
-			p.RecordedDir, p.Recorded.Kind, p.Recorded.Region, p.Matching, p.Exchanges, p.Score)},
+			p.RecordedDir, p.Recorded.TargetKind, p.Recorded.Region, p.Matching, p.Exchanges, p.Score)},
 	}
 	check := func(key string) reports.Check {
 		return reports.Check{CheckInfo: reports.CheckInfo{ID: "parity." + strings.ReplaceAll(key, "/", "."),
@@ -151,7 +151,7 @@ func parityReport(p *record.Parity, cur *reports.Run) *reports.Run {
 			fmt.Fprintf(&b, "%d of %d exchanges differ from the recording", sp.Total-sp.Matching, sp.Total)
 			for _, e := range sp.Exchanges {
 				for _, d := range e.Differences {
-					fmt.Fprintf(&b, "\n#%d %s: %s %s", max(e.Seq, e.CurrentSeq), e.Operation, d.Kind, d.Pointer)
+					fmt.Fprintf(&b, "\n#%d %s: %s %s", max(e.Seq, e.CurrentSeq), e.Operation, d.Change, d.Pointer)
 				}
 			}
 			c.Outcome, c.Message = reports.Fail, b.String()

@@ -19,7 +19,7 @@ func prepareRecording(dir string) error { return record.PrepareDir(dir) }
 func writeRecording(dir string, sess *engine.Session, run *reports.Run, red *reports.Redactor) error {
 	facts, _ := json.Marshal(sess.Facts())
 	meta := record.MetaFor(Version, record.ModelRef{Version: run.Model.Version, SHA256: run.Model.SHA256},
-		record.TargetRef{Kind: sess.Kind, Region: sess.Region, Project: sess.Project}, run.LabelFilter, run.Started)
+		record.TargetRef{TargetKind: sess.TargetKind, Region: sess.Region, Project: sess.Project}, run.LabelFilter, run.Started)
 	meta.Control, meta.DeniedPrincipal, meta.Facts = sess.Offers(engine.CapControl), sess.Offers(engine.CapDenied), facts
 	meta.FailingProject, meta.StartInputs = sess.FailingProject(), sess.Offers(engine.CapStartInputs)
 	var scripts []record.Script
@@ -66,5 +66,5 @@ func offlineSession(rec *record.Recording) (*engine.Session, error) {
 	_ = json.Unmarshal(rec.Meta.Facts, &facts)
 	return engine.OpenOffline(engine.Offline{Project: rec.Meta.Target.Project, Control: rec.Meta.Control, Denied: rec.Meta.DeniedPrincipal,
 		FailingProject: rec.Meta.FailingProject, StartInputs: rec.Meta.StartInputs,
-		Never: targets.Never(rec.Meta.Target.Kind), Facts: facts}, records)
+		Never: targets.Never(rec.Meta.Target.TargetKind), Facts: facts}, records)
 }

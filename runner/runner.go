@@ -264,7 +264,7 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 			return nil, &UsageError{Err: err}
 		}
 	}
-	p, err := prepare(opts, tg.Kind())
+	p, err := prepare(opts, tg.TargetKind())
 	if err != nil {
 		return nil, err
 	}
@@ -300,9 +300,9 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 	cleanupErr := closeSession()
 
 	run := &reports.Run{
-		Kind:        reports.KindTarget,
+		Mode:        reports.ModeTarget,
 		Tool:        Tool(),
-		Target:      reports.Target{Kind: sess.Kind, Endpoint: endpointFor(sess), Region: sess.Region, Project: sess.Project},
+		Target:      reports.Target{TargetKind: sess.TargetKind, Endpoint: endpointFor(sess), Region: sess.Region, Project: sess.Project},
 		Model:       modelInfo(sess.Model),
 		Started:     started,
 		Duration:    opts.Now().UTC().Sub(started),
@@ -375,17 +375,17 @@ func contains(list []string, s string) bool {
 }
 
 func targetLine(s *engine.Session) string {
-	switch s.Kind {
+	switch s.TargetKind {
 	case engine.TargetEmbedded:
 		return "the embedded emulator (virtual clock)"
 	case engine.TargetAWS:
 		return fmt.Sprintf("AWS DMS in %s, project %s", s.Region, s.Project)
 	}
-	return fmt.Sprintf("%s %s (%s), project %s", s.Kind, s.Endpoint, s.Region, s.Project)
+	return fmt.Sprintf("%s %s (%s), project %s", s.TargetKind, s.Endpoint, s.Region, s.Project)
 }
 
 func endpointFor(s *engine.Session) string {
-	if s.Kind == engine.TargetEmbedded {
+	if s.TargetKind == engine.TargetEmbedded {
 		return "127.0.0.1 (ephemeral port)"
 	}
 	return s.Endpoint

@@ -260,7 +260,7 @@ func pluralOf(n int, word string) string {
 // checks; it returns the failures no known deviation covers and the errors.
 func printSDKSummary(w io.Writer, run *reports.Run, dir string) (failures, errs int) {
 	t := run.Target
-	fmt.Fprintf(w, "\n%s %s (%s): ", t.Kind, t.Version, t.Name)
+	fmt.Fprintf(w, "\n%s %s (%s): ", t.TargetKind, t.Version, t.Name)
 	known := 0
 	for _, c := range run.Checks {
 		if c.Outcome == reports.Fail && c.Known != nil {

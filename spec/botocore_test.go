@@ -507,8 +507,8 @@ func (d *botoDiff) fault(f *spec.Fault, name string, b *botoModel) {
 			kind = "server"
 		}
 	}
-	if f.Code != code || f.HTTPStatus != status || f.Kind != kind {
-		d.s("fault %s: the model says code %s, HTTP %d, %s; botocore %s, HTTP %d, %s", f.Name, f.Code, f.HTTPStatus, f.Kind, code, status, kind)
+	if f.Code != code || f.HTTPStatus != status || f.Side != kind {
+		d.s("fault %s: the model says code %s, HTTP %d, %s; botocore %s, HTTP %d, %s", f.Name, f.Code, f.HTTPStatus, f.Side, code, status, kind)
 	}
 	d.shape("fault "+f.Name, f.Shape, name, b)
 }

@@ -71,7 +71,7 @@ func (c *canonicaliser) value(sh *Shape, v any, ptr string) any {
 	case TypeArray:
 		arr, ok := v.([]any)
 		if !ok {
-			c.bad(ptr, "want %s, have %s", sh.TypeLabel(), jsonKind(v))
+			c.bad(ptr, "want %s, have %s", sh.TypeLabel(), jsonType(v))
 			return Generic(v)
 		}
 		out := make([]any, len(arr))
@@ -81,25 +81,25 @@ func (c *canonicaliser) value(sh *Shape, v any, ptr string) any {
 		return out
 	case TypeString:
 		if _, ok := v.(string); !ok {
-			c.bad(ptr, "want a string, have %s", jsonKind(v))
+			c.bad(ptr, "want a string, have %s", jsonType(v))
 			return Generic(v)
 		}
 		return v
 	case TypeBoolean:
 		if _, ok := v.(bool); !ok {
-			c.bad(ptr, "want a boolean, have %s", jsonKind(v))
+			c.bad(ptr, "want a boolean, have %s", jsonType(v))
 		}
 		return Generic(v)
 	case TypeInteger:
 		if n, ok := ParseInteger(v); ok {
 			return json.Number(n.String())
 		}
-		c.bad(ptr, "want an integer (a JSON number, or a decimal string beyond 2^53), have %s", jsonKind(v))
+		c.bad(ptr, "want an integer (a JSON number, or a decimal string beyond 2^53), have %s", jsonType(v))
 		return Generic(v)
 	case TypeNumber:
 		f, ok := ParseDouble(v)
 		if !ok {
-			c.bad(ptr, "want a double (a JSON number or \"NaN\", \"Infinity\", \"-Infinity\"), have %s", jsonKind(v))
+			c.bad(ptr, "want a double (a JSON number or \"NaN\", \"Infinity\", \"-Infinity\"), have %s", jsonType(v))
 			return Generic(v)
 		}
 		return CanonicalDouble(f)
@@ -110,7 +110,7 @@ func (c *canonicaliser) value(sh *Shape, v any, ptr string) any {
 func (c *canonicaliser) object(sh *Shape, v any, ptr string) any {
 	obj, ok := v.(map[string]any)
 	if !ok {
-		c.bad(ptr, "want %s, have %s", sh.TypeLabel(), jsonKind(v))
+		c.bad(ptr, "want %s, have %s", sh.TypeLabel(), jsonType(v))
 		return Generic(v)
 	}
 	out := map[string]any{}

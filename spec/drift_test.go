@@ -411,8 +411,8 @@ func (c *comparer) fault(f *spec.Fault, e *sdk.GoErrorType) {
 	if e.Code != f.Code {
 		c.add("model fault %s has code %s but SDK error type types.%s reports %s", f.Name, f.Code, e.Name, e.Code)
 	}
-	if e.Fault != f.Kind {
-		c.add("model fault %s is a %s fault but SDK error type types.%s is a %q fault", f.Name, f.Kind, e.Name, e.Fault)
+	if e.Fault != f.Side {
+		c.add("model fault %s is a %s fault but SDK error type types.%s is a %q fault", f.Name, f.Side, e.Name, e.Fault)
 	}
 }
 

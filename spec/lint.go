@@ -104,8 +104,8 @@ func lintShape(sh *Shape, add func(ptr, format string, args ...any)) {
 		if f.HTTPStatus != 0 && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
 			add(sh.Pointer, "fault %s has HTTP status %d, want 4xx or 5xx", sh.Name, f.HTTPStatus)
 		}
-		if f.Kind != "client" && f.Kind != "server" {
-			add(sh.Pointer, "fault %s has fault kind %q, want client or server", sh.Name, f.Kind)
+		if f.Side != "client" && f.Side != "server" {
+			add(sh.Pointer, "fault %s has fault kind %q, want client or server", sh.Name, f.Side)
 		}
 	}
 	if u := sh.Union; u != nil {

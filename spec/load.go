@@ -393,7 +393,7 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 		Fault      string `yaml:"fault"`
 	}
 	if p.decodeExt(s.Extensions, "x-dms-fault", &ft, sh.Pointer+"/x-dms-fault") {
-		f := &Fault{Name: sh.Name, Code: ft.Code, HTTPStatus: ft.HTTPStatus, Kind: ft.Fault, Doc: sh.Doc, Shape: sh, Pointer: sh.Pointer}
+		f := &Fault{Name: sh.Name, Code: ft.Code, HTTPStatus: ft.HTTPStatus, Side: ft.Fault, Doc: sh.Doc, Shape: sh, Pointer: sh.Pointer}
 		sh.Fault = f
 		p.m.Faults[f.Name] = f
 	}

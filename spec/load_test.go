@@ -627,7 +627,7 @@ func TestFaults(t *testing.T) {
 			t.Errorf("fault %s missing", name)
 			continue
 		}
-		if f.Code != name || f.HTTPStatus != 400 || f.Kind != "client" || f.Shape != m.Shape(name) || f.Shape.Fault != f || f.Doc == "" {
+		if f.Code != name || f.HTTPStatus != 400 || f.Side != "client" || f.Shape != m.Shape(name) || f.Shape.Fault != f || f.Doc == "" {
 			t.Errorf("fault %s = %+v", name, f)
 		}
 		tp := f.Shape.Member("__type")

@@ -127,7 +127,7 @@ func ParseDouble(v any) (float64, bool) {
 	return 0, false
 }
 
-func jsonKind(v any) string {
+func jsonType(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
@@ -158,7 +158,7 @@ func validate(sh *Shape, v any, ptr string, fs *[]Finding) {
 	case TypeObject:
 		obj, ok := v.(map[string]any)
 		if !ok {
-			add(RuleType, Violation, sh.TypeLabel(), jsonKind(v))
+			add(RuleType, Violation, sh.TypeLabel(), jsonType(v))
 			return
 		}
 		if sh.Union != nil {
@@ -189,13 +189,13 @@ func validate(sh *Shape, v any, ptr string, fs *[]Finding) {
 		for _, k := range sortedObjectKeys(obj) {
 			if sh.Member(k) == nil {
 				*fs = append(*fs, Finding{Pointer: ptr + "/" + escapePointer(k), Rule: RuleUndeclared, Severity: Drift,
-					Expected: "only the members of " + sh.Name, Got: "undeclared member " + k + " (" + jsonKind(obj[k]) + ")", Schema: sh.Pointer})
+					Expected: "only the members of " + sh.Name, Got: "undeclared member " + k + " (" + jsonType(obj[k]) + ")", Schema: sh.Pointer})
 			}
 		}
 	case TypeArray:
 		arr, ok := v.([]any)
 		if !ok {
-			add(RuleType, Violation, sh.TypeLabel(), jsonKind(v))
+			add(RuleType, Violation, sh.TypeLabel(), jsonType(v))
 			return
 		}
 		for i, item := range arr {
@@ -204,7 +204,7 @@ func validate(sh *Shape, v any, ptr string, fs *[]Finding) {
 	case TypeString:
 		s, ok := v.(string)
 		if !ok {
-			add(RuleType, Violation, "string", jsonKind(v))
+			add(RuleType, Violation, "string", jsonType(v))
 			return
 		}
 		if sh.MaxLength != nil && int64(utf8.RuneCountInString(s)) > *sh.MaxLength {
@@ -227,7 +227,7 @@ func validate(sh *Shape, v any, ptr string, fs *[]Finding) {
 			// the Go type it was decoded into.
 			n = json.Number(strconv.FormatFloat(x, 'f', -1, 64))
 		default:
-			add(RuleType, Violation, sh.TypeLabel(), jsonKind(v))
+			add(RuleType, Violation, sh.TypeLabel(), jsonType(v))
 			return
 		}
 		bi, ok := new(big.Int).SetString(n.String(), 10)
@@ -254,13 +254,13 @@ func validate(sh *Shape, v any, ptr string, fs *[]Finding) {
 			return
 		}
 		if !ok {
-			add(RuleType, Violation, sh.TypeLabel()+" (a JSON number, or \"NaN\", \"Infinity\", \"-Infinity\")", jsonKind(v))
+			add(RuleType, Violation, sh.TypeLabel()+" (a JSON number, or \"NaN\", \"Infinity\", \"-Infinity\")", jsonType(v))
 			return
 		}
-		checkBounds(sh, f, jsonKind(v), add)
+		checkBounds(sh, f, jsonType(v), add)
 	case TypeBoolean:
 		if _, ok := v.(bool); !ok {
-			add(RuleType, Violation, "boolean", jsonKind(v))
+			add(RuleType, Violation, "boolean", jsonType(v))
 		}
 	}
 }
@@ -287,7 +287,7 @@ func validateUnion(sh *Shape, obj map[string]any, ptr string, fs *[]Finding) {
 		switch {
 		case k == "__type":
 			*fs = append(*fs, Finding{Pointer: ptr + "/__type", Rule: RuleUnionType, Severity: Drift,
-				Expected: "only union members (clients must ignore __type in a union, not every SDK does)", Got: "__type " + jsonKind(obj[k]), Schema: sh.Pointer})
+				Expected: "only union members (clients must ignore __type in a union, not every SDK does)", Got: "__type " + jsonType(obj[k]), Schema: sh.Pointer})
 		case obj[k] == nil:
 			// A null member is not set (the SDKs decode it as absent), but awsJson
 			// omits unset members, so say so.

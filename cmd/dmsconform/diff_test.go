@@ -15,7 +15,7 @@ import (
 // diffTestReport writes a report with the given outcomes and returns its folder.
 func diffTestReport(t *testing.T, outcomes map[string]reports.Outcome) string {
 	t.Helper()
-	run := &reports.Run{Kind: reports.KindTarget, Target: reports.Target{Kind: "embedded"}, Started: time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)}
+	run := &reports.Run{Mode: reports.ModeTarget, Target: reports.Target{TargetKind: "embedded"}, Started: time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)}
 	for id, o := range outcomes {
 		run.Checks = append(run.Checks, reports.Check{CheckInfo: reports.CheckInfo{ID: id, Title: id}, Outcome: o, Message: "message of " + id})
 	}

@@ -32,7 +32,7 @@ const repoRoot = "../.."
 // with the night before when there was one (as the nightly's --baseline does).
 func cellReport(t *testing.T, dir string, night int, outcomes map[string]reports.Outcome, before *reports.Run) *reports.Run {
 	t.Helper()
-	run := &reports.Run{Kind: reports.KindTarget, Target: reports.Target{Kind: "aws", Region: "eu-west-1"},
+	run := &reports.Run{Mode: reports.ModeTarget, Target: reports.Target{TargetKind: "aws", Region: "eu-west-1"},
 		Started: time.Date(2026, 11, 1+night, 3, 17, 0, 0, time.UTC), Duration: time.Minute, Calls: map[string]int{"CancelMetadataModelConversion": 9}}
 	for id, o := range outcomes {
 		run.Checks = append(run.Checks, reports.Check{CheckInfo: reports.CheckInfo{ID: id, Level: "MUST"}, Outcome: o})

@@ -65,8 +65,8 @@ func TestParityEmbeddedAgainstFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Kind != reports.KindParity || run.Totals[reports.Fail] != 0 || run.Totals[reports.Pass] < 16 {
-		t.Errorf("parity report: kind %q totals %v", run.Kind, run.Totals)
+	if run.Mode != reports.ModeParity || run.Totals[reports.Fail] != 0 || run.Totals[reports.Pass] < 16 {
+		t.Errorf("parity report: kind %q totals %v", run.Mode, run.Totals)
 	}
 }
 
@@ -111,7 +111,7 @@ func TestParityTamperedRecordingExitsOne(t *testing.T) {
 	for _, c := range p.Scripts {
 		for _, e := range c.Exchanges {
 			for _, d := range e.Differences {
-				found[c.Key+" "+d.Pointer] = d.Kind
+				found[c.Key+" "+d.Pointer] = d.Change
 			}
 		}
 	}

@@ -40,8 +40,8 @@ func TestSDKCommandGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Kind != reports.KindSDK || run.Target.Kind != "aws-sdk-go-v2" || run.Target.Version == "" {
-		t.Errorf("run kind %q target %+v", run.Kind, run.Target)
+	if run.Mode != reports.ModeSDK || run.Target.TargetKind != "aws-sdk-go-v2" || run.Target.Version == "" {
+		t.Errorf("run kind %q target %+v", run.Mode, run.Target)
 	}
 	if run.Totals[reports.Fail] == 0 || run.Totals[reports.Pass] == 0 {
 		t.Errorf("totals %v", run.Totals)
@@ -175,8 +175,8 @@ func TestSDKCommandAll(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", e.Name, err)
 		}
-		if run.Target.Kind != e.Target || len(run.Checks) != len(fixtures) {
-			t.Errorf("%s: target %q with %d checks, want %q with %d", e.Name, run.Target.Kind, len(run.Checks), e.Target, len(fixtures))
+		if run.Target.TargetKind != e.Target || len(run.Checks) != len(fixtures) {
+			t.Errorf("%s: target %q with %d checks, want %q with %d", e.Name, run.Target.TargetKind, len(run.Checks), e.Target, len(fixtures))
 		}
 		if !strings.Contains(stdout, e.Target+" ") {
 			t.Errorf("no summary line for %s:\n%s", e.Target, stdout)

@@ -85,7 +85,7 @@ func OpenOffline(info Offline, records []ScriptRecord) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Model: m, Kind: "recording", Project: info.Project, offers: map[Capability]bool{CapControl: info.Control, CapDenied: info.Denied,
+	s := &Session{Model: m, TargetKind: "recording", Project: info.Project, offers: map[Capability]bool{CapControl: info.Control, CapDenied: info.Denied,
 		CapFailingProject: info.FailingProject != "", CapStartInputs: info.StartInputs}, never: info.Never, failing: info.FailingProject,
 		offline: true, facts: info.Facts, breaker: newBreaker(time.Second), memo: map[scriptKey]*gathering{}, calls: map[string]int{}}
 	for _, r := range records {

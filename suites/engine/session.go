@@ -33,12 +33,12 @@ import (
 // requests started. It is a value: sessions share nothing, so many run side by side
 // (the mutation self-test runs every defect mode at once in one process).
 type Session struct {
-	Cfg      Config
-	Model    *spec.Model
-	Kind     string // the target kind
-	Endpoint string
-	Region   string
-	Project  string // the identifier passed to the API (name or ARN)
+	Cfg        Config
+	Model      *spec.Model
+	TargetKind string // the target kind (Target.TargetKind); "recording" offline
+	Endpoint   string
+	Region     string
+	Project    string // the identifier passed to the API (name or ARN)
 
 	clock       Clock
 	idle        func() // closes the client's idle connections
@@ -133,7 +133,7 @@ func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Cfg: cfg, Model: m, Kind: t.Kind(), Endpoint: conn.Endpoint, Region: conn.Region, Project: cfg.Project,
+	s := &Session{Cfg: cfg, Model: m, TargetKind: t.TargetKind(), Endpoint: conn.Endpoint, Region: conn.Region, Project: cfg.Project,
 		clock: conn.Clock, replay: conn.Replay, startsCost: conn.StartsCost, projectHint: conn.ProjectHint, facts: conn.Facts,
 		never: conn.Capabilities.Never, creds: conn.Credentials, denied: conn.Capabilities.Denied, control: conn.Capabilities.Control,
 		inputs: inputs, failing: conn.Capabilities.FailingProject,

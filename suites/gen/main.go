@@ -170,7 +170,7 @@ func familySource(f engine.Family) string {
 
 // sourceLiteral is a check's source as a Go literal.
 func sourceLiteral(s reports.Source) string {
-	return fmt.Sprintf("reports.Source{Kind: %s, Ref: %s, Quote: %s}", q(s.Kind), q(s.Ref), q(s.Quote))
+	return fmt.Sprintf("reports.Source{Origin: %s, Ref: %s, Quote: %s}", q(s.Origin), q(s.Ref), q(s.Quote))
 }
 
 func bootstrapSource(f engine.Family) string {

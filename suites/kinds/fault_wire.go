@@ -49,7 +49,7 @@ func faultSource(op *spec.Operation, f *spec.Fault) reports.Source {
 	if f.Name == accessDeniedFault {
 		return fromDocs(docIAM+"; the model's fault list of "+op.Name+" ("+f.Name+": \""+f.Doc+"\")", quoteIAM)
 	}
-	return fromModel(fmt.Sprintf("the fault list of %s (%s, a %s fault, HTTP %d), serialized as %s errors are: %s", op.Name, f.Name, f.Kind, f.HTTPStatus, protoJSON, quoteErrorType))
+	return fromModel(fmt.Sprintf("the fault list of %s (%s, a %s fault, HTTP %d), serialized as %s errors are: %s", op.Name, f.Name, f.Side, f.HTTPStatus, protoJSON, quoteErrorType))
 }
 
 // faultNames are the error codes that answer the fault: AccessDeniedFault's denial

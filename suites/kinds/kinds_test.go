@@ -217,12 +217,12 @@ func TestEveryCheckNamesItsSource(t *testing.T) {
 				t.Error(err)
 			}
 			if c.Source.Inferred() != slices.Contains(c.Labels, LabelInferred) {
-				t.Errorf("%s: source %s, labels %v: an inferred check, and only one, carries the label %q", c.ID, c.Source.Kind, c.Labels, LabelInferred)
+				t.Errorf("%s: source %s, labels %v: an inferred check, and only one, carries the label %q", c.ID, c.Source.Origin, c.Labels, LabelInferred)
 			}
-			if c.Source.Kind == reports.SourceDocumentation && c.Source.Quote == "" {
+			if c.Source.Origin == reports.SourceDocumentation && c.Source.Quote == "" {
 				t.Errorf("%s rests on the documentation without quoting it", c.ID)
 			}
-			levels[c.Level+"/"+c.Source.Kind]++
+			levels[c.Level+"/"+c.Source.Origin]++
 		}
 	}
 	if levels["MUST/inferred"] != 0 || levels["SHOULD/inferred"] == 0 {
@@ -233,10 +233,10 @@ func TestEveryCheckNamesItsSource(t *testing.T) {
 		src   reports.Source
 		want  string
 	}{
-		{"MUST", reports.Source{Kind: reports.SourceInferred, Ref: "x"}, "an inference is a SHOULD"},
+		{"MUST", reports.Source{Origin: reports.SourceInferred, Ref: "x"}, "an inference is a SHOULD"},
 		{"MUST", reports.Source{Ref: "x"}, "names no source"},
-		{"SHOULD", reports.Source{Kind: reports.SourceModel}, "says nothing of what it rests on"},
-		{"MAY", reports.Source{Kind: reports.SourceModel, Ref: "x"}, "MUST or SHOULD"},
+		{"SHOULD", reports.Source{Origin: reports.SourceModel}, "says nothing of what it rests on"},
+		{"MAY", reports.Source{Origin: reports.SourceModel, Ref: "x"}, "MUST or SHOULD"},
 	} {
 		if err := checkSource("X.y.z", bad.level, bad.src); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("checkSource(%s, %+v) = %v, want %q", bad.level, bad.src, err, bad.want)

@@ -48,7 +48,7 @@ type adapterResult struct {
 	Key    string          `json:"key"`
 	Output json.RawMessage `json:"output"`
 	Error  *struct {
-		Kind    string `json:"kind"`
+		Layer   string `json:"kind"`
 		Code    string `json:"code"`
 		Typed   bool   `json:"typed"`
 		Message string `json:"message"`
@@ -107,10 +107,10 @@ func decodeAdapterResults(who string, m *spec.Model, jobs []Job, results []adapt
 		}
 		r := results[idx]
 		if r.Error != nil {
-			if r.Error.Kind == "harness" {
+			if r.Error.Layer == "harness" {
 				return nil, fmt.Errorf("%s: %s", who, r.Error.Message)
 			}
-			out[i] = Observation{Err: &ObservedError{Kind: r.Error.Kind, Code: r.Error.Code, Typed: r.Error.Typed, Message: r.Error.Message, Detail: r.Error.Detail}}
+			out[i] = Observation{Err: &ObservedError{Layer: r.Error.Layer, Code: r.Error.Code, Typed: r.Error.Typed, Message: r.Error.Message, Detail: r.Error.Detail}}
 			continue
 		}
 		v, err := jsonv.Decode(r.Output)

@@ -20,7 +20,7 @@ type Observation struct {
 
 // ObservedError is an SDK error, normalised.
 type ObservedError struct {
-	Kind    string `json:"kind"` // api, deserialization, transport, other
+	Layer   string `json:"kind"` // where it failed: api, deserialization, transport, other
 	Code    string `json:"code,omitempty"`
 	Typed   bool   `json:"typed"`
 	Message string `json:"message,omitempty"`
@@ -43,15 +43,15 @@ func (o Observation) String() string {
 // error (a reworded parser message is not a change of behaviour; a service error's
 // message is what the SDK decoded, and stays).
 func (o Observation) Behaviour() string {
-	if e := o.Err; e != nil && e.Kind != KindAPI {
-		return "error{kind=" + e.Kind + "}"
+	if e := o.Err; e != nil && e.Layer != LayerAPI {
+		return "error{kind=" + e.Layer + "}"
 	}
 	return o.String()
 }
 
 func (e *ObservedError) String() string {
-	parts := []string{"kind=" + e.Kind}
-	if e.Kind == KindAPI {
+	parts := []string{"kind=" + e.Layer}
+	if e.Layer == LayerAPI {
 		parts = append(parts, "code="+strconv.Quote(e.Code), "typed="+strconv.FormatBool(e.Typed))
 	}
 	parts = append(parts, "message="+strconv.Quote(text.Truncate(e.Message, 160)))
@@ -68,7 +68,7 @@ func (e Expect) String() string {
 		}
 		return "output " + jsonv.Compact(spec.Generic(v))
 	case e.Error != nil:
-		parts := []string{"kind=" + e.Error.kind()}
+		parts := []string{"kind=" + e.Error.layer()}
 		if e.Error.Code != nil {
 			parts = append(parts, "code="+strconv.Quote(*e.Error.Code))
 		}
@@ -118,8 +118,8 @@ func Evaluate(op *spec.Operation, e Expect, o Observation) []string {
 			return []string{fmt.Sprintf("expected %s, observed a successful decoding: %s", e.String(), text.Truncate(o.String(), 300))}
 		}
 		var d []string
-		if o.Err.Kind != e.Error.kind() {
-			d = append(d, fmt.Sprintf("expected a %s error, observed a %s error (%s)", e.Error.kind(), o.Err.Kind, text.Truncate(o.Err.Message, 200)))
+		if o.Err.Layer != e.Error.layer() {
+			d = append(d, fmt.Sprintf("expected a %s error, observed a %s error (%s)", e.Error.layer(), o.Err.Layer, text.Truncate(o.Err.Message, 200)))
 			return d
 		}
 		if c := e.Error.Code; c != nil && o.Err.Code != *c {

@@ -77,27 +77,28 @@ type Expect struct {
 	OneOf []Expect `json:"oneOf,omitempty"`
 }
 
-// Error kinds.
+// Error layers: where an SDK call failed (ObservedError.Layer, ErrorExpect.Layer;
+// "kind" in fixtures and in the adapter protocol).
 const (
-	KindAPI             = "api"             // the SDK surfaced a service error (a code)
-	KindDeserialization = "deserialization" // the SDK rejected the response
-	KindTransport       = "transport"       // no response: never an expectation
-	KindOther           = "other"           // anything else: never an expectation
+	LayerAPI             = "api"             // the SDK surfaced a service error (a code)
+	LayerDeserialization = "deserialization" // the SDK rejected the response
+	LayerTransport       = "transport"       // no response: never an expectation
+	LayerOther           = "other"           // anything else: never an expectation
 )
 
 // ErrorExpect is an expected error. Fields left out are not compared.
 type ErrorExpect struct {
-	Kind    string  `json:"kind,omitempty"` // api (default) or deserialization
+	Layer   string  `json:"kind,omitempty"` // api (default) or deserialization
 	Code    *string `json:"code,omitempty"` // the sanitised error code
 	Typed   *bool   `json:"typed,omitempty"`
 	Message *string `json:"message,omitempty"`
 }
 
-func (e *ErrorExpect) kind() string {
-	if e.Kind == "" {
-		return KindAPI
+func (e *ErrorExpect) layer() string {
+	if e.Layer == "" {
+		return LayerAPI
 	}
-	return e.Kind
+	return e.Layer
 }
 
 // CheckID is the report check ID of a fixture.
@@ -271,8 +272,8 @@ func validateExpect(op *spec.Operation, e Expect, top bool) []string {
 
 func validateErrorExpect(op *spec.Operation, e *ErrorExpect) []string {
 	var out []string
-	switch e.kind() {
-	case KindAPI:
+	switch e.layer() {
+	case LayerAPI:
 		if e.Code != nil && spec.SanitizeErrorCode(*e.Code) != *e.Code {
 			out = append(out, fmt.Sprintf("error code %q is not sanitised (want %q)", *e.Code, spec.SanitizeErrorCode(*e.Code)))
 		}
@@ -287,12 +288,12 @@ func validateErrorExpect(op *spec.Operation, e *ErrorExpect) []string {
 				out = append(out, fmt.Sprintf("typed is %v but %s is %s fault of %s", *e.Typed, *e.Code, map[bool]string{true: "a modeled", false: "not a modeled"}[modeled], op.Name))
 			}
 		}
-	case KindDeserialization:
+	case LayerDeserialization:
 		if e.Code != nil || e.Typed != nil {
 			out = append(out, "a deserialization error has no code and no typed")
 		}
 	default:
-		out = append(out, fmt.Sprintf("error kind %q must be %s or %s", e.Kind, KindAPI, KindDeserialization))
+		out = append(out, fmt.Sprintf("error kind %q must be %s or %s", e.Layer, LayerAPI, LayerDeserialization))
 	}
 	return out
 }

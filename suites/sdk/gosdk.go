@@ -190,19 +190,19 @@ func goError(err error) *ObservedError {
 	var send *smithyhttp.RequestSendError
 	switch {
 	case errors.As(err, &apiErr):
-		oe.Kind = KindAPI
+		oe.Layer = LayerAPI
 		oe.Code = apiErr.ErrorCode()
 		oe.Message = apiErr.ErrorMessage()
 		var generic *smithy.GenericAPIError
 		oe.Typed = !errors.As(err, &generic)
 		oe.Detail = fmt.Sprintf("%T: %v", apiErr, apiErr)
 	case errors.As(err, &deser):
-		oe.Kind = KindDeserialization
+		oe.Layer = LayerDeserialization
 		oe.Message = deser.Error()
 	case errors.As(err, &send):
-		oe.Kind = KindTransport
+		oe.Layer = LayerTransport
 	default:
-		oe.Kind = KindOther
+		oe.Layer = LayerOther
 	}
 	return oe
 }

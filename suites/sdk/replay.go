@@ -26,7 +26,7 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Replay runs every fixture through one SDK and returns its run (Kind sdk, target =
+// Replay runs every fixture through one SDK and returns its run (mode sdk, target =
 // the SDK name, package and version), not yet finalized. An unavailable SDK gives a
 // run whose checks are all skipped with the reason. The error is only for a broken
 // setup (no model, the fixture server cannot listen); an SDK batch that breaks makes
@@ -64,14 +64,14 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 	start := now()
 	run := &reports.Run{
 		SchemaVersion: reports.SchemaVersion,
-		Kind:          reports.KindSDK,
+		Mode:          reports.ModeSDK,
 		Tool:          opts.Tool,
 		Model:         reports.ModelInfo{Version: opts.Model.Version, SHA256: opts.Model.SHA256, Source: opts.Model.Source},
 		Started:       start.UTC(),
 	}
 	setTarget := func() {
 		info := sdk.Info()
-		run.Target = reports.Target{Kind: info.Name, Name: info.Package, Version: info.Version, Region: Region}
+		run.Target = reports.Target{TargetKind: info.Name, Name: info.Package, Version: info.Version, Region: Region}
 	}
 	setTarget()
 	if reason := sdk.Unavailable(); reason != "" {
@@ -173,7 +173,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 		if len(rp.exchanges) == 0 {
 			msg := "no request reached the fixture server"
 			if rp.obs.Err != nil {
-				msg += ": " + rp.obs.Err.Kind + " error: " + text.Truncate(rp.obs.Err.Message, 300)
+				msg += ": " + rp.obs.Err.Layer + " error: " + text.Truncate(rp.obs.Err.Message, 300)
 			}
 			harness = append(harness, msg)
 			continue

@@ -91,7 +91,7 @@ func assertFindings(t *testing.T, run *reports.Run, findings []string) {
 		id := c.ID[strings.LastIndex(c.ID, ".")+1:]
 		switch {
 		case want[id] && c.Outcome != reports.Fail:
-			t.Errorf("%s: outcome %s, want fail (a known %s finding): %s", c.ID, c.Outcome, run.Target.Kind, c.Message)
+			t.Errorf("%s: outcome %s, want fail (a known %s finding): %s", c.ID, c.Outcome, run.Target.TargetKind, c.Message)
 		case want[id]:
 			if !strings.Contains(c.Message, "Fixture "+id) || !strings.Contains(c.Message, "Expected ") || !strings.Contains(c.Message, "Observed") {
 				t.Errorf("%s: the failure message must name the fixture and show expected and observed decodings: %s", c.ID, c.Message)
@@ -114,7 +114,7 @@ func assertFindings(t *testing.T, run *reports.Run, findings []string) {
 // message lists every observed decoding with its count.
 func TestGoSDKCorpus(t *testing.T) {
 	run := replayCorpus(t, GoSDK{})
-	if run.Target.Kind != "aws-sdk-go-v2" || !strings.HasPrefix(run.Target.Version, "v1.") {
+	if run.Target.TargetKind != "aws-sdk-go-v2" || !strings.HasPrefix(run.Target.Version, "v1.") {
 		t.Errorf("target %+v: want aws-sdk-go-v2 with its module version", run.Target)
 	}
 	assertFindings(t, run, goFindings)
@@ -133,7 +133,7 @@ func TestJSSDKCorpus(t *testing.T) {
 		require.Missing(t, require.JS, "aws-sdk-js-v3: "+reason)
 	}
 	run := replayCorpus(t, js)
-	if run.Target.Kind != JSName || run.Target.Version == "" || strings.Contains(run.Target.Version, "not installed") {
+	if run.Target.TargetKind != JSName || run.Target.Version == "" || strings.Contains(run.Target.Version, "not installed") {
 		t.Errorf("target %+v: want %s with the installed version", run.Target, JSName)
 	}
 	assertFindings(t, run, jsFindings)
@@ -252,10 +252,10 @@ func TestWrongExpectationsFail(t *testing.T) {
 			e.Error = &ErrorExpect{Code: e.Error.Code, Typed: e.Error.Typed, Message: strp("something else")}
 		}), `error message: expected "something else"`},
 		{"error kind", wrong(t, fxs, "malformed-json", func(e *Expect) {
-			e.Error = &ErrorExpect{Kind: KindAPI}
+			e.Error = &ErrorExpect{Layer: LayerAPI}
 		}), "expected a api error, observed a deserialization error"},
 		{"error instead of output", wrong(t, fxs, "empty-body", func(e *Expect) {
-			*e = Expect{Error: &ErrorExpect{Kind: KindDeserialization}}
+			*e = Expect{Error: &ErrorExpect{Layer: LayerDeserialization}}
 		}), "observed a successful decoding"},
 		{"oneOf", wrong(t, fxs, "fault-header-and-body-disagree", func(e *Expect) {
 			e.OneOf = []Expect{{Error: &ErrorExpect{Code: strp("AccessDeniedFault")}}, {Output: json.RawMessage(`{}`)}}
@@ -303,7 +303,7 @@ func TestHarnessErrors(t *testing.T) {
 	silent := fakeSDK{run: func(_ context.Context, jobs []Job) ([]Observation, error) {
 		out := make([]Observation, len(jobs))
 		for i := range out {
-			out[i] = Observation{Err: &ObservedError{Kind: KindTransport, Message: "connection refused"}}
+			out[i] = Observation{Err: &ObservedError{Layer: LayerTransport, Message: "connection refused"}}
 		}
 		return out, nil
 	}}

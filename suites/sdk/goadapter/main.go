@@ -67,7 +67,7 @@ type result struct {
 }
 
 type apiError struct {
-	Kind    string `json:"kind"`
+	Layer   string `json:"kind"`
 	Code    string `json:"code,omitempty"`
 	Typed   bool   `json:"typed"`
 	Message string `json:"message"`
@@ -134,11 +134,11 @@ func run(j job) result {
 	})
 	method := reflect.ValueOf(client).MethodByName(j.Operation)
 	if !method.IsValid() {
-		return result{Key: j.Key, Error: &apiError{Kind: "harness", Message: sdkModule + " " + version() + " has no operation " + j.Operation + ": the version is older than the operation"}}
+		return result{Key: j.Key, Error: &apiError{Layer: "harness", Message: sdkModule + " " + version() + " has no operation " + j.Operation + ": the version is older than the operation"}}
 	}
 	input := reflect.New(method.Type().In(1).Elem())
 	if err := fill(input.Interface(), j.Input); err != nil {
-		return result{Key: j.Key, Error: &apiError{Kind: "harness", Message: fmt.Sprintf("%s input: %v", j.Operation, err)}}
+		return result{Key: j.Key, Error: &apiError{Layer: "harness", Message: fmt.Sprintf("%s input: %v", j.Operation, err)}}
 	}
 	res := method.Call([]reflect.Value{reflect.ValueOf(context.Background()), input})
 	if err, _ := res[1].Interface().(error); err != nil {
@@ -187,15 +187,15 @@ func describe(err error) *apiError {
 	switch {
 	case errors.As(err, &api):
 		var generic *smithy.GenericAPIError
-		e.Kind, e.Code, e.Message = "api", api.ErrorCode(), api.ErrorMessage()
+		e.Layer, e.Code, e.Message = "api", api.ErrorCode(), api.ErrorMessage()
 		e.Typed = !errors.As(err, &generic)
 		e.Detail = fmt.Sprintf("%T: %v", api, api)
 	case errors.As(err, &deser):
-		e.Kind, e.Message = "deserialization", deser.Error()
+		e.Layer, e.Message = "deserialization", deser.Error()
 	case errors.As(err, &send):
-		e.Kind = "transport"
+		e.Layer = "transport"
 	default:
-		e.Kind = "other"
+		e.Layer = "other"
 	}
 	return e
 }
