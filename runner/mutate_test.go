@@ -2,27 +2,37 @@ package runner
 
 import (
 	"context"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/suites/all"
+	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
-// TestMutationKillsEveryDefectWithoutFalsePositives is the harness's self-test: every
-// emulator defect mode must make at least one check fail (or newly drift), and 20
-// defect-free runs must have no failure and no outcome that changes between runs.
-func TestMutationKillsEveryDefectWithoutFalsePositives(t *testing.T) {
+// TestMutationProvesEveryCheck is the harness's self-test, on the virtual clock except
+// for three real-time runs: every emulator defect mode must make at least one check
+// fail (or newly drift); every check of the catalog must be made to fail by a mode,
+// or be declared proven by its table tests only (and then killed by none); 20
+// identical virtual-clock runs of the defect-free emulator must agree and fail
+// nothing; and 3 runs of the defect-free standalone emulator in real time, side by
+// side, must give the virtual clock's outcomes (make mutate runs 10). The README's
+// mutation table is this run's (DMSCONFORM_WRITE_README=1 rewrites it: make readme).
+func TestMutationProvesEveryCheck(t *testing.T) {
 	if testing.Short() {
-		t.Skip("the mutation self-test runs the suites 50+ times; skipped with -short")
+		t.Skip("the mutation self-test runs the suites 70+ times; skipped with -short")
 	}
 	var out strings.Builder
-	res, err := Mutate(context.Background(), MutateOptions{Repeats: 20, Out: t.TempDir(), Stdout: &out})
+	res, err := Mutate(context.Background(), MutateOptions{Repeats: 20, RealTime: 3, Out: t.TempDir(), Stdout: &out})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(res.Run.Matrix.Modes); n < 25 || n != len(emulator.DefectModes()) {
-		t.Fatalf("%d modes tried, want every mode (%d) and at least 25", n, len(emulator.DefectModes()))
+	m := res.Run.Matrix
+	if n := len(m.Modes); n != len(emulator.DefectModes()) {
+		t.Fatalf("%d modes tried, want every mode (%d)", n, len(emulator.DefectModes()))
 	}
 	if len(res.Survivors) > 0 {
 		t.Errorf("defect modes no check catches (harness bugs): %v", res.Survivors)
@@ -30,33 +40,102 @@ func TestMutationKillsEveryDefectWithoutFalsePositives(t *testing.T) {
 	if len(res.FalsePositives) > 0 {
 		t.Errorf("checks failing against the defect-free emulator: %v", res.FalsePositives)
 	}
-	if len(res.Flaky) > 0 {
-		t.Errorf("checks whose outcome changed across 20 defect-free runs: %v", res.Flaky)
+	if len(res.Nondeterministic) > 0 {
+		t.Errorf("checks whose outcome changed across 20 identical virtual-clock runs: %v", res.Nondeterministic)
 	}
-	// Every check family is proven by a defect that makes one of its checks fail.
-	for _, group := range []string{"shape", "union", "enum", "fault", "input", "protocol", "lifecycle"} {
+	if len(res.RealTimeDiffers) > 0 {
+		t.Errorf("checks whose outcome in real time was not the virtual clock's: %v", res.RealTimeDiffers)
+	}
+	if len(m.Proofs) != len(all.Checks()) {
+		t.Errorf("%d checks have a proof, the catalog has %d", len(m.Proofs), len(all.Checks()))
+	}
+	for _, id := range res.Unproven {
+		t.Errorf("%s: no defect mode makes it fail: add one in emulator/defects.go, or, if no defect of a target can reach it, say why in its kind's TableTestsOnly", id)
+	}
+	for _, id := range res.Stale {
+		t.Errorf("%s: declared proven by its table tests only, yet a defect mode makes it fail: drop the declaration", id)
+	}
+	// Every group of checks is proven by a defect that makes one of its checks fail.
+	for _, group := range engine.Groups {
 		proven := false
-		for _, ids := range res.Run.Matrix.Killed {
-			for _, id := range ids {
-				if strings.Contains(id, "."+group+".") {
-					proven = true
-				}
+		for _, p := range m.Proofs {
+			if strings.Contains(p.ID, "."+group+".") && p.Status() == reports.ProofKilled {
+				proven = true
 			}
 		}
 		if !proven {
-			t.Errorf("no defect mode makes a %s check fail: that family is not proven able to fail", group)
+			t.Errorf("no defect mode makes a %s check fail: that group is not proven able to fail", group)
 		}
 	}
-	if res.Run.Matrix.KillRate != 1 || res.ExitCode != ExitOK {
-		t.Errorf("kill rate %.2f, exit %d", res.Run.Matrix.KillRate, res.ExitCode)
+	if m.KillRate != 1 || res.ExitCode != ExitOK {
+		t.Errorf("kill rate %.2f, exit %d", m.KillRate, res.ExitCode)
 	}
+	checkReadmeBlock(t, "mutation", MarkdownMatrix(res.Run))
 	if t.Failed() {
 		t.Logf("%s", out.String())
 	}
 }
 
-// TestKillRule pins what counts as catching a defect: a new failure, or a drift or
-// error where the defect-free run passed; a skip never does.
+// TestMutationSaysWhatIsUnproven: a check no mode kills and whose kind declares no
+// reason fails the self-test, naming what to do; a declared one that a mode kills
+// is a stale declaration and fails it too.
+func TestMutationSaysWhatIsUnproven(t *testing.T) {
+	fam := all.Families[0]
+	var contentType engine.Check // the check wrong-content-type kills
+	for _, c := range fam.Checks {
+		if strings.HasSuffix(c.ID, ".protocol.content-type") {
+			contentType = c
+		}
+	}
+	unkilled := engine.Check{CheckInfo: contentType.CheckInfo, Family: contentType.Family, Kind: neverFails{}}
+	unkilled.ID = contentType.Operation + ".shape.never-fails"
+	declared := unkilled
+	declared.ID, declared.Kind = contentType.Operation+".shape.never-fails-declared", neverFailsDeclared{}
+	stale := contentType
+	stale.Kind = staleKind{contentType.Kind}
+	fam.Checks = []engine.Check{unkilled, declared, stale}
+	res, err := Mutate(context.Background(), MutateOptions{Modes: []string{emulator.DefectWrongContentType}, Repeats: 1, Families: []engine.Family{fam}, Out: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res.Unproven, []string{unkilled.ID}) || !slices.Equal(res.Stale, []string{stale.ID}) || res.ExitCode != ExitNonConform {
+		t.Fatalf("unproven %v, stale %v, exit %d; want [%s], [%s], 1", res.Unproven, res.Stale, res.ExitCode, unkilled.ID, stale.ID)
+	}
+	var proven reports.Check
+	for _, c := range res.Run.Checks {
+		if c.ID == "mutation.every-check-proven" {
+			proven = c
+		}
+	}
+	for _, want := range []string{unkilled.ID + ": no defect mode makes it fail: add one in emulator/defects.go", "TableTestsOnly", stale.ID + ": declared proven by its table tests only"} {
+		if proven.Outcome != reports.Fail || !strings.Contains(proven.Message, want) {
+			t.Errorf("mutation.every-check-proven: %s %q, want it to say %q", proven.Outcome, proven.Message, want)
+		}
+	}
+	cov := res.Run.Matrix.Coverage
+	if cov.Checks != 3 || cov.Killed != 0 || cov.TableTestsOnly != 1 || cov.Unproven != 1 || cov.Stale != 1 {
+		t.Errorf("coverage %+v", cov)
+	}
+}
+
+type neverFails struct{}
+
+func (neverFails) Needs() engine.Needs                   { return engine.Needs{} }
+func (neverFails) Judge(*engine.Evidence) engine.Verdict { return engine.Pass() }
+
+type neverFailsDeclared struct{ neverFails }
+
+func (neverFailsDeclared) TableTestsOnly() string { return "a test kind no target can fail" }
+
+// staleKind is a kind a defect mode kills (wrong-content-type kills the content-type
+// check) that declares otherwise.
+type staleKind struct{ engine.Kind }
+
+func (staleKind) TableTestsOnly() string { return "declared, wrongly" }
+
+// TestKillRule pins what counts as catching a defect: a new failure, or a drift where
+// the defect-free run passed; a skip or an error (the harness or the infrastructure
+// breaking) never does.
 func TestKillRule(t *testing.T) {
 	cases := []struct {
 		clean, got reports.Outcome
@@ -64,8 +143,8 @@ func TestKillRule(t *testing.T) {
 	}{
 		{reports.Pass, reports.Fail, true},
 		{reports.Pass, reports.Drift, true},
-		{reports.Pass, reports.Error, true},
 		{reports.Skipped, reports.Fail, true},
+		{reports.Pass, reports.Error, false},
 		{reports.Pass, reports.Pass, false},
 		{reports.Pass, reports.Skipped, false},
 		{reports.Drift, reports.Drift, false},
@@ -84,4 +163,54 @@ func TestMutateRejectsUnknownMode(t *testing.T) {
 	if ExitCodeOf(err) != ExitUsage || !strings.Contains(err.Error(), "--list") {
 		t.Fatalf("want a usage error pointing at --list, got %v", err)
 	}
+}
+
+// envWriteReadme makes the tests that keep a generated block of the README equal to
+// what it says rewrite the block instead (make readme).
+const envWriteReadme = "DMSCONFORM_WRITE_README"
+
+// checkReadmeBlock fails when the README's generated block name is not want, or
+// rewrites it with DMSCONFORM_WRITE_README=1.
+func checkReadmeBlock(t *testing.T, name, want string) {
+	t.Helper()
+	const file = "../README.md"
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := readmeWithBlock(string(data), name, want)
+	if err != nil {
+		t.Fatalf("README.md: %v", err)
+	}
+	if doc == string(data) {
+		return
+	}
+	if os.Getenv(envWriteReadme) == "1" {
+		if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("rewrote the README's %s block", name)
+		return
+	}
+	t.Errorf("the README's generated %s block is stale: run make readme", name)
+}
+
+// readmeWithBlock replaces the body of the README block name: the lines between
+// "<!-- generated: name ..." and "<!-- end generated: name -->".
+func readmeWithBlock(doc, name, body string) (string, error) {
+	begin := "<!-- generated: " + name + " "
+	end := "<!-- end generated: " + name + " -->"
+	i := strings.Index(doc, begin)
+	j := strings.Index(doc, end)
+	if i < 0 || j < i {
+		return "", &blockError{name}
+	}
+	i += strings.Index(doc[i:], "\n") + 1
+	return doc[:i] + strings.TrimRight(body, "\n") + "\n" + doc[j:], nil
+}
+
+type blockError struct{ name string }
+
+func (e *blockError) Error() string {
+	return "no generated " + e.name + " block (<!-- generated: " + e.name + " ... --> ... <!-- end generated: " + e.name + " -->)"
 }
