@@ -95,8 +95,10 @@ record-fixtures:
 	DMSCONFORM_RECORD_FIXTURES=1 $(GO) test -count=1 -run '^TestEmbeddedFixtureIsCurrent$$' ./record
 
 ## reference-reports: rewrite the committed reference reports of real implementations
-## (fixtures/reports/: the embedded emulator, and moto 5.2.1's server, which needs
-## moto_server on PATH); the same tests fail when a run's outcomes differ from them
+## (fixtures/reports/<target>/reference.json: the embedded emulator, the standalone one
+## in real time with weather, and moto 5.2.1's server, which needs moto_server on PATH;
+## and implementations.md, the three side by side); the same tests fail when a run's
+## outcomes differ from them
 reference-reports:
 	DMSCONFORM_REFERENCE_REPORTS=1 $(GO) test -count=1 -run '^(TestMotoIsUnimplementedNotFailing|TestEmbeddedReferenceReport|TestImplementationsMatrix)$$' ./runner
 
