@@ -2,7 +2,6 @@ package runner
 
 import (
 	"context"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -163,54 +162,4 @@ func TestMutateRejectsUnknownMode(t *testing.T) {
 	if ExitCodeOf(err) != ExitUsage || !strings.Contains(err.Error(), "--list") {
 		t.Fatalf("want a usage error pointing at --list, got %v", err)
 	}
-}
-
-// envWriteReadme makes the tests that keep a generated block of the README equal to
-// what it says rewrite the block instead (make readme).
-const envWriteReadme = "DMSCONFORM_WRITE_README"
-
-// checkReadmeBlock fails when the README's generated block name is not want, or
-// rewrites it with DMSCONFORM_WRITE_README=1.
-func checkReadmeBlock(t *testing.T, name, want string) {
-	t.Helper()
-	const file = "../README.md"
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := readmeWithBlock(string(data), name, want)
-	if err != nil {
-		t.Fatalf("README.md: %v", err)
-	}
-	if doc == string(data) {
-		return
-	}
-	if os.Getenv(envWriteReadme) == "1" {
-		if err := os.WriteFile(file, []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("rewrote the README's %s block", name)
-		return
-	}
-	t.Errorf("the README's generated %s block is stale: run make readme", name)
-}
-
-// readmeWithBlock replaces the body of the README block name: the lines between
-// "<!-- generated: name ..." and "<!-- end generated: name -->".
-func readmeWithBlock(doc, name, body string) (string, error) {
-	begin := "<!-- generated: " + name + " "
-	end := "<!-- end generated: " + name + " -->"
-	i := strings.Index(doc, begin)
-	j := strings.Index(doc, end)
-	if i < 0 || j < i {
-		return "", &blockError{name}
-	}
-	i += strings.Index(doc[i:], "\n") + 1
-	return doc[:i] + strings.TrimRight(body, "\n") + "\n" + doc[j:], nil
-}
-
-type blockError struct{ name string }
-
-func (e *blockError) Error() string {
-	return "no generated " + e.name + " block (<!-- generated: " + e.name + " ... --> ... <!-- end generated: " + e.name + " -->)"
 }
