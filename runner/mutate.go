@@ -14,6 +14,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
 	"github.com/dmsconform/dmsconform/targets"
@@ -38,9 +39,12 @@ type MutateOptions struct {
 	Parallel     int // virtual-clock runs at once; default the number of CPUs
 	// Families is the catalog under test; nil = every generated family (all.Families).
 	Families []engine.Family
-	Out      string // report folder (required)
-	Stdout   io.Writer
-	Now      func() time.Time
+	// Model is the model the emulator serves and the harness reads; nil = the
+	// embedded one (a test's model with a family more, for its checks in Families).
+	Model  *spec.Model
+	Out    string // report folder (required)
+	Stdout io.Writer
+	Now    func() time.Time
 }
 
 // MutateResult is the kill matrix and the run written from it.
@@ -95,15 +99,15 @@ func judgeOn(ctx context.Context, cfg engine.Config, fams []engine.Family) ([]re
 // judgeRealTime runs every check of fams against the defect-free standalone emulator,
 // served on a loopback port and running on the wall clock with lifecycle steps of
 // step, polled four times a step.
-func judgeRealTime(ctx context.Context, fams []engine.Family, step time.Duration) ([]reports.Check, error) {
-	srv, err := emulator.Start(emulator.Config{StepDuration: step, Control: true})
+func judgeRealTime(ctx context.Context, m *spec.Model, fams []engine.Family, step time.Duration) ([]reports.Check, error) {
+	srv, err := emulator.Start(emulator.Config{StepDuration: step, Control: true, Model: m})
 	if err != nil {
 		return nil, err
 	}
 	defer srv.Close()
 	return judgeOn(ctx, engine.Config{Target: engine.TargetEndpoint, Endpoint: srv.URL, Project: emulator.DefaultProject,
 		Control: srv.URL + emulator.ControlPrefix, DeniedAccessKeyID: emulator.DeniedAccessKeyID, DeniedSecretAccessKey: emulator.DeniedSecretAccessKey,
-		MinDelay: step / 8, MaxDelay: step / 4}, fams)
+		MinDelay: step / 8, MaxDelay: step / 4, Model: m}, fams)
 }
 
 // mutateJob is one run of the self-test.
@@ -265,7 +269,7 @@ func runMutateJobs(ctx context.Context, jobs []mutateJob, opts MutateOptions) ([
 		go func() {
 			defer wg.Done()
 			if j.realTime {
-				results[i], errs[i] = judgeRealTime(ctx, opts.Families, opts.RealTimeStep)
+				results[i], errs[i] = judgeRealTime(ctx, opts.Model, opts.Families, opts.RealTimeStep)
 			} else {
 				sem <- struct{}{}
 				defer func() { <-sem }()
@@ -273,7 +277,7 @@ func runMutateJobs(ctx context.Context, jobs []mutateJob, opts MutateOptions) ([
 				if j.defect != "" {
 					defects = []string{j.defect}
 				}
-				results[i], errs[i] = judgeOn(ctx, engine.Config{Target: engine.TargetEmbedded, Defects: defects}, opts.Families)
+				results[i], errs[i] = judgeOn(ctx, engine.Config{Target: engine.TargetEmbedded, Defects: defects, Model: opts.Model}, opts.Families)
 			}
 			printMu.Lock()
 			fmt.Fprintf(opts.Stdout, ".")

@@ -8,8 +8,11 @@ import (
 
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/spec/spectest"
 	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
+	"github.com/dmsconform/dmsconform/suites/kinds"
 )
 
 // TestMutationProvesEveryCheck is the harness's self-test, on the virtual clock except
@@ -161,5 +164,52 @@ func TestMutateRejectsUnknownMode(t *testing.T) {
 	_, err := Mutate(context.Background(), MutateOptions{Modes: []string{"no-such-mode"}, Out: t.TempDir()})
 	if ExitCodeOf(err) != ExitUsage || !strings.Contains(err.Error(), "--list") {
 		t.Fatalf("want a usage error pointing at --list, got %v", err)
+	}
+}
+
+// TestANewFamilyIsProvenByTheModesThereAre does the mechanical part of the README's
+// recipe for a new family: a family the model gains (here a twin of the conversion
+// family under names aws-sdk-go-v2 does not have: spec/spectest) gets every check from
+// the kinds, the emulator serves it from the model, and the defect modes there are
+// make every one of its wire checks fail, with no code written for it. Its checks of
+// the SDK's view are skipped with one cause until the SDK has the family's
+// operations, so no mode can kill them yet.
+func TestANewFamilyIsProvenByTheModesThereAre(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the family once per defect mode")
+	}
+	m, err := spectest.WithTwinFamily("Recipe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks, err := kinds.Expand(m, "recipe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fam := engine.Family{Name: "recipe", Operation: m.FamilyOperation("recipe", spec.RoleCancel).Name, Checks: checks}
+	res, err := Mutate(context.Background(), MutateOptions{Model: m, Families: []engine.Family{fam}, Repeats: 1, Out: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.FalsePositives) > 0 {
+		t.Errorf("the new family fails against the defect-free emulator: %v", res.FalsePositives)
+	}
+	sdk := map[string]bool{}
+	for _, c := range checks {
+		sdk[c.ID] = c.Kind.Needs().SDK
+	}
+	wire := 0
+	for _, p := range res.Run.Matrix.Proofs {
+		switch {
+		case sdk[p.ID] && p.Status() == reports.ProofKilled:
+			t.Errorf("%s judges the SDK's view of operations the SDK lacks, yet %v kill it", p.ID, p.KilledBy)
+		case !sdk[p.ID] && p.Status() != reports.ProofKilled:
+			t.Errorf("%s: %s, want killed by a defect mode as its conversion twin is", p.ID, p.Status())
+		case !sdk[p.ID]:
+			wire++
+		}
+	}
+	if wire == 0 || len(res.Run.Matrix.Proofs) != len(checks) {
+		t.Errorf("%d proofs for %d checks, %d wire checks killed", len(res.Run.Matrix.Proofs), len(checks), wire)
 	}
 }
