@@ -92,14 +92,8 @@ func (r *Reference) Differences(run *Run) []string {
 	if now.Status != r.Status {
 		out = append(out, fmt.Sprintf("verdict %s, the reference says %s", now.Status, r.Status))
 	}
-	causes := func(cs []ReferenceCause) map[string]ReferenceCause {
-		m := map[string]ReferenceCause{}
-		for _, c := range cs {
-			m[c.ID] = c
-		}
-		return m
-	}
-	was, is := causes(r.Causes), causes(now.Causes)
+	causeID := func(c ReferenceCause) string { return c.ID }
+	was, is := byID(r.Causes, causeID), byID(now.Causes, causeID)
 	for _, c := range now.Causes {
 		if w, ok := was[c.ID]; !ok || w.Outcome != c.Outcome {
 			out = append(out, fmt.Sprintf("cause %s (%s): the reference has %s", c.ID, c.Outcome, orNone(w.Outcome)))
@@ -110,14 +104,8 @@ func (r *Reference) Differences(run *Run) []string {
 			out = append(out, fmt.Sprintf("cause %s (%s) of the reference is gone", c.ID, c.Outcome))
 		}
 	}
-	checks := func(cs []ReferenceCheck) map[string]ReferenceCheck {
-		m := map[string]ReferenceCheck{}
-		for _, c := range cs {
-			m[c.ID] = c
-		}
-		return m
-	}
-	wasC, isC := checks(r.Checks), checks(now.Checks)
+	checkID := func(c ReferenceCheck) string { return c.ID }
+	wasC, isC := byID(r.Checks, checkID), byID(now.Checks, checkID)
 	for _, c := range now.Checks {
 		w, ok := wasC[c.ID]
 		switch {
@@ -133,6 +121,15 @@ func (r *Reference) Differences(run *Run) []string {
 		}
 	}
 	return out
+}
+
+// byID indexes xs by their ID.
+func byID[T any](xs []T, id func(T) string) map[string]T {
+	m := make(map[string]T, len(xs))
+	for _, x := range xs {
+		m[id(x)] = x
+	}
+	return m
 }
 
 func orNone(o Outcome) string {

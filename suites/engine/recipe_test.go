@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -72,19 +71,8 @@ func TestANewEvidenceScriptIsGatheredAndRecorded(t *testing.T) {
 	if recorded == nil || recorded.Family != "conversion" || !strings.Contains(string(recorded.Evidence), "ResourceNotFoundFault") {
 		t.Fatalf("the recording has no evidence of the new script: %+v", recorded)
 	}
-	data, err := json.Marshal(s.Records())
-	if err != nil {
-		t.Fatal(err)
-	}
-	var records []engine.ScriptRecord
-	if err := json.Unmarshal(data, &records); err != nil {
-		t.Fatal(err)
-	}
 	got = nil
-	off, err := engine.OpenOffline(engine.Offline{Project: s.Project, Control: true, Denied: true, Facts: s.Facts()}, records)
-	if err != nil {
-		t.Fatal(err)
-	}
+	off := reopen(t, s)
 	offline := engine.JudgeAll(ctx, off, []engine.Check{check})
 	if c := offline.Checks[0]; c.Outcome != reports.Pass || got == nil || len(off.Calls()) != 0 {
 		t.Errorf("offline: %s %q, evidence attached %v, calls %v", c.Outcome, c.Message, got != nil, off.Calls())
