@@ -540,6 +540,9 @@ func killMatrixView(run *Run) *htmlMatrix {
 		row := htmlMatrixRow{ID: id, FalsePositive: fp[id]}
 		if p, ok := proof[id]; ok {
 			row.Proof, row.Reason = p.Status(), p.TableTestsOnly
+			if row.Reason == "" {
+				row.Reason = p.NotJudged
+			}
 		}
 		for _, mode := range m.Modes {
 			k := killedBy[id][mode]

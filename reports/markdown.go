@@ -225,6 +225,9 @@ func writeMDProofs(b *strings.Builder, m *KillMatrix) {
 	if c.Stale > 0 {
 		fmt.Fprintf(b, ", **%d** declared table-tests-only yet killed", c.Stale)
 	}
+	if c.NotJudged > 0 {
+		fmt.Fprintf(b, ", **%d** not judged in this build (the defect-free run skipped them for a cause)", c.NotJudged)
+	}
 	fmt.Fprintf(b, ", of %d\n\n", c.Checks)
 	b.WriteString("| check kind | checks | killed | table tests only | unproven |\n|---|---:|---:|---|---:|\n")
 	for _, k := range m.Kinds {

@@ -298,6 +298,10 @@ type CheckProof struct {
 	// TableTestsOnly says why no defect of a target can make the check fail, so that
 	// its table tests are its proof (declared beside its kind's code).
 	TableTestsOnly string `json:"tableTestsOnly,omitempty"`
+	// NotJudged says why the defect-free run could not judge the check at all (a
+	// cause, such as aws-sdk-go-v2 lacking the family's operations): no mode can make
+	// it fail in this build, and nothing is asked of it until it is judged.
+	NotJudged string `json:"notJudged,omitempty"`
 }
 
 // Proof statuses (CheckProof.Status).
@@ -306,6 +310,7 @@ const (
 	ProofTableTests = "table-tests-only" // declared: no target defect can reach it
 	ProofUnproven   = "unproven"         // neither: add a defect mode or declare why not
 	ProofStale      = "stale"            // declared table-tests-only, yet a defect mode kills it
+	ProofNotJudged  = "not-judged"       // the defect-free run could not judge it (a cause)
 )
 
 // Status says whether the check is proven, and how.
@@ -317,6 +322,8 @@ func (p CheckProof) Status() string {
 		return ProofKilled
 	case p.TableTestsOnly != "":
 		return ProofTableTests
+	case p.NotJudged != "":
+		return ProofNotJudged
 	}
 	return ProofUnproven
 }
@@ -329,6 +336,7 @@ type ProofCoverage struct {
 	TableTestsOnly int    `json:"tableTestsOnly"`
 	Unproven       int    `json:"unproven"`
 	Stale          int    `json:"stale"`
+	NotJudged      int    `json:"notJudged,omitempty"`
 	// Reason is the kind's table-tests-only reason, when its checks declare one.
 	Reason string `json:"reason,omitempty"`
 }
@@ -345,6 +353,8 @@ func (c *ProofCoverage) add(p CheckProof) {
 		c.Unproven++
 	case ProofStale:
 		c.Stale++
+	case ProofNotJudged:
+		c.NotJudged++
 	}
 	if p.TableTestsOnly != "" && c.Reason == "" {
 		c.Reason = p.TableTestsOnly

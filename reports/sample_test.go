@@ -136,6 +136,7 @@ func sampleMutationRun() *Run {
 			{ID: "CancelMetadataModelConversion.fault.not-found", Kind: "FaultWire", KilledBy: []string{"wrong-fault-status"}},
 			{ID: "CancelMetadataModelConversion.fault.not-found.sdk", Kind: "FaultSDK", KilledBy: []string{"wrong-fault-status"}, TableTestsOnly: "declared, wrongly"},
 			{ID: "CancelMetadataModelConversion.input.missing.sdk", Kind: "InputMissingSDK", TableTestsOnly: "the SDK refuses before it sends: no target <answer> reaches it"},
+			{ID: "CancelMetadataModelTrial.lifecycle.cancel", Kind: "CancelRunning", NotJudged: "aws-sdk-go-v2 has no CancelMetadataModelTrial"},
 		},
 	}
 	return run
