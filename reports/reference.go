@@ -146,11 +146,23 @@ func outcomeWithCause(c ReferenceCheck) string {
 	return string(c.Outcome)
 }
 
+// compactJSON is v as one line of JSON, with <, > and & as they are (a message
+// quoting an HTML page stays readable).
+func compactJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimRight(b.Bytes(), "\n"), nil
+}
+
 // EncodeReference renders a reference as JSON with one cause and one check per line.
 func EncodeReference(r *Reference) ([]byte, error) {
 	var b bytes.Buffer
 	field := func(name string, v any, last bool) error {
-		data, err := json.Marshal(v)
+		data, err := compactJSON(v)
 		if err != nil {
 			return err
 		}
@@ -164,7 +176,7 @@ func EncodeReference(r *Reference) ([]byte, error) {
 	list := func(name string, n int, item func(i int) any, last bool) error {
 		fmt.Fprintf(&b, "  %q: [", name)
 		for i := 0; i < n; i++ {
-			data, err := json.Marshal(item(i))
+			data, err := compactJSON(item(i))
 			if err != nil {
 				return err
 			}
