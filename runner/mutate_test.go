@@ -84,18 +84,18 @@ func TestMutationProvesEveryCheck(t *testing.T) {
 // proofs are reported, not judged.
 func TestMutationSaysWhatIsUnproven(t *testing.T) {
 	fam := all.Families[0]
-	var contentType engine.Check // the check wrong-content-type kills
+	var unknownTarget engine.Check // the check ignore-target kills, judged on the cheap protocol probes
 	for _, c := range fam.Checks {
-		if strings.HasSuffix(c.ID, ".protocol.content-type") {
-			contentType = c
+		if strings.HasSuffix(c.ID, ".protocol.unknown-target") {
+			unknownTarget = c
 		}
 	}
-	unkilled := engine.Check{CheckInfo: contentType.CheckInfo, Family: contentType.Family, Kind: neverFails{}}
-	unkilled.ID = contentType.Operation + ".shape.never-fails"
+	unkilled := engine.Check{CheckInfo: unknownTarget.CheckInfo, Family: unknownTarget.Family, Kind: neverFails{}}
+	unkilled.ID = unknownTarget.Operation + ".shape.never-fails"
 	declared := unkilled
-	declared.ID, declared.Kind = contentType.Operation+".shape.never-fails-declared", neverFailsDeclared{}
-	stale := contentType
-	stale.Kind = staleKind{contentType.Kind}
+	declared.ID, declared.Kind = unknownTarget.Operation+".shape.never-fails-declared", neverFailsDeclared{}
+	stale := unknownTarget
+	stale.Kind = staleKind{unknownTarget.Kind}
 	fam.Checks = []engine.Check{unkilled, declared, stale}
 	res, err := Mutate(context.Background(), MutateOptions{Repeats: 1, Families: []engine.Family{fam}, Out: t.TempDir()})
 	if err != nil {
@@ -120,7 +120,7 @@ func TestMutationSaysWhatIsUnproven(t *testing.T) {
 		t.Errorf("coverage %+v", cov)
 	}
 
-	res, err = Mutate(context.Background(), MutateOptions{Modes: []string{emulator.DefectWrongContentType}, Repeats: 1, Families: []engine.Family{fam}, Out: t.TempDir()})
+	res, err = Mutate(context.Background(), MutateOptions{Modes: []string{emulator.DefectIgnoreTarget}, Repeats: 1, Families: []engine.Family{fam}, Out: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ type neverFailsDeclared struct{ neverFails }
 
 func (neverFailsDeclared) TableTestsOnly() string { return "a test kind no target can fail" }
 
-// staleKind is a kind a defect mode kills (wrong-content-type kills the content-type
+// staleKind is a kind a defect mode kills (ignore-target kills the unknown-target
 // check) that declares otherwise.
 type staleKind struct{ engine.Kind }
 
