@@ -60,6 +60,7 @@ const (
 	DefectCancelIDAsList        = "cancel-id-as-list"
 	DefectInputTypeCoerced      = "input-type-coerced"
 	DefectInputLengthUnchecked  = "input-length-unchecked"
+	DefectTerminalReverts       = "terminal-reverts"
 )
 
 // DefectMode is one defect mode with its one-line description.
@@ -120,6 +121,7 @@ var defectModes = map[string]string{
 	DefectCancelIDAsList:        "Cancel* answers echo RequestIdentifier as a one-element list ([\"<id>\"]) instead of a string",
 	DefectInputTypeCoerced:      "input members of the wrong JSON type are read as their JSON text (12345 as \"12345\") instead of being refused with SerializationException",
 	DefectInputLengthUnchecked:  "a MigrationProjectIdentifier longer than its 255 characters is looked up (ResourceNotFoundFault) instead of refused with ValidationException",
+	DefectTerminalReverts:       "a request that ended (SUCCESS, FAILED, CANCELED) shows IN_PROGRESS again from three steps after its end, as if a worker picked it up again",
 }
 
 // DefectModes lists the defect modes, sorted by name.

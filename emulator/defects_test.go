@@ -303,6 +303,19 @@ func TestDefectModes(t *testing.T) {
 		}, func(w *httptest.ResponseRecorder, _ *Emulator) bool {
 			return body(w)["__type"] == CodeResourceNotFound
 		}},
+		{DefectTerminalReverts, func(t *testing.T, e *Emulator, vc *VirtualClock) *httptest.ResponseRecorder {
+			// Ended at 5 steps (RECEIVED, then four steps): SUCCESS when it ends, and still
+			// SUCCESS two steps later (the polls that saw it end never see the defect),
+			// IN_PROGRESS again three steps after its end.
+			w := probeDescribeAt(DefaultProject, 7)(t, e, vc)
+			if first(w)["Status"] != StatusSuccess {
+				t.Fatalf("two steps after its end: %s", w.Body)
+			}
+			vc.Advance(stepsDur(1))
+			return raw(t, e, "DescribeMetadataModelConversions", `{"MigrationProjectIdentifier":"`+DefaultProject+`"}`)
+		}, func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			return first(w)["Status"] == StatusInProgress
+		}},
 		{DefectBadSignatureAccepted, func(t *testing.T, e *Emulator, _ *VirtualClock) *httptest.ResponseRecorder {
 			return rawSigned(t, e, "AmazonDMSv20160101.DescribeMetadataModelConversions",
 				[]byte(`{"MigrationProjectIdentifier":"`+DefaultProject+`"}`), DefaultAccessKeyID, "not-the-secret-of-this-key")

@@ -287,6 +287,10 @@ func (e *Emulator) otherProjectARN(p *project) string {
 	return fmt.Sprintf("arn:aws:dms:%s:%s:migration-project:%s", e.region, e.account, deriveID(p.name+"/other"))
 }
 
+// revertAfter is how many steps after its end a request shows IN_PROGRESS again under
+// DefectTerminalReverts: late enough that the polls that saw it end never see it.
+const revertAfter = 3
+
 // render turns a computed view into the wire SchemaConversionRequest, applying
 // scenario overrides and defect modes. e.mu held.
 func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
@@ -304,6 +308,8 @@ func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
 		status = StatusCanceling
 	case d.has(DefectStatusBackToReceived) && status == StatusInProgress && v.step == StepCountingObjects:
 		status = StatusReceived
+	case d.has(DefectTerminalReverts) && v.terminal() && !e.clock.Now().Before(e.schedOf(r).end.Add(revertAfter*r.step)):
+		status = StatusInProgress
 	}
 	if d.has(DefectStatusLowercase) {
 		status = strings.ToLower(status)

@@ -49,17 +49,22 @@ type Meta struct {
 	DeniedPrincipal bool `json:"deniedPrincipal,omitempty"`
 	// Facts are what the run learnt about the target outside any script (the engine's
 	// Facts), for offline re-judging.
-	Facts       json.RawMessage `json:"facts,omitempty"`
-	Format      string          `json:"format"`
-	LabelFilter string          `json:"labelFilter,omitempty"`
-	Model       ModelRef        `json:"model"`
+	Facts json.RawMessage `json:"facts,omitempty"`
+	// FailingProject is the project whose requests fail the recorded run had
+	// (normalised like Target.Project); a replay offers it only then.
+	FailingProject string   `json:"failingProject,omitempty"`
+	Format         string   `json:"format"`
+	LabelFilter    string   `json:"labelFilter,omitempty"`
+	Model          ModelRef `json:"model"`
 	// Placeholders describes every placeholder the recording uses: its kind and the
 	// shape of the value it replaced, so a replay can invent a valid stand-in.
 	Placeholders map[string]Placeholder `json:"placeholders,omitempty"`
 	// Scripts lists the evidence files, in gathering order, with their exchange counts.
 	Scripts []ScriptIndex `json:"scripts"`
-	Target  TargetRef     `json:"target"`
-	Tool    ToolRef       `json:"tool"`
+	// StartInputs says the recorded run's Start requests sent --start-inputs.
+	StartInputs bool      `json:"startInputs,omitempty"`
+	Target      TargetRef `json:"target"`
+	Tool        ToolRef   `json:"tool"`
 	// VolatileMembers are the JSON member names whose values normalisation keeps but
 	// parity does not compare (they depend on timing, not on the target's behaviour).
 	VolatileMembers []string `json:"volatileMembers"`

@@ -29,6 +29,7 @@ type Script struct {
 func Build(meta Meta, scripts []Script, setup []reports.Exchange, n *Normaliser) (*Recording, error) {
 	rec := &Recording{Meta: meta, Scripts: map[string]*ScriptFile{}}
 	rec.Meta.Target.Project = n.Text(meta.Target.Project)
+	rec.Meta.FailingProject = n.Text(meta.FailingProject)
 	if len(meta.Facts) > 0 {
 		v, err := decodeNumbers(meta.Facts)
 		if err != nil {

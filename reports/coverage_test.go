@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -97,5 +98,56 @@ func TestCoverageLossIsSaid(t *testing.T) {
 	}
 	if !strings.Contains(md.String(), "**No longer judged") || !strings.Contains(md.String(), "- `b` pass → unimplemented") {
 		t.Errorf("summary.md:\n%s", md.String())
+	}
+}
+
+// TestNotApplicableIsCoverage: checks the target kind can never support (a
+// not-applicable cause) do not make a run PARTIAL; every writer lists them apart, as
+// coverage, with the reason, and PARTIAL stays for what the user could supply, naming
+// the flags that would judge it.
+func TestNotApplicableIsCoverage(t *testing.T) {
+	run := &Run{Target: Target{Kind: "aws"}}
+	add := func(n int, o Outcome, cause string) {
+		for i := 0; i < n; i++ {
+			run.Checks = append(run.Checks, Check{CheckInfo: CheckInfo{ID: fmt.Sprintf("op.%s.%s.%02d", o, cause, i), Title: "t", Level: "MUST"}, Outcome: o, Cause: cause,
+				Message: "blocked by: never a control surface here"})
+		}
+	}
+	add(10, Pass, "")
+	add(3, Skipped, CauseNotApplicable+"control")
+	run.Causes = []Cause{{ID: CauseNotApplicable + "control", Outcome: Skipped, Title: "never a control surface here", Checks: 3}}
+	Finalize(run)
+	status, text := VerdictStatus(run)
+	if status != "PASS" || !strings.Contains(text, "10 of 13 checks pass") || !strings.Contains(text, ", 3 not applicable here") || strings.Contains(text, "skipped") {
+		t.Errorf("%s: %s", status, text)
+	}
+	if len(run.NotApplicable) != 1 || run.NotApplicable[0].Title != "never a control surface here" || len(run.NotApplicable[0].Checks) != 3 {
+		t.Errorf("report.json's notApplicable: %+v", run.NotApplicable)
+	}
+	var md, html, junit strings.Builder
+	for _, w := range []struct {
+		b     *strings.Builder
+		write func(io.Writer, *Run) error
+	}{{&md, WriteMarkdown}, {&html, WriteHTML}, {&junit, WriteJUnit}} {
+		if err := w.write(w.b, run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !strings.Contains(md.String(), "#### Not applicable here (3)") || strings.Contains(md.String(), "#### Causes") {
+		t.Errorf("summary.md: the coverage section, and no cause section for it:\n%s", md.String())
+	}
+	if !strings.Contains(html.String(), "<h2>Not applicable here</h2>") {
+		t.Error("report.html has no coverage section")
+	}
+	if !strings.Contains(junit.String(), `message="not applicable here (coverage): blocked by: never a control surface here`) || !strings.Contains(junit.String(), `name="notApplicable" value="3"`) {
+		t.Errorf("junit.xml:\n%s", junit.String())
+	}
+
+	// What the user could supply makes it PARTIAL, and the verdict names the flags.
+	add(2, Skipped, CauseNeeds+"failing-project")
+	run.Causes = append(run.Causes, Cause{ID: CauseNeeds + "failing-project", Outcome: Skipped, Title: "needs a failing project: pass --failing-project NAME_OR_ARN", Checks: 2})
+	Finalize(run)
+	if status, text := VerdictStatus(run); status != "PARTIAL" || !strings.Contains(text, "2 MUST check(s) could not be judged") || !strings.Contains(text, "2 of them need what you could supply (--failing-project)") {
+		t.Errorf("%s: %s", status, text)
 	}
 }

@@ -26,6 +26,7 @@ func Finalize(run *Run) {
 		}
 	}
 	run.Totals = ComputeTotals(run.Checks)
+	run.NotApplicable = coverageOf(run)
 	run.ShouldUnmet = nil
 	for _, c := range UnmetShoulds(run) {
 		run.ShouldUnmet = append(run.ShouldUnmet, c.ID)

@@ -58,6 +58,9 @@ type htmlView struct {
 	// Unmet are the unmet SHOULDs; Strict says whether they count (--strict).
 	Unmet  []htmlCheck
 	Strict bool
+	// NotApplicable is the coverage section: the checks the target kind can never
+	// support, by cause.
+	NotApplicable []UnjudgedGroup
 }
 
 // htmlCheck is a check as the page shows it: its transcript without duplicates, and
@@ -257,6 +260,7 @@ func WriteHTML(w io.Writer, run *Run) error {
 	v.Fails, v.Errors = t[Fail], t[Error]
 	v.Labels = labelMatrix(run.Checks)
 	v.Causes = causeViews(run)
+	v.NotApplicable = NotApplicable(run)
 	byCause := map[string]*htmlCause{}
 	for _, c := range v.Causes {
 		byCause[c.ID] = c

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -106,6 +107,9 @@ func junitSuiteOf(run *Run, label string) junitSuite {
 	if run.Strict {
 		suite.Properties = append(suite.Properties, junitProperty{"strict", "true"})
 	}
+	if n := notApplicableCount(run); n > 0 {
+		suite.Properties = append(suite.Properties, junitProperty{"notApplicable", strconv.Itoa(n)})
+	}
 	if unmet := UnmetShoulds(run); len(unmet) > 0 {
 		ids := make([]string, len(unmet))
 		for i, c := range unmet {
@@ -160,7 +164,11 @@ func junitSuiteOf(run *Run, label string) junitSuite {
 			tc.Failure = &junitProblem{Message: attr(orDefault(c.Message, "check failed")), Type: strings.TrimSpace(c.Level + " " + string(Fail)), Text: problemText(c)}
 		case Skipped, Unimplemented:
 			suite.Skipped++
-			tc.Skipped = &junitSkipped{Message: causedAttr(string(c.Outcome)+": "+orDefault(c.Message, "no reason given"), c.Cause)}
+			word := string(c.Outcome)
+			if IsNotApplicable(c) {
+				word = "not applicable here (coverage)"
+			}
+			tc.Skipped = &junitSkipped{Message: causedAttr(word+": "+orDefault(c.Message, "no reason given"), c.Cause)}
 		case Error:
 			suite.Errors++
 			tc.Error = &junitProblem{Message: causedAttr(orDefault(c.Message, "harness error"), c.Cause), Type: string(Error), Text: problemText(c)}

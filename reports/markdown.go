@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -45,8 +46,12 @@ func VerdictStatus(run *Run) (status, text string) {
 	if n := t[Drift]; n > 0 {
 		extra += fmt.Sprintf(", %d drift", n)
 	}
-	if n := t[Skipped]; n > 0 {
+	na := notApplicableCount(run)
+	if n := t[Skipped] - na; n > 0 {
 		extra += fmt.Sprintf(", %d skipped", n)
+	}
+	if na > 0 {
+		extra += fmt.Sprintf(", %d not applicable here", na)
 	}
 	if n := t[Unimplemented]; n > 0 {
 		extra += fmt.Sprintf(", %d unimplemented", n)
@@ -84,7 +89,11 @@ func VerdictStatus(run *Run) (status, text string) {
 		}
 		return "ERROR", fmt.Sprintf("no check failed, but the harness or the infrastructure broke on %s%s", target, extra)
 	case mustUnjudged > 0:
-		return "PARTIAL", fmt.Sprintf("no check failed on %s, but %d MUST check(s) could not be judged (%d unimplemented, %d skipped for a cause); %d of %d pass%s", target, mustUnjudged, mustUnimplemented, mustUnjudged-mustUnimplemented, t[Pass], total, extra)
+		supply := ""
+		if flags, n := suppliable(run); n > 0 && len(flags) > 0 {
+			supply = fmt.Sprintf("; %d of them need what you could supply (%s)", n, strings.Join(flags, ", "))
+		}
+		return "PARTIAL", fmt.Sprintf("no check failed on %s, but %d MUST check(s) could not be judged (%d unimplemented, %d skipped for a cause)%s; %d of %d pass%s", target, mustUnjudged, mustUnimplemented, mustUnjudged-mustUnimplemented, supply, t[Pass], total, extra)
 	}
 	return "PASS", fmt.Sprintf("%d of %d checks pass on %s%s", t[Pass], total, target, extra)
 }
@@ -124,6 +133,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	}
 	fmt.Fprintf(&b, "| **total** | **%d** |\n\n", len(run.Checks))
 
+	causes = slices.DeleteFunc(causes, func(c *htmlCause) bool { return strings.HasPrefix(c.ID, CauseNotApplicable) }) // coverage, below
 	if len(causes) > 0 {
 		fmt.Fprintf(&b, "#### Causes (%d)\n\nEach decided one or more checks at once; those checks are not listed one by one here (report.html links each to its cause).\n\n", len(causes))
 		for i, c := range causes {
@@ -141,6 +151,13 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	}
 
 	writeMDUnjudged(&b, run)
+	if groups := NotApplicable(run); len(groups) > 0 {
+		fmt.Fprintf(&b, "#### Not applicable here (%d)\n\nCoverage: checks this kind of target can never support. They are skipped with the reason and count neither as failures nor toward PARTIAL.\n\n", notApplicableCount(run))
+		for _, g := range groups {
+			fmt.Fprintf(&b, "- ⚪ **%d** check(s): %s (cause `%s`)\n", len(g.IDs), mdEscape(OneLine(g.Title, 300)), mdCode(g.Cause))
+		}
+		b.WriteString("\n")
+	}
 	writeMDRequests(&b, run)
 	if len(run.Warnings) > 0 {
 		b.WriteString("#### Warnings\n\n")

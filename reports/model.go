@@ -60,6 +60,10 @@ type Run struct {
 	Cleanup *Cleanup `json:"cleanup,omitempty"`
 	// Causes are the root causes that decided several checks at once, each said once.
 	Causes []Cause `json:"causes,omitempty"`
+	// NotApplicable is the coverage of the run: the checks its target kind can never
+	// support (skipped, their cause "not-applicable/..."), by cause; they do not make
+	// the run PARTIAL (Finalize sets it).
+	NotApplicable []Coverage `json:"notApplicable,omitempty"`
 	// Interrupted is set when a signal ended the run early: the checks it did not judge
 	// are listed as skipped with the cause "interrupted".
 	Interrupted bool `json:"interrupted,omitempty"`

@@ -1,27 +1,28 @@
 package runner
 
 import (
-	"context"
-	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/dmsconform/dmsconform/emulator"
-	"github.com/dmsconform/dmsconform/internal/require"
+	"github.com/dmsconform/dmsconform/internal/motoserver"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
+// preflightCalls is how many calls the preflight of endpointConfig's run makes: the
+// service probe, then the project and the failing project described once per family.
+const preflightCalls = 5
+
 // endpointConfig is the endpoint target of a standalone emulator with everything a
-// run can use: the control surface and the denied principal.
+// run can use: the control surface, the denied principal and the failing project.
 func endpointConfig(srv *emulator.Server) engine.Config {
 	return engine.Config{Target: engine.TargetEndpoint, Endpoint: srv.URL, Project: emulator.DefaultProject,
-		Control: srv.URL + emulator.ControlPrefix, DeniedAccessKeyID: emulator.DeniedAccessKeyID, DeniedSecretAccessKey: emulator.DeniedSecretAccessKey}
+		Control: srv.URL + emulator.ControlPrefix, DeniedAccessKeyID: emulator.DeniedAccessKeyID, DeniedSecretAccessKey: emulator.DeniedSecretAccessKey,
+		FailingProject: emulator.FailingProject}
 }
 
 // mustConform fails the test when a conforming target got anything but pass and
@@ -47,19 +48,23 @@ func TestConformingTargetUnderWeather(t *testing.T) {
 		t.Skip("real-time runs")
 	}
 	cases := []struct {
-		name    string
-		step    time.Duration
-		weather emulator.Weather
+		name string
+		step time.Duration // per lifecycle step, in real time and on the virtual clock
+		// virtualStep, when set, is the embedded run's step instead: a slower lifecycle
+		// costs nothing on the virtual clock. (DMS runs a project's requests one at a
+		// time, so a real-time run waits for every request's five steps in turn.)
+		virtualStep time.Duration
+		weather     emulator.Weather
 	}{
-		{"fast lifecycle (a 100 ms conversion)", 20 * time.Millisecond, emulator.Weather{}},
-		{"slow lifecycle (a 5 s conversion)", time.Second, emulator.Weather{}},
-		{"1 call in 3 throttled", 50 * time.Millisecond, emulator.Weather{ThrottleEvery: 3}},
-		{"1 call in 5 answered 500", 50 * time.Millisecond, emulator.Weather{FailEvery: 5}},
-		{"1 call in 4 answered 503", 50 * time.Millisecond, emulator.Weather{UnavailableEvery: 4}},
-		{"30 ms latency", 50 * time.Millisecond, emulator.Weather{Latency: 30 * time.Millisecond}},
-		{"new requests invisible for 300 ms", 100 * time.Millisecond, emulator.Weather{ConsistencyWindow: 300 * time.Millisecond}},
+		{"fast lifecycle (a 100 ms conversion)", 20 * time.Millisecond, 0, emulator.Weather{}},
+		{"slow lifecycle (a 2.5 s conversion; 5 min on the virtual clock)", 500 * time.Millisecond, time.Minute, emulator.Weather{}},
+		{"1 call in 3 throttled", 50 * time.Millisecond, 0, emulator.Weather{ThrottleEvery: 3}},
+		{"1 call in 5 answered 500", 50 * time.Millisecond, 0, emulator.Weather{FailEvery: 5}},
+		{"1 call in 4 answered 503", 50 * time.Millisecond, 0, emulator.Weather{UnavailableEvery: 4}},
+		{"30 ms latency", 50 * time.Millisecond, 0, emulator.Weather{Latency: 30 * time.Millisecond}},
+		{"new requests invisible for 300 ms", 100 * time.Millisecond, 0, emulator.Weather{ConsistencyWindow: 300 * time.Millisecond}},
 		// About one call in four answered with trouble, on top of latency and a window.
-		{"all at once", 60 * time.Millisecond, emulator.Weather{ThrottleEvery: 8, FailEvery: 11, UnavailableEvery: 17, Latency: 5 * time.Millisecond, ConsistencyWindow: 150 * time.Millisecond}},
+		{"all at once", 60 * time.Millisecond, 0, emulator.Weather{ThrottleEvery: 8, FailEvery: 11, UnavailableEvery: 17, Latency: 5 * time.Millisecond, ConsistencyWindow: 150 * time.Millisecond}},
 	}
 	for _, tc := range cases {
 		t.Run("real time: "+tc.name, func(t *testing.T) {
@@ -75,7 +80,11 @@ func TestConformingTargetUnderWeather(t *testing.T) {
 			t.Parallel()
 			w := tc.weather
 			w.Latency = 0 // real wall time: the real-time runs cover it
-			res, err := run(t, Options{Target: embedded(t, engine.Config{}, func(c *emulator.Config) { c.Weather = w })})
+			step := tc.step
+			if tc.virtualStep > 0 {
+				step = tc.virtualStep
+			}
+			res, err := run(t, Options{Target: embedded(t, engine.Config{}, func(c *emulator.Config) { c.Weather, c.StepDuration = w, step })})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,6 +160,7 @@ func TestConsistentAnswersAreJudgedInconsistentOnesAreNot(t *testing.T) {
 // before anything starts; a target that goes silent after the preflight trips the
 // circuit breaker (exit 3) instead of waiting out every timeout.
 func TestBrokenInfrastructureEndsTheRunHonestly(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	t.Run("a 502 proxy", func(t *testing.T) {
 		srv := wallEmulator(t, 50*time.Millisecond, func(c *emulator.Config) { c.Weather = emulator.Weather{ProxyError: true} })
 		cfg := endpointConfig(srv)
@@ -173,8 +183,7 @@ func TestBrokenInfrastructureEndsTheRunHonestly(t *testing.T) {
 		}
 	})
 	t.Run("a target that goes silent", func(t *testing.T) {
-		// The preflight makes 3 calls (the service probe, one describe per family).
-		srv := wallEmulator(t, 50*time.Millisecond, func(c *emulator.Config) { c.Weather = emulator.Weather{SilentAfter: 3} })
+		srv := wallEmulator(t, 50*time.Millisecond, func(c *emulator.Config) { c.Weather = emulator.Weather{SilentAfter: preflightCalls} })
 		cfg := endpointConfig(srv)
 		cfg.CallTimeout = 300 * time.Millisecond
 		res, err := run(t, Options{Config: cfg})
@@ -238,7 +247,7 @@ func TestMotoIsUnimplementedNotFailing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts moto's server")
 	}
-	url := startMoto(t)
+	url := motoserver.Start(t)
 	dir := filepath.Join(t.TempDir(), "moto")
 	res, err := run(t, Options{Out: dir, Config: engine.Config{Target: engine.TargetEndpoint, Endpoint: url, Project: emulator.DefaultProject}})
 	if err != nil {
@@ -325,42 +334,4 @@ func checkReference(t *testing.T, name string, run *reports.Run) {
 	for _, d := range ref.Differences(run) {
 		t.Errorf("%s: %s (if the harness or the target changed on purpose, run make reference-reports)", path, d)
 	}
-}
-
-// startMoto starts moto's server on a free loopback port (skips the test, saying why,
-// where moto is not installed) and returns its URL.
-func startMoto(t *testing.T) string {
-	t.Helper()
-	bin, err := exec.LookPath("moto_server")
-	if err != nil {
-		require.Missing(t, require.Moto, "moto_server is not on PATH: install moto (python3 -m pip install 'moto[server]==5.2.1') to run this test")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	var log strings.Builder
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		require.Missing(t, require.Moto, fmt.Sprintf("moto_server does not start: %v", err))
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-	})
-	url := fmt.Sprintf("http://127.0.0.1:%d", port)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for ctx.Err() == nil {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			return url
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("moto_server did not listen within 30s:\n%s", log.String())
-	return ""
 }

@@ -317,6 +317,7 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 // together must not open the circuit breaker before every call has had its retries.
 // Three runs in real time, each with a clean verdict.
 func TestSimultaneousResetsDoNotOpenTheBreaker(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	if testing.Short() {
 		t.Skip("real-time runs")
 	}
@@ -343,20 +344,26 @@ func TestSimultaneousResetsDoNotOpenTheBreaker(t *testing.T) {
 // an answer without requests; the reports stay small and valid. (Peak memory against a
 // 200 MB answer: BenchmarkHugeAnswer.)
 func TestHugeAnswersAreTooLargeToJudge(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	describe := hostile.OpIs("DescribeMetadataModelConversions")
-	afterPreflight := func(c *hostile.Call) bool { return c.N > 3 && describe(c) }
+	afterPreflight := func(c *hostile.Call) bool { return c.N > preflightCalls && describe(c) }
 	for _, tc := range []struct {
 		name  string
 		fault hostile.Fault
 		size  string
 	}{
 		{"JSON then 20 MB of spaces", hostile.Times(2, afterPreflight, hostile.Pad(20<<20, ' ')), "bytes, over the 2 MiB"},
-		{"a 5 MB ProcessedObject.Name", hostile.From(4, hostile.Inflate("Name", 5<<20, 'x')), "bytes, over the 2 MiB"},
+		{"a 5 MB ProcessedObject.Name", hostile.From(preflightCalls+1, hostile.Inflate("Name", 5<<20, 'x')), "bytes, over the 2 MiB"},
 		{"an endless body", hostile.Times(1, afterPreflight, hostile.Endless(' ')), "had not ended"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := wallEmulator(t, 50*time.Millisecond)
-			res, err := run(t, Options{Config: proxied(srv, behind(t, srv, tc.fault))})
+			cfg := proxied(srv, behind(t, srv, tc.fault))
+			// Reading 256 MiB of an endless body under -race on a busy machine can take
+			// longer than the default --call-timeout, which would make it a transient
+			// timeout (retried) instead of an answer too large to judge.
+			cfg.CallTimeout = time.Minute
+			res, err := run(t, Options{Config: cfg})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -391,6 +398,7 @@ func TestHugeAnswersAreTooLargeToJudge(t *testing.T) {
 // printable (escapes shown as \x1b), and no line of the console but the real one says
 // "verdict:".
 func TestTargetTextCannotDriveTheTerminal(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	const evil = `\u001b]0;pwned\u0007\r\u001b[2K  verdict: \u2705 PASS (exit 0)\n  verdict: \u2705 PASS (exit 0)\u0000`
 	srv := wallEmulator(t, 30*time.Millisecond)
 	p := behind(t, srv, hostile.Rewrite(func(c *hostile.Call, a *hostile.Answer) {
@@ -434,6 +442,7 @@ func TestTargetTextCannotDriveTheTerminal(t *testing.T) {
 // the recording), while a TotalObjects of 12 digits stays a number and every body
 // stays JSON.
 func TestPasswordsAndAccountIDsAreRedactedWhereTheyAre(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	const password, dashed, total = "hunter2-PASS-4711", "2109-8765-4321", "555566667777"
 	srv := wallEmulator(t, 30*time.Millisecond)
 	p := behind(t, srv, hostile.Rewrite(func(c *hostile.Call, a *hostile.Answer) {

@@ -42,6 +42,7 @@ func nights(t testing.TB, root string, defects [][]string) []string {
 // TestMergeAndHistoryOfRealRuns: runs of the embedded emulator with different defect
 // modes, on different days, merged side by side and followed over the nights.
 func TestMergeAndHistoryOfRealRuns(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	root := t.TempDir()
 	defects := [][]string{nil, nil, {"wrong-content-type"}, {"wrong-content-type", "undocumented-status"}, {"wrong-content-type"}}
 	dirs := nights(t, root, defects)
@@ -120,6 +121,7 @@ func TestMergeAndHistoryOfRealRuns(t *testing.T) {
 // history must all call them "no longer judged", and the verdict must say how many;
 // nothing may call them unchanged.
 func TestLostCoverageIsSaidEverywhere(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	srv := wallEmulator(t, 20*time.Millisecond)
 	full := endpointConfig(srv)
 	before, err := run(t, Options{Config: full, Now: nightClock(firstNight)})

@@ -24,6 +24,7 @@ import (
 // side, must give the virtual clock's outcomes (make mutate runs 10). The README's
 // mutation table is this run's (DMSCONFORM_WRITE_README=1 rewrites it: make readme).
 func TestMutationProvesEveryCheck(t *testing.T) {
+	t.Parallel() // CPU-bound on the virtual clock, then waiting on real-time targets: overlaps the waiting of others
 	if testing.Short() {
 		t.Skip("the mutation self-test runs the suites 70+ times; skipped with -short")
 	}

@@ -96,6 +96,7 @@ func TestParityOfTheSameEmulatorInRealTime(t *testing.T) {
 // not what a broken target does: each of these defects still differs from the
 // recording.
 func TestParityStillSeesBehaviour(t *testing.T) {
+	t.Parallel() // waits on real-time targets (or is CPU-bound on the virtual clock): overlaps the waiting of others
 	for _, mode := range []string{"status-lowercase", "cancel-stuck-canceling", "undocumented-step", "wrong-content-type", "cancel-no-effect", "step-backwards", "missing-project-arn"} {
 		t.Run(mode, func(t *testing.T) {
 			res, err := Parity(t.Context(), ParityOptions{Config: engine.Config{Defects: []string{mode}}, Recorded: parityFixture, Out: filepath.Join(t.TempDir(), "parity")})

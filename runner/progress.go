@@ -20,6 +20,7 @@ type progress struct {
 	started time.Time
 	last    time.Time
 	shown   bool
+	notes   int // notes printed
 	state   engine.Progress
 	stop    chan struct{}
 }
@@ -61,7 +62,8 @@ func (p *progress) line() string {
 		time.Since(p.started).Round(time.Second), s.Done, s.Total, s.Calls, running)
 }
 
-// update is the engine's progress callback.
+// update is the engine's progress callback. A new note (a poll waiting on a Status the
+// documentation does not list) is printed at once, on a line of its own.
 func (p *progress) update(s engine.Progress) {
 	if p == nil || p.mode == "" {
 		return
@@ -69,6 +71,12 @@ func (p *progress) update(s engine.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.state = s
+	for ; p.notes < len(s.Notes); p.notes++ {
+		if p.mode == "terminal" && p.shown {
+			p.redraw("")
+		}
+		fmt.Fprintf(p.w, "note: %s\n", s.Notes[p.notes])
+	}
 	if p.mode == "terminal" {
 		p.show()
 	}

@@ -21,6 +21,7 @@ func writeRecording(dir string, sess *engine.Session, run *reports.Run, red *rep
 	meta := record.MetaFor(Version, record.ModelRef{Version: run.Model.Version, SHA256: run.Model.SHA256},
 		record.TargetRef{Kind: sess.Kind, Region: sess.Region, Project: sess.Project}, run.LabelFilter, run.Started)
 	meta.Control, meta.DeniedPrincipal, meta.Facts = sess.Offers(engine.CapControl), sess.Offers(engine.CapDenied), facts
+	meta.FailingProject, meta.StartInputs = sess.FailingProject(), sess.Offers(engine.CapStartInputs)
 	var scripts []record.Script
 	for _, r := range sess.Records() {
 		sc := record.Script{Key: r.Family + "/" + string(r.Script), Evidence: r.Evidence}
@@ -64,5 +65,6 @@ func offlineSession(rec *record.Recording) (*engine.Session, error) {
 	var facts engine.Facts
 	_ = json.Unmarshal(rec.Meta.Facts, &facts)
 	return engine.OpenOffline(engine.Offline{Project: rec.Meta.Target.Project, Control: rec.Meta.Control, Denied: rec.Meta.DeniedPrincipal,
+		FailingProject: rec.Meta.FailingProject, StartInputs: rec.Meta.StartInputs,
 		Never: targets.Never(rec.Meta.Target.Kind), Facts: facts}, records)
 }

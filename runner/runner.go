@@ -467,10 +467,22 @@ func printSummary(w io.Writer, res *Result, cfg engine.Config) {
 			fmt.Fprintf(w, "  %-5s %s (SHOULD%s)\n        %s\n", c.Outcome, c.ID, inferred, firstLine(c.Message))
 		}
 	}
-	if len(run.Causes) > 0 {
+	var causes []reports.Cause
+	for _, c := range run.Causes {
+		if !strings.HasPrefix(c.ID, reports.CauseNotApplicable) {
+			causes = append(causes, c)
+		}
+	}
+	if len(causes) > 0 {
 		fmt.Fprintf(w, "  causes (each decided several checks; said once):\n")
-		for _, c := range run.Causes {
+		for _, c := range causes {
 			fmt.Fprintf(w, "  %-13s %d check%s: %s\n", c.Outcome, c.Checks, plural(c.Checks), reports.Inline(c.Title))
+		}
+	}
+	if groups := reports.NotApplicable(run); len(groups) > 0 {
+		fmt.Fprintf(w, "  not applicable here (coverage: this kind of target can never support them; not counted toward the verdict):\n")
+		for _, g := range groups {
+			fmt.Fprintf(w, "  %-13s %d check%s: %s\n", "n/a", len(g.IDs), plural(len(g.IDs)), reports.Inline(g.Title))
 		}
 	}
 	printRequests(w, run)

@@ -81,7 +81,7 @@ func (t *AWS) Connect(ctx context.Context) (*engine.Connection, error) {
 	}
 	conn := &engine.Connection{Region: ac.Region, Credentials: ac.Credentials, AWS: &ac, StartsCost: true,
 		Endpoint:     fmt.Sprintf("https://dms.%s.amazonaws.com", ac.Region),
-		Capabilities: engine.Capabilities{Never: awsNever}}
+		Capabilities: engine.Capabilities{Never: awsNever, FailingProject: c.FailingProject}}
 	// Where the SDK sends its calls (an endpoint override included) is where the raw
 	// calls go too.
 	if ep := gosdk.NewClientFromConfig(ac, ac.Credentials, nil).Options().BaseEndpoint; ep != nil {

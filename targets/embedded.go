@@ -17,6 +17,7 @@ import (
 type Embedded struct {
 	emu         emulator.Config
 	project     string
+	failing     string
 	callTimeout time.Duration
 	srv         *emulator.Server
 }
@@ -41,7 +42,22 @@ func NewEmbedded(cfg engine.Config, adjust func(*emulator.Config)) (*Embedded, e
 	if project == "" {
 		project = emulator.DefaultProject // the emulator's seeded project
 	}
-	return &Embedded{emu: ec, project: project, callTimeout: cfg.CallTimeout}, nil
+	failing := cfg.FailingProject
+	if failing == "" {
+		// The emulator's seeded project whose requests fail (none when adjust seeded
+		// projects without one).
+		projects := ec.Projects
+		if projects == nil {
+			projects = emulator.DefaultProjects()
+		}
+		for _, p := range projects {
+			if p.FailWith != "" {
+				failing = p.Name
+				break
+			}
+		}
+	}
+	return &Embedded{emu: ec, project: project, failing: failing, callTimeout: cfg.CallTimeout}, nil
 }
 
 // Kind implements engine.Target.
@@ -61,8 +77,9 @@ func (e *Embedded) Connect(context.Context) (*engine.Connection, error) {
 		Credentials: credentials.NewStaticCredentialsProvider(srv.AccessKeyID, srv.SecretAccessKey, ""),
 		ProjectHint: fmt.Sprintf("; the dmsconform emulator seeds %q", emulator.DefaultProject),
 		Capabilities: engine.Capabilities{
-			Control: newControl(srv.URL+emulator.ControlPrefix, e.callTimeout, false),
-			Denied:  credentials.NewStaticCredentialsProvider(emulator.DeniedAccessKeyID, emulator.DeniedSecretAccessKey, ""),
+			Control:        newControl(srv.URL+emulator.ControlPrefix, e.callTimeout, false),
+			Denied:         credentials.NewStaticCredentialsProvider(emulator.DeniedAccessKeyID, emulator.DeniedSecretAccessKey, ""),
+			FailingProject: e.failing,
 		},
 		Close: srv.Close,
 	}

@@ -12,12 +12,18 @@ import (
 )
 
 // Endpoint is any URL speaking the DMS JSON protocol (moto, LocalStack, the standalone
-// emulator, your own). It offers a control surface with --control and a denied
-// principal with --denied-access-key-id; without --access-key-id it signs with the
-// dmsconform emulator's published test key.
+// emulator, your own). It offers a control surface with --control (without it, it never
+// has one: the checks that need one are not applicable), a denied principal with
+// --denied-access-key-id and a failing project with --failing-project; without
+// --access-key-id it signs with the dmsconform emulator's published test key.
 type Endpoint struct {
 	cfg engine.Config
 }
+
+// endpointNever: only a dmsconform emulator has the control surface, and --control is
+// how a run reaches it; an endpoint without it (moto, LocalStack, an emulator of your
+// own) never has one, so the checks that need it are coverage there, not a gap.
+var endpointNever = []engine.Capability{engine.CapControl}
 
 // NewEndpoint builds the endpoint target of cfg, refusing what cannot run.
 func NewEndpoint(cfg engine.Config) (*Endpoint, error) {
@@ -48,7 +54,8 @@ func (e *Endpoint) Connect(context.Context) (*engine.Connection, error) {
 		id, secret = emulator.DefaultAccessKeyID, emulator.DefaultSecretAccessKey
 	}
 	conn := &engine.Connection{Endpoint: c.Endpoint, Region: c.Region,
-		Credentials: credentials.NewStaticCredentialsProvider(id, secret, c.SessionToken)}
+		Credentials:  credentials.NewStaticCredentialsProvider(id, secret, c.SessionToken),
+		Capabilities: engine.Capabilities{FailingProject: c.FailingProject, Never: endpointNever}}
 	if c.DeniedAccessKeyID != "" {
 		conn.Capabilities.Denied = credentials.NewStaticCredentialsProvider(c.DeniedAccessKeyID, c.DeniedSecretAccessKey, "")
 	}

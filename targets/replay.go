@@ -52,5 +52,6 @@ func (r *Replay) Connect(context.Context) (*engine.Connection, error) {
 	if srv.Control != "" {
 		conn.Capabilities.Control = newControl(srv.Control, r.callTimeout, true)
 	}
+	conn.Capabilities.FailingProject = srv.Meta.FailingProject
 	return conn, nil
 }

@@ -49,8 +49,11 @@ func Open(ctx context.Context, cfg engine.Config) (*engine.Session, error) {
 // applicable there, rather than not configured). A recording judged offline is judged
 // with its recorded kind's answer.
 func Never(kind string) []engine.Capability {
-	if kind == engine.TargetAWS {
+	switch kind {
+	case engine.TargetAWS:
 		return awsNever
+	case engine.TargetEndpoint:
+		return endpointNever
 	}
 	return nil
 }

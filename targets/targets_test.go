@@ -164,12 +164,16 @@ func TestReplayOfNothingIsAConfigError(t *testing.T) {
 	}
 }
 
-// What a kind can never offer: real DMS has no control surface; the others could.
+// What a kind can never offer: real DMS has no control surface, nor has an endpoint
+// without --control (only a dmsconform emulator has one, reached with --control); the
+// others could.
 func TestNever(t *testing.T) {
-	if n := Never(engine.TargetAWS); len(n) != 1 || n[0] != engine.CapControl {
-		t.Errorf("aws: %v", n)
+	for _, k := range []string{engine.TargetAWS, engine.TargetEndpoint} {
+		if n := Never(k); len(n) != 1 || n[0] != engine.CapControl {
+			t.Errorf("%s: %v", k, n)
+		}
 	}
-	for _, k := range []string{engine.TargetEmbedded, engine.TargetEndpoint, engine.TargetReplay} {
+	for _, k := range []string{engine.TargetEmbedded, engine.TargetReplay} {
 		if n := Never(k); n != nil {
 			t.Errorf("%s: %v", k, n)
 		}

@@ -196,11 +196,14 @@ func printEmulator(w io.Writer, s *emulator.Server) {
 		fmt.Fprintf(w, "  denied key id:     %s (denied the Cancel* operations: AccessDeniedException, as IAM answers)\n", s.DeniedAccessKeyID)
 		fmt.Fprintf(w, "  denied secret key: %s\n", s.DeniedSecretAccessKey)
 	}
-	project := ""
+	project, failing := "", ""
 	for _, p := range inf.Projects {
 		note := ""
 		if p.Failing {
 			note = "  (requests end FAILED)"
+			if failing == "" {
+				failing = p.Name
+			}
 		} else if p.StartFault != "" {
 			note = "  (Start* refused with " + p.StartFault + ")"
 		} else if project == "" {
@@ -233,16 +236,19 @@ func printEmulator(w io.Writer, s *emulator.Server) {
 	fmt.Fprintf(w, "\nFor the AWS CLI and SDKs:\n")
 	fmt.Fprintf(w, "  export AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE=%s\n", s.URL)
 	fmt.Fprintf(w, "  export AWS_REGION=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", s.Region, s.AccessKeyID, s.SecretAccessKey)
-	fmt.Fprintf(w, "\nFor dmsconform (the denied key pair drives the access-denied checks):\n")
-	fmt.Fprintf(w, "  %s\n", runCommand(s, project))
+	fmt.Fprintf(w, "\nFor dmsconform (the denied key pair drives the access-denied checks, the failing project the ErrorDetails union's):\n")
+	fmt.Fprintf(w, "  %s\n", runCommand(s, project, failing))
 	fmt.Fprintf(w, "\nStop with Ctrl-C (SIGINT) or SIGTERM.\n")
 }
 
 // runCommand is the dmsconform run command line that tests the emulator s as an
-// endpoint target.
-func runCommand(s *emulator.Server, project string) string {
+// endpoint target (with its failing project, when it has one).
+func runCommand(s *emulator.Server, project, failing string) string {
 	args := []string{"dmsconform", "run", "--target", "endpoint", "--endpoint", s.URL, "--region", s.Region,
 		"--project", project, "--access-key-id", s.AccessKeyID, "--secret-access-key", s.SecretAccessKey}
+	if failing != "" {
+		args = append(args, "--failing-project", failing)
+	}
 	if s.DeniedAccessKeyID != "" {
 		args = append(args, "--denied-access-key-id", s.DeniedAccessKeyID, "--denied-secret-access-key", s.DeniedSecretAccessKey)
 	}

@@ -232,6 +232,7 @@ func TestEmulatePrintsKeysAndRunCommand(t *testing.T) {
 	}
 	want := "dmsconform run --target endpoint --endpoint " + url + " --region " + emulator.DefaultRegion + " --project " + emulator.DefaultProject +
 		" --access-key-id " + emulator.DefaultAccessKeyID + " --secret-access-key " + emulator.DefaultSecretAccessKey +
+		" --failing-project " + emulator.FailingProject +
 		" --denied-access-key-id " + emulator.DeniedAccessKeyID + " --denied-secret-access-key " + emulator.DeniedSecretAccessKey +
 		" --control " + url + emulator.ControlPrefix
 	if cmd != want {

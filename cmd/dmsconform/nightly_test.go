@@ -168,6 +168,13 @@ func TestNightlyCells(t *testing.T) {
 		{[]string{"DMSCONFORM_CELLS=[" + strings.Replace(cell, "role/n", "role/n\",\"account\":\"444455556666", 1) + "]"}, 2, "role must be a role of the cell's own account"},
 		{[]string{"DMSCONFORM_CELLS=[" + strings.Replace(cell, "111122223333\",\"region", "1234\",\"region", 1) + "]"}, 2, "12-digit"},
 		{[]string{"DMSCONFORM_CELLS={}"}, 2, "non-empty JSON list"},
+		// the optional fields: what would judge the checks PARTIAL without them
+		{[]string{"DMSCONFORM_CELLS=[" + strings.Replace(cell, `"project":"p"`, `"project":"p","failing_project":"f","start_inputs":"../../conformance/start-inputs.example.json","denied_role":"arn:aws:iam::111122223333:role/d"`, 1) + "]"},
+			0, `"failing_project":"f","start_inputs":"../../conformance/start-inputs.example.json","denied_role":"arn:aws:iam::111122223333:role/d","id":"eu-west-1-3333"}]`},
+		{[]string{"DMSCONFORM_CELLS=[" + strings.Replace(cell, `"project":"p"`, `"project":"p","start_inputs":"nowhere.json"`, 1) + "]"}, 2, "start_inputs nowhere.json is not a file of the repository"},
+		{[]string{"DMSCONFORM_CELLS=[" + strings.Replace(cell, `"project":"p"`, `"project":"p","denied_role":"arn:aws:iam::444455556666:role/d"`, 1) + "]"}, 2, "denied_role must be a role of the cell's own account"},
+		{[]string{"DMSCONFORM_ACCOUNT=111122223333", "AWS_REGION=eu-west-1", "DMSCONFORM_ROLE_ARN=arn:aws:iam::111122223333:role/n", "DMSCONFORM_PROJECT=p", "DMSCONFORM_FAILING_PROJECT=f"}, 0,
+			`"project":"p","failing_project":"f","id":"eu-west-1-3333"}]`},
 		{nil, 2, "account is missing"},
 	}
 	for _, c := range cases {
@@ -250,8 +257,14 @@ func TestWorkflowsAreWhatTheReadmeSays(t *testing.T) {
 	if cell.Env["DMSCONFORM_ALLOW_ACCOUNTS"] != "${{ matrix.cell.account }}" {
 		t.Errorf("nightly.yml: the account guard is %q, want the cell's account", cell.Env["DMSCONFORM_ALLOW_ACCOUNTS"])
 	}
+	for env, field := range map[string]string{"DMSCONFORM_FAILING_PROJECT": "failing_project", "DMSCONFORM_START_INPUTS": "start_inputs"} {
+		if cell.Env[env] != "${{ matrix.cell."+field+" }}" {
+			t.Errorf("nightly.yml: %s is %q, want the cell's %s", env, cell.Env[env], field)
+		}
+	}
 	cellText := text(cell)
-	for _, want := range []string{"role-to-assume: ${{ matrix.cell.role }}", "--known-deviations conformance/known-deviations.yaml", "--baseline", "name: dmsconform-report-${{ matrix.cell.id }}"} {
+	for _, want := range []string{"role-to-assume: ${{ matrix.cell.role }}", "--known-deviations conformance/known-deviations.yaml", "--baseline", "name: dmsconform-report-${{ matrix.cell.id }}",
+		"DMSCONFORM_DENIED_PROFILE=denied", "mkdir -p out"} {
 		if !strings.Contains(cellText, want) {
 			t.Errorf("nightly.yml's cell job lacks %q", want)
 		}

@@ -151,6 +151,10 @@ const (
 	NeedControl = "control surface"
 	NeedDenied  = "denied principal"
 	NeedSDK     = "aws-sdk-go-v2"
+	// NeedFailingProject and NeedStartInputs are capabilities the user supplies
+	// (--failing-project, --start-inputs).
+	NeedFailingProject = "failing project"
+	NeedStartInputs    = "start inputs"
 )
 
 // Family is one generated suite: a lifecycle family and its cancel operation's checks.

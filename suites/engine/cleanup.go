@@ -90,7 +90,7 @@ func (s *Session) Cleanup(ctx context.Context) error {
 			continue
 		}
 		cancel := s.Model.FamilyOperation(st.family, spec.RoleCancel)
-		body, _ := json.Marshal(map[string]string{"MigrationProjectIdentifier": s.Project, "RequestIdentifier": st.id})
+		body, _ := json.Marshal(map[string]string{"MigrationProjectIdentifier": st.project, "RequestIdentifier": st.id})
 		smp, err := s.wire(ctx, "", wireRequest{Name: "clean-up: cancel " + st.id, Op: cancel, Body: body})
 		s.addSetup(smp)
 		if err != nil {
@@ -144,11 +144,11 @@ func (s *Session) waitCleanup(ctx context.Context, items []*cleanupItem, deadlin
 			if !it.waiting || ctx.Err() != nil {
 				continue
 			}
-			d, err := s.describe(ctx, "", "clean-up: describe "+it.st.id, it.st.family, it.st.id)
+			d, err := s.describeIn(ctx, "", "clean-up: describe "+it.st.id, it.st.family, it.st.project, it.st.id)
 			if d != nil {
 				s.addSetup(d)
 			}
-			r := requestIn(d, it.st.id)
+			r := RequestIn(d, it.st.id)
 			switch {
 			case err != nil:
 				it.describes = "describing it got no answer: " + briefErr(err)
@@ -219,16 +219,17 @@ func (s *Session) CleanupReport() *reports.Cleanup {
 // lists that the run does not know is counted as a start, and cancelled with the others.
 func (s *Session) sweepLostStarts(ctx context.Context) {
 	s.mu.Lock()
-	var families []string
-	for f := range s.unsure {
-		families = append(families, f)
+	var lanes []lane
+	for l := range s.unsure {
+		lanes = append(lanes, l)
 	}
 	s.unsure = nil
 	s.mu.Unlock()
-	slices.Sort(families)
-	for _, f := range families {
+	slices.SortFunc(lanes, func(a, b lane) int { return strings.Compare(a.family+"\x00"+a.project, b.family+"\x00"+b.project) })
+	for _, l := range lanes {
+		f := l.family
 		name := "clean-up: look for requests lost Starts created"
-		smp, reqs, err := s.listRequests(ctx, "", name, f)
+		smp, reqs, err := s.listRequests(ctx, "", name, f, l.project)
 		if smp != nil {
 			s.addSetup(smp)
 		}
@@ -239,6 +240,6 @@ func (s *Session) sweepLostStarts(ctx context.Context) {
 			s.mu.Unlock()
 			continue
 		}
-		s.foundStarts(f, name, s.strangers(f, reqs))
+		s.foundStarts(l, name, s.strangers(l, reqs))
 	}
 }

@@ -40,9 +40,16 @@ type Config struct {
 	// static keys (endpoint) or a profile (aws).
 	DeniedAccessKeyID, DeniedSecretAccessKey, DeniedProfile string
 
-	Control       string   // base URL of an emulator control surface
-	AllowAccounts []string // aws: the accounts the run may touch
-	Defects       []string // embedded: emulator defect modes (the mutation self-test)
+	Control string // base URL of an emulator control surface
+	// StartInputs is a JSON or YAML file of the members the Start requests send, by
+	// operation (the project is filled in): real DMS runs only requests whose selection
+	// rules select objects of the project's source.
+	StartInputs string
+	// FailingProject is a project whose requests fail: the failing script starts one
+	// there to judge Error and the ErrorDetails union on real answers.
+	FailingProject string
+	AllowAccounts  []string // aws: the accounts the run may touch
+	Defects        []string // embedded: emulator defect modes (the mutation self-test)
 
 	CallTimeout      time.Duration // one attempt of one API call
 	LifecycleTimeout time.Duration // a request from start to a terminal status
@@ -147,6 +154,10 @@ var Settings = []Setting{
 		Targets: []string{TargetEndpoint}, field: func(c *Config) any { return &c.SessionToken }},
 	{Flag: "project", Env: "DMSCONFORM_PROJECT", Usage: "migration project `name or ARN` (required for endpoint and aws)",
 		Defaults: map[string]string{TargetEmbedded: "the emulator's seeded project"}, field: func(c *Config) any { return &c.Project }},
+	{Flag: "start-inputs", Env: "DMSCONFORM_START_INPUTS", Usage: "JSON or YAML `file` of the members the Start requests send, by operation, e.g. {\"StartMetadataModelConversion\": {\"SelectionRules\": \"...\"}} (the project is filled in; checked against the model before anything runs): real DMS runs only requests whose selection rules select objects of the project's source (default: selection rules of server dmsconform, which the dmsconform emulator runs)",
+		Targets: []string{TargetEmbedded, TargetEndpoint, TargetAWS}, field: func(c *Config) any { return &c.StartInputs }},
+	{Flag: "failing-project", Env: "DMSCONFORM_FAILING_PROJECT", Usage: "migration project `name or ARN` set up so that its requests fail (e.g. its source data provider's host is unreachable): one request is started there and watched to FAILED, to judge Error and the ErrorDetails union on real answers",
+		Defaults: map[string]string{TargetEmbedded: "the emulator's seeded dmsconform-failing"}, Targets: []string{TargetEmbedded, TargetEndpoint, TargetAWS}, field: func(c *Config) any { return &c.FailingProject }},
 	{Flag: "denied-access-key-id", Env: "DMSCONFORM_DENIED_ACCESS_KEY_ID", Usage: "endpoint: access key `id` of a principal the target denies the cancel operations (AccessDeniedFault checks)",
 		Targets: []string{TargetEndpoint}, field: func(c *Config) any { return &c.DeniedAccessKeyID }},
 	{Flag: "denied-secret-access-key", Env: "DMSCONFORM_DENIED_SECRET_ACCESS_KEY", Usage: "endpoint: that principal's secret `key`",

@@ -150,7 +150,8 @@ func (s *Session) familyOps(family string) familyOps {
 func (s *Session) Evidence(family string) *Evidence {
 	fam := s.familyOps(family)
 	ev := &Evidence{Model: s.Model, Family: family, Cancel: fam.cancel, Describe: fam.describe, Start: fam.start,
-		Project: s.Project, Facts: s.Facts(), Control: s.Offers(CapControl), Denied: s.Offers(CapDenied)}
+		Project: s.Project, Facts: s.Facts(), Control: s.Offers(CapControl), Denied: s.Offers(CapDenied),
+		FailingProject: s.Offers(CapFailingProject), StartInputs: s.Offers(CapStartInputs)}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for key, g := range s.memo {
@@ -305,12 +306,16 @@ type Progress struct {
 	Done    int      // scripts finished
 	Total   int      // scripts planned
 	Calls   int      // API calls so far
+	// Notes are what the run says at once (a poll waiting on a Status the
+	// documentation does not list), oldest first: a display shows each new one.
+	Notes []string
 }
 
 // Prepare sets the start budget for the checks and gathers their evidence: the
 // scripts run Cfg.Parallel at a time (1 on virtual-clock targets, where the order is
-// part of what makes a run repeatable). progress, when not nil, is called as scripts
-// start and finish.
+// part of what makes a run repeatable), then the scripts that run last (the end-of-run
+// re-describe). progress, when not nil, is called as scripts start and finish and as
+// the run says something at once (Progress.Notes).
 func (s *Session) Prepare(ctx context.Context, checks []Check, progress func(Progress)) {
 	p := s.PlanFor(checks)
 	s.SetStartBudget(s.Budget(p))
@@ -332,32 +337,56 @@ func (s *Session) Prepare(ctx context.Context, checks []Check, progress func(Pro
 		for _, n := range s.Calls() {
 			calls += n
 		}
-		progress(Progress{Running: names, Done: done, Total: len(p.Keys), Calls: calls})
+		progress(Progress{Running: names, Done: done, Total: len(p.Keys), Calls: calls, Notes: s.Notes()})
 	}
-	sem := make(chan struct{}, max(1, s.Cfg.Parallel))
-	var wg sync.WaitGroup
-	for _, k := range p.Keys {
-		if ctx.Err() != nil {
-			break
+	s.mu.Lock()
+	s.onNote = func() {
+		mu.Lock()
+		defer mu.Unlock()
+		report()
+	}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.onNote = nil
+		s.mu.Unlock()
+	}()
+	gatherAll := func(keys []scriptKey, parallel int) {
+		sem := make(chan struct{}, max(1, parallel))
+		var wg sync.WaitGroup
+		for _, k := range keys {
+			if ctx.Err() != nil {
+				break
+			}
+			sem <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				mu.Lock()
+				running[k.String()] = true
+				report()
+				mu.Unlock()
+				s.gather(ctx, k.family, k.script)
+				mu.Lock()
+				delete(running, k.String())
+				done++
+				report()
+				mu.Unlock()
+			}()
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			mu.Lock()
-			running[k.String()] = true
-			report()
-			mu.Unlock()
-			s.gather(ctx, k.family, k.script)
-			mu.Lock()
-			delete(running, k.String())
-			done++
-			report()
-			mu.Unlock()
-		}()
+		wg.Wait()
 	}
-	wg.Wait()
+	var first, last []scriptKey
+	for _, k := range p.Keys {
+		if scriptOf(k.script).last {
+			last = append(last, k)
+		} else {
+			first = append(first, k)
+		}
+	}
+	gatherAll(first, s.Cfg.Parallel)
+	gatherAll(last, 1)
 }
 
 // Result is a judged run.

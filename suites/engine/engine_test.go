@@ -113,12 +113,14 @@ func TestAScriptErrorIsOneCausePerScriptKey(t *testing.T) {
 
 // Checks whose needs the target cannot meet are skipped with one reason, before any
 // evidence is gathered; optional evidence the target cannot give is left out and the
-// judge still runs.
+// judge still runs. An endpoint without --control never has a control surface (only a
+// dmsconform emulator offers one): not applicable; a missing denied principal is a
+// configuration the user could add.
 func TestVerdictSkipsUnmetNeedsBeforeGathering(t *testing.T) {
 	h := &counting{h: emulatorHandler(t)}
 	s := openEndpoint(t, h, nil) // no --control, no denied principal
 	var judged atomic.Int32
-	noControl, noDenied := capabilityCause(CapControl, false), capabilityCause(CapDenied, false)
+	noControl, noDenied := capabilityCause(CapControl, true), capabilityCause(CapDenied, false)
 	for _, tc := range []struct {
 		needs Needs
 		cause *Cause
@@ -136,7 +138,7 @@ func TestVerdictSkipsUnmetNeedsBeforeGathering(t *testing.T) {
 	if h.hits.Load() != 0 || judged.Load() != 0 {
 		t.Errorf("%d calls, %d judged before the needs were met", h.hits.Load(), judged.Load())
 	}
-	if noControl.ID != "needs/control" || !strings.Contains(noControl.Title, "--control") || noDenied.ID != "needs/denied" || !strings.Contains(noDenied.Title, "--denied-access-key-id") {
+	if noControl.ID != "not-applicable/control" || !strings.Contains(noControl.Title, "--control") || noDenied.ID != "needs/denied" || !strings.Contains(noDenied.Title, "--denied-access-key-id") {
 		t.Errorf("the capability causes do not say how to meet them")
 	}
 	v := s.Verdict(context.Background(), check("conversion", "y", kind{needs: Needs{Evidence: []Script{NotFound}, Optional: []Script{Scenarios}}, judged: &judged,

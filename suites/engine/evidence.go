@@ -40,6 +40,14 @@ const (
 	// SDKValidation asks aws-sdk-go-v2 to send cancels without a required member (its
 	// own validation must stop them; nothing reaches the target).
 	SDKValidation Script = "sdk-validation"
+	// Failing starts a request in a project whose requests fail (CapFailingProject),
+	// watches it to FAILED (its Error and the ErrorDetails union on real answers), and
+	// cancels it once more (InvalidResourceStateFault).
+	Failing Script = "failing"
+	// Revisit describes every request the run started and saw end once more, after
+	// every other script and before clean-up: a request seen in a terminal status must
+	// still be in it.
+	Revisit Script = "revisit"
 )
 
 // Evidence is what the judges of one family read: the model, facts about the target,
@@ -54,6 +62,10 @@ type Evidence struct {
 	Facts    Facts
 	Control  bool // the target has a control surface
 	Denied   bool // a denied principal is configured
+	// FailingProject: a project whose requests fail is configured (the failing script
+	// runs); StartInputs: the Start requests send the user's --start-inputs.
+	FailingProject bool
+	StartInputs    bool
 
 	Walk          *WalkEvidence
 	Watch         *WatchEvidence
@@ -63,6 +75,8 @@ type Evidence struct {
 	Inputs        *ProbeEvidence
 	Protocol      *ProbeEvidence
 	SDKValidation *SDKValidationEvidence
+	Failing       *FailingEvidence
+	Revisit       *RevisitEvidence
 }
 
 // WalkEvidence is what the lifecycle walk saw.
@@ -71,6 +85,9 @@ type WalkEvidence struct {
 	// Misses are cancels that came too late: the request had already finished.
 	Misses    []*Sample `json:"misses,omitempty"`
 	RequestID string    `json:"requestId,omitempty"` // the request whose cancel landed
+	// Before is the describe of the request just before its cancel: whether it was still
+	// queued (or RECEIVED) when the cancel was sent, or already at work.
+	Before    *Sample   `json:"before,omitempty"`
 	Cancel    *Sample   `json:"cancel,omitempty"`    // the cancel that landed
 	Describes []*Sample `json:"describes,omitempty"` // polls after the cancel
 	Final     string    `json:"final,omitempty"`     // the last Status seen
@@ -82,6 +99,13 @@ type WalkEvidence struct {
 	SecondCancel *Sample         `json:"secondCancel,omitempty"`
 	// Unobserved says why no running request could be cancelled ("" when one was).
 	Unobserved string `json:"unobserved,omitempty"`
+	// FailedWith is the target's Error message when the requests the walk started ended
+	// FAILED before their cancel landed (the Start inputs select nothing there, or the
+	// project cannot run requests).
+	FailedWith string `json:"failedWith,omitempty"`
+	// Undocumented is a Status outside the documented ones that the polls after the
+	// cancel saw (the walk waited on it).
+	Undocumented string `json:"undocumented,omitempty"`
 	// Stopped says why the walk could not go on after a start the target refused.
 	Stopped string `json:"stopped,omitempty"`
 }
@@ -105,6 +129,35 @@ type WatchEvidence struct {
 	Describes []*Sample `json:"describes,omitempty"`
 	TimedOut  bool      `json:"timedOut,omitempty"`
 	Stopped   string    `json:"stopped,omitempty"`
+	// Undocumented is a Status outside the documented ones the watch waited on.
+	Undocumented string `json:"undocumented,omitempty"`
+}
+
+// FailingEvidence is what the failing script saw of a request in the failing project.
+type FailingEvidence struct {
+	Project   string    `json:"project"` // the failing project (name or ARN)
+	Start     *Sample   `json:"start"`
+	RequestID string    `json:"requestId,omitempty"`
+	Describes []*Sample `json:"describes,omitempty"` // polls to its end
+	Final     string    `json:"final,omitempty"`     // the last Status seen
+	TimedOut  bool      `json:"timedOut,omitempty"`
+	// Cancel is the cancel sent once the request ended (InvalidResourceStateFault).
+	Cancel  *Sample `json:"cancel,omitempty"`
+	Stopped string  `json:"stopped,omitempty"`
+	// Undocumented is a Status outside the documented ones the polls waited on.
+	Undocumented string `json:"undocumented,omitempty"`
+}
+
+// RevisitEvidence is the end-of-run describe of every request the run started.
+type RevisitEvidence struct {
+	Requests []*RevisitedRequest `json:"requests"`
+}
+
+// RevisitedRequest is one request described again at the end of the run.
+type RevisitedRequest struct {
+	ID      string  `json:"id"`
+	Project string  `json:"project"`
+	Sample  *Sample `json:"sample"`
 }
 
 // ScenarioEvidence is what the scenario runs saw.
@@ -161,8 +214,8 @@ type SDKValidationResult struct {
 }
 
 // Observed returns the family's cancel and describe samples the shape, union and enum
-// checks judge: the walk's, the watch's and the scenario runs', each script's in the
-// order they were made (so a request's history reads forwards).
+// checks judge: the walk's, the watch's, the scenario runs' and the failing script's,
+// each script's in the order they were made (so a request's history reads forwards).
 func (e *Evidence) Observed() []*Sample {
 	var out []*Sample
 	if w := e.Walk; w != nil {
@@ -180,6 +233,10 @@ func (e *Evidence) Observed() []*Sample {
 		for _, r := range sc.Runs {
 			out = append(out, r.Samples...)
 		}
+	}
+	if f := e.Failing; f != nil {
+		out = append(out, f.Describes...)
+		out = append(out, f.Cancel)
 	}
 	var kept []*Sample
 	for _, s := range out {

@@ -151,7 +151,7 @@ func (s *Session) whatCancelDid(ctx context.Context, script, name, family, id st
 		f.found = fmt.Sprintf("describing request %s to find out got no answer (%s)", id, briefErr(err))
 		return f
 	}
-	r := requestIn(d, id)
+	r := RequestIn(d, id)
 	switch {
 	case r == nil && !d.Response().OK():
 		f.found = fmt.Sprintf("describing request %s to find out was refused (%s)", id, d.Response().Summary())
@@ -201,6 +201,10 @@ func (s *Session) describeUnimplemented(family string) string {
 
 // --- what a lost Start did --------------------------------------------------------
 
+// lane is where a script's requests go: a family in a project (the run's, or the
+// failing project).
+type lane struct{ family, project string }
+
 // existingRequests are the family's requests the preflight saw in the project before the
 // run started any: a describe after a lost Start does not take them for its request.
 type existingRequests struct {
@@ -212,7 +216,7 @@ type existingRequests struct {
 }
 
 // noteExisting keeps the requests a preflight describe of the project listed.
-func (s *Session) noteExisting(family string, smp *Sample) {
+func (s *Session) noteExisting(l lane, smp *Sample) {
 	if smp == nil || !smp.Response().OK() || smp.Response().JSONErr != nil {
 		return
 	}
@@ -224,9 +228,9 @@ func (s *Session) noteExisting(family string, smp *Sample) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.existing == nil {
-		s.existing = map[string]*existingRequests{}
+		s.existing = map[lane]*existingRequests{}
 	}
-	s.existing[family] = ex
+	s.existing[l] = ex
 }
 
 // startLock makes the starts of a family one at a time (see the comment at the top).
@@ -247,14 +251,14 @@ func (s *Session) startLock(family string) func() {
 
 // strangers are the requests of a describe answer that the run neither started nor saw
 // in the project before it started any: what lost Starts may have created.
-func (s *Session) strangers(family string, reqs []map[string]any) []string {
+func (s *Session) strangers(l lane, reqs []map[string]any) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	known := map[string]bool{}
 	for _, st := range s.starts {
 		known[st.id] = true
 	}
-	ex := s.existing[family]
+	ex := s.existing[l]
 	var out []string
 	for _, r := range reqs {
 		id := Str(r["RequestIdentifier"])
@@ -271,18 +275,18 @@ func (s *Session) strangers(family string, reqs []map[string]any) []string {
 
 // whatStartDid lists the family's requests after a start's answer was lost: the one
 // request the run does not know is the one the start created.
-func (s *Session) whatStartDid(ctx context.Context, script, name, family string) lostFinding {
+func (s *Session) whatStartDid(ctx context.Context, script, name string, l lane) lostFinding {
 	var f lostFinding
-	if why := s.describeUnimplemented(family); why != "" {
+	if why := s.describeUnimplemented(l.family); why != "" {
 		f.found = why // nothing to look for, now or in clean-up
 		return f
 	}
-	smp, reqs, err := s.listRequests(ctx, resolveScript(script), name+": describe the project after a lost answer", family)
+	smp, reqs, err := s.listRequests(ctx, resolveScript(script), name+": describe the project after a lost answer", l.family, l.project)
 	f.sample = smp
-	switch found := s.strangers(family, reqs); {
+	switch found := s.strangers(l, reqs); {
 	case err != nil:
 		f.found = fmt.Sprintf("describing the project's requests to find out got no answer (%s)", briefErr(err))
-		s.unsureStart(family)
+		s.unsureStart(l)
 	case len(found) == 1:
 		f.outcome, f.applied, f.request = lostStop, true, found[0]
 		f.found = fmt.Sprintf("describing the project lists request %s, which no answer of this run had named: the start had created it, and the run counts it as this start's request", found[0])
@@ -291,12 +295,12 @@ func (s *Session) whatStartDid(ctx context.Context, script, name, family string)
 		}
 	case len(found) == 0:
 		f.found = "describing the project lists no request this run does not know: the start had not been applied, or its request is not visible yet (clean-up looks for it once more)"
-		s.unsureStart(family)
+		s.unsureStart(l)
 	default:
-		s.foundStarts(family, name, found)
+		s.foundStarts(l, name, found)
 		f.found = fmt.Sprintf("describing the project lists %d requests no answer of this run had named (%s): which one this start created cannot be told, so the run counts each as a start of its own and cancels them in clean-up",
 			len(found), strings.Join(found, ", "))
-		s.unsureStart(family)
+		s.unsureStart(l)
 	}
 	return f
 }
@@ -312,24 +316,24 @@ func requestWith(reqs []map[string]any, id string) map[string]any {
 
 // unsureStart notes a lost Start of the family whose request, if it made one, was not
 // found: clean-up looks for it again.
-func (s *Session) unsureStart(family string) {
+func (s *Session) unsureStart(l lane) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.unsure == nil {
-		s.unsure = map[string]bool{}
+		s.unsure = map[lane]bool{}
 	}
-	s.unsure[family] = true
+	s.unsure[l] = true
 }
 
 // foundStarts counts requests a describe found that lost Starts of the family created
 // but no start could take for its own: they are the run's starts, cancelled in clean-up
 // and reported.
-func (s *Session) foundStarts(family, by string, ids []string) {
+func (s *Session) foundStarts(l lane, by string, ids []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, id := range ids {
-		s.starts = append(s.starts, startedRequest{family: family, id: id, found: by})
-		s.lost = append(s.lost, reports.LostAnswer{Call: by, Operation: s.Model.FamilyOperation(family, spec.RoleStart).Name, RequestID: id, Applied: true,
+		s.starts = append(s.starts, startedRequest{family: l.family, project: l.project, id: id, found: by})
+		s.lost = append(s.lost, reports.LostAnswer{Call: by, Operation: s.Model.FamilyOperation(l.family, spec.RoleStart).Name, RequestID: id, Applied: true,
 			Found: fmt.Sprintf("request %s is in the project, and no answer of this run named it: a Start whose answer was lost created it; it is counted as a start and cancelled in clean-up", id)})
 	}
 }

@@ -51,14 +51,25 @@ func (s *Session) Preflight(ctx context.Context, families []string) error {
 	s.facts.ServiceJSON = true
 	s.mu.Unlock()
 
-	errs := make([]error, len(families))
-	samples := make([]*Sample, len(families))
+	// The project, and the failing project, in every family selected.
+	type probe struct{ family, project, flag string }
+	var probes []probe
+	for _, f := range families {
+		probes = append(probes, probe{f, s.Project, "project"})
+	}
+	if s.failing != "" {
+		for _, f := range families {
+			probes = append(probes, probe{f, s.failing, "failing-project"})
+		}
+	}
+	errs := make([]error, len(probes))
+	samples := make([]*Sample, len(probes))
 	var wg sync.WaitGroup
-	for i, f := range families {
+	for i, p := range probes {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			samples[i], errs[i] = s.checkProject(ctx, f)
+			samples[i], errs[i] = s.checkProject(ctx, p.family, p.project, p.flag)
 		}()
 	}
 	wg.Wait()
@@ -93,12 +104,12 @@ func (s *Session) Preflight(ctx context.Context, families []string) error {
 	return nil
 }
 
-// checkProject describes the family's requests of the project: an unknown project is
-// a configuration error, found before anything starts.
-func (s *Session) checkProject(ctx context.Context, family string) (*Sample, error) {
+// checkProject describes the family's requests of a project (--project, or the flag
+// named): an unknown project is a configuration error, found before anything starts.
+func (s *Session) checkProject(ctx context.Context, family, project, flag string) (*Sample, error) {
 	op := s.Model.FamilyOperation(family, spec.RoleDescribe)
-	in := map[string]any{"MigrationProjectIdentifier": s.Project, "MaxRecords": 20}
-	smp, err := s.call(ctx, "", "preflight: does project "+s.Project+" exist?", op, in, false)
+	in := map[string]any{"MigrationProjectIdentifier": project, "MaxRecords": 20}
+	smp, err := s.call(ctx, "", "preflight: does project "+project+" exist?", op, in, false)
 	if err != nil {
 		if te := s.targetRefusal(err); te != nil {
 			return smp, te
@@ -106,7 +117,7 @@ func (s *Session) checkProject(ctx context.Context, family string) (*Sample, err
 		return smp, &UnreachableError{Err: fmt.Errorf("the target at %s gave no usable answer during the preflight: %w", s.Endpoint, err)}
 	}
 	s.noteUnimplemented(smp)
-	s.noteExisting(family, smp) // what a describe after a lost Start must not take for its request
+	s.noteExisting(lane{family, project}, smp) // what a describe after a lost Start must not take for its request
 	r := smp.Response()
 	if err := CredentialProblem(op.Name, r); err != nil {
 		return smp, err
@@ -114,11 +125,15 @@ func (s *Session) checkProject(ctx context.Context, family string) (*Sample, err
 	switch {
 	case faultIs(r, "ResourceNotFoundFault"):
 		msg, _ := r.Message()
-		return smp, &ConfigError{Err: fmt.Errorf("--project %q: %s answers ResourceNotFoundFault (%s): pass a migration project that exists in region %s (name or ARN)%s",
-			s.Project, op.Name, spec.Truncate(msg, 160), s.Region, s.projectHint)}
+		hint := s.projectHint
+		if flag == "failing-project" && hint != "" {
+			hint = "; the dmsconform emulator seeds " + seededFailingProject + " for requests that fail"
+		}
+		return smp, &ConfigError{Err: fmt.Errorf("--%s %q: %s answers ResourceNotFoundFault (%s): pass a migration project that exists in region %s (name or ARN)%s",
+			flag, project, op.Name, spec.Truncate(msg, 160), s.Region, hint)}
 	case faultIs(r, "AccessDeniedFault"), strings.EqualFold(r.ErrorCode(), "AccessDeniedException"):
 		msg, _ := r.Message()
-		return smp, &ConfigError{Err: fmt.Errorf("the credentials may not call %s on project %q (%s): grant dms:%s and the other permissions listed in the README", op.Name, s.Project, spec.Truncate(msg, 160), op.Name)}
+		return smp, &ConfigError{Err: fmt.Errorf("the credentials may not call %s on project %q (%s): grant dms:%s and the other permissions listed in the README", op.Name, project, spec.Truncate(msg, 160), op.Name)}
 	}
 	return smp, nil
 }

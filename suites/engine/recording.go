@@ -79,6 +79,9 @@ type Offline struct {
 	Project string
 	Control bool
 	Denied  bool
+	// FailingProject and StartInputs: the recorded run had them.
+	FailingProject string
+	StartInputs    bool
 	// Never is what the recorded target kind can never offer (a control surface on
 	// aws), so a missing capability is judged as it was live.
 	Never []Capability
@@ -92,7 +95,8 @@ func OpenOffline(info Offline, records []ScriptRecord) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Model: m, Kind: "recording", Project: info.Project, offers: map[Capability]bool{CapControl: info.Control, CapDenied: info.Denied}, never: info.Never,
+	s := &Session{Model: m, Kind: "recording", Project: info.Project, offers: map[Capability]bool{CapControl: info.Control, CapDenied: info.Denied,
+		CapFailingProject: info.FailingProject != "", CapStartInputs: info.StartInputs}, never: info.Never, failing: info.FailingProject,
 		offline: true, facts: info.Facts, breaker: newBreaker(time.Second), memo: map[scriptKey]*gathering{}, calls: map[string]int{}}
 	for _, r := range records {
 		g := &gathering{done: make(chan struct{})}

@@ -157,10 +157,10 @@ func (t *transport) refusal(c *call, resp *http.Response, ex reports.Exchange) e
 		return nil
 	}
 	if ce := authRefusal(orWord(c.op, c.name), parseResponse(&ex), time.Now()); ce != nil {
-		if c.denied {
+		if c.denied && ce.Clock == "" {
 			return &DeniedCredentialError{ce}
 		}
-		return ce
+		return ce // a refusal about the request time is the local clock's, whoever signed
 	}
 	return nil
 }

@@ -34,6 +34,9 @@ type scriptDef struct {
 	spare  int    // replacements it may start when a request ends before its cancel lands
 	needs  []Capability
 	sdk    bool // calls aws-sdk-go-v2 itself: it cannot run for a family the SDK lacks
+	// last: it runs after every other script of the run (of every family), before
+	// clean-up: the end-of-run re-describe.
+	last bool
 	evidence
 }
 
@@ -79,6 +82,10 @@ var scriptTable = []scriptDef{
 		evidence: gathers(func(e *Evidence) **ProbeEvidence { return &e.Protocol }, runProtocol)},
 	{name: SDKValidation, what: "the SDK's own input validation", sdk: true,
 		evidence: gathers(func(e *Evidence) **SDKValidationEvidence { return &e.SDKValidation }, runSDKValidation)},
+	{name: Failing, what: "the failing project's request", starts: 1, needs: []Capability{CapFailingProject},
+		evidence: gathers(func(e *Evidence) **FailingEvidence { return &e.Failing }, runFailing)},
+	{name: Revisit, what: "the end-of-run describe of the requests started", last: true,
+		evidence: gathers(func(e *Evidence) **RevisitEvidence { return &e.Revisit }, runRevisit)},
 }
 
 // Scripts lists every script in gathering order.
@@ -148,7 +155,19 @@ type gather struct {
 	family                  string
 	key                     string // family/script
 	start, describe, cancel *spec.Operation
+	project                 string // the project its requests go to ("": the run's)
 }
+
+// proj is the project the script's requests go to: the run's, or the failing one.
+func (g *gather) proj() string {
+	if g.project != "" {
+		return g.project
+	}
+	return g.s.Project
+}
+
+// lane is the family and project the script's requests go to.
+func (g *gather) lane() lane { return lane{g.family, g.proj()} }
 
 // observe notes what a sample says about the target (an unimplemented operation) and
 // returns the cause when the operation is not implemented.
@@ -164,13 +183,13 @@ func (g *gather) observe(smp *Sample) *Cause {
 // (a *Cause), the operation is unimplemented (a *Cause), or infrastructure trouble.
 func (g *gather) startRequest(ctx context.Context, name, tag string) (string, *Sample, error) {
 	s := g.s
-	slot, ok := s.takeStart()
+	slot, ok := s.takeStart(g.key, g.family, g.proj())
 	if !ok {
 		used, budget := s.Starts()
 		return "", nil, &Cause{ID: "start-budget", Outcome: "skipped",
 			Title: fmt.Sprintf("the run's start budget is spent (%d of %d requests started): raise --max-starts", used, budget)}
 	}
-	body, _ := json.Marshal(exampleInput(g.start.Input, s.Project, tag))
+	body, _ := json.Marshal(s.startInput(g.start, g.proj(), tag))
 	return g.sendStart(ctx, slot, name, body)
 }
 
@@ -182,7 +201,7 @@ func (g *gather) sendStart(ctx context.Context, slot int, name string, body []by
 	s := g.s
 	defer s.startLock(g.family)()
 	smp, err := s.wire(ctx, g.key, wireRequest{Name: name, Op: g.start, Body: body,
-		Lost: func(ctx context.Context) lostFinding { return s.whatStartDid(ctx, g.key, name, g.family) }})
+		Lost: func(ctx context.Context) lostFinding { return s.whatStartDid(ctx, g.key, name, g.lane()) }})
 	if smp.Lost != nil {
 		defer s.noteLost(g.key, name, g.start.Name, smp.Lost)
 	}
@@ -193,7 +212,7 @@ func (g *gather) sendStart(ctx context.Context, slot int, name string, body []by
 	}
 	if err != nil {
 		if lostAnswers(smp) > 0 {
-			s.unsureStart(g.family) // a lost attempt may have started a request: clean-up looks
+			s.unsureStart(g.lane()) // a lost attempt may have started a request: clean-up looks
 		}
 		return "", smp, err
 	}
@@ -358,12 +377,71 @@ func (g *gather) untilVisible(ctx context.Context, started time.Time, call func(
 
 func faultIs(r *Response, name string) bool { return !r.OK() && strings.EqualFold(r.ErrorCode(), name) }
 
-// poll describes id (fast first, then backing off) until done says so, the lifecycle
-// deadline passes, or the describe fails. While the request is not visible yet
-// (eventual consistency, within --consistency-grace of its start) the describes are
-// folded into the first answer that lists it, marked as retried; a request still
-// missing after the grace stops the poll with a reason.
-func (g *gather) poll(ctx context.Context, name, id string, started time.Time, done func(map[string]any) bool, solicited *Solicitation) (samples []*Sample, timedOut bool, stopped string, err error) {
+// pollResult is what a poll saw.
+type pollResult struct {
+	samples  []*Sample
+	timedOut bool
+	stopped  string // why the poll could not go on ("" when it could)
+	// undocumented is the first Status outside the documented ones the request showed.
+	undocumented string
+	err          error
+}
+
+// cadence decides how long a poll waits before its next describe: it starts at
+// --min-delay and doubles up to --max-delay while nothing changes; a change of the
+// request's status or progress step starts it again at --min-delay (the request is
+// moving: look again soon), and once two changes were seen it never waits longer than
+// half the shortest time between two changes, so the steps of a request are sampled
+// faster than they change (a step that goes back between two polls is not missed).
+type cadence struct {
+	min, max time.Duration
+	delay    time.Duration // the last wait (0 before the first describe)
+	state    string        // the status and step the last describe saw
+	changed  time.Time     // when a describe first saw state
+	changes  int           // changes seen
+	shortest time.Duration // the shortest time between two changes seen (0: fewer than two)
+}
+
+func newCadence(min, max time.Duration) *cadence { return &cadence{min: min, max: max} }
+
+// next is the wait after a describe at now that saw state.
+func (c *cadence) next(now time.Time, state string) time.Duration {
+	switch {
+	case c.delay == 0: // the first describe
+		c.delay, c.state, c.changed = c.min, state, now
+	case state != c.state:
+		if c.changes++; c.changes >= 2 {
+			if d := now.Sub(c.changed); d > 0 && (c.shortest == 0 || d < c.shortest) {
+				c.shortest = d
+			}
+		}
+		c.delay, c.state, c.changed = c.min, state, now
+	default:
+		c.delay = min(c.delay*2, c.max)
+	}
+	if c.shortest > 0 {
+		c.delay = min(c.delay, max(c.min, c.shortest/2))
+	}
+	return c.delay
+}
+
+// stateOf is what the cadence watches of a request: its status and progress step.
+func stateOf(req map[string]any) string {
+	if req == nil {
+		return ""
+	}
+	p, _ := req["Progress"].(map[string]any)
+	return Str(req["Status"]) + "/" + Str(p["ProgressStep"])
+}
+
+// poll describes id until done says so, the lifecycle deadline passes, or the describe
+// fails, at the cadence above. While the request is not visible yet (eventual
+// consistency, within --consistency-grace of its start) the describes are folded into
+// the first answer that lists it, marked as retried; a request still missing after the
+// grace stops the poll with a reason. A Status the documentation does not list is said
+// at once (a progress note) and kept in the result: the poll goes on waiting for a
+// documented end, and the evidence says what it waited on.
+func (g *gather) poll(ctx context.Context, name, id string, started time.Time, done func(map[string]any) bool, solicited *Solicitation) (res pollResult) {
 	s := g.s
 	deadline := started.Add(s.Cfg.LifecycleTimeout)
 	var invisible []*Sample
@@ -382,38 +460,48 @@ func (g *gather) poll(ctx context.Context, name, id string, started time.Time, d
 			invisible = nil
 		}
 		smp.Solicited = solicited
-		samples = append(samples, smp)
+		res.samples = append(res.samples, smp)
 	}
-	for delay := s.Cfg.MinDelay; ; delay = min(delay*2, s.Cfg.MaxDelay) {
-		smp, err := s.describe(ctx, g.key, name, g.family, id)
+	pace := newCadence(s.Cfg.MinDelay, s.Cfg.MaxDelay)
+	for {
+		smp, err := s.describeIn(ctx, g.key, name, g.family, g.proj(), id)
 		if err != nil {
 			if smp != nil {
 				keep(smp)
 			}
-			return samples, false, "", err
+			res.err = err
+			return res
 		}
 		if c := g.observe(smp); c != nil {
 			keep(smp)
-			return samples, false, "", c
+			res.err = c
+			return res
 		}
 		r := smp.Response()
 		if !r.OK() {
 			keep(smp)
-			return samples, false, fmt.Sprintf("%s of request %s failed: %s", g.describe.Name, id, r.Summary()), nil
+			res.stopped = fmt.Sprintf("%s of request %s failed: %s", g.describe.Name, id, r.Summary())
+			return res
 		}
-		req := requestIn(smp, id)
-		if req == nil && len(samples) == 0 {
+		req := RequestIn(smp, id)
+		if req == nil && len(res.samples) == 0 {
 			if !s.clock.Now().Before(started.Add(s.Cfg.ConsistencyGrace)) {
 				keep(smp)
-				return samples, false, fmt.Sprintf("%s filtered by request-id=%s does not list that request %s after it started (--consistency-grace %s)",
-					g.describe.Name, id, s.clock.Now().Sub(started).Round(time.Millisecond), s.Cfg.ConsistencyGrace), nil
+				res.stopped = fmt.Sprintf("%s filtered by request-id=%s does not list that request %s after it started (--consistency-grace %s)",
+					g.describe.Name, id, s.clock.Now().Sub(started).Round(time.Millisecond), s.Cfg.ConsistencyGrace)
+				return res
 			}
 			invisible = append(invisible, smp)
 		} else {
 			keep(smp)
 		}
+		if st := Str(req["Status"]); req != nil && res.undocumented == "" && !g.documentedStatus(st) && !(solicited != nil && solicited.Status == st) {
+			res.undocumented = st
+			s.notify(fmt.Sprintf("%s: request %s shows Status %q, which the documentation does not list (%s): waiting for a documented end until --lifecycle-timeout (%s after its start)",
+				g.key, id, st, strings.Join(g.statusValues(), ", "), s.Cfg.LifecycleTimeout))
+		}
 		if req != nil && done(req) {
-			return samples, false, "", nil
+			return res
 		}
 		if !s.clock.Now().Before(deadline) {
 			if n := len(invisible); n > 0 {
@@ -421,12 +509,45 @@ func (g *gather) poll(ctx context.Context, name, id string, started time.Time, d
 				invisible = invisible[:n-1]
 				keep(last)
 			}
-			return samples, true, "", nil
+			res.timedOut = true
+			return res
 		}
-		if err := s.clock.Sleep(ctx, delay); err != nil {
-			return samples, false, "", err
+		if err := s.clock.Sleep(ctx, pace.next(s.clock.Now(), stateOf(req))); err != nil {
+			res.err = err
+			return res
 		}
 	}
+}
+
+// statusValues are the documented Status values (the model's value set of the cancel
+// output's Request.Status).
+func (g *gather) statusValues() []string {
+	if vs := statusSet(g.cancel); vs != nil {
+		return vs.Strings()
+	}
+	return nil
+}
+
+// documentedStatus reports whether st is a documented Status ("" counts: a request
+// without one is judged elsewhere).
+func (g *gather) documentedStatus(st string) bool {
+	vs := statusSet(g.cancel)
+	return st == "" || vs == nil || vs.Contains(st)
+}
+
+func statusSet(cancel *spec.Operation) *spec.ValueSet {
+	if cancel == nil || cancel.Output == nil {
+		return nil
+	}
+	req := cancel.Output.Member("Request")
+	if req == nil || req.Shape == nil {
+		return nil
+	}
+	st := req.Shape.Member("Status")
+	if st == nil || st.Shape == nil {
+		return nil
+	}
+	return st.Shape.Values
 }
 
 func terminal(r map[string]any) bool { return spec.IsTerminalStatus(Str(r["Status"])) }
@@ -434,7 +555,7 @@ func terminal(r map[string]any) bool { return spec.IsTerminalStatus(Str(r["Statu
 // statusOf is the Status of id in the last sample that lists it.
 func statusOf(samples []*Sample, id string) string {
 	for i := len(samples) - 1; i >= 0; i-- {
-		if r := requestIn(samples[i], id); r != nil {
+		if r := RequestIn(samples[i], id); r != nil {
 			return Str(r["Status"])
 		}
 	}
@@ -463,6 +584,17 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 			w.Stopped = stoppedWhy(g.start, st)
 			return w, nil
 		}
+		// What the request was doing when the cancel was sent: a cancel of a request that
+		// had not begun its work is the one that should take effect (lifecycle.
+		// canceled-early). One describe, its answer evidence whatever it lists; a
+		// request not listed yet (eventual consistency) is simply not observed.
+		before, err := s.describe(ctx, g.key, "walk: describe before the cancel", g.family, id)
+		if err != nil {
+			return w, err
+		}
+		if cause := g.observe(before); cause != nil {
+			return w, cause
+		}
 		c, err := g.cancelVisible(ctx, "walk: cancel", id, started)
 		if err != nil {
 			return w, err
@@ -474,7 +606,7 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 		if lost != "" && !c.Lost.Applied && spec.IsTerminalStatus(c.Lost.Status) {
 			ended := c.Lost.Status
 			// The cancel's answer was lost and the request has ended on its own: too late.
-			w.Misses = append(w.Misses, c)
+			w.Misses = append(w.Misses, before, c)
 			s.settled(id)
 			if try < tries {
 				continue
@@ -489,30 +621,37 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 				return w, err
 			}
 			if st := statusOf([]*Sample{d}, id); spec.IsTerminalStatus(st) && st != "CANCELED" {
-				w.Misses = append(w.Misses, c, d)
+				w.Misses = append(w.Misses, before, c, d)
 				s.settled(id)
 				if try < tries {
 					continue
+				}
+				if st == "FAILED" {
+					// The target failed the harness's requests (real DMS: selection rules
+					// that select nothing): its Error says why.
+					w.FailedWith = errorMessage(RequestIn(d, id))
+					w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended FAILED before its cancel landed (the target's Error: %q)", try, w.FailedWith)
+					return w, nil
 				}
 				w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended (%s) before its cancel landed: the target is faster than a cancel sent at once", try, st)
 				return w, nil
 			}
 			w.Misses = append(w.Misses, d)
 		}
-		w.RequestID, w.Cancel = id, c
+		w.RequestID, w.Before, w.Cancel = id, before, c
 		if lost != "" && !c.Lost.Applied || lost == "" && !c.Response().OK() {
 			// The cancel checks judge this answer (or skip it, lost); the request runs on
 			// until clean-up.
 			return w, nil
 		}
-		samples, timedOut, stopped, err := g.poll(ctx, "walk: describe", id, started, terminal, nil)
-		w.Describes, w.TimedOut, w.Stopped = samples, timedOut, stopped
-		w.Final = statusOf(samples, id)
-		if timedOut {
+		p := g.poll(ctx, "walk: describe", id, started, terminal, nil)
+		w.Describes, w.TimedOut, w.Stopped, w.Undocumented = p.samples, p.timedOut, p.stopped, p.undocumented
+		w.Final = statusOf(p.samples, id)
+		if p.timedOut {
 			w.Timeout = s.Cfg.LifecycleTimeout.String()
 		}
-		if err != nil {
-			return w, err
+		if p.err != nil {
+			return w, p.err
 		}
 		break
 	}
@@ -555,26 +694,39 @@ func (g *gather) waiter(ctx context.Context, id string) *WaiterEvidence {
 	return we
 }
 
-func runWatch(ctx context.Context, g *gather) (*WatchEvidence, error) {
-	s := g.s
-	w := &WatchEvidence{}
-	started := s.clock.Now()
-	id, st, err := g.startRequest(ctx, "watch: start", "")
-	w.Start = st
+// watched is a request started and polled, never cancelled, to its end.
+type watched struct {
+	id    string
+	start *Sample
+	pollResult
+}
+
+// startAndWatch starts a request (of the script's project) and polls it until it ends
+// or the lifecycle timeout; a request that ended is settled (clean-up leaves it alone).
+// A start the target refused leaves id "" and says why in stopped; err is the start's
+// trouble or the poll's.
+func (g *gather) startAndWatch(ctx context.Context, what string) (watched, error) {
+	started := g.s.clock.Now()
+	var w watched
+	id, st, err := g.startRequest(ctx, what+": start", "")
+	w.start = st
 	if err != nil {
 		return w, err
 	}
 	if id == "" {
-		w.Stopped = stoppedWhy(g.start, st)
+		w.stopped = stoppedWhy(g.start, st)
 		return w, nil
 	}
-	w.RequestID = id
-	samples, timedOut, stopped, err := g.poll(ctx, "watch: describe", id, started, terminal, nil)
-	w.Describes, w.TimedOut, w.Stopped = samples, timedOut, stopped
-	if spec.IsTerminalStatus(statusOf(samples, id)) {
-		s.settled(id)
+	w.id, w.pollResult = id, g.poll(ctx, what+": describe", id, started, terminal, nil)
+	if spec.IsTerminalStatus(statusOf(w.samples, id)) {
+		g.s.settled(id)
 	}
-	return w, err
+	return w, w.err
+}
+
+func runWatch(ctx context.Context, g *gather) (*WatchEvidence, error) {
+	w, err := g.startAndWatch(ctx, "watch")
+	return &WatchEvidence{Start: w.start, RequestID: w.id, Describes: w.samples, TimedOut: w.timedOut, Stopped: w.stopped, Undocumented: w.undocumented}, err
 }
 
 func runScenarios(ctx context.Context, g *gather) (*ScenarioEvidence, error) {
@@ -638,18 +790,18 @@ func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc Scenari
 			return p != nil && Str(p["ProgressStep"]) == hold || terminal(r)
 		}
 	}
-	samples, _, stopped, err := g.poll(ctx, "scenario "+name+": describe", id, started, done, sol)
-	run.Samples, run.Stopped = append(run.Samples, samples...), stopped
-	if err != nil || stopped != "" {
+	p := g.poll(ctx, "scenario "+name+": describe", id, started, done, sol)
+	run.Samples, run.Stopped = append(run.Samples, p.samples...), p.stopped
+	if p.err != nil || p.stopped != "" {
 		if hold != "" && ctx.Err() == nil {
 			// A held request never ends on its own, and DMS runs a project's requests
 			// one at a time: left running it would hold every later request of the run
 			// in the queue until its lifecycle timeout. Cancel it before giving up.
 			g.cancelHeld(ctx, run, name, id, sol)
 		}
-		return run, err
+		return run, p.err
 	}
-	if hold != "" && !spec.IsTerminalStatus(statusOf(samples, id)) {
+	if hold != "" && !spec.IsTerminalStatus(statusOf(p.samples, id)) {
 		return run, g.cancelHeld(ctx, run, name, id, sol)
 	}
 	s.settled(id)
@@ -759,6 +911,64 @@ func runProtocol(ctx context.Context, g *gather) (*ProbeEvidence, error) {
 		if err != nil {
 			return ev, err
 		}
+	}
+	return ev, nil
+}
+
+// errorMessage is the message of a request's Error (its one union member's Message),
+// or a description of the Error when it has none.
+func errorMessage(req map[string]any) string {
+	e, _ := req["Error"].(map[string]any)
+	if len(e) == 0 {
+		return "no Error"
+	}
+	for _, k := range sortedKeys(e) {
+		if m, ok := e[k].(map[string]any); ok {
+			if msg := Str(m["Message"]); msg != "" {
+				return msg
+			}
+		}
+	}
+	b, _ := json.Marshal(e)
+	return spec.Truncate(string(b), 200)
+}
+
+// runFailing starts a request in the failing project, watches it to its end (FAILED,
+// with an Error: the union's real answers), then cancels it once more: a cancel of a
+// request that ended is InvalidResourceStateFault.
+func runFailing(ctx context.Context, g *gather) (*FailingEvidence, error) {
+	s := g.s
+	sub := *g
+	sub.project = s.failing
+	g = &sub
+	w, err := g.startAndWatch(ctx, "failing")
+	ev := &FailingEvidence{Project: s.failing, Start: w.start, RequestID: w.id, Describes: w.samples, Final: statusOf(w.samples, w.id),
+		TimedOut: w.timedOut, Stopped: w.stopped, Undocumented: w.undocumented}
+	if err != nil || !spec.IsTerminalStatus(ev.Final) {
+		return ev, err // not ended: clean-up cancels it
+	}
+	ev.Cancel, err = g.cancelOnce(ctx, "failing: cancel the ended request", g.project, w.id, false)
+	return ev, err
+}
+
+// runRevisit describes once more every request of the family the run started and saw
+// end (the last script: after every other one, before clean-up). A request the run did
+// not see end has nothing to hold to (clean-up describes it); describing it would only
+// catch where the target's pace left it.
+func runRevisit(ctx context.Context, g *gather) (*RevisitEvidence, error) {
+	s := g.s
+	ev := &RevisitEvidence{Requests: []*RevisitedRequest{}}
+	seen := s.lastStatuses(g.family)
+	for _, st := range s.started(g.family) {
+		if !spec.IsTerminalStatus(seen[st.id]) {
+			continue
+		}
+		smp, err := s.describeIn(ctx, g.key, "revisit: describe", g.family, st.project, st.id)
+		ev.Requests = append(ev.Requests, &RevisitedRequest{ID: st.id, Project: st.project, Sample: smp})
+		if err != nil {
+			return ev, err
+		}
+		g.observe(smp)
 	}
 	return ev, nil
 }

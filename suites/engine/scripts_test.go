@@ -122,12 +122,14 @@ func TestWalkReplacesRequestsThatEndBeforeTheCancel(t *testing.T) {
 		t.Fatal("the session is on a virtual clock")
 	}
 	w := walk(t, s)
-	if len(w.Starts) != 1+walkSpare || len(w.Misses) != 2*(1+walkSpare) || w.Cancel != nil || w.SecondCancel != nil {
+	// Each miss: the describe just before the cancel, the refused cancel, the describe
+	// that shows the request ended.
+	if len(w.Starts) != 1+walkSpare || len(w.Misses) != 3*(1+walkSpare) || w.Cancel != nil || w.SecondCancel != nil {
 		t.Fatalf("%d starts, %d misses, cancel %v", len(w.Starts), len(w.Misses), w.Cancel)
 	}
-	for i := 0; i < len(w.Misses); i += 2 {
-		if c, d := w.Misses[i], w.Misses[i+1]; c.Response().ErrorCode() != "InvalidResourceStateFault" || statusOf([]*Sample{d}, requestIDOf(d)) != "SUCCESS" {
-			t.Errorf("miss %d: %s / %s", i/2+1, c.Response().Summary(), d.Response().Summary())
+	for i := 0; i < len(w.Misses); i += 3 {
+		if b, c, d := w.Misses[i], w.Misses[i+1], w.Misses[i+2]; b.Name != "walk: describe before the cancel" || c.Response().ErrorCode() != "InvalidResourceStateFault" || statusOf([]*Sample{d}, requestIDOf(d)) != "SUCCESS" {
+			t.Errorf("miss %d: %s / %s / %s", i/3+1, b.Name, c.Response().Summary(), d.Response().Summary())
 		}
 	}
 	if !strings.Contains(w.Unobserved, "each of the 3 requests the walk started had ended (SUCCESS) before its cancel landed") {
@@ -184,7 +186,7 @@ func TestWatchSeesEveryStepToTheEnd(t *testing.T) {
 	w := ev.(*WatchEvidence)
 	steps := map[string]bool{}
 	for _, d := range w.Describes {
-		if p, _ := requestIn(d, w.RequestID)["Progress"].(map[string]any); p != nil {
+		if p, _ := RequestIn(d, w.RequestID)["Progress"].(map[string]any); p != nil {
 			steps[Str(p["ProgressStep"])] = true
 		}
 	}
@@ -231,7 +233,7 @@ func TestScenarioRunsBindTheirScenariosByTag(t *testing.T) {
 		if bound[run.RequestID] != tag || !strings.Contains(run.Start.Attempts[0].Request.Body, tag) {
 			t.Errorf("%s: request %s is bound to %q, want %q", run.Name, run.RequestID, bound[run.RequestID], tag)
 		}
-		last := requestIn(run.Samples[len(run.Samples)-1], run.RequestID)
+		last := RequestIn(run.Samples[len(run.Samples)-1], run.RequestID)
 		switch name := run.Name; {
 		case name == "failed on purpose":
 			if Str(last["Status"]) != "FAILED" {
@@ -244,7 +246,7 @@ func TestScenarioRunsBindTheirScenariosByTag(t *testing.T) {
 		case strings.HasPrefix(name, "held at "):
 			step := strings.Fields(strings.TrimPrefix(name, "held at "))[0]
 			held := run.Samples[len(run.Samples)-2] // the describe before the cancel
-			p, _ := requestIn(held, run.RequestID)["Progress"].(map[string]any)
+			p, _ := RequestIn(held, run.RequestID)["Progress"].(map[string]any)
 			if p == nil || Str(p["ProgressStep"]) != step || Str(requestOf(run.Samples[len(run.Samples)-1])["Status"]) != "CANCELING" {
 				t.Errorf("%s: held at %v, then %s", name, p, run.Samples[len(run.Samples)-1].Response().Summary())
 			}
@@ -312,7 +314,7 @@ func TestWatchWaitsForAnInvisibleRequestWithinTheGrace(t *testing.T) {
 	}
 	w := watch(openEmbeddedEmu(t, weather(emulator.Weather{ConsistencyWindow: 3 * time.Second}), nil))
 	first := w.Describes[0]
-	if len(first.Attempts) < 2 || requestIn(first, w.RequestID) == nil {
+	if len(first.Attempts) < 2 || RequestIn(first, w.RequestID) == nil {
 		t.Fatalf("first describe: %d attempts, %s", len(first.Attempts), first.Attempts[len(first.Attempts)-1].Response.Body)
 	}
 	for i, a := range first.Attempts[:len(first.Attempts)-1] {

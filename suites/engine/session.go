@@ -12,6 +12,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -53,6 +55,8 @@ type Session struct {
 	creds     aws.CredentialsProvider
 	denied    aws.CredentialsProvider
 	control   Control
+	inputs    StartInputs // --start-inputs (nil: the harness's own)
+	failing   string      // the project whose requests fail ("": none)
 
 	breaker *breaker
 	limiter *limiter
@@ -69,11 +73,13 @@ type Session struct {
 	setup       []*Sample // preflight and clean-up calls
 	memo        map[scriptKey]*gathering
 	sdkGaps     map[string]*Cause // family -> why aws-sdk-go-v2 cannot view it (nil: it can)
+	notes       []string          // said at once while gathering (Notes)
+	onNote      func()            // Prepare's progress report, called after a note
 
 	// Lost answers (lost.go) and clean-up (cleanup.go).
-	existing map[string]*existingRequests // family -> the requests the preflight saw
-	startMu  map[string]*sync.Mutex       // family -> one start at a time
-	unsure   map[string]bool              // family -> a lost Start's request may not have been found
+	existing map[lane]*existingRequests // the requests the preflight saw
+	startMu  map[string]*sync.Mutex     // family -> one start at a time
+	unsure   map[lane]bool              // a lost Start's request may not have been found
 	lost     []reports.LostAnswer
 	cleanup  *reports.Cleanup
 }
@@ -90,8 +96,9 @@ type Facts struct {
 }
 
 type startedRequest struct {
-	family, id string
-	done       bool // known terminal (or given up on): clean-up leaves it alone
+	script              string // the script that started it (family/script[/run])
+	family, project, id string
+	done                bool // known terminal (or given up on): clean-up leaves it alone
 	// found names the call whose lost answer made the run find this request by
 	// describing the project ("" for a request whose Start answered its id).
 	found string
@@ -108,9 +115,16 @@ func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 		return nil, err
 	}
 	m := cfg.Model
+	var err error
 	if m == nil {
-		var err error
 		if m, err = spec.Load(); err != nil {
+			return nil, err
+		}
+	}
+	// The Start inputs are checked against the model before anything is sent.
+	var inputs StartInputs
+	if cfg.StartInputs != "" {
+		if inputs, err = LoadStartInputs(cfg.StartInputs, m); err != nil {
 			return nil, err
 		}
 	}
@@ -121,6 +135,7 @@ func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 	s := &Session{Cfg: cfg, Model: m, Kind: t.Kind(), Endpoint: conn.Endpoint, Region: conn.Region, Project: cfg.Project,
 		clock: conn.Clock, replay: conn.Replay, startsCost: conn.StartsCost, projectHint: conn.ProjectHint, facts: conn.Facts,
 		never: conn.Capabilities.Never, creds: conn.Credentials, denied: conn.Capabilities.Denied, control: conn.Capabilities.Control,
+		inputs: inputs, failing: conn.Capabilities.FailingProject,
 		breaker: newBreaker(cfg.CallTimeout), limiter: newLimiter(cfg.MaxRate), rng: newRand(),
 		calls: map[string]int{}, retriesLeft: cfg.RetryBudget, scriptSeq: map[string]int{}, unimpl: map[string]*Cause{},
 		memo: map[scriptKey]*gathering{}}
@@ -154,8 +169,12 @@ func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 	for c := range capabilityDefs {
 		s.offers[c] = conn.Capabilities.Has(c)
 	}
+	s.offers[CapStartInputs] = inputs != nil
 	return s, nil
 }
+
+// FailingProject is the project whose requests fail the run uses ("": none).
+func (s *Session) FailingProject() string { return s.failing }
 
 // Offers reports whether the target offers c.
 func (s *Session) Offers(c Capability) bool { return s.offers[c] }
@@ -414,14 +433,15 @@ func (s *Session) SetStartBudget(n int) {
 	}
 }
 
-// takeStart reserves one start of the budget and returns its slot.
-func (s *Session) takeStart() (int, bool) {
+// takeStart reserves one start of the budget for a script (family/script) and the
+// project its request goes to, and returns its slot.
+func (s *Session) takeStart(script, family, project string) (int, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.starts) >= s.startBudget {
 		return 0, false
 	}
-	s.starts = append(s.starts, startedRequest{})
+	s.starts = append(s.starts, startedRequest{script: script, family: family, project: project})
 	return len(s.starts) - 1, true
 }
 
@@ -429,7 +449,82 @@ func (s *Session) takeStart() (int, bool) {
 func (s *Session) noteStart(slot int, family, id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.starts[slot] = startedRequest{family: family, id: id}
+	s.starts[slot].family, s.starts[slot].id = family, id
+}
+
+// started lists the requests of a family the run started, by the script that started
+// them (by name, then the runs of a script in order), each script's in start order: an
+// order that does not depend on how scripts running side by side interleaved.
+func (s *Session) started(family string) []startedRequest {
+	s.mu.Lock()
+	var out []startedRequest
+	for _, st := range s.starts {
+		if st.id != "" && st.family == family {
+			out = append(out, st)
+		}
+	}
+	s.mu.Unlock()
+	rank := func(key string) (string, int) {
+		parts := strings.SplitN(key, "/", 3)
+		run := 0
+		if len(parts) == 3 {
+			run, _ = strconv.Atoi(parts[2])
+		}
+		if len(parts) < 2 {
+			return key, run
+		}
+		return parts[1], run
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		si, ri := rank(out[i].script)
+		sj, rj := rank(out[j].script)
+		return si < sj || si == sj && ri < rj
+	})
+	return out
+}
+
+// lastStatuses is the last Status the family's gathered describe answers showed of each
+// request (each request is one script's, so the order of the scripts does not matter).
+func (s *Session) lastStatuses(family string) map[string]string {
+	s.mu.Lock()
+	var evs []any
+	for key, g := range s.memo {
+		if key.family == family && closed(g.done) && g.ev != nil {
+			evs = append(evs, g.ev)
+		}
+	}
+	s.mu.Unlock()
+	out := map[string]string{}
+	for _, ev := range evs {
+		for _, smp := range samplesIn(ev) {
+			for _, r := range RequestsOf(smp.Response().Object()) {
+				if id, st := Str(r["RequestIdentifier"]), Str(r["Status"]); id != "" && st != "" {
+					out[id] = st
+				}
+			}
+		}
+	}
+	return out
+}
+
+// notify says at once what the user should know while the run gathers (a poll waiting
+// on a Status the documentation does not list): a progress note (Progress.Notes), and
+// kept for the end (Notes).
+func (s *Session) notify(msg string) {
+	s.mu.Lock()
+	s.notes = append(s.notes, msg)
+	hook := s.onNote
+	s.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+}
+
+// Notes returns what the run said at once while it gathered.
+func (s *Session) Notes() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.notes...)
 }
 
 // settled marks a request as ended (or given up on): clean-up leaves it alone.
@@ -480,15 +575,20 @@ const describePages = 20
 // last one) is the answer judged. A Marker seen before, or more than describePages
 // pages, ends the describe with a cause: the pages cannot be followed to an end.
 func (s *Session) describe(ctx context.Context, script, name, family, id string) (*Sample, error) {
-	in := map[string]any{"MigrationProjectIdentifier": s.Project, "Filters": []map[string]any{{"Name": "request-id", "Values": []string{id}}}}
-	smp, _, err := s.describePages(ctx, script, name, family, in, "request "+id, func(smp *Sample) bool { return requestIn(smp, id) != nil })
+	return s.describeIn(ctx, script, name, family, s.Project, id)
+}
+
+// describeIn is describe of a request of project.
+func (s *Session) describeIn(ctx context.Context, script, name, family, project, id string) (*Sample, error) {
+	in := map[string]any{"MigrationProjectIdentifier": project, "Filters": []map[string]any{{"Name": "request-id", "Values": []string{id}}}}
+	smp, _, err := s.describePages(ctx, script, name, family, in, "request "+id, func(smp *Sample) bool { return RequestIn(smp, id) != nil })
 	return smp, err
 }
 
-// listRequests describes every request of the family in the project, following Marker
-// as describe does: the sample holds every page, the requests are those of all pages.
-func (s *Session) listRequests(ctx context.Context, script, name, family string) (*Sample, []map[string]any, error) {
-	in := map[string]any{"MigrationProjectIdentifier": s.Project}
+// listRequests describes every request of the family in project, following Marker as
+// describe does: the sample holds every page, the requests are those of all pages.
+func (s *Session) listRequests(ctx context.Context, script, name, family, project string) (*Sample, []map[string]any, error) {
+	in := map[string]any{"MigrationProjectIdentifier": project}
 	return s.describePages(ctx, script, name, family, in, "the project's requests", func(*Sample) bool { return false })
 }
 
@@ -530,8 +630,8 @@ func (s *Session) describePages(ctx context.Context, script, name, family string
 	}
 }
 
-// requestIn returns the request with id in a describe answer (nil if absent).
-func requestIn(smp *Sample, id string) map[string]any {
+// RequestIn returns the request with id in a describe answer (nil if absent).
+func RequestIn(smp *Sample, id string) map[string]any {
 	if smp == nil {
 		return nil
 	}

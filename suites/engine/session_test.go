@@ -230,7 +230,8 @@ func TestPreflightOnTheEmbeddedTarget(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"preflight: is this a DMS endpoint?", "preflight: does project dmsconform-project exist?", "preflight: does project dmsconform-project exist?", "preflight: the control surface"}
+	want := []string{"preflight: is this a DMS endpoint?", "preflight: does project dmsconform-project exist?", "preflight: does project dmsconform-project exist?",
+		"preflight: does project dmsconform-failing exist?", "preflight: does project dmsconform-failing exist?", "preflight: the control surface"}
 	if !slices.Equal(names, want) {
 		t.Errorf("setup calls %v", names)
 	}

@@ -66,16 +66,25 @@ const (
 	CapControl Capability = "control"
 	// CapDenied: a principal the target denies the cancel operations.
 	CapDenied Capability = "denied"
+	// CapFailingProject: a migration project whose requests fail (--failing-project),
+	// where the failing script gets a FAILED request with its Error.
+	CapFailingProject Capability = "failing-project"
+	// CapStartInputs: Start inputs the user supplied (--start-inputs). Not a property
+	// of the target: the session offers it when the configuration has them. Its cause
+	// names the flag where requests started with the harness's own inputs failed.
+	CapStartInputs Capability = "start-inputs"
 )
 
 // Capabilities says what a target offers and, for what it does not, whether it could.
-// Adding a capability (a failing project, real Start inputs): its constant, a field
-// here with its case in Has, and its words in capabilityDefs; the targets that can
-// offer it set the field, those that never can list it in Never, and the scripts and
-// checks that need it say so (scriptDef.needs, Needs.Capabilities).
+// Adding a capability: its constant, a field here with its case in Has, and its words
+// in capabilityDefs; the targets that can offer it set the field, those that never can
+// list it in Never, and the scripts and checks that need it say so (scriptDef.needs,
+// Needs.Capabilities).
 type Capabilities struct {
 	Control Control                 // nil: no control surface
 	Denied  aws.CredentialsProvider // nil: no denied principal
+	// FailingProject is a project (name or ARN) whose requests fail ("": none).
+	FailingProject string
 	// Never lists what this target kind can never offer (a control surface on real
 	// DMS): the checks that need it are not applicable there, which is coverage, not a
 	// configuration the user could add.
@@ -89,6 +98,8 @@ func (c Capabilities) Has(cp Capability) bool {
 		return c.Control != nil
 	case CapDenied:
 		return c.Denied != nil
+	case CapFailingProject:
+		return c.FailingProject != ""
 	}
 	return false
 }
@@ -105,19 +116,34 @@ type capabilityDef struct {
 var capabilityDefs = map[Capability]capabilityDef{
 	CapControl: {word: NeedControl,
 		missing: "needs an emulator control surface, and the target has none: run the emulator with `dmsconform emulate --control` and pass --control URL (real DMS has none: these checks stay skipped there)",
-		never:   "needs an emulator control surface, which this target kind never has (real DMS has none): not applicable here"},
+		never:   "needs a dmsconform emulator's control surface, which this target never has (real DMS and other emulators have none; `dmsconform emulate --control` and --control URL offer one): not applicable here"},
 	CapDenied: {word: NeedDenied,
 		missing: "needs a principal the target denies the cancel operations: pass --denied-access-key-id/--denied-secret-access-key (endpoint) or --denied-profile (aws)",
 		never:   "needs a principal the target denies the cancel operations, which this target kind never has: not applicable here"},
+	CapFailingProject: {word: NeedFailingProject,
+		missing: "needs a migration project whose requests fail, to judge Error and the ErrorDetails union on real answers: pass --failing-project NAME_OR_ARN (the README says how to set one up on AWS; the dmsconform emulator seeds " + seededFailingProject + ")",
+		never:   "needs a migration project whose requests fail, which this target kind never has: not applicable here"},
+	CapStartInputs: {word: NeedStartInputs,
+		missing: "needs Start inputs the target runs: pass --start-inputs FILE with selection rules that select objects of the project's source data provider (the README says how)",
+		never:   "needs Start inputs the target runs, which this target kind never takes: not applicable here"},
 }
+
+// seededFailingProject is the failing project the dmsconform emulator seeds (named in
+// the failing project's cause; the engine does not import the emulator).
+const seededFailingProject = "dmsconform-failing"
 
 // The cause IDs of a missing capability: CauseNeeds+c when the run was not configured
 // with it (the user could add it: the cause's title names the flag), CauseNotApplicable+c
-// when the target kind can never offer it (coverage, not a configuration gap).
+// when the target kind can never offer it (coverage, not a configuration gap: reports
+// list it apart and it does not make a run PARTIAL).
 const (
-	CauseNeeds         = "needs/"
-	CauseNotApplicable = "not-applicable/"
+	CauseNeeds         = reports.CauseNeeds
+	CauseNotApplicable = reports.CauseNotApplicable
 )
+
+// CapabilityCause is the one cause of the checks that need c on a target without it:
+// not applicable where the kind can never offer it (never), else not configured.
+func CapabilityCause(c Capability, never bool) *Cause { return capabilityCause(c, never) }
 
 // capabilityCause is the one cause of the checks that need c on a target without it.
 func capabilityCause(c Capability, never bool) *Cause {

@@ -66,7 +66,9 @@ func faultNeeds(fault string) engine.Needs {
 	case "ResourceNotFoundFault":
 		return engine.Needs{Evidence: []engine.Script{engine.NotFound}}
 	case "InvalidResourceStateFault":
-		return engine.Needs{Evidence: []engine.Script{engine.Walk}}
+		// The walk's second cancel, and the failing project's request cancelled once it
+		// ended, where the target has a failing project.
+		return engine.Needs{Evidence: []engine.Script{engine.Walk}, Optional: []engine.Script{engine.Failing}}
 	case accessDeniedFault:
 		return engine.Needs{Evidence: []engine.Script{engine.Denied}, Denied: true}
 	}
@@ -82,20 +84,46 @@ func provocations(ev *engine.Evidence, fault string) ([]*engine.Sample, *engine.
 	case "ResourceNotFoundFault":
 		out = append(out, ev.NotFound.Get("unknown-request"), ev.NotFound.Get("unknown-project"))
 	case "InvalidResourceStateFault":
-		w := ev.Walk
-		if w.SecondCancel == nil {
-			v := engine.Skipf(nil, "no request reached a terminal state to cancel again: %s", walkGap(w))
+		// The cancels of requests that had ended: the walk's second cancel, and the
+		// failing project's request cancelled once it ended FAILED.
+		type ended struct {
+			cancel *engine.Sample
+			id     string
+		}
+		var tries []ended
+		var gaps []string
+		if w := ev.Walk; w.SecondCancel != nil {
+			tries = append(tries, ended{w.SecondCancel, w.RequestID})
+		} else {
+			gaps = append(gaps, "the walk: "+walkGap(w))
+		}
+		if f := ev.Failing; f != nil && f.Cancel != nil {
+			tries = append(tries, ended{f.Cancel, f.RequestID})
+		} else if f != nil {
+			gaps = append(gaps, "the failing project: "+failingGap(f))
+		}
+		if len(tries) == 0 {
+			v := engine.Skipf(nil, "no request reached a terminal state to cancel again (%s)", strings.Join(gaps, "; "))
 			return nil, &v
 		}
-		// Whether a second cancel is refused at all is an inference
+		// Whether a cancel of an ended request is refused at all is an inference
 		// (lifecycle.second-cancel, a SHOULD); this check judges the fault where the
 		// target answered with it.
-		if c := ev.Unimplemented(w.SecondCancel); c == nil && !carries(w.SecondCancel.Response(), fault) {
-			v := engine.Skipf([]*engine.Sample{w.SecondCancel}, "the second cancel of request %s was not refused with %s (%s): lifecycle.second-cancel (a SHOULD, inferred) reports it",
-				w.RequestID, fault, w.SecondCancel.Response().Summary())
+		var shown []*engine.Sample
+		var refusals []string
+		for _, t := range tries {
+			if c := ev.Unimplemented(t.cancel); c != nil || carries(t.cancel.Response(), fault) {
+				out = append(out, t.cancel)
+				continue
+			}
+			shown = append(shown, t.cancel)
+			refusals = append(refusals, fmt.Sprintf("%s of request %s: %s", t.cancel.Name, t.id, t.cancel.Response().Summary()))
+		}
+		if len(out) == 0 {
+			v := engine.Skipf(shown, "no cancel of an ended request was refused with %s (%s): lifecycle.second-cancel (a SHOULD, inferred) reports it",
+				fault, strings.Join(refusals, "; "))
 			return nil, &v
 		}
-		out = append(out, w.SecondCancel)
 	case accessDeniedFault:
 		out = append(out, ev.DeniedProbe.Get("denied"))
 	default:
@@ -137,6 +165,26 @@ func carries(r *engine.Response, names ...string) bool {
 	return false
 }
 
+// failingGap says why the failing project's request was not cancelled once it ended.
+func failingGap(f *engine.FailingEvidence) string {
+	switch {
+	case f.Stopped != "":
+		return f.Stopped
+	case f.TimedOut:
+		return fmt.Sprintf("request %s did not end within the lifecycle timeout (last seen %q%s)", f.RequestID, f.Final, undocumentedWait(f.Undocumented))
+	}
+	return "its request did not end"
+}
+
+// undocumentedWait says, for a poll that waited on a Status the documentation does not
+// list, which one ("" when it did not).
+func undocumentedWait(st string) string {
+	if st == "" {
+		return ""
+	}
+	return fmt.Sprintf("; it waited on Status %q, which the documentation does not list", st)
+}
+
 // walkGap says why the walk has no cancelled, ended request.
 func walkGap(w *engine.WalkEvidence) string {
 	switch {
@@ -147,7 +195,7 @@ func walkGap(w *engine.WalkEvidence) string {
 	case w.Cancel != nil && !w.Cancel.Response().OK():
 		return "the cancel of the running request failed (" + w.Cancel.Response().Summary() + ")"
 	case w.TimedOut:
-		return fmt.Sprintf("the cancelled request did not reach a documented terminal status (last seen %q)", w.Final)
+		return fmt.Sprintf("the cancelled request did not reach a documented terminal status (last seen %q%s)", w.Final, undocumentedWait(w.Undocumented))
 	}
 	return "the walk ended early"
 }

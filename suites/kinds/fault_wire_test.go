@@ -90,10 +90,31 @@ func TestFaultWireInvalidResourceState(t *testing.T) {
 		{name: "the second cancel refused as modeled passes", kind: k, ev: walked(), outcome: reports.Pass, shows: []string{"walk: cancel again"}},
 		{name: "a second cancel answered CANCELED is lifecycle.second-cancel's (an inference)", kind: k, ev: second(cancelAnswer("walk: cancel again", request(reqID, "CANCELED"))),
 			outcome: reports.Skipped, shows: []string{"walk: cancel again"},
-			message: []string{"the second cancel of request " + reqID + " was not refused with InvalidResourceStateFault (HTTP 200): lifecycle.second-cancel (a SHOULD, inferred) reports it"}},
+			message: []string{"no cancel of an ended request was refused with InvalidResourceStateFault (walk: cancel again of request " + reqID + ": HTTP 200): lifecycle.second-cancel (a SHOULD, inferred) reports it"}},
 		{name: "a second cancel refused with another fault is lifecycle.second-cancel's", kind: k,
 			ev:      second(faultAnswer(cancelOp, "walk: cancel again", 400, "ValidationException", "nope")),
-			outcome: reports.Skipped, message: []string{"was not refused with InvalidResourceStateFault (HTTP 400 ValidationException: nope)"}},
+			outcome: reports.Skipped, message: []string{"was refused with InvalidResourceStateFault (walk: cancel again of request " + reqID + ": HTTP 400 ValidationException: nope)"}},
+		{name: "the failing project's ended request is a second provocation", kind: k, ev: walked(failingRun),
+			outcome: reports.Pass, shows: []string{"walk: cancel again", "failing: cancel the ended request"}},
+		{name: "the failing project's cancel is judged when the walk's was accepted", kind: k,
+			ev: walked(failingRun, func(ev *engine.Evidence) {
+				ev.Walk.SecondCancel = cancelAnswer("walk: cancel again", request(reqID, "CANCELED"))
+			}),
+			outcome: reports.Pass, shows: []string{"failing: cancel the ended request"}},
+		{name: "the failing project's cancel is judged when the walk has none", kind: k,
+			ev:      walked(failingRun, func(ev *engine.Evidence) { ev.Walk.SecondCancel = nil }),
+			outcome: reports.Pass, shows: []string{"failing: cancel the ended request"}},
+		{name: "the failing project's cancel with HTTP 200 and the fault fails", kind: k,
+			ev: walked(failingRun, func(ev *engine.Evidence) {
+				ev.Failing.Cancel = faultAnswer(cancelOp, "failing: cancel the ended request", 200, "InvalidResourceStateFault", "already FAILED")
+			}),
+			outcome: reports.Fail, message: []string{"failing: cancel the ended request", "HTTP status is 200"}},
+		{name: "a failing project's request that did not end says why", kind: k,
+			ev: walked(failingRun, func(ev *engine.Evidence) {
+				ev.Walk.SecondCancel = nil
+				ev.Failing.Cancel, ev.Failing.TimedOut, ev.Failing.Final, ev.Failing.Undocumented = nil, true, "CANCELLED", "CANCELLED"
+			}),
+			outcome: reports.Skipped, message: []string{`the failing project: request ` + failingID + ` did not end within the lifecycle timeout (last seen "CANCELLED"; it waited on Status "CANCELLED", which the documentation does not list)`}},
 		{name: "the fault sent with HTTP 200 fails", kind: k,
 			ev:      second(faultAnswer(cancelOp, "walk: cancel again", 200, "InvalidResourceStateFault", "already CANCELED")),
 			outcome: reports.Fail, message: []string{"HTTP status is 200, the model says InvalidResourceStateFault is 400"}},
@@ -106,7 +127,7 @@ func TestFaultWireInvalidResourceState(t *testing.T) {
 			ev: noSecond(func(w *engine.WalkEvidence) {
 				w.Stopped = "DescribeMetadataModelConversions of request x failed: HTTP 500"
 			}),
-			outcome: reports.Skipped, message: []string{"no request reached a terminal state to cancel again: DescribeMetadataModelConversions of request x failed"}},
+			outcome: reports.Skipped, message: []string{"no request reached a terminal state to cancel again (the walk: DescribeMetadataModelConversions of request x failed"}},
 		{name: "no second cancel after a walk that saw no running request is skipped", kind: k, ev: blocked(unobservedWalk),
 			outcome: reports.Skipped, message: []string{"before its cancel landed"}},
 		{name: "no second cancel after a failed cancel is skipped", kind: k, ev: blocked(failedCancelWalk),

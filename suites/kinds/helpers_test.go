@@ -8,6 +8,7 @@ package kinds
 import (
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -24,6 +25,8 @@ const (
 	projectARN = "arn:aws:dms:us-east-1:123456789012:migration-project:dmsconform-project"
 	reqID      = "c0ffee00-1111-4222-8333-44445555abcd"
 	watchID    = "c0ffee00-1111-4222-8333-00000000000a"
+	failingID  = "c0ffee00-1111-4222-8333-0000000000fa"
+	failMsg    = "Could not connect to the source data provider: host unreachable"
 	jsonCT     = "application/x-amz-json-1.1"
 	cancelOp   = "CancelMetadataModelConversion"
 	describeOp = "DescribeMetadataModelConversions"
@@ -195,6 +198,7 @@ func cancelledWalk() *engine.WalkEvidence {
 	return &engine.WalkEvidence{
 		Starts:    []*engine.Sample{startAnswer("walk: start", reqID)},
 		RequestID: reqID,
+		Before:    describeAnswer("walk: describe before the cancel", request(reqID, "RECEIVED")),
 		Cancel:    cancelAnswer("walk: cancel", request(reqID, "CANCELING", "Progress", progress("CONVERTING", "ProgressPercent", 40, "TotalObjects", 12))),
 		Describes: []*engine.Sample{
 			describeAnswer("walk: describe", request(reqID, "CANCELING", "Progress", progress("CONVERTING", "ProgressPercent", 40, "TotalObjects", 12))),
@@ -255,6 +259,48 @@ func scenario(ev *engine.Evidence, name string, sol *engine.Solicitation, sample
 	ev.Control = true
 	return ev
 }
+
+// failingRun is the failing script of a target with a failing project: a request
+// seen RECEIVED, IN_PROGRESS, then FAILED with its Error, and cancelled once more:
+// InvalidResourceStateFault.
+func failingRun(ev *engine.Evidence) {
+	ev.FailingProject = true
+	ev.Failing = &engine.FailingEvidence{Project: "dmsconform-failing", Start: startAnswer("failing: start", failingID), RequestID: failingID,
+		Describes: []*engine.Sample{
+			describeAnswer("failing: describe", request(failingID, "RECEIVED")),
+			describeAnswer("failing: describe", request(failingID, "IN_PROGRESS", "Progress", progress("LOADING_METADATA", "ProgressPercent", 10))),
+			describeAnswer("failing: describe", request(failingID, "FAILED", "Error", obj{"defaultErrorDetails": obj{"Message": failMsg}})),
+		},
+		Final:  "FAILED",
+		Cancel: faultAnswer(cancelOp, "failing: cancel the ended request", 400, "InvalidResourceStateFault", "Request "+failingID+" is already FAILED"),
+	}
+}
+
+// revisited is the end-of-run describe of requests: each id answered its object (nil:
+// not listed), in id order.
+func revisited(now map[string]obj) *engine.RevisitEvidence {
+	ev := &engine.RevisitEvidence{}
+	var ids []string
+	for id := range now {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		smp := describeAnswer("revisit: describe "+id, now[id])
+		if now[id] == nil {
+			smp = describeAnswer("revisit: describe " + id)
+		}
+		ev.Requests = append(ev.Requests, &engine.RevisitedRequest{ID: id, Project: project, Sample: smp})
+	}
+	return ev
+}
+
+// withControl: the target has a control surface (scenario runs could make a request
+// fail), though the evidence holds none.
+func withControl(ev *engine.Evidence) { ev.Control = true }
+
+// The cause of the Error checks on a target that offers nothing to make a request fail.
+const causeNeedsFailing = "needs/failing-project"
 
 // Blocked walks: the evidence of a walk that has no cancelled running request.
 

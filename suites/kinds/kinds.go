@@ -147,8 +147,9 @@ func article(s string) string {
 }
 
 // the evidence every shape, union and enum check judges: the walk, the watch and,
-// where the target has a control surface, the scenario runs.
-var observedNeeds = engine.Needs{Evidence: []engine.Script{engine.Walk, engine.Watch}, Optional: []engine.Script{engine.Scenarios}}
+// where the target has a control surface, the scenario runs, and where it has a
+// failing project, that project's request.
+var observedNeeds = engine.Needs{Evidence: []engine.Script{engine.Walk, engine.Watch}, Optional: []engine.Script{engine.Scenarios, engine.Failing}}
 
 // sdkView marks needs as those of a check of aws-sdk-go-v2's view (engine.Needs.SDK).
 func sdkView(n engine.Needs) engine.Needs {

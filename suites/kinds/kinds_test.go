@@ -156,6 +156,7 @@ func conforming() *engine.Evidence {
 			"ExportSqlDetails", obj{"S3ObjectKey": "dmsconform/assessment.sql", "ObjectURL": "https://example.invalid/dmsconform/assessment.sql"})),
 		cancelAnswer("scenario held at CONVERTING: cancel", request("c0ffee00-1111-4222-8333-0000000000f6", "CANCELING", "Progress", progress("CONVERTING"),
 			"ExportSqlDetails", obj{"S3ObjectKey": "dmsconform/assessment.sql", "ObjectURL": "https://example.invalid/dmsconform/assessment.sql"})))
+	ev.Revisit = revisited(map[string]obj{reqID: request(reqID, "CANCELED"), watchID: request(watchID, "SUCCESS"), failedID: request(failedID, "FAILED")})
 	return ev
 }
 
@@ -214,6 +215,7 @@ func oddEvidence(status int, body string, hs ...hdr) *engine.Evidence {
 	ev.Inputs = probes(engine.InputProbes(ev.Cancel)...)
 	ev.Protocol = probes("unknown-target", "unsigned", "bad-signature")
 	ev.SDKValidation = &engine.SDKValidationEvidence{Results: []engine.SDKValidationResult{{Member: "RequestIdentifier"}, {Member: "MigrationProjectIdentifier"}}}
+	ev.Revisit = &engine.RevisitEvidence{Requests: []*engine.RevisitedRequest{{ID: reqID, Project: project, Sample: ans(describeOp, "revisit: describe")}}}
 	return ev
 }
 

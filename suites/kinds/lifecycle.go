@@ -1,6 +1,10 @@
 package kinds
 
 import (
+	"fmt"
+	"strings"
+
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
@@ -17,6 +21,8 @@ func walkBlocked(ev *engine.Evidence) *engine.Verdict {
 		c = ev.StartRefused(w.Starts...) // the project's configuration: one cause with the watch's
 	case w.Stopped != "" && w.RequestID == "":
 		c = &engine.Cause{ID: ev.Family + "/walk-stopped", Outcome: "skipped", Title: "the lifecycle walk stopped: " + w.Stopped, Samples: w.Starts}
+	case w.Unobserved != "" && w.FailedWith != "":
+		c = inputsFailed(ev)
 	case w.Unobserved != "":
 		c = &engine.Cause{ID: ev.Family + "/walk-unobserved", Outcome: "skipped", Title: "no running request could be observed: " + w.Unobserved, Samples: w.Misses}
 	case w.Cancel == nil:
@@ -27,6 +33,23 @@ func walkBlocked(ev *engine.Evidence) *engine.Verdict {
 	}
 	v := engine.By(c)
 	return &v
+}
+
+// inputsFailed is the cause of a walk whose requests the target failed before their
+// cancel landed: with the harness's own Start inputs, the Start inputs the user could
+// supply (needs/start-inputs, one cause for every family: it names the flag); with the
+// user's, the family's own cause, asking to check them. Both quote the target's Error.
+func inputsFailed(ev *engine.Evidence) *engine.Cause {
+	w := ev.Walk
+	if !ev.StartInputs {
+		c := engine.CapabilityCause(engine.CapStartInputs, false)
+		c.Title = fmt.Sprintf("the requests the walk started with the harness's own Start inputs ended FAILED before their cancel landed (the target's Error: %q): pass --start-inputs FILE with selection rules that select objects of the project's source data provider (the README says how)",
+			w.FailedWith)
+		c.Samples = w.Misses
+		return c
+	}
+	return &engine.Cause{ID: ev.Family + "/walk-unobserved", Outcome: "skipped", Samples: w.Misses,
+		Title: fmt.Sprintf("the requests the walk started with the --start-inputs given ended FAILED before their cancel landed (the target's Error: %q): check that their %s selection rules select objects of the project's source data provider", w.FailedWith, ev.Start.Name)}
 }
 
 // cancelBlocked is walkBlocked, and also blocks when the cancel of the running request
@@ -83,6 +106,44 @@ func cancelledRequest(ev *engine.Evidence) map[string]any {
 }
 
 var walkNeeds = engine.Needs{Evidence: []engine.Script{engine.Walk}}
+
+// noFailedRequest is the verdict of a check of a failed request's Error (the union and
+// its members) that found no Error to judge. A target only sends one for a failed
+// request: without a failing project or a control surface nothing made a request fail,
+// which the user could change (the cause needs/failing-project names the flag); a
+// failing project whose request did not end FAILED says so; otherwise the check is
+// skipped with its own reason (or the walk's cause, as nothingObserved).
+func noFailedRequest(ev *engine.Evidence, format string, args ...any) engine.Verdict {
+	f := ev.Failing
+	switch {
+	case !ev.FailingProject && !ev.Control:
+		return engine.By(engine.CapabilityCause(engine.CapFailingProject, false))
+	case f != nil && f.Final != "FAILED":
+		why := fmt.Sprintf("its request %s ended %s", f.RequestID, f.Final)
+		switch {
+		case f.Stopped != "":
+			why = f.Stopped
+		case f.TimedOut || f.Final == "":
+			why = failingGap(f)
+		}
+		samples := append([]*engine.Sample{f.Start}, tail(f.Describes, 1)...)
+		return engine.By(&engine.Cause{ID: ev.Family + "/failing-unobserved", Outcome: "skipped", Samples: samples,
+			Title: fmt.Sprintf("no failed request to judge in the failing project %s (--failing-project): %s; set the project up so that its requests fail (the README says how)", f.Project, why)})
+	}
+	return nothingObserved(ev, format, args...)
+}
+
+// inUnion reports whether a member path of the cancel output lies in a union (the
+// union itself or one of its members): an Error, which only a failed request carries.
+func inUnion(root *spec.Shape, path string) bool {
+	segs := splitPath(path)
+	for i := range segs {
+		if sh := shapeAt(root, "/"+strings.Join(segs[:i+1], "/")); sh != nil && sh.Union != nil {
+			return true
+		}
+	}
+	return false
+}
 
 // nothingObserved is the verdict of a check that found nothing to judge: when the walk
 // or the watch could not run a request, that is the cause (said once for all the checks

@@ -19,7 +19,7 @@ func TestCanceledEarly(t *testing.T) {
 	runJudgeCases(t, []judgeCase{
 		{name: "a request cancelled at once ends CANCELED", kind: k, ev: walked(), outcome: reports.Pass, shows: []string{"walk: cancel", "walk: describe"}},
 		{name: "a request cancelled at once that still succeeds falls short", kind: k, ev: ended("SUCCESS"), outcome: reports.Fail,
-			message: []string{"request " + reqID + " was cancelled at once after its start and ended SUCCESS (statuses seen: CANCELING -> SUCCESS): the cancel did not take effect"}},
+			message: []string{"request " + reqID + " was cancelled while it had not begun its work (RECEIVED just before the cancel) and ended SUCCESS (statuses seen: CANCELING -> SUCCESS): the cancel did not take effect"}},
 		{name: "a request cancelled at once that still fails falls short", kind: k, ev: ended("FAILED"), outcome: reports.Fail, message: []string{"ended FAILED"}},
 		{name: "a cancel that landed only after retries may have been late: skipped", kind: k,
 			ev: func() *engine.Evidence {
@@ -28,6 +28,34 @@ func TestCanceledEarly(t *testing.T) {
 				return ev
 			}(),
 			outcome: reports.Skipped, message: []string{"ended SUCCESS after its cancel, but the cancel landed only at attempt 2 (transient)"}},
+		{name: "a request queued when cancelled (IN_PROGRESS without Progress) that still succeeds falls short", kind: k,
+			ev: func() *engine.Evidence {
+				ev := ended("SUCCESS")
+				ev.Walk.Before = describeAnswer("walk: describe before the cancel", request(reqID, "IN_PROGRESS"))
+				return ev
+			}(),
+			outcome: reports.Fail, message: []string{"(IN_PROGRESS without Progress (queued) just before the cancel) and ended SUCCESS"}},
+		{name: "a request already at work when cancelled may finish: skipped", kind: k,
+			ev: func() *engine.Evidence {
+				ev := ended("SUCCESS")
+				ev.Walk.Before = describeAnswer("walk: describe before the cancel", request(reqID, "IN_PROGRESS", "Progress", progress("CONVERTING", "ProgressPercent", 90)))
+				return ev
+			}(),
+			outcome: reports.Skipped, message: []string{"it was already IN_PROGRESS at CONVERTING when the cancel was sent: a cancel need not take effect once the work began"}},
+		{name: "a request not listed yet before the cancel: its state is unknown, skipped", kind: k,
+			ev: func() *engine.Evidence {
+				ev := ended("SUCCESS")
+				ev.Walk.Before = describeAnswer("walk: describe before the cancel")
+				return ev
+			}(),
+			outcome: reports.Skipped, message: []string{"did not list it yet"}},
+		{name: "an older recording without the describe before the cancel: skipped", kind: k,
+			ev: func() *engine.Evidence {
+				ev := ended("SUCCESS")
+				ev.Walk.Before = nil
+				return ev
+			}(),
+			outcome: reports.Skipped, message: []string{"was not observed"}},
 		{name: "a cancel retried and then CANCELED passes", kind: k,
 			ev: func() *engine.Evidence {
 				ev := walked()

@@ -35,7 +35,7 @@ func (ProjectARN) Judge(ev *engine.Evidence) engine.Verdict {
 	got := engine.Str(req["MigrationProjectArn"])
 	described := ""
 	for _, smp := range ev.Walk.Describes {
-		if r := requestOf(smp, ev.Walk.RequestID); r != nil {
+		if r := engine.RequestIn(smp, ev.Walk.RequestID); r != nil {
 			described = engine.Str(r["MigrationProjectArn"])
 		}
 	}
@@ -52,14 +52,4 @@ func (ProjectARN) Judge(ev *engine.Evidence) engine.Verdict {
 		return engine.Failf(show, "Request.MigrationProjectArn is %q, but %s says the request belongs to %q", got, ev.Describe.Name, described)
 	}
 	return engine.Pass(show...)
-}
-
-// requestOf returns the request with id in a describe answer (nil if absent).
-func requestOf(smp *engine.Sample, id string) map[string]any {
-	for _, r := range engine.RequestsOf(smp.Response().Object()) {
-		if engine.Str(r["RequestIdentifier"]) == id {
-			return r
-		}
-	}
-	return nil
 }

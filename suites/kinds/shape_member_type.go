@@ -60,6 +60,9 @@ func (k MemberType) Judge(ev *engine.Evidence) engine.Verdict {
 		via = ev.Describe.Name + " (which returns the same shape)"
 	}
 	if len(vals) == 0 {
+		if inUnion(ev.Cancel.Output, k.Path) {
+			return noFailedRequest(ev, "%s never appeared in the %d answers observed: nothing to check (a target only sends it for a failed request)", k.Path, len(obs))
+		}
 		return nothingObserved(ev, "%s never appeared in the %d answers observed: nothing to check (a target that never sends it conforms)", k.Path, len(obs))
 	}
 	var j engine.Judgement

@@ -65,6 +65,9 @@ func (k UnionKnown) Judge(ev *engine.Evidence) engine.Verdict {
 			j.Problem(l.Sample, "%q %s", l.Sample.Name, d)
 		}
 	}
+	if len(vals) == 0 {
+		return noFailedRequest(ev, "no observed answer carried %s (a target only sends it for failed requests)", k.Path)
+	}
 	if n == 0 && typed > 0 {
 		return engine.Skipf(nil, "every observed %s carrying member %s also carried __type, which %s.type-key-ignored judges", sh.Name, k.Member, sh.Name)
 	}

@@ -60,7 +60,7 @@ func (k UnionSingle) Judge(ev *engine.Evidence) engine.Verdict {
 		return engine.Errorf("path %s of %s is not a union: regenerate the suites", k.Path, ev.Cancel.Output.Name)
 	}
 	if len(vals) == 0 {
-		return nothingObserved(ev, "no observed answer carried %s (a target only sends it for failed requests)", k.Path)
+		return noFailedRequest(ev, "no observed answer carried %s (a target only sends it for failed requests)", k.Path)
 	}
 	var j engine.Judgement
 	for _, l := range vals {

@@ -380,12 +380,12 @@ func show(v any) string {
 type history struct {
 	Statuses map[string][]string
 	Steps    map[string][]string
-	// First sample of each request, for transcripts.
-	First map[string]*engine.Sample
+	// First and Last sample of each request, for transcripts.
+	First, Last map[string]*engine.Sample
 }
 
 func histories(samples []*engine.Sample) history {
-	h := history{Statuses: map[string][]string{}, Steps: map[string][]string{}, First: map[string]*engine.Sample{}}
+	h := history{Statuses: map[string][]string{}, Steps: map[string][]string{}, First: map[string]*engine.Sample{}, Last: map[string]*engine.Sample{}}
 	note := func(smp *engine.Sample, r map[string]any) {
 		id := engine.Str(r["RequestIdentifier"])
 		if id == "" {
@@ -394,6 +394,7 @@ func histories(samples []*engine.Sample) history {
 		if h.First[id] == nil {
 			h.First[id] = smp
 		}
+		h.Last[id] = smp
 		if st := engine.Str(r["Status"]); st != "" {
 			if l := h.Statuses[id]; len(l) == 0 || l[len(l)-1] != st {
 				h.Statuses[id] = append(l, st)
