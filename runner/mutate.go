@@ -267,8 +267,9 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 	return res, nil
 }
 
-// runMutateJobs runs the jobs: the virtual-clock ones opts.Parallel at a time, the
-// real-time ones all side by side (they mostly wait on the wall clock).
+// runMutateJobs runs the jobs: the virtual-clock ones opts.Parallel at a time, then
+// the real-time ones all side by side (they mostly wait on the wall clock, and do not
+// compete for the processors with the CPU-bound virtual-clock runs).
 func runMutateJobs(ctx context.Context, jobs []mutateJob, opts MutateOptions) ([][]reports.Check, error) {
 	results := make([][]reports.Check, len(jobs))
 	errs := make([]error, len(jobs))
@@ -276,6 +277,9 @@ func runMutateJobs(ctx context.Context, jobs []mutateJob, opts MutateOptions) ([
 	var wg sync.WaitGroup
 	var printMu sync.Mutex
 	for i, j := range jobs {
+		if j.realTime && i > 0 && !jobs[i-1].realTime {
+			wg.Wait() // the virtual-clock runs first
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
