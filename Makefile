@@ -25,14 +25,13 @@ test: lint check-generated unit
 
 # -vet=off: lint has run the full go vet already. GORACE atexit_sleep_ms=0: the race
 # runtime otherwise sleeps 1 s at the exit of every test binary. -p 4: on 2 cores the
-# real-time tests mostly wait, so four packages side by side finish sooner; -parallel 8
-# lets a package's parallel tests (real-time runs that mostly wait) overlap beyond
-# GOMAXPROCS, which is go test's default (2 on CI's machine).
+# real-time tests mostly wait, so four packages side by side finish sooner (the runner
+# package's TestMain also lets eight of its parallel tests overlap: they mostly wait).
 # internal/testsummary runs go test -json and prints what go test prints, then every
 # skipped test with its reason and a closing count line. DMSCONFORM_REQUIRE (set by
 # .ci/run) turns a missing Node, botocore or moto into failures instead of skips.
 unit: js-setup
-	GORACE="atexit_sleep_ms=0" GO="$(GO)" $(GO) run ./internal/testsummary $(RACE) -vet=off -p 4 -parallel 8 -count=1 ./...
+	GORACE="atexit_sleep_ms=0" GO="$(GO)" $(GO) run ./internal/testsummary $(RACE) -vet=off -p 4 -count=1 ./...
 
 ## js-setup: install the aws-sdk-js-v3 adapter of `dmsconform sdk` from its lockfile
 ## (skipped with the reason when npm is missing: the JS SDK checks are then skipped)
