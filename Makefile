@@ -25,7 +25,8 @@ test: lint check-generated unit
 
 # -vet=off: lint has run the full go vet already. GORACE atexit_sleep_ms=0: the race
 # runtime otherwise sleeps 1 s at the exit of every test binary. -p 4: on 2 cores the
-# real-time tests mostly wait, so four packages side by side finish sooner.
+# real-time tests mostly wait, so four packages side by side finish sooner (the runner
+# package's TestMain also lets eight of its parallel tests overlap: they mostly wait).
 # internal/testsummary runs go test -json and prints what go test prints, then every
 # skipped test with its reason and a closing count line. DMSCONFORM_REQUIRE (set by
 # .ci/run) turns a missing Node, botocore or moto into failures instead of skips.

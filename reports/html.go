@@ -265,6 +265,9 @@ func WriteHTML(w io.Writer, run *Run) error {
 	for _, c := range v.Causes {
 		byCause[c.ID] = c
 	}
+	// A not-applicable cause is said once, in the coverage section (its entry carries
+	// the cause's anchor, so the checks it decided link there), as summary.md does.
+	v.Causes = slices.DeleteFunc(v.Causes, func(c *htmlCause) bool { return strings.HasPrefix(c.ID, CauseNotApplicable) })
 	for _, c := range run.Checks {
 		hc := htmlCheck{Check: c, ID: c.ID, Title: c.Title, Description: c.Description, Level: c.Level, Pointer: c.Pointer,
 			Operation: c.Operation, Message: c.Message, Cause: c.Cause, Labels: c.Labels, Needs: c.Needs, Outcome: c.Outcome,
