@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 RACE     ?= -race
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk sdk-matrix record-fixtures reference-reports
+.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate readme fuzz sdk sdk-matrix record-fixtures reference-reports
 
 all: build
 
@@ -63,9 +63,15 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./runner
 	$(GO) test -run '^$$' -bench . -benchmem ./emulator
 
-## mutate: the mutation self-test and its kill matrix (the README's table)
+## mutate: the mutation self-test: the kill matrix, every check's proof, 20 identical
+## virtual-clock runs and 10 real-time runs side by side (make test runs 3)
 mutate: build
-	./$(BIN) mutate --repeats 20 --out reports/out/mutation --markdown reports/out/mutation/matrix.md
+	./$(BIN) mutate --repeats 20 --real-time 10 --out reports/out/mutation --markdown reports/out/mutation/matrix.md
+
+## readme: rewrite the README's generated blocks (the mutation tables, the counts)
+## from what the tests that keep them equal compute
+readme:
+	DMSCONFORM_WRITE_README=1 $(GO) test -count=1 -run '^(TestMutationProvesEveryCheck|TestReadmeCounts)$$' ./runner
 
 ## sdk: replay the wire fixtures to aws-sdk-go-v2, aws-sdk-js-v3 and botocore (an SDK
 ## whose runtime is missing is skipped with the reason); known deviations are listed
@@ -90,8 +96,10 @@ record-fixtures:
 	DMSCONFORM_RECORD_FIXTURES=1 $(GO) test -count=1 -run '^TestEmbeddedFixtureIsCurrent$$' ./record
 
 ## reference-reports: rewrite the committed reference reports of real implementations
-## (fixtures/reports/: the embedded emulator, and moto 5.2.1's server, which needs
-## moto_server on PATH); the same tests fail when a run's outcomes differ from them
+## (fixtures/reports/<target>/reference.json: the embedded emulator, the standalone one
+## in real time with weather, and moto 5.2.1's server, which needs moto_server on PATH;
+## and implementations.md, the three side by side); the same tests fail when a run's
+## outcomes differ from them
 reference-reports:
 	DMSCONFORM_REFERENCE_REPORTS=1 $(GO) test -count=1 -run '^(TestMotoIsUnimplementedNotFailing|TestEmbeddedReferenceReport|TestImplementationsMatrix)$$' ./runner
 
