@@ -7,7 +7,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 RACE     ?= -race
 GOFILES   = $(shell git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')
 
-.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate fuzz sdk sdk-matrix record-fixtures reference-reports
+.PHONY: all build run test unit lint generate check-generated bench clean js-setup mutate readme fuzz sdk sdk-matrix record-fixtures reference-reports
 
 all: build
 
@@ -25,14 +25,13 @@ test: lint check-generated unit
 
 # -vet=off: lint has run the full go vet already. GORACE atexit_sleep_ms=0: the race
 # runtime otherwise sleeps 1 s at the exit of every test binary. -p 4: on 2 cores the
-# real-time tests mostly wait, so four packages side by side finish sooner; -parallel 8
-# lets a package's parallel tests (real-time runs that mostly wait) overlap beyond
-# GOMAXPROCS, which is go test's default (2 on CI's machine).
+# real-time tests mostly wait, so four packages side by side finish sooner (the runner
+# package's TestMain also lets eight of its parallel tests overlap: they mostly wait).
 # internal/testsummary runs go test -json and prints what go test prints, then every
 # skipped test with its reason and a closing count line. DMSCONFORM_REQUIRE (set by
 # .ci/run) turns a missing Node, botocore or moto into failures instead of skips.
 unit: js-setup
-	GORACE="atexit_sleep_ms=0" GO="$(GO)" $(GO) run ./internal/testsummary $(RACE) -vet=off -p 4 -parallel 8 -count=1 ./...
+	GORACE="atexit_sleep_ms=0" GO="$(GO)" $(GO) run ./internal/testsummary $(RACE) -vet=off -p 4 -count=1 ./...
 
 ## js-setup: install the aws-sdk-js-v3 adapter of `dmsconform sdk` from its lockfile
 ## (skipped with the reason when npm is missing: the JS SDK checks are then skipped)
@@ -64,9 +63,15 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 3x ./runner
 	$(GO) test -run '^$$' -bench . -benchmem ./emulator
 
-## mutate: the mutation self-test and its kill matrix (the README's table)
+## mutate: the mutation self-test: the kill matrix, every check's proof, 20 identical
+## virtual-clock runs and 10 real-time runs side by side (make test runs 3)
 mutate: build
-	./$(BIN) mutate --repeats 20 --out reports/out/mutation --markdown reports/out/mutation/matrix.md
+	./$(BIN) mutate --repeats 20 --real-time 10 --out reports/out/mutation --markdown reports/out/mutation/matrix.md
+
+## readme: rewrite the README's generated blocks (the mutation tables, the counts)
+## from what the tests that keep them equal compute
+readme:
+	DMSCONFORM_WRITE_README=1 $(GO) test -count=1 -run '^(TestMutationProvesEveryCheck|TestReadmeCounts)$$' ./runner
 
 ## sdk: replay the wire fixtures to aws-sdk-go-v2, aws-sdk-js-v3 and botocore (an SDK
 ## whose runtime is missing is skipped with the reason); known deviations are listed
@@ -91,8 +96,10 @@ record-fixtures:
 	DMSCONFORM_RECORD_FIXTURES=1 $(GO) test -count=1 -run '^TestEmbeddedFixtureIsCurrent$$' ./record
 
 ## reference-reports: rewrite the committed reference reports of real implementations
-## (fixtures/reports/: the embedded emulator, and moto 5.2.1's server, which needs
-## moto_server on PATH); the same tests fail when a run's outcomes differ from them
+## (fixtures/reports/<target>/reference.json: the embedded emulator, the standalone one
+## in real time with weather, and moto 5.2.1's server, which needs moto_server on PATH;
+## and implementations.md, the three side by side); the same tests fail when a run's
+## outcomes differ from them
 reference-reports:
 	DMSCONFORM_REFERENCE_REPORTS=1 $(GO) test -count=1 -run '^(TestMotoIsUnimplementedNotFailing|TestEmbeddedReferenceReport|TestImplementationsMatrix)$$' ./runner
 

@@ -49,6 +49,17 @@ const (
 	DefectStatusLowercase       = "status-lowercase"
 	DefectCancelAnyway          = "cancel-completes-anyway"
 	DefectProgressNoStep        = "progress-no-step"
+	DefectStatusBackToReceived  = "status-back-to-received"
+	DefectCancelAnswerTwice     = "cancel-answer-twice"
+	DefectRequestDoubleEncoded  = "request-double-encoded"
+	DefectEnumsAsNumbers        = "enums-as-numbers"
+	DefectErrorDetailsAsString  = "error-details-as-string"
+	DefectErrorMessageList      = "error-message-list"
+	DefectExportSQLAsObjects    = "export-sql-as-objects"
+	DefectNullStringMembers     = "nullstring-members"
+	DefectCancelIDAsList        = "cancel-id-as-list"
+	DefectInputTypeCoerced      = "input-type-coerced"
+	DefectInputLengthUnchecked  = "input-length-unchecked"
 	DefectTerminalReverts       = "terminal-reverts"
 )
 
@@ -99,6 +110,17 @@ var defectModes = map[string]string{
 	DefectStatusLowercase:       "every Status is sent lower case (in_progress, canceling, canceled, ...), so a documented terminal status never arrives",
 	DefectCancelAnyway:          "a cancelled request answers CANCELING, then runs to its end anyway (SUCCESS or FAILED), even when cancelled while queued",
 	DefectProgressNoStep:        "Progress is sent without its ProgressStep",
+	DefectStatusBackToReceived:  "a running request is described RECEIVED again while it counts objects (IN_PROGRESS -> RECEIVED -> IN_PROGRESS, a move the documented lifecycle does not have)",
+	DefectCancelAnswerTwice:     "Cancel* writes its answer twice in one body (two JSON documents back to back): aws-sdk-go-v2 reads the first and ignores the rest, so its typed result differs from the wire, which is no one document",
+	DefectRequestDoubleEncoded:  "Cancel* sends Request as a JSON string holding the encoded object (encoded twice) instead of the object",
+	DefectEnumsAsNumbers:        "Status, ProgressStep and ProcessedObject.EndpointType are sent as integer codes (their position in the documented list) instead of strings",
+	DefectErrorDetailsAsString:  "the Error union's member of failed requests is sent as its message string ({\"defaultErrorDetails\": \"...\"}) instead of an object",
+	DefectErrorMessageList:      "defaultErrorDetails.Message of failed requests is sent as a list of messages ([\"...\"]) instead of a string",
+	DefectExportSQLAsObjects:    "ExportSqlDetails.S3ObjectKey and ObjectURL are sent as S3 location objects ({\"Bucket\": ..., \"Key\": ...}) instead of strings",
+	DefectNullStringMembers:     "MigrationProjectArn and ProcessedObject.Name and Type are sent as Go sql.NullString objects ({\"String\": ..., \"Valid\": true}) instead of strings",
+	DefectCancelIDAsList:        "Cancel* answers echo RequestIdentifier as a one-element list ([\"<id>\"]) instead of a string",
+	DefectInputTypeCoerced:      "input members of the wrong JSON type are read as their JSON text (12345 as \"12345\") instead of being refused with SerializationException",
+	DefectInputLengthUnchecked:  "a MigrationProjectIdentifier longer than its 255 characters is looked up (ResourceNotFoundFault) instead of refused with ValidationException",
 	DefectTerminalReverts:       "a request that ended (SUCCESS, FAILED, CANCELED) shows IN_PROGRESS again from three steps after its end, as if a worker picked it up again",
 }
 

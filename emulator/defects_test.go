@@ -247,6 +247,62 @@ func TestDefectModes(t *testing.T) {
 			_, has := p["ProgressStep"]
 			return p != nil && !has
 		}},
+		{DefectStatusBackToReceived, probeDescribeAt(DefaultProject, 2.5), func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			return first(w)["Status"] == StatusReceived && progress(w)["ProgressStep"] == StepCountingObjects
+		}},
+		{DefectCancelAnswerTwice, probeCancelAt(1.5, DefaultAccessKeyID, DefaultSecretAccessKey), func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			return w.Code == 200 && first(w)["Status"] == StatusCanceling && strings.Count(w.Body.String(), `{"Request":`) == 2
+		}},
+		{DefectRequestDoubleEncoded, probeCancelAt(1.5, DefaultAccessKeyID, DefaultSecretAccessKey), func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			s, ok := body(w)["Request"].(string)
+			return w.Code == 200 && ok && strings.Contains(s, `"Status":"CANCELING"`)
+		}},
+		{DefectEnumsAsNumbers, probeDescribeAt(DefaultProject, 3.5), func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			po, _ := progress(w)["ProcessedObject"].(map[string]any)
+			_, st := first(w)["Status"].(json.Number)
+			_, step := progress(w)["ProgressStep"].(json.Number)
+			_, ep := po["EndpointType"].(json.Number)
+			return st && step && ep
+		}},
+		{DefectErrorDetailsAsString, probeDescribeAt(FailingProject, 5), func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			s, ok := errUnion(w)["defaultErrorDetails"].(string)
+			return ok && s != ""
+		}},
+		{DefectErrorMessageList, probeDescribeAt(FailingProject, 5), func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			d, _ := errUnion(w)["defaultErrorDetails"].(map[string]any)
+			l, ok := d["Message"].([]any)
+			return ok && len(l) == 1
+		}},
+		{DefectExportSQLAsObjects, func(t *testing.T, e *Emulator, vc *VirtualClock) *httptest.ResponseRecorder {
+			e.AddScenario(Scenario{ExportSqlDetails: &ExportSQL{S3ObjectKey: "k.sql", ObjectURL: "https://example.invalid/k.sql"}})
+			return probeDescribeAt(DefaultProject, 1.5)(t, e, vc)
+		}, func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			x, _ := first(w)["ExportSqlDetails"].(map[string]any)
+			k, _ := x["S3ObjectKey"].(map[string]any)
+			u, _ := x["ObjectURL"].(map[string]any)
+			return k["Key"] == "k.sql" && u["Key"] == "https://example.invalid/k.sql"
+		}},
+		{DefectNullStringMembers, probeDescribeAt(DefaultProject, 3.5), func(w *httptest.ResponseRecorder, e *Emulator) bool {
+			arn, _ := first(w)["MigrationProjectArn"].(map[string]any)
+			po, _ := progress(w)["ProcessedObject"].(map[string]any)
+			name, _ := po["Name"].(map[string]any)
+			typ, _ := po["Type"].(map[string]any)
+			return arn["String"] == e.ProjectARN(DefaultProject) && arn["Valid"] == true && name["Valid"] == true && typ["String"] != nil
+		}},
+		{DefectCancelIDAsList, probeCancelAt(1.5, DefaultAccessKeyID, DefaultSecretAccessKey), func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			l, ok := first(w)["RequestIdentifier"].([]any)
+			return w.Code == 200 && ok && len(l) == 1 && l[0] == w.Header().Get("X-Test-Id")
+		}},
+		{DefectInputTypeCoerced, func(t *testing.T, e *Emulator, _ *VirtualClock) *httptest.ResponseRecorder {
+			return raw(t, e, "CancelMetadataModelConversion", `{"MigrationProjectIdentifier":"`+DefaultProject+`","RequestIdentifier":12345}`)
+		}, func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			return body(w)["__type"] == CodeResourceNotFound && strings.Contains(body(w)["message"].(string), `"12345"`)
+		}},
+		{DefectInputLengthUnchecked, func(t *testing.T, e *Emulator, _ *VirtualClock) *httptest.ResponseRecorder {
+			return raw(t, e, "CancelMetadataModelConversion", `{"MigrationProjectIdentifier":"`+strings.Repeat("p", 300)+`","RequestIdentifier":"x"}`)
+		}, func(w *httptest.ResponseRecorder, _ *Emulator) bool {
+			return body(w)["__type"] == CodeResourceNotFound
+		}},
 		{DefectTerminalReverts, func(t *testing.T, e *Emulator, vc *VirtualClock) *httptest.ResponseRecorder {
 			// Ended at 5 steps (RECEIVED, then four steps): SUCCESS when it ends, and still
 			// SUCCESS two steps later (the polls that saw it end never see the defect),

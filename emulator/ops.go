@@ -176,7 +176,7 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 	if r == nil || r.project != p || r.family != op.Family || !visible(r, now, window) {
 		if d.has(DefectCancelUnknown) {
 			ghost := &request{id: id, family: op.Family, project: p, start: now, canceled: true, cancelAt: now, step: e.stepNow()}
-			return map[string]any{"Request": e.render(ghost, view{status: StatusCanceling}, d)}, nil
+			return cancelAnswer(e.render(ghost, view{status: StatusCanceling}, d), d), nil
 		}
 		return nil, newFault(CodeResourceNotFound, "%s request %q not found in migration project %s; start one with %s and pass its RequestIdentifier",
 			text.UpperFirst(e.noun(op.Family)), id, p.name, e.startName(op.Family))
@@ -184,7 +184,7 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 	v := e.compute(r, now)
 	if v.terminal() || v.status == StatusCanceling {
 		if d.has(DefectCancelTerminal) {
-			return map[string]any{"Request": e.render(r, v, d)}, nil
+			return cancelAnswer(e.render(r, v, d), d), nil
 		}
 		return nil, newFault(CodeInvalidState, "%s request %s is %s; only RECEIVED or IN_PROGRESS requests can be canceled",
 			text.UpperFirst(e.noun(op.Family)), id, v.status)
@@ -198,8 +198,40 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 	if d.has(DefectRequestIDMismatch) && !d.has(DefectMissingRequestID) {
 		obj["RequestIdentifier"] = otherID(r.id)
 	}
-	return map[string]any{"Request": obj}, nil
+	return cancelAnswer(obj, d), nil
 }
+
+// cancelAnswer is a Cancel* output holding the request obj, with the defects of Cancel*
+// answers applied.
+func cancelAnswer(obj map[string]any, d *defectSet) map[string]any {
+	if id, ok := obj["RequestIdentifier"]; ok && d.has(DefectCancelIDAsList) {
+		obj["RequestIdentifier"] = []any{id}
+	}
+	if d.has(DefectRequestDoubleEncoded) {
+		b, _ := json.Marshal(obj)
+		return map[string]any{"Request": string(b)}
+	}
+	return map[string]any{"Request": obj}
+}
+
+// enumCode is value's position in the documented value set of the model's members
+// named member (enums-as-numbers), or -1 for a value the set does not list.
+func (e *Emulator) enumCode(member, value string) int {
+	for _, sh := range e.model.Shapes {
+		if mb := sh.Member(member); mb != nil && mb.Shape != nil && mb.Shape.Values != nil {
+			for i, dv := range mb.Shape.Values.Values {
+				if dv.Value == value {
+					return i
+				}
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
+// nullString is how Go's sql.NullString marshals a string (nullstring-members).
+func nullString(s string) map[string]any { return map[string]any{"String": s, "Valid": true} }
 
 // startName is the family's start operation (x-dms-role: start) in the model.
 func (e *Emulator) startName(family string) string {
@@ -268,6 +300,8 @@ func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
 		status = "PAUSED"
 	case d.has(DefectCancelStuck) && status == StatusCanceled:
 		status = StatusCanceling
+	case d.has(DefectStatusBackToReceived) && status == StatusInProgress && v.step == StepCountingObjects:
+		status = StatusReceived
 	case d.has(DefectTerminalReverts) && v.terminal() && !e.clock.Now().Before(e.schedOf(r).end.Add(revertAfter*r.step)):
 		status = StatusInProgress
 	}
@@ -278,6 +312,9 @@ func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
 		status = scen.Status
 	}
 	m["Status"] = status
+	if d.has(DefectEnumsAsNumbers) {
+		m["Status"] = e.enumCode("Status", status)
+	}
 	if !d.has(DefectMissingRequestID) {
 		m["RequestIdentifier"] = r.id
 	}
@@ -287,6 +324,9 @@ func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
 			arn = e.otherProjectARN(r.project)
 		}
 		m["MigrationProjectArn"] = arn
+		if d.has(DefectNullStringMembers) {
+			m["MigrationProjectArn"] = nullString(arn)
+		}
 	}
 	if v.failed {
 		member := "defaultErrorDetails"
@@ -296,7 +336,14 @@ func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
 		if d.has(DefectUnionUnknownMember) {
 			member = "futureErrorDetails"
 		}
-		u := map[string]any{member: map[string]any{"Message": v.failMsg}}
+		var details any = map[string]any{"Message": v.failMsg}
+		switch {
+		case d.has(DefectErrorDetailsAsString):
+			details = v.failMsg
+		case d.has(DefectErrorMessageList):
+			details = map[string]any{"Message": []any{v.failMsg}}
+		}
+		u := map[string]any{member: details}
 		if d.has(DefectUnionTwoMembers) {
 			u["sqlErrorDetails"] = map[string]any{"Message": v.failMsg}
 		}
@@ -317,6 +364,11 @@ func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
 		}
 		if scen.ExportSqlDetails.ObjectURL != "" {
 			x["ObjectURL"] = scen.ExportSqlDetails.ObjectURL
+		}
+		if d.has(DefectExportSQLAsObjects) {
+			for k, v := range x {
+				x[k] = map[string]any{"Bucket": "dmsconform", "Key": v}
+			}
 		}
 		m["ExportSqlDetails"] = x
 	} else if d.has(DefectNullMembers) {
@@ -344,6 +396,9 @@ func (e *Emulator) renderProgress(v view, scen *Scenario, d *defectSet) map[stri
 	}
 	if !d.has(DefectProgressNoStep) {
 		p["ProgressStep"] = step
+		if d.has(DefectEnumsAsNumbers) {
+			p["ProgressStep"] = e.enumCode("ProgressStep", step)
+		}
 	}
 	percent := v.percent
 	if d.has(DefectPercentOutOfRange) {
@@ -370,7 +425,14 @@ func (e *Emulator) renderProgress(v view, scen *Scenario, d *defectSet) map[stri
 		if scen != nil && scen.EndpointType != "" {
 			ep = scen.EndpointType
 		}
-		p["ProcessedObject"] = map[string]any{"Name": v.obj.name, "Type": v.obj.typ, "EndpointType": ep}
+		po := map[string]any{"Name": v.obj.name, "Type": v.obj.typ, "EndpointType": ep}
+		if d.has(DefectEnumsAsNumbers) {
+			po["EndpointType"] = e.enumCode("EndpointType", ep)
+		}
+		if d.has(DefectNullStringMembers) {
+			po["Name"], po["Type"] = nullString(v.obj.name), nullString(v.obj.typ)
+		}
+		p["ProcessedObject"] = po
 	} else if d.has(DefectNullMembers) {
 		p["ProcessedObject"] = nil
 	}

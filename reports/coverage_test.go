@@ -139,6 +139,11 @@ func TestNotApplicableIsCoverage(t *testing.T) {
 	if !strings.Contains(html.String(), "<h2>Not applicable here</h2>") {
 		t.Error("report.html has no coverage section")
 	}
+	// The cause is said once, in the coverage section, which its checks link to.
+	if strings.Contains(html.String(), "<h2>Causes</h2>") ||
+		!strings.Contains(html.String(), `<li id="`+anchor("cause", CauseNotApplicable+"control")+`">`) {
+		t.Errorf("report.html must say the not-applicable cause once, in its coverage section (a Causes section: %v)", strings.Contains(html.String(), "<h2>Causes</h2>"))
+	}
 	if !strings.Contains(junit.String(), `message="not applicable here (coverage): blocked by: never a control surface here`) || !strings.Contains(junit.String(), `name="notApplicable" value="3"`) {
 		t.Errorf("junit.xml:\n%s", junit.String())
 	}

@@ -68,6 +68,27 @@ func finalizeMatrix(m *KillMatrix) {
 	}
 	m.FalsePositives = sortedUnique(m.FalsePositives)
 	m.KillRate = KillRate(m)
+	if m.Proofs == nil {
+		m.Proofs = []CheckProof{}
+	}
+	m.Kinds, m.Coverage = []ProofCoverage{}, ProofCoverage{}
+	at := map[string]int{}
+	for i := range m.Proofs {
+		p := &m.Proofs[i]
+		if p.KilledBy == nil {
+			p.KilledBy = []string{}
+		}
+		p.KilledBy = sortedUnique(p.KilledBy)
+		k, ok := at[p.Kind]
+		if !ok {
+			k = len(m.Kinds)
+			at[p.Kind] = k
+			m.Kinds = append(m.Kinds, ProofCoverage{Kind: p.Kind})
+		}
+		m.Kinds[k].add(*p)
+		m.Coverage.add(*p)
+	}
+	m.Coverage.Reason = ""
 }
 
 // KillRate is the share of modes killed by at least one check (0 when there are no

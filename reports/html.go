@@ -227,7 +227,7 @@ type htmlMatrix struct {
 	*KillMatrix
 	Rows     []htmlMatrixRow
 	Survived []string
-	Silent   int // checks that killed no mode
+	Silent   int // checks that killed no mode and are not shown (a report without proofs)
 }
 
 type htmlMatrixRow struct {
@@ -235,6 +235,8 @@ type htmlMatrixRow struct {
 	Cells         []bool
 	Kills         int
 	FalsePositive bool
+	Proof         string // a ProofStatus; "" in a report without proofs
+	Reason        string // why only its table tests prove it
 }
 
 // WriteHTML writes report.html: one self-contained page (inline CSS, no scripts, no
@@ -263,6 +265,9 @@ func WriteHTML(w io.Writer, run *Run) error {
 	for _, c := range v.Causes {
 		byCause[c.ID] = c
 	}
+	// A not-applicable cause is said once, in the coverage section (its entry carries
+	// the cause's anchor, so the checks it decided link there), as summary.md does.
+	v.Causes = slices.DeleteFunc(v.Causes, func(c *htmlCause) bool { return strings.HasPrefix(c.ID, CauseNotApplicable) })
 	for _, c := range run.Checks {
 		hc := htmlCheck{Check: c, ID: c.ID, Title: c.Title, Description: c.Description, Level: c.Level, Pointer: c.Pointer,
 			Operation: c.Operation, Message: c.Message, Cause: c.Cause, Labels: c.Labels, Needs: c.Needs, Outcome: c.Outcome,
@@ -518,13 +523,34 @@ func killMatrixView(run *Run) *htmlMatrix {
 	for id := range fp {
 		ids[id] = true
 	}
-	for _, c := range run.Checks {
-		if !ids[c.ID] {
-			hm.Silent++
+	order := slices.Sorted(maps.Keys(ids))
+	proof := map[string]CheckProof{}
+	if len(m.Proofs) > 0 {
+		// Every check of the catalog, in catalog order, with its proof.
+		for _, p := range m.Proofs {
+			proof[p.ID] = p
+		}
+		rest := slices.DeleteFunc(order, func(id string) bool { _, ok := proof[id]; return ok })
+		order = nil
+		for _, p := range m.Proofs {
+			order = append(order, p.ID)
+		}
+		order = append(order, rest...) // a false positive of a check the proofs do not list
+	} else {
+		for _, c := range run.Checks {
+			if !ids[c.ID] {
+				hm.Silent++
+			}
 		}
 	}
-	for _, id := range slices.Sorted(maps.Keys(ids)) {
+	for _, id := range order {
 		row := htmlMatrixRow{ID: id, FalsePositive: fp[id]}
+		if p, ok := proof[id]; ok {
+			row.Proof, row.Reason = p.Status(), p.TableTestsOnly
+			if row.Reason == "" {
+				row.Reason = p.NotJudged
+			}
+		}
 		for _, mode := range m.Modes {
 			k := killedBy[id][mode]
 			row.Cells = append(row.Cells, k)

@@ -192,3 +192,24 @@ func TestCausesLeaveNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLProofs: a mutation run's report.html shows every check of the catalog in the
+// kill matrix, with what proves it, and the coverage per check kind.
+func TestHTMLProofs(t *testing.T) {
+	html, _, _ := writeRun(t, sampleMutationRun())
+	for _, want := range []string{
+		"<b>4</b> killed by a defect mode, <b>1</b> proven by their table tests only",
+		"<th><code>InputMissingSDK</code></th><td class=\"n\">1</td><td class=\"n\">0</td><td>1: the SDK refuses before it sends: no target &lt;answer&gt; reaches it</td>",
+		"<code>CancelMetadataModelConversion.shape.response.Progress</code> <span class=\"badge b-fail\">unproven</span>",
+		"<code>CancelMetadataModelConversion.input.missing.sdk</code> <span class=\"badge b-skipped\" title=\"the SDK refuses before it sends: no target &lt;answer&gt; reaches it\">table tests only</span>",
+		"declared table-tests-only, yet killed",
+		`<span class="badge b-skipped" title="aws-sdk-go-v2 has no CancelMetadataModelTrial">not judged in this build</span>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "killed no mode and are not shown") {
+		t.Error("a run with proofs shows every check, yet says some are not shown")
+	}
+}

@@ -207,6 +207,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	writeMDChecks(&b, "Drift", checksWith(run, func(c Check) bool { return c.Outcome == Drift }), false)
 	if m := run.Matrix; m != nil {
 		fmt.Fprintf(&b, "#### Kill matrix\n\nKill rate **%.0f%%** (%d modes); false positives: %d\n\n", m.KillRate*100, len(m.Modes), len(m.FalsePositives))
+		writeMDProofs(&b, m)
 		for _, mode := range m.Modes {
 			if len(m.Killed[mode]) == 0 {
 				fmt.Fprintf(&b, "- survived: `%s`\n", mode)
@@ -215,6 +216,14 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 		for _, id := range m.FalsePositives {
 			fmt.Fprintf(&b, "- false positive: `%s`\n", id)
 		}
+		for _, p := range m.Proofs {
+			switch p.Status() {
+			case ProofUnproven:
+				fmt.Fprintf(&b, "- unproven (no defect mode makes it fail, and its kind does not say why none can): `%s`\n", p.ID)
+			case ProofStale:
+				fmt.Fprintf(&b, "- declared proven by its table tests only, yet killed by %s: `%s`\n", strings.Join(p.KilledBy, ", "), p.ID)
+			}
+		}
 		b.WriteString("\n")
 	}
 	b.WriteString("Full report with request/response transcripts: `report.html` in the report folder (upload it as a build artifact); machine-readable: `report.json`, `junit.xml`.\n")
@@ -222,6 +231,32 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	// escaped, like everything else that is not printable.
 	_, err := io.WriteString(w, Printable(b.String()))
 	return err
+}
+
+// writeMDProofs writes the proof coverage of a mutation run: the catalog's, then per
+// check kind.
+func writeMDProofs(b *strings.Builder, m *KillMatrix) {
+	if len(m.Proofs) == 0 {
+		return
+	}
+	c := m.Coverage
+	fmt.Fprintf(b, "Checks: **%d** killed by a defect mode, **%d** proven by their table tests only, **%d** unproven", c.Killed, c.TableTestsOnly, c.Unproven)
+	if c.Stale > 0 {
+		fmt.Fprintf(b, ", **%d** declared table-tests-only yet killed", c.Stale)
+	}
+	if c.NotJudged > 0 {
+		fmt.Fprintf(b, ", **%d** not judged in this build (the defect-free run skipped them for a cause)", c.NotJudged)
+	}
+	fmt.Fprintf(b, ", of %d\n\n", c.Checks)
+	b.WriteString("| check kind | checks | killed | table tests only | unproven |\n|---|---:|---:|---|---:|\n")
+	for _, k := range m.Kinds {
+		tt := "–"
+		if k.TableTestsOnly > 0 {
+			tt = fmt.Sprintf("%d: %s", k.TableTestsOnly, mdEscape(k.Reason))
+		}
+		fmt.Fprintf(b, "| `%s` | %d | %d | %s | %d |\n", k.Kind, k.Checks, k.Killed, tt, k.Unproven+k.Stale)
+	}
+	b.WriteString("\n")
 }
 
 // writeMDUnjudged lists, for a PARTIAL run, the MUST checks that could not be judged

@@ -88,3 +88,21 @@ func TestVerdictInterrupted(t *testing.T) {
 		t.Errorf("interrupted, with failures: %s %q", status, text)
 	}
 }
+
+// TestMarkdownProofs: a mutation run's summary.md says how many checks a defect mode
+// kills, how many only their table tests prove (with the kind's reason), and names the
+// unproven and the stale ones.
+func TestMarkdownProofs(t *testing.T) {
+	_, md, _ := writeRun(t, sampleMutationRun())
+	for _, want := range []string{
+		"Checks: **4** killed by a defect mode, **1** proven by their table tests only, **1** unproven, **1** declared table-tests-only yet killed, **1** not judged in this build (the defect-free run skipped them for a cause), of 8",
+		"| `MemberType` | 2 | 1 | – | 1 |",
+		"| `InputMissingSDK` | 1 | 0 | 1: the SDK refuses before it sends: no target &lt;answer&gt; reaches it | 0 |",
+		"- unproven (no defect mode makes it fail, and its kind does not say why none can): `CancelMetadataModelConversion.shape.response.Progress`",
+		"- declared proven by its table tests only, yet killed by wrong-fault-status: `CancelMetadataModelConversion.fault.not-found.sdk`",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("summary.md lacks %q\n%s", want, md)
+		}
+	}
+}

@@ -285,4 +285,98 @@ type KillMatrix struct {
 	KillRate float64             `json:"killRate"` // killed modes / modes
 	// FalsePositives lists checks that failed against the defect-free target.
 	FalsePositives []string `json:"falsePositives"`
+	// Proofs is every check of the catalog with what proves it: the defect modes that
+	// make it fail, or why only its table tests can (its kind says so).
+	Proofs []CheckProof `json:"proofs"`
+	// Kinds is the proof coverage per check kind, in catalog order; Coverage is the
+	// same over the whole catalog (Kind empty). Finalize computes both from Proofs.
+	Kinds    []ProofCoverage `json:"kinds"`
+	Coverage ProofCoverage   `json:"coverage"`
+}
+
+// CheckProof is how one check of the catalog is proven by the mutation self-test.
+type CheckProof struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"`
+	// KilledBy lists the defect modes that make the check fail (or drift where the
+	// defect-free target passes it).
+	KilledBy []string `json:"killedBy"`
+	// TableTestsOnly says why no defect of a target can make the check fail, so that
+	// its table tests are its proof (declared beside its kind's code).
+	TableTestsOnly string `json:"tableTestsOnly,omitempty"`
+	// NotJudged says why the defect-free run could not judge the check at all (a
+	// cause, such as aws-sdk-go-v2 lacking the family's operations): no mode can make
+	// it fail in this build, and nothing is asked of it until it is judged.
+	NotJudged string `json:"notJudged,omitempty"`
+}
+
+// Proof statuses (CheckProof.Status).
+const (
+	ProofKilled     = "killed"           // a defect mode makes it fail
+	ProofTableTests = "table-tests-only" // declared: no target defect can reach it
+	ProofUnproven   = "unproven"         // neither: add a defect mode or declare why not
+	ProofStale      = "stale"            // declared table-tests-only, yet a defect mode kills it
+	ProofNotJudged  = "not-judged"       // the defect-free run could not judge it (a cause)
+)
+
+// Status says whether the check is proven, and how.
+func (p CheckProof) Status() string {
+	switch {
+	case len(p.KilledBy) > 0 && p.TableTestsOnly != "":
+		return ProofStale
+	case len(p.KilledBy) > 0:
+		return ProofKilled
+	case p.TableTestsOnly != "":
+		return ProofTableTests
+	case p.NotJudged != "":
+		return ProofNotJudged
+	}
+	return ProofUnproven
+}
+
+// ProofCoverage counts a kind's checks (or the catalog's) by how they are proven.
+type ProofCoverage struct {
+	Kind           string `json:"kind,omitempty"`
+	Checks         int    `json:"checks"`
+	Killed         int    `json:"killed"`
+	TableTestsOnly int    `json:"tableTestsOnly"`
+	Unproven       int    `json:"unproven"`
+	Stale          int    `json:"stale"`
+	NotJudged      int    `json:"notJudged,omitempty"`
+	// Reason is the kind's table-tests-only reason, when its checks declare one.
+	Reason string `json:"reason,omitempty"`
+}
+
+// add counts one proof.
+func (c *ProofCoverage) add(p CheckProof) {
+	c.Checks++
+	switch p.Status() {
+	case ProofKilled:
+		c.Killed++
+	case ProofTableTests:
+		c.TableTestsOnly++
+	case ProofUnproven:
+		c.Unproven++
+	case ProofStale:
+		c.Stale++
+	case ProofNotJudged:
+		c.NotJudged++
+	}
+	if p.TableTestsOnly != "" && c.Reason == "" {
+		c.Reason = p.TableTestsOnly
+	}
+}
+
+// Proven reports whether every check counted is killed or declared (and not stale).
+func (c ProofCoverage) Proven() bool { return c.Unproven == 0 && c.Stale == 0 }
+
+// ProofsWith lists the IDs of the proofs with the given status.
+func (m *KillMatrix) ProofsWith(status string) []string {
+	var out []string
+	for _, p := range m.Proofs {
+		if p.Status() == status {
+			out = append(out, p.ID)
+		}
+	}
+	return out
 }

@@ -125,9 +125,19 @@ func sampleMutationRun() *Run {
 		Killed: map[string][]string{
 			"two-union-members":  {"CancelMetadataModelConversion.union.single-member"},
 			"unknown-status":     {"CancelMetadataModelConversion.enum.status", "CancelMetadataModelConversion.shape.response"},
-			"wrong-fault-status": {"CancelMetadataModelConversion.fault.not-found"},
+			"wrong-fault-status": {"CancelMetadataModelConversion.fault.not-found", "CancelMetadataModelConversion.fault.not-found.sdk"},
 		},
 		FalsePositives: []string{"CancelMetadataModelConversion.sdk.decode"},
+		Proofs: []CheckProof{
+			{ID: "CancelMetadataModelConversion.shape.response", Kind: "MemberType", KilledBy: []string{"unknown-status"}},
+			{ID: "CancelMetadataModelConversion.shape.response.Progress", Kind: "MemberType"},
+			{ID: "CancelMetadataModelConversion.union.single-member", Kind: "UnionSingle", KilledBy: []string{"two-union-members"}},
+			{ID: "CancelMetadataModelConversion.enum.status", Kind: "EnumDocumented", KilledBy: []string{"unknown-status"}},
+			{ID: "CancelMetadataModelConversion.fault.not-found", Kind: "FaultWire", KilledBy: []string{"wrong-fault-status"}},
+			{ID: "CancelMetadataModelConversion.fault.not-found.sdk", Kind: "FaultSDK", KilledBy: []string{"wrong-fault-status"}, TableTestsOnly: "declared, wrongly"},
+			{ID: "CancelMetadataModelConversion.input.missing.sdk", Kind: "InputMissingSDK", TableTestsOnly: "the SDK refuses before it sends: no target <answer> reaches it"},
+			{ID: "CancelMetadataModelTrial.lifecycle.cancel", Kind: "CancelRunning", NotJudged: "aws-sdk-go-v2 has no CancelMetadataModelTrial"},
+		},
 	}
 	return run
 }

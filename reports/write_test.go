@@ -54,6 +54,17 @@ func TestFinalize(t *testing.T) {
 	if got := m.Matrix.KillRate; got != 0.75 {
 		t.Errorf("kill rate = %v, want 0.75", got)
 	}
+	want := ProofCoverage{Checks: 8, Killed: 4, TableTestsOnly: 1, Unproven: 1, Stale: 1, NotJudged: 1}
+	if got := m.Matrix.Coverage; got != want {
+		t.Errorf("coverage = %+v, want %+v", got, want)
+	}
+	if k := m.Matrix.Kinds; len(k) != 7 || k[0].Kind != "MemberType" || k[0].Checks != 2 || k[0].Killed != 1 || k[0].Unproven != 1 ||
+		k[5].Kind != "InputMissingSDK" || k[5].TableTestsOnly != 1 || !strings.Contains(k[5].Reason, "refuses") {
+		t.Errorf("kinds = %+v", k)
+	}
+	if s := m.Matrix.ProofsWith(ProofStale); len(s) != 1 || !strings.HasSuffix(s[0], "not-found.sdk") {
+		t.Errorf("stale = %v", s)
+	}
 	Finalize(&Run{Matrix: &KillMatrix{}}) // no modes: no division by zero
 }
 

@@ -276,69 +276,62 @@ func TestMotoIsUnimplementedNotFailing(t *testing.T) {
 	if c := byid["CancelMetadataModelConversion.protocol.unsigned-rejected"]; c.Outcome != reports.Fail {
 		t.Errorf("moto accepts unsigned requests (it routes them to S3): %s %s, want fail", c.Outcome, c.Message)
 	}
-	ref := filepath.Join("..", "fixtures", "reports", "moto-5.2.1")
-	if os.Getenv(envReferenceReports) == "1" {
-		writeReference(t, dir, ref)
-		return
-	}
-	compareWithReference(t, res.Run, ref)
+	checkReference(t, referenceMoto, res.Run)
 }
 
 // envReferenceReports makes the reference-report tests rewrite the committed reports
 // (make reference-reports).
 const envReferenceReports = "DMSCONFORM_REFERENCE_REPORTS"
 
+// The committed reference reports (fixtures/reports/<name>/reference.json) and the
+// labels they are shown under side by side.
+const (
+	referenceEmbedded = "embedded"
+	referenceMoto     = "moto-5.2.1"
+	referenceWeather  = "standalone-weather"
+)
+
+var referenceLabels = map[string]string{
+	referenceEmbedded: "embedded emulator",
+	referenceWeather:  "standalone emulator, real time, weather on",
+	referenceMoto:     "moto 5.2.1",
+}
+
+func referencePath(name string) string {
+	return filepath.Join("..", "fixtures", "reports", name, reports.FileReference)
+}
+
 // TestEmbeddedReferenceReport: the embedded emulator's outcomes equal its committed
-// reference report fixtures/reports/embedded/report.json.
+// reference report fixtures/reports/embedded/reference.json.
 func TestEmbeddedReferenceReport(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "embedded")
-	res, err := run(t, Options{Out: dir})
+	res, err := run(t, Options{Out: filepath.Join(t.TempDir(), "embedded")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ref := filepath.Join("..", "fixtures", "reports", "embedded")
+	checkReference(t, referenceEmbedded, res.Run)
+}
+
+// checkReference fails for every difference between run and the committed reference
+// name (the verdict, the causes, each check's outcome and cause), or rewrites the
+// reference with DMSCONFORM_REFERENCE_REPORTS=1.
+func checkReference(t *testing.T, name string, run *reports.Run) {
+	t.Helper()
+	path := referencePath(name)
 	if os.Getenv(envReferenceReports) == "1" {
-		writeReference(t, dir, ref)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := reports.WriteReference(path, reports.NewReference(referenceLabels[name], run)); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("rewrote %s", path)
 		return
 	}
-	compareWithReference(t, res.Run, ref)
-}
-
-// writeReference copies a run's report.json and summary.md into a reference folder.
-func writeReference(t *testing.T, from, to string) {
-	t.Helper()
-	if err := os.MkdirAll(to, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []string{reports.FileJSON, reports.FileMarkdown} {
-		data, err := os.ReadFile(filepath.Join(from, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(to, f), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("rewrote %s", to)
-}
-
-// compareWithReference fails for every check whose outcome differs from the reference.
-func compareWithReference(t *testing.T, run *reports.Run, ref string) {
-	t.Helper()
-	want, err := reports.ReadJSON(filepath.Join(ref, reports.FileJSON))
+	ref, err := reports.ReadReference(path)
 	if err != nil {
 		t.Fatalf("the reference report: %v (make reference-reports writes it)", err)
 	}
-	got := map[string]reports.Outcome{}
-	for _, c := range run.Checks {
-		got[c.ID] = c.Outcome
-	}
-	for _, c := range want.Checks {
-		if got[c.ID] != c.Outcome {
-			t.Errorf("%s: %s, the reference %s says %s (if the harness or the target changed on purpose, run make reference-reports)", c.ID, got[c.ID], ref, c.Outcome)
-		}
-	}
-	if len(want.Checks) != len(run.Checks) {
-		t.Errorf("%d checks, the reference has %d (make reference-reports)", len(run.Checks), len(want.Checks))
+	for _, d := range ref.Differences(run) {
+		t.Errorf("%s: %s (if the harness or the target changed on purpose, run make reference-reports)", path, d)
 	}
 }

@@ -18,7 +18,7 @@ func prepareRecording(dir string) error { return record.PrepareDir(dir) }
 // by the run's redactor.
 func writeRecording(dir string, sess *engine.Session, run *reports.Run, red *reports.Redactor) error {
 	facts, _ := json.Marshal(sess.Facts())
-	meta := record.MetaFor(Version, record.ModelRef{Version: run.Model.Version, SHA256: run.Model.SHA256},
+	meta := record.MetaFor(run.Tool.Version, record.ModelRef{Version: run.Model.Version, SHA256: run.Model.SHA256},
 		record.TargetRef{TargetKind: sess.TargetKind, Region: sess.Region, Project: sess.Project}, run.LabelFilter, run.Started)
 	meta.Control, meta.DeniedPrincipal, meta.Facts = sess.Offers(engine.CapControl), sess.Offers(engine.CapDenied), facts
 	meta.FailingProject, meta.StartInputs = sess.FailingProject(), sess.Offers(engine.CapStartInputs)

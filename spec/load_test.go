@@ -3,10 +3,13 @@ package spec_test
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 
@@ -535,27 +538,69 @@ func TestLintIsRepeatableAndSafe(t *testing.T) {
 	}
 }
 
+// TestModelOperations holds every operation of the model to the rules the harness
+// relies on (found from the model: a new family needs no edit here), and pins the
+// operation under test, CancelMetadataModelConversion, and its family.
 func TestModelOperations(t *testing.T) {
 	m := mustLoad(t)
-	type want struct {
-		input, output, family, role string
-		faults                      []string
-	}
-	wants := map[string]want{
-		"CancelMetadataModelConversion":    {"CancelMetadataModelConversionMessage", "CancelMetadataModelConversionResponse", "conversion", "cancel", []string{"AccessDeniedFault", "InvalidResourceStateFault", "ResourceNotFoundFault"}},
-		"StartMetadataModelConversion":     {"StartMetadataModelConversionMessage", "StartMetadataModelConversionResponse", "conversion", "start", []string{"AccessDeniedFault", "InvalidResourceStateFault", "KMSKeyNotAccessibleFault", "ResourceAlreadyExistsFault", "ResourceNotFoundFault", "ResourceQuotaExceededFault", "S3AccessDeniedFault", "S3ResourceNotFoundFault"}},
-		"DescribeMetadataModelConversions": {"DescribeMetadataModelConversionsMessage", "DescribeMetadataModelConversionsResponse", "conversion", "describe", []string{"ResourceNotFoundFault"}},
-		"CancelMetadataModelCreation":      {"CancelMetadataModelCreationMessage", "CancelMetadataModelCreationResponse", "creation", "cancel", []string{"AccessDeniedFault", "InvalidResourceStateFault", "ResourceNotFoundFault"}},
-		"StartMetadataModelCreation":       {"StartMetadataModelCreationMessage", "StartMetadataModelCreationResponse", "creation", "start", []string{"AccessDeniedFault", "ResourceAlreadyExistsFault", "ResourceNotFoundFault", "ResourceQuotaExceededFault"}},
-		"DescribeMetadataModelCreations":   {"DescribeMetadataModelCreationsMessage", "DescribeMetadataModelCreationsResponse", "creation", "describe", []string{"AccessDeniedFault", "ResourceNotFoundFault"}},
-	}
-	if len(m.Operations) != len(wants) {
-		t.Errorf("model has %d operations, want %d", len(m.Operations), len(wants))
-	}
 	for i := 1; i < len(m.Operations); i++ {
 		if m.Operations[i-1].Name >= m.Operations[i].Name {
 			t.Errorf("operations not sorted: %s before %s", m.Operations[i-1].Name, m.Operations[i].Name)
 		}
+	}
+	roles := map[string]map[string]*spec.Operation{}
+	for _, op := range m.Operations {
+		name := op.Name
+		if byT := m.OperationByTarget("AmazonDMSv20160101." + name); byT != op {
+			t.Errorf("OperationByTarget(AmazonDMSv20160101.%s) = %v", name, byT)
+		}
+		if op.Path != "/"+name || op.Target != "AmazonDMSv20160101."+name || op.Pointer != "#/paths/~1"+strings.ReplaceAll(name, "/", "~1")+"/post" {
+			t.Errorf("%s: path %q target %q pointer %q", name, op.Path, op.Target, op.Pointer)
+		}
+		if op.Input == nil || op.Input != m.Shape(op.Input.Name) || op.Output == nil || op.Output != m.Shape(op.Output.Name) {
+			t.Errorf("%s: input %v output %v, want named shapes of the model", name, op.Input, op.Output)
+		}
+		for _, f := range op.Faults {
+			if f != m.Fault(f.Name) {
+				t.Errorf("%s fault %s is not the model's fault object", name, f.Name)
+			}
+		}
+		if op.Family == "" {
+			continue // a neighbour outside the families (none today)
+		}
+		if roles[op.Family] == nil {
+			roles[op.Family] = map[string]*spec.Operation{}
+		}
+		if prev := roles[op.Family][op.Role]; prev != nil {
+			t.Errorf("family %s has two %s operations: %s and %s", op.Family, op.Role, prev.Name, name)
+		}
+		roles[op.Family][op.Role] = op
+		if fo := m.FamilyOperation(op.Family, op.Role); fo != op {
+			t.Errorf("FamilyOperation(%s, %s) = %v, want %s", op.Family, op.Role, fo, name)
+		}
+	}
+	var fams []string
+	for fam, ops := range roles {
+		fams = append(fams, fam)
+		for _, role := range []string{spec.RoleStart, spec.RoleDescribe, spec.RoleCancel} {
+			if ops[role] == nil {
+				t.Errorf("family %s has no %s operation", fam, role)
+			}
+		}
+	}
+	sort.Strings(fams)
+	if got := m.Families(); !reflect.DeepEqual(got, fams) || len(got) == 0 || got[0] != "conversion" {
+		t.Errorf("Families() = %v, want %v, the conversion family first", got, fams)
+	}
+	// The operation under test and its family, as AWS's model has them (the drift
+	// tests compare every operation with botocore's model and aws-sdk-go-v2).
+	wants := map[string]struct {
+		input, output, role string
+		faults              []string
+	}{
+		"CancelMetadataModelConversion":    {"CancelMetadataModelConversionMessage", "CancelMetadataModelConversionResponse", "cancel", []string{"AccessDeniedFault", "InvalidResourceStateFault", "ResourceNotFoundFault"}},
+		"StartMetadataModelConversion":     {"StartMetadataModelConversionMessage", "StartMetadataModelConversionResponse", "start", []string{"AccessDeniedFault", "InvalidResourceStateFault", "KMSKeyNotAccessibleFault", "ResourceAlreadyExistsFault", "ResourceNotFoundFault", "ResourceQuotaExceededFault", "S3AccessDeniedFault", "S3ResourceNotFoundFault"}},
+		"DescribeMetadataModelConversions": {"DescribeMetadataModelConversionsMessage", "DescribeMetadataModelConversionsResponse", "describe", []string{"ResourceNotFoundFault"}},
 	}
 	for name, w := range wants {
 		op := m.Operation(name)
@@ -563,33 +608,12 @@ func TestModelOperations(t *testing.T) {
 			t.Errorf("operation %s missing", name)
 			continue
 		}
-		if byT := m.OperationByTarget("AmazonDMSv20160101." + name); byT != op {
-			t.Errorf("OperationByTarget(AmazonDMSv20160101.%s) = %v", name, byT)
-		}
-		if op.Path != "/"+name || op.Target != "AmazonDMSv20160101."+name || op.Pointer != "#/paths/~1"+name+"/post" {
-			t.Errorf("%s: path %q target %q pointer %q", name, op.Path, op.Target, op.Pointer)
-		}
-		if op.Input == nil || op.Input.Name != w.input || op.Input != m.Shape(w.input) {
-			t.Errorf("%s input = %v, want the named shape %s", name, op.Input, w.input)
-		}
-		if op.Output == nil || op.Output.Name != w.output || op.Output != m.Shape(w.output) {
-			t.Errorf("%s output = %v, want the named shape %s", name, op.Output, w.output)
-		}
-		if op.Family != w.family || op.Role != w.role {
-			t.Errorf("%s family/role = %s/%s, want %s/%s", name, op.Family, op.Role, w.family, w.role)
-		}
 		var got []string
 		for _, f := range op.Faults {
 			got = append(got, f.Name)
-			if f != m.Fault(f.Name) {
-				t.Errorf("%s fault %s is not the model's fault object", name, f.Name)
-			}
 		}
-		if !reflect.DeepEqual(got, w.faults) {
-			t.Errorf("%s faults = %v, want %v", name, got, w.faults)
-		}
-		if fo := m.FamilyOperation(w.family, w.role); fo != op {
-			t.Errorf("FamilyOperation(%s, %s) = %v, want %s", w.family, w.role, fo, name)
+		if op.Input.Name != w.input || op.Output.Name != w.output || op.Family != "conversion" || op.Role != w.role || !reflect.DeepEqual(got, w.faults) {
+			t.Errorf("%s: input %s output %s family %s role %s faults %v, want %s %s conversion %s %v", name, op.Input.Name, op.Output.Name, op.Family, op.Role, got, w.input, w.output, w.role, w.faults)
 		}
 	}
 	for _, miss := range []string{"", "CancelMetadataModelConversions", "cancelmetadatamodelconversion"} {
@@ -599,9 +623,6 @@ func TestModelOperations(t *testing.T) {
 	}
 	if m.OperationByTarget("CancelMetadataModelConversion") != nil || m.OperationByTarget("AmazonDMSv20160101.Nope") != nil {
 		t.Error("OperationByTarget answers for a target that is not modeled")
-	}
-	if got := m.Families(); !reflect.DeepEqual(got, []string{"conversion", "creation"}) {
-		t.Errorf("Families() = %v", got)
 	}
 	if m.Service.TargetPrefix != "AmazonDMSv20160101" || m.Service.SigningName != "dms" || m.Service.Protocol != "awsJson1_1" ||
 		m.Service.ContentType != "application/x-amz-json-1.1" || m.Service.APIVersion != "2016-01-01" {
@@ -617,9 +638,16 @@ func TestModelOperations(t *testing.T) {
 
 func TestFaults(t *testing.T) {
 	m := mustLoad(t)
-	want := []string{"AccessDeniedFault", "InvalidResourceStateFault", "KMSKeyNotAccessibleFault", "ResourceAlreadyExistsFault", "ResourceNotFoundFault", "ResourceQuotaExceededFault", "S3AccessDeniedFault", "S3ResourceNotFoundFault"}
-	if len(m.Faults) != len(want) {
-		t.Errorf("model has %d faults, want %d", len(m.Faults), len(want))
+	// The model's faults are the ones its operations name, each once.
+	named := map[string]bool{}
+	for _, op := range m.Operations {
+		for _, f := range op.Faults {
+			named[f.Name] = true
+		}
+	}
+	want := slices.Sorted(maps.Keys(named))
+	if len(m.Faults) != len(want) || !slices.Contains(want, "ResourceNotFoundFault") {
+		t.Errorf("model has %d faults, its operations name %d: %v", len(m.Faults), len(want), want)
 	}
 	for _, name := range want {
 		f := m.Fault(name)

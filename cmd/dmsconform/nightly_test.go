@@ -23,6 +23,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(envAsCLI) == "1" {
 		os.Exit(dispatch(os.Args[1:], os.Stdout, os.Stderr))
 	}
+	if os.Getenv(envAsAdapter) == "1" {
+		os.Exit(serveAsAdapter())
+	}
 	os.Exit(m.Run())
 }
 

@@ -5,13 +5,10 @@ import (
 	"os"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"testing"
 
-	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
-	"github.com/dmsconform/dmsconform/suites/all"
 )
 
 // readmeUsage returns, per command, the flags the README's Usage block lists: the first
@@ -109,28 +106,6 @@ func TestReadmeUsageMatchesHelp(t *testing.T) {
 	for name := range readme {
 		if _, ok := commands[name]; !ok {
 			t.Errorf("the README's Usage documents dmsconform %s, which is no command", name)
-		}
-	}
-}
-
-// TestReadmeCounts: the README's opening counts of checks and emulator defect modes are
-// the catalog's and the emulator's.
-func TestReadmeCounts(t *testing.T) {
-	data, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(strings.Fields(string(data)), " ")
-	for _, c := range []struct {
-		re   string
-		want int
-	}{
-		{`(\d+) checks in two families`, len(all.Checks())},
-		{`against (\d+) emulator defect modes`, len(emulator.DefectModes())},
-	} {
-		m := regexp.MustCompile(c.re).FindStringSubmatch(text)
-		if m == nil || m[1] != strconv.Itoa(c.want) {
-			t.Errorf("the README says %v for %q, want %d", m, c.re, c.want)
 		}
 	}
 }

@@ -818,7 +818,7 @@ var Family = engine.Family{
 				Labels:      []string{"lifecycle", "inferred"},
 				Pointer:     "#/paths/~1CancelMetadataModelCreation/post",
 				Operation:   "CancelMetadataModelCreation",
-				Needs:       []string{"walk"},
+				Needs:       []string{"walk", "watch (optional)"},
 				Source:      reports.Source{Origin: "inferred", Ref: "botocore's DMS model documentation (1.43.59): CANCELING and IN_PROGRESS (\"IN_PROGRESS: queued or actively running\"): a cancel that lands before the work began has nothing to finish", Quote: "CANCELING: The operation might still succeed or fail before cancellation takes effect"},
 			},
 			Family: "creation",

@@ -45,6 +45,16 @@ func CatalogMarkdown(document, modelVersion, modelSHA string, fams []Family, sdk
 				strings.Join(c.Kind.Needs().Words(), ", "), mdCell(c.Description), mdCell(c.Source.String()), c.Pointer)
 		}
 		b.WriteString("\n")
+		var only []string
+		for _, c := range f.Checks {
+			if why := c.TableTestsOnly(); why != "" {
+				only = append(only, fmt.Sprintf("- `%s`: %s\n", c.ID, mdCell(why)))
+			}
+		}
+		if len(only) > 0 {
+			b.WriteString("Proven by their table tests only (every other check is made to fail by an emulator defect mode in `dmsconform mutate`):\n\n")
+			b.WriteString(strings.Join(only, "") + "\n")
+		}
 	}
 	if len(sdkChecks) > 0 {
 		fmt.Fprintf(&b, "## SDK fixture checks (`dmsconform sdk`, %d checks per SDK)\n\n", len(sdkChecks))

@@ -17,6 +17,7 @@ package engine
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -43,6 +44,58 @@ type Kind interface {
 	Needs() Needs
 	// Judge decides the check's outcome from the evidence alone: no I/O, no clock.
 	Judge(ev *Evidence) Verdict
+}
+
+// TableTested is implemented by a kind some of whose checks no defect of a target can
+// make fail (a check of the SDK's own validation, which sends nothing). Every other
+// check must be killed by an emulator defect mode in the mutation self-test
+// (runner.Mutate); these are proven by their table tests only, and say why here,
+// beside the code they concern. The self-test fails for a check that is neither
+// killed nor declared, and for a declared one that a defect mode does kill.
+type TableTested interface {
+	// TableTestsOnly says why no defect of a target can make this check fail; "" when
+	// one can (then a defect mode must).
+	TableTestsOnly() string
+}
+
+// TableTestsOnly is why the check is proven by its kind's table tests only ("" when a
+// defect mode of the emulator must make it fail).
+func (c Check) TableTestsOnly() string {
+	if tt, ok := c.Kind.(TableTested); ok {
+		return tt.TableTestsOnly()
+	}
+	return ""
+}
+
+// Prove says how each check is proven, given the checks each defect mode made fail
+// (killed: mode -> check IDs): by those modes, or by its table tests only (its kind's
+// TableTestsOnly). reports.CheckProof.Status tells an unproven or a stale one.
+func Prove(checks []Check, killed map[string][]string) []reports.CheckProof {
+	by := map[string][]string{}
+	for mode, ids := range killed {
+		for _, id := range ids {
+			by[id] = append(by[id], mode)
+		}
+	}
+	out := make([]reports.CheckProof, len(checks))
+	for i, c := range checks {
+		modes := by[c.ID]
+		sort.Strings(modes)
+		out[i] = reports.CheckProof{ID: c.ID, Kind: c.KindName(), KilledBy: modes, TableTestsOnly: c.TableTestsOnly()}
+	}
+	return out
+}
+
+// KindName is the name of the check's kind type (MemberType, FaultWire, ...).
+func (c Check) KindName() string {
+	t := reflect.TypeOf(c.Kind)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t == nil {
+		return ""
+	}
+	return t.Name()
 }
 
 // Needs is what a check needs beyond a reachable target.

@@ -87,8 +87,11 @@ type WalkEvidence struct {
 	Misses    []*Sample `json:"misses,omitempty"`
 	RequestID string    `json:"requestId,omitempty"` // the request whose cancel landed
 	// Before is the describe of the request just before its cancel: whether it was still
-	// queued (or RECEIVED) when the cancel was sent, or already at work.
+	// queued (or RECEIVED) when the cancel was sent, or already at work. BeforeGap is the
+	// time from its answer to the cancel's answer (the session's clock): how long the
+	// request may have moved on before the cancel landed.
 	Before    *Sample   `json:"before,omitempty"`
+	BeforeGap string    `json:"beforeGap,omitempty"`
 	Cancel    *Sample   `json:"cancel,omitempty"`    // the cancel that landed
 	Describes []*Sample `json:"describes,omitempty"` // polls after the cancel
 	Final     string    `json:"final,omitempty"`     // the last Status seen
@@ -132,6 +135,9 @@ type WatchEvidence struct {
 	Stopped   string    `json:"stopped,omitempty"`
 	// Undocumented is a Status outside the documented ones the watch waited on.
 	Undocumented string `json:"undocumented,omitempty"`
+	// ShortestStep is the shortest time the watch saw between two changes of its
+	// request's status or step ("" when it saw fewer than two): the target's pace.
+	ShortestStep string `json:"shortestStep,omitempty"`
 }
 
 // FailingEvidence is what the failing script saw of a request in the failing project.

@@ -24,7 +24,7 @@ func withTrialFamily(t *testing.T) *spec.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Families()) != 3 || m.FamilyOperation("trial", spec.RoleCancel) == nil {
+	if len(m.Families()) != len(spec.MustLoad().Families())+1 || m.FamilyOperation("trial", spec.RoleCancel) == nil {
 		t.Fatalf("families %v", m.Families())
 	}
 	return m

@@ -385,7 +385,10 @@ type pollResult struct {
 	stopped  string // why the poll could not go on ("" when it could)
 	// undocumented is the first Status outside the documented ones the request showed.
 	undocumented string
-	err          error
+	// shortest is the shortest time the poll saw between two changes of the request's
+	// status or step (0: fewer than two changes): the target's pace, as observed.
+	shortest time.Duration
+	err      error
 }
 
 // cadence decides how long a poll waits before its next describe: it starts at
@@ -464,6 +467,7 @@ func (g *gather) poll(ctx context.Context, name, id string, started time.Time, d
 		res.samples = append(res.samples, smp)
 	}
 	pace := newCadence(s.Cfg.MinDelay, s.Cfg.MaxDelay)
+	defer func() { res.shortest = pace.shortest }()
 	for {
 		smp, err := s.describeIn(ctx, g.key, name, g.family, g.proj(), id)
 		if err != nil {
@@ -596,10 +600,12 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 		if cause := g.observe(before); cause != nil {
 			return w, cause
 		}
+		described := s.clock.Now()
 		c, err := g.cancelVisible(ctx, "walk: cancel", id, started)
 		if err != nil {
 			return w, err
 		}
+		gap := s.clock.Now().Sub(described)
 		if cause := g.observe(c); cause != nil {
 			return w, cause
 		}
@@ -639,7 +645,7 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 			}
 			w.Misses = append(w.Misses, d)
 		}
-		w.RequestID, w.Before, w.Cancel = id, before, c
+		w.RequestID, w.Before, w.BeforeGap, w.Cancel = id, before, gap.String(), c
 		if lost != "" && !c.Lost.Applied || lost == "" && !c.Response().OK() {
 			// The cancel checks judge this answer (or skip it, lost); the request runs on
 			// until clean-up.
@@ -727,7 +733,11 @@ func (g *gather) startAndWatch(ctx context.Context, what string) (watched, error
 
 func runWatch(ctx context.Context, g *gather) (*WatchEvidence, error) {
 	w, err := g.startAndWatch(ctx, "watch")
-	return &WatchEvidence{Start: w.start, RequestID: w.id, Describes: w.samples, TimedOut: w.timedOut, Stopped: w.stopped, Undocumented: w.undocumented}, err
+	ev := &WatchEvidence{Start: w.start, RequestID: w.id, Describes: w.samples, TimedOut: w.timedOut, Stopped: w.stopped, Undocumented: w.undocumented}
+	if w.shortest > 0 {
+		ev.ShortestStep = w.shortest.String()
+	}
+	return ev, err
 }
 
 func runScenarios(ctx context.Context, g *gather) (*ScenarioEvidence, error) {

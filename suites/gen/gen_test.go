@@ -2,13 +2,17 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/spec/spectest"
+	"github.com/dmsconform/dmsconform/suites/engine"
 	"github.com/dmsconform/dmsconform/suites/kinds"
 )
 
@@ -125,5 +129,75 @@ func TestEveryCheckIsComplete(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// recipeKind is a kind a test adds, as the README's recipe for a new kind does.
+type recipeKind struct{ Member string }
+
+func (recipeKind) Needs() engine.Needs {
+	return engine.Needs{Evidence: []engine.Script{engine.Walk}}
+}
+func (recipeKind) Judge(*engine.Evidence) engine.Verdict { return engine.Pass() }
+
+// recipeDeclared is recipeKind declared proven by its table tests only.
+type recipeDeclared struct{ recipeKind }
+
+func (recipeDeclared) TableTestsOnly() string { return "a test's kind that no target can fail" }
+
+// TestANewKindIsInTheGeneratedCatalog does the mechanical part of the README's recipe
+// for a new check kind: a kind registered (here by the test, in the package by its
+// init) expands into a check of every family, which make generate writes into the
+// generated catalog (checks.gen.go, with the kind as a typed value, and CHECKS.md);
+// and the check is unproven until a defect mode kills it or its kind says why none can
+// (engine.Prove; the mutation self-test fails on an unproven check:
+// runner.TestMutationSaysWhatIsUnproven).
+func TestANewKindIsInTheGeneratedCatalog(t *testing.T) {
+	m := spec.MustLoad()
+	for _, k := range []engine.Kind{recipeKind{Member: "Status"}, recipeDeclared{recipeKind{Member: "Status"}}} {
+		unregister := kinds.Register(func(x *kinds.Expansion) {
+			x.Add("protocol", "recipe-example", "MUST", reports.Source{Origin: reports.SourceProtocol, Ref: "a test of the recipe"}, x.Cancel.Pointer,
+				"the recipe's check", "A check the recipe test adds MUST be in the catalog.", []string{"protocol", "wire"}, k)
+		})
+		files, err := generate(m)
+		unregister()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fam := range m.Families() {
+			op := m.FamilyOperation(fam, spec.RoleCancel).Name
+			src := string(files[filepath.Join(fam, "checks.gen.go")])
+			if kind := strings.SplitN(fmt.Sprintf("%#v", k), "{", 2)[0] + "{"; !strings.Contains(src, `"`+op+`.protocol.recipe-example"`) || !strings.Contains(src, kind) {
+				t.Errorf("%s/checks.gen.go lacks the new check or its kind %#v", fam, k)
+			}
+			if !strings.Contains(string(files["CHECKS.md"]), "| `"+op+".protocol.recipe-example` | MUST |") {
+				t.Errorf("CHECKS.md lacks %s.protocol.recipe-example", op)
+			}
+		}
+		checks, err := kinds.Expand(m, "conversion")
+		if err != nil {
+			t.Fatal(err)
+		}
+		unregisterAgain := kinds.Register(func(x *kinds.Expansion) {
+			x.Add("protocol", "recipe-example", "MUST", reports.Source{Origin: reports.SourceProtocol, Ref: "a test of the recipe"}, x.Cancel.Pointer,
+				"the recipe's check", "A check the recipe test adds MUST be in the catalog.", []string{"protocol", "wire"}, k)
+		})
+		withNew, err := kinds.Expand(m, "conversion")
+		unregisterAgain()
+		if err != nil || len(withNew) != len(checks)+1 {
+			t.Fatalf("the registered kind added %d checks (%v), want 1", len(withNew)-len(checks), err)
+		}
+		want := reports.ProofUnproven
+		if _, declared := k.(engine.TableTested); declared {
+			want = reports.ProofTableTests
+		}
+		for _, p := range engine.Prove(withNew, nil) {
+			if strings.HasSuffix(p.ID, ".recipe-example") && p.Status() != want {
+				t.Errorf("%T: %s is %s before any defect mode kills it, want %s", k, p.ID, p.Status(), want)
+			}
+		}
+	}
+	if after, _ := kinds.Expand(m, "conversion"); slices.ContainsFunc(after, func(c engine.Check) bool { return strings.HasSuffix(c.ID, ".recipe-example") }) {
+		t.Error("the test's kind is still registered")
 	}
 }

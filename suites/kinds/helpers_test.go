@@ -198,6 +198,7 @@ func cancelledWalk() *engine.WalkEvidence {
 		Starts:    []*engine.Sample{startAnswer("walk: start", reqID)},
 		RequestID: reqID,
 		Before:    describeAnswer("walk: describe before the cancel", request(reqID, "RECEIVED")),
+		BeforeGap: "5ms",
 		Cancel:    cancelAnswer("walk: cancel", request(reqID, "CANCELING", "Progress", progress("CONVERTING", "ProgressPercent", 40, "TotalObjects", 12))),
 		Describes: []*engine.Sample{
 			describeAnswer("walk: describe", request(reqID, "CANCELING", "Progress", progress("CONVERTING", "ProgressPercent", 40, "TotalObjects", 12))),
@@ -222,6 +223,7 @@ func progressWatch() *engine.WatchEvidence {
 				"ProcessedObject", obj{"Name": "HR.EMPLOYEES", "Type": "TABLE", "EndpointType": "SOURCE"}))),
 			describeAnswer("watch: describe", request(watchID, "SUCCESS", "Progress", progress("FINISHED", "ProgressPercent", 100, "TotalObjects", 40))),
 		},
+		ShortestStep: "2s",
 	}
 }
 

@@ -27,6 +27,12 @@ func init() {
 	})
 }
 
+// TableTestsOnly implements engine.TableTested: the SDK refuses before it sends, so no
+// answer of a target reaches this check; its table tests prove the judge.
+func (InputMissingSDK) TableTestsOnly() string {
+	return "it judges aws-sdk-go-v2's own validation, which stops the request before anything is sent: no answer of a target, defective or not, reaches it"
+}
+
 // Needs implements engine.Kind.
 func (InputMissingSDK) Needs() engine.Needs {
 	return engine.Needs{Evidence: []engine.Script{engine.SDKValidation}, SDK: true}

@@ -9,7 +9,9 @@
 // expander registered in init with each check's level and source (sources.go: a MUST
 // rests on the model, the documentation or the protocol; an inference is a SHOULD),
 // Needs, Judge, and table tests from canned exchanges in its _test file) plus an
-// emulator defect that makes it fail.
+// emulator defect that makes it fail, or, where no defect of a target can reach the
+// check, a TableTestsOnly method saying why (engine.TableTested; the mutation
+// self-test holds every check to one of the two).
 package kinds
 
 import (
@@ -71,6 +73,15 @@ var expanders []func(*Expansion)
 
 // register adds a kind's expander (each kind file calls it from init).
 func register(f func(*Expansion)) { expanders = append(expanders, f) }
+
+// Register adds the expander of a kind defined outside this package (a test's: the
+// README's recipe for a new kind, done by a test) and returns a function that removes
+// it again. The kinds of this package register from their init.
+func Register(f func(*Expansion)) (unregister func()) {
+	n := len(expanders)
+	expanders = append(expanders[:n:n], f)
+	return func() { expanders = expanders[:n:n] }
+}
 
 // Expand derives every check of a family from the model, ordered by group (shape,
 // union, enum, fault, input, protocol, lifecycle) and, within a group, by kind.

@@ -2,6 +2,11 @@ package kinds
 
 import (
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -10,20 +15,77 @@ import (
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
-// tested lists the kinds that have table tests in this package (Test<Kind>): a kind
-// added without its tests fails TestEveryKindIsTested.
-var tested = []string{
-	"MemberType", "UndeclaredMembers", "SDKDecodes", "SDKMatchesWire",
-	"UnionSingle", "UnionKnown", "UnionUnknown", "UnionTypeKey",
-	"EnumDocumented", "EnumPassthrough", "EnumOrder", "Range",
-	"FaultWire", "FaultSDK", "InputRejected", "InputMissingSDK", "ProtocolRefused", "ResponseHeader",
-	"Start", "Progress", "RequestIDFilter", "CancelRunning", "EchoRequestID", "ProjectARN", "Canceled", "CanceledEarly", "SecondCancel", "StatusTransitions",
-	"TerminalStays",
-}
-
 func kindName(k engine.Kind) string { return strings.TrimPrefix(fmt.Sprintf("%T", k), "kinds.") }
 
+// declaredKinds finds the kinds in the package's code: each type with a Judge method,
+// and the file that declares it.
+func declaredKinds(t *testing.T) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range file.Decls {
+			if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv != nil && fn.Name.Name == "Judge" {
+				typ := fn.Recv.List[0].Type
+				if star, ok := typ.(*ast.StarExpr); ok {
+					typ = star.X
+				}
+				if id, ok := typ.(*ast.Ident); ok {
+					out[id.Name] = f
+				}
+			}
+		}
+	}
+	return out
+}
+
+// tableTests lists the types a _test file's Test functions build as composite
+// literals (the kinds its table tests judge with).
+func tableTests(t *testing.T, file string) map[string]bool {
+	t.Helper()
+	out := map[string]bool{}
+	f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
+	if err != nil {
+		return out // no such file
+	}
+	for _, d := range f.Decls {
+		fn, ok := d.(*ast.FuncDecl)
+		if !ok || fn.Recv != nil || !strings.HasPrefix(fn.Name.Name, "Test") || fn.Body == nil {
+			continue
+		}
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			if cl, ok := n.(*ast.CompositeLit); ok {
+				if id, ok := cl.Type.(*ast.Ident); ok {
+					out[id.Name] = true
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+// TestEveryKindIsTested finds each kind and its table tests from the code: the file
+// that declares a kind (a type with a Judge method), say shape_member_type.go, has
+// shape_member_type_test.go beside it with a Test function that builds the kind
+// (MemberType{...}). A kind whose test file is deleted, or whose tests no longer
+// build it, fails here; so does a kind the catalog uses that this finds no
+// declaration of, and a declared kind that expands to no check.
 func TestEveryKindIsTested(t *testing.T) {
+	declared := declaredKinds(t)
+	if len(declared) == 0 {
+		t.Fatal("found no kind (no type with a Judge method) in the package")
+	}
 	m := loadModel()
 	seen := map[string]bool{}
 	for _, fam := range m.Families() {
@@ -36,13 +98,18 @@ func TestEveryKindIsTested(t *testing.T) {
 		}
 	}
 	for k := range seen {
-		if !slices.Contains(tested, k) {
-			t.Errorf("kind %s has no table tests: add %s_test.go beside its file and list it in tested", k, k)
+		if declared[k] == "" {
+			t.Errorf("kind %s of the catalog has no Judge method in this package's code", k)
 		}
 	}
-	for _, k := range tested {
+	for _, k := range slices.Sorted(maps.Keys(declared)) {
+		file := declared[k]
+		test := strings.TrimSuffix(file, ".go") + "_test.go"
 		if !seen[k] {
-			t.Errorf("kind %s is listed as tested but expands to no check", k)
+			t.Errorf("kind %s (%s) expands to no check: register its expander in init", k, file)
+		}
+		if !tableTests(t, test)[k] {
+			t.Errorf("kind %s (%s) has no table tests: add a Test function to %s that judges canned evidence with %s{...}", k, file, test, k)
 		}
 	}
 }

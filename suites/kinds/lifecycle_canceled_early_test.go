@@ -49,6 +49,20 @@ func TestCanceledEarly(t *testing.T) {
 				return ev
 			}(),
 			outcome: reports.Skipped, message: []string{"did not list it yet"}},
+		{name: "a cancel that landed long after the describe, for this target's pace: skipped", kind: k,
+			ev: func() *engine.Evidence {
+				ev := ended("SUCCESS")
+				ev.Walk.BeforeGap, ev.Watch.ShortestStep = "240ms", "50ms"
+				return ev
+			}(),
+			outcome: reports.Skipped, message: []string{"the cancel's answer came 240ms after the describe that showed the request not yet at work, and this target moves on in as little as 50ms"}},
+		{name: "a run that did not see the target's pace cannot tell: skipped", kind: k,
+			ev: func() *engine.Evidence {
+				ev := ended("SUCCESS")
+				ev.Watch.ShortestStep = ""
+				return ev
+			}(),
+			outcome: reports.Skipped, message: []string{"the run did not see the target's pace"}},
 		{name: "an older recording without the describe before the cancel: skipped", kind: k,
 			ev: func() *engine.Evidence {
 				ev := ended("SUCCESS")

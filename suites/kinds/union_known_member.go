@@ -39,10 +39,14 @@ func (k UnionKnown) Judge(ev *engine.Evidence) engine.Verdict {
 	}
 	mb := sh.Member(k.Member)
 	var j engine.Judgement
-	n := 0
+	n, typed := 0, 0
 	for _, l := range vals {
 		obj, _ := l.Value.(map[string]any)
 		if set := setMembers(obj); len(set) != 1 || set[0] != k.Member {
+			continue
+		}
+		if _, has := obj["__type"]; has {
+			typed++ // how the SDK reads __type beside the member is type-key-ignored's to judge
 			continue
 		}
 		n++
@@ -64,6 +68,9 @@ func (k UnionKnown) Judge(ev *engine.Evidence) engine.Verdict {
 	}
 	if len(vals) == 0 {
 		return noFailedRequest(ev, "no observed answer carried %s (a target only sends it for failed requests)", k.Path)
+	}
+	if n == 0 && typed > 0 {
+		return engine.Skipf(nil, "every observed %s carrying member %s also carried __type, which %s.type-key-ignored judges", sh.Name, k.Member, sh.Name)
 	}
 	if n == 0 {
 		return engine.Skipf(nil, "no observed %s carried member %s (a failed request's Error does; a control surface can make one fail)", sh.Name, k.Member)

@@ -24,17 +24,15 @@ func TestUnionTypeKey(t *testing.T) {
 		return func(c any) bool { return sdkMember(c, "/Request/Error") == want }
 	}
 	runJudgeCases(t, []judgeCase{
-		{name: "__type beside the known member, ignored by the SDK, is drift", kind: k,
+		{name: "__type beside the known member, decoded right once and wrong when decoded again, fails", kind: k,
 			ev:      decodedAs(t, beside("defaultErrorDetails"), decodedTo("defaultErrorDetails")),
-			outcome: reports.Drift, shows: []string{"walk: cancel"}, message: []string{`/Request/Error in "walk: cancel" carries __type inside the union`}},
+			outcome: reports.Fail, shows: []string{"walk: cancel"},
+			message: []string{"the SDK decoded unknown member with tag \"__type\" in decoding ", "aws-sdk-go-v2 reads a union's keys in map order"}},
 		{name: "__type beside the known member, decoded as a member __type, fails", kind: k,
 			ev:      decodedAs(t, beside("defaultErrorDetails"), decodedTo(spec.UnknownTag+":__type")),
 			outcome: reports.Fail, shows: []string{"walk: cancel"},
 			message: []string{"__type inside ErrorDetails was not ignored by the SDK",
 				`the SDK decoded unknown member with tag "__type", want member defaultErrorDetails: clients must ignore __type inside a union (Smithy protocol test AwsJson11DeserializeIgnoreType)`}},
-		{name: "__type beside an unknown member, ignored by the SDK, is drift", kind: k,
-			ev:      decodedAs(t, beside("sqlErrorDetails"), decodedTo(spec.UnknownTag+":sqlErrorDetails")),
-			outcome: reports.Drift},
 		{name: "__type beside an unknown member, decoded as a member __type, fails", kind: k,
 			ev:      decodedAs(t, beside("sqlErrorDetails"), decodedTo(spec.UnknownTag+":__type")),
 			outcome: reports.Fail, message: []string{`the SDK decoded unknown member with tag "__type", want unknown member "sqlErrorDetails" (__type must be ignored)`}},
@@ -49,5 +47,17 @@ func TestUnionTypeKey(t *testing.T) {
 			message: []string{"no observed ErrorDetails carried __type"}},
 		{name: "no Error is skipped", kind: k, ev: walked(), outcome: reports.Skipped},
 		{name: "a path that is not a union is a harness error", kind: UnionTypeKey{Path: "/Request/Status"}, ev: walked(), outcome: reports.Error},
+	})
+	// An SDK that ignores __type: aws-sdk-go-v2 v1.64 does at random, so the cases
+	// judge one decoding (the one decodedAs picked), not sdkRedecodes of them.
+	defer func(n int) { sdkRedecodes = n }(sdkRedecodes)
+	sdkRedecodes = 1
+	runJudgeCases(t, []judgeCase{
+		{name: "__type beside the known member, ignored by the SDK, is drift", kind: k,
+			ev:      decodedAs(t, beside("defaultErrorDetails"), decodedTo("defaultErrorDetails")),
+			outcome: reports.Drift, shows: []string{"walk: cancel"}, message: []string{`/Request/Error in "walk: cancel" carries __type inside the union`}},
+		{name: "__type beside an unknown member, ignored by the SDK, is drift", kind: k,
+			ev:      decodedAs(t, beside("sqlErrorDetails"), decodedTo(spec.UnknownTag+":sqlErrorDetails")),
+			outcome: reports.Drift},
 	})
 }

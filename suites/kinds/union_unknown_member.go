@@ -50,6 +50,9 @@ func (k UnionUnknown) Judge(ev *engine.Evidence) engine.Verdict {
 			if len(set) != 1 {
 				continue // an SDK surfaces one member of several at most: single-member reports the union
 			}
+			if _, typed := obj["__type"]; typed {
+				continue // how the SDK reads __type beside the member is type-key-ignored's to judge
+			}
 			got, problem := sdkAt(ev, l)
 			if problem != "" {
 				j.Problem(l.Sample, "%s (want its unknown-member type)", problem)

@@ -1,6 +1,7 @@
 package kinds
 
 import (
+	"context"
 	"fmt"
 	"reflect"
 	"sort"
@@ -190,6 +191,30 @@ func sdkCanon(ev *engine.Evidence, smp *engine.Sample) (any, bool) {
 	return v, true
 }
 
+// sdkRedecodes is how often a judge decodes an answer again whose SDK view may
+// depend on Go's map order: aws-sdk-go-v2 (v1.64) reads a union's keys in map order
+// and keeps the first, so a union carrying __type beside its member decodes to the
+// member or to an unknown member "__type" at random. A decoding that is wrong at all
+// is then seen in any run (not only in some), so the verdict is the same every time.
+var sdkRedecodes = 64
+
+// sdkAtAgain decodes l's answer afresh (not the sample's memoised view) and returns the
+// SDK's canonical value at l's pointer; ok is false when the SDK returned no output.
+func sdkAtAgain(ev *engine.Evidence, l located) (any, bool) {
+	op := ev.Model.Operation(l.Sample.Op)
+	r := l.Sample.Response()
+	out, _ := gosdk.Decode(context.Background(), op, gosdk.Response{Status: r.Status, Header: r.Header, Body: r.Body})
+	if out == nil {
+		return nil, false
+	}
+	v, err := gosdk.Canon(op.Output, reflect.ValueOf(out))
+	if err != nil {
+		return nil, false
+	}
+	got, _ := valueAtPointer(v, l.Pointer)
+	return got, true
+}
+
 // sdkAt returns the SDK's canonical value at the place the wire value was found, or a
 // problem when the SDK returned no output for that answer.
 func sdkAt(ev *engine.Evidence, l located) (any, string) {
@@ -234,7 +259,8 @@ func sdkUnionMember(v any) string {
 // read in the canonical form (spec.Canonical: null members count as unset) and
 // compared by spec.Diff (the one number rule; a member the SDK cannot tell from zero
 // may be absent on the wire). Undeclared wire members are ignored (the shape checks
-// report them); a union with other than one member is left to the union checks.
+// report them); a union with other than one member, or carrying __type, is left to
+// the union checks.
 func diffWireSDK(sh *spec.Shape, wire, sdk any, ptr string) []string {
 	w, _ := spec.Canonical(sh, wire, false)
 	s, _ := spec.Canonical(sh, sdk, false)
@@ -256,7 +282,7 @@ func diffWireSDK(sh *spec.Shape, wire, sdk any, ptr string) []string {
 			return false
 		}
 		set := setMembers(wu)
-		if len(set) != 1 {
+		if _, typed := wu["__type"]; len(set) != 1 || typed {
 			return true // the union checks judge it
 		}
 		k := set[0]

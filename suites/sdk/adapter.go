@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -151,4 +152,66 @@ func findAdapter(env, folder, file, flag string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("the adapter (suites/sdk/%s/%s) was not found from the working directory: run dmsconform from the repository, or pass %s DIR (or set %s)", folder, file, flag, env)
+}
+
+// AdapterSDK is an SDK run through an adapter program that speaks the adapter
+// protocol (jobs on stdin, results on stdout, as suites/sdk/js/adapter.mjs and
+// suites/sdk/botocore/adapter.py do): adding such an SDK is the program and one
+// Registry entry whose New returns NewAdapterSDK. (JSSDK and BotocoreSDK add what
+// their runtimes need: finding Node or Python, probing versions, install hints.)
+type AdapterSDK struct {
+	Name    string   // the report's name (Entry.Target)
+	Package string   // what is tested
+	Command []string // the adapter program and its arguments
+	Dir     string   // its working directory ("" = the current one)
+
+	reason  string
+	version string
+}
+
+// NewAdapterSDK is the SDK name (package pkg) run through the adapter command. A
+// program that is not there becomes the skip reason (Unavailable), never an error.
+func NewAdapterSDK(name, pkg string, command ...string) *AdapterSDK {
+	a := &AdapterSDK{Name: name, Package: pkg, Command: command}
+	switch {
+	case len(command) == 0 || command[0] == "":
+		a.reason = "no adapter program configured for " + name
+	default:
+		if _, err := exec.LookPath(command[0]); err != nil {
+			a.reason = fmt.Sprintf("the adapter program of %s is not there: %v", name, err)
+		}
+	}
+	return a
+}
+
+// Info implements SDK (the version is the one the adapter reports).
+func (a *AdapterSDK) Info() SDKInfo {
+	v := a.version
+	if v == "" {
+		v = "unknown"
+	}
+	return SDKInfo{Name: a.Name, Package: a.Package, Version: v}
+}
+
+// Unavailable implements SDK.
+func (a *AdapterSDK) Unavailable() string { return a.reason }
+
+// Run implements SDK: one adapter process for the whole batch.
+func (a *AdapterSDK) Run(ctx context.Context, m *spec.Model, jobs []Job) ([]Observation, error) {
+	if a.reason != "" {
+		return nil, errors.New(a.reason)
+	}
+	who := a.Name + " adapter"
+	resp, err := runAdapter(ctx, who, jobs, nil, "", func(ctx context.Context) *exec.Cmd {
+		cmd := exec.CommandContext(ctx, a.Command[0], a.Command[1:]...)
+		cmd.Dir = a.Dir
+		return cmd
+	})
+	if err != nil {
+		return nil, err
+	}
+	if resp.SDK.Version != "" {
+		a.version = resp.SDK.Version
+	}
+	return decodeAdapterResults(who, m, jobs, resp.Results)
 }

@@ -5,9 +5,6 @@ import (
 	"math"
 	"math/big"
 	"net/http"
-	"os"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -375,26 +372,5 @@ func TestValidateRejects(t *testing.T) {
 	}
 	if _, err := ParseFixture("x.json", []byte(`{"id":"a","bogus":1}`)); err == nil {
 		t.Error("an unknown field was accepted")
-	}
-}
-
-// The README's counts of the corpus are the corpus's.
-func TestReadmeCountsTheCorpus(t *testing.T) {
-	fixtures, err := LoadDefault()
-	if err != nil {
-		t.Fatal(err)
-	}
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatalf("read the README: %v", err)
-	}
-	counts := regexp.MustCompile(`(\d+) wire fixtures|of the (\d+) fixtures`).FindAllStringSubmatch(string(readme), -1)
-	if len(counts) < 3 {
-		t.Fatalf("the README names the corpus size %d times, want at least 3", len(counts))
-	}
-	for _, c := range counts {
-		if n := c[1] + c[2]; n != strconv.Itoa(len(fixtures)) {
-			t.Errorf("the README says %q, the corpus has %d fixtures", c[0], len(fixtures))
-		}
 	}
 }

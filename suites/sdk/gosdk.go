@@ -2,7 +2,6 @@ package sdk
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -11,7 +10,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
-	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
@@ -101,63 +99,11 @@ func NewGoClient(endpoint, region string) *dms.Client {
 }
 
 func (GoSDK) call(ctx context.Context, op *spec.Operation, job Job) (Observation, error) {
-	c := NewGoClient(job.Endpoint, job.Region)
-	in := job.Input
-	var (
-		out any
-		err error
-	)
-	switch op.Name {
-	case "CancelMetadataModelConversion":
-		var p dms.CancelMetadataModelConversionInput
-		if err := fromMap(in, &p); err != nil {
-			return Observation{}, err
-		}
-		out, err = c.CancelMetadataModelConversion(ctx, &p)
-	case "CancelMetadataModelCreation":
-		var p dms.CancelMetadataModelCreationInput
-		if err := fromMap(in, &p); err != nil {
-			return Observation{}, err
-		}
-		out, err = c.CancelMetadataModelCreation(ctx, &p)
-	case "StartMetadataModelConversion":
-		var p dms.StartMetadataModelConversionInput
-		if err := fromMap(in, &p); err != nil {
-			return Observation{}, err
-		}
-		out, err = c.StartMetadataModelConversion(ctx, &p)
-	case "StartMetadataModelCreation":
-		var p dms.StartMetadataModelCreationInput
-		rest := map[string]any{}
-		for k, v := range in {
-			if k != "Properties" {
-				rest[k] = v
-			}
-		}
-		if err := fromMap(rest, &p); err != nil {
-			return Observation{}, err
-		}
-		if props, ok := in["Properties"].(map[string]any); ok {
-			if sp, ok := props["StatementProperties"].(map[string]any); ok {
-				def, _ := sp["Definition"].(string)
-				p.Properties = &types.MetadataModelPropertiesMemberStatementProperties{Value: types.StatementProperties{Definition: aws.String(def)}}
-			}
-		}
-		out, err = c.StartMetadataModelCreation(ctx, &p)
-	case "DescribeMetadataModelConversions":
-		var p dms.DescribeMetadataModelConversionsInput
-		if err := fromMap(in, &p); err != nil {
-			return Observation{}, err
-		}
-		out, err = c.DescribeMetadataModelConversions(ctx, &p)
-	case "DescribeMetadataModelCreations":
-		var p dms.DescribeMetadataModelCreationsInput
-		if err := fromMap(in, &p); err != nil {
-			return Observation{}, err
-		}
-		out, err = c.DescribeMetadataModelCreations(ctx, &p)
-	default:
-		return Observation{}, fmt.Errorf("aws-sdk-go-v2 adapter: no call for operation %s: add it to suites/sdk/gosdk.go", op.Name)
+	// gosdk.Call finds the operation's method and input type by name: an operation of
+	// the model needs no code here.
+	out, err := gosdk.Call(ctx, NewGoClient(job.Endpoint, job.Region), op.Name, job.Input)
+	if errors.Is(err, gosdk.ErrHarness) {
+		return Observation{}, fmt.Errorf("aws-sdk-go-v2 adapter: %w", err)
 	}
 	if err != nil {
 		return Observation{Err: goError(err)}, nil
@@ -167,19 +113,6 @@ func (GoSDK) call(ctx context.Context, op *spec.Operation, job Job) (Observation
 		return Observation{}, fmt.Errorf("aws-sdk-go-v2 adapter: %s output: %w", op.Name, err)
 	}
 	return Observation{Output: v}, nil
-}
-
-// fromMap fills a Go SDK input struct from a JSON-like map (member names match the
-// Go field names).
-func fromMap(in map[string]any, dst any) error {
-	b, err := json.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("aws-sdk-go-v2 adapter: input: %w", err)
-	}
-	if err := json.Unmarshal(b, dst); err != nil {
-		return fmt.Errorf("aws-sdk-go-v2 adapter: input %s does not fit %T: %w", b, dst, err)
-	}
-	return nil
 }
 
 // goError normalises an error returned by a Go SDK call.
