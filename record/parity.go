@@ -373,21 +373,8 @@ func pairStreams(rex, cex []Exchange) [][2][]Exchange {
 // last poll of each side (where the lifecycle ended up) is always scored, against the
 // other side's last, so a lifecycle that never reaches the recorded end differs.
 func alignStream(rex, cex []Exchange, o compareOpts, ign *Ignored) []exchangePair {
-	var rpoll, cpoll, rother, cother []Exchange
-	for _, e := range rex {
-		if isPoll(&e) {
-			rpoll = append(rpoll, e)
-		} else {
-			rother = append(rother, e)
-		}
-	}
-	for _, e := range cex {
-		if isPoll(&e) {
-			cpoll = append(cpoll, e)
-		} else {
-			cother = append(cother, e)
-		}
-	}
+	rpoll, rother := splitPolls(rex)
+	cpoll, cother := splitPolls(cex)
 	pairs := alignPairs(rother, cother, o)
 	var n int
 	rpoll, n = collapsePolls(rpoll, o)
@@ -398,46 +385,16 @@ func alignStream(rex, cex []Exchange, o compareOpts, ign *Ignored) []exchangePai
 		return append(pairs, alignPairs(rpoll, cpoll, o)...)
 	}
 	rl, cl := len(rpoll)-1, len(cpoll)-1
-	// Equal answers before the last poll of either side.
-	l := make([][]int, rl+1)
-	for i := range l {
-		l[i] = make([]int, cl+1)
-	}
-	same := func(i, j int) bool { return pollState(&rpoll[i]) == pollState(&cpoll[j]) }
-	for i := rl - 1; i >= 0; i-- {
-		for j := cl - 1; j >= 0; j-- {
-			if same(i, j) {
-				l[i][j] = l[i+1][j+1] + 1
-			} else {
-				l[i][j] = max(l[i+1][j], l[i][j+1])
-			}
-		}
-	}
 	rseen, cseen := map[int]bool{}, map[int]bool{}
-	for i, j := 0, 0; i < rl && j < cl; {
-		switch {
-		case same(i, j) && l[i][j] == l[i+1][j+1]+1:
-			pairs = append(pairs, exchangePair{r: &rpoll[i], c: &cpoll[j], o: o})
-			rseen[i], cseen[j] = true, true
-			i++
-			j++
-		case l[i+1][j] >= l[i][j+1]:
-			i++
-		default:
-			j++
-		}
+	for _, ij := range pollLCS(rpoll[:rl], cpoll[:cl]) {
+		i, j := ij[0], ij[1]
+		pairs = append(pairs, exchangePair{r: &rpoll[i], c: &cpoll[j], o: o})
+		rseen[i], cseen[j] = true, true
 	}
 	// A poll left unpaired is pace only when the other side never saw its state
 	// (it passed that state between two polls); a state both sides saw, in another
 	// order, is behaviour (a step that went back).
-	states := func(ps []Exchange) map[string]bool {
-		m := map[string]bool{}
-		for i := range ps {
-			m[pollState(&ps[i])] = true
-		}
-		return m
-	}
-	rstates, cstates := states(rpoll), states(cpoll)
+	rstates, cstates := pollStates(rpoll), pollStates(cpoll)
 	for i := 0; i < rl; i++ {
 		if !rseen[i] {
 			if cstates[pollState(&rpoll[i])] {
@@ -457,6 +414,61 @@ func alignStream(rex, cex []Exchange, o compareOpts, ign *Ignored) []exchangePai
 		}
 	}
 	return append(pairs, exchangePair{r: &rpoll[rl], c: &cpoll[cl], o: o})
+}
+
+// splitPolls separates a stream's polls from its other calls, each in order.
+func splitPolls(exs []Exchange) (polls, other []Exchange) {
+	for _, e := range exs {
+		if isPoll(&e) {
+			polls = append(polls, e)
+		} else {
+			other = append(other, e)
+		}
+	}
+	return polls, other
+}
+
+// pollLCS pairs the polls of two sides with equal answers, in order: a longest
+// common subsequence of their states, as index pairs.
+func pollLCS(rpoll, cpoll []Exchange) [][2]int {
+	rl, cl := len(rpoll), len(cpoll)
+	l := make([][]int, rl+1)
+	for i := range l {
+		l[i] = make([]int, cl+1)
+	}
+	same := func(i, j int) bool { return pollState(&rpoll[i]) == pollState(&cpoll[j]) }
+	for i := rl - 1; i >= 0; i-- {
+		for j := cl - 1; j >= 0; j-- {
+			if same(i, j) {
+				l[i][j] = l[i+1][j+1] + 1
+			} else {
+				l[i][j] = max(l[i+1][j], l[i][j+1])
+			}
+		}
+	}
+	var out [][2]int
+	for i, j := 0, 0; i < rl && j < cl; {
+		switch {
+		case same(i, j) && l[i][j] == l[i+1][j+1]+1:
+			out = append(out, [2]int{i, j})
+			i++
+			j++
+		case l[i+1][j] >= l[i][j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	return out
+}
+
+// pollStates is the set of states a side's polls showed.
+func pollStates(ps []Exchange) map[string]bool {
+	m := map[string]bool{}
+	for i := range ps {
+		m[pollState(&ps[i])] = true
+	}
+	return m
 }
 
 // pollState is the lifecycle state a poll saw: the HTTP status, and the Status and
