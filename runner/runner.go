@@ -292,13 +292,31 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		return nil, classify(err)
 	}
 	if !opts.Quiet {
-		fmt.Fprintf(stdout, "dmsconform %s: %d checks against %s; evidence: %s\n", Version, len(p.checks), targetLine(sess), sess.PlanFor(p.checks).Describe())
+		fmt.Fprintf(stdout, "dmsconform %s: %d checks against %s; evidence: %s\n", ToolVersion(), len(p.checks), targetLine(sess), sess.PlanFor(p.checks).Describe())
 	}
 	prog := newProgress(stderr, opts.Progress, opts.ProgressEvery)
 	res := engine.Run(ctx, sess, p.checks, prog.update)
 	prog.done()
 	cleanupErr := closeSession()
 
+	run := runReport(opts, sess, res, started)
+	out, err := finishRun(ctx, opts, p, sess, run, cleanupErr, red)
+	if err != nil {
+		return nil, err
+	}
+	ok = true
+	if p.fresh {
+		linkLatest(opts.OutRoot, p.dir)
+	}
+	out.ExitCode = reports.ExitCode(run)
+	if !opts.Quiet {
+		printSummary(stdout, out, cfg)
+	}
+	return out, nil
+}
+
+// runReport is the report of a run: what was tested, and the engine's results.
+func runReport(opts Options, sess *engine.Session, res *engine.Result, started time.Time) *reports.Run {
 	run := &reports.Run{
 		Mode:        reports.ModeTarget,
 		Tool:        Tool(),
@@ -322,6 +340,12 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		run.ExchangeCount += int64(n)
 	}
 	run.Starts, _ = sess.Starts() // clean-up may have found requests lost Starts created
+	return run
+}
+
+// finishRun judges a run against the known deviations and the baseline, records its
+// evidence when asked and writes its reports (redacted) into the run's folder.
+func finishRun(ctx context.Context, opts Options, p *prepared, sess *engine.Session, run *reports.Run, cleanupErr error, red *reports.Redactor) (*Result, error) {
 	out := &Result{Run: run, Dir: p.dir}
 	if cleanupErr != nil {
 		out.Warnings = append(out.Warnings, "clean-up: "+cleanupErr.Error())
@@ -344,14 +368,6 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		return nil, &HarnessError{Err: fmt.Errorf("writing the reports: %w", err)}
 	}
 	run.Phases["write"] = time.Since(tw)
-	ok = true
-	if p.fresh {
-		linkLatest(opts.OutRoot, p.dir)
-	}
-	out.ExitCode = reports.ExitCode(run)
-	if !opts.Quiet {
-		printSummary(stdout, out, cfg)
-	}
 	return out, nil
 }
 

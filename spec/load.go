@@ -343,6 +343,15 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 	sh.MaxLength = s.MaxLength
 	sh.Minimum = s.Minimum
 	sh.Maximum = s.Maximum
+	p.inferredRange(sh, s)
+	p.decodeExt(s.Extensions, "x-dms-sdk-nonpointer", &sh.SDKNonPointer, sh.Pointer+"/x-dms-sdk-nonpointer")
+	p.dmsExtensions(sh, s)
+	p.fillMembers(sh, s)
+}
+
+// inferredRange reads x-dms-inferred-range: bounds dmsconform infers (a SHOULD), kept
+// apart from the bounds of AWS's model.
+func (p *parser) inferredRange(sh *Shape, s *base.Schema) {
 	var inferred struct {
 		Minimum *float64 `yaml:"minimum"`
 		Maximum *float64 `yaml:"maximum"`
@@ -360,8 +369,11 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 			sh.Minimum, sh.Maximum, sh.InferredRange = inferred.Minimum, inferred.Maximum, strings.TrimSpace(inferred.Source)
 		}
 	}
-	p.decodeExt(s.Extensions, "x-dms-sdk-nonpointer", &sh.SDKNonPointer, sh.Pointer+"/x-dms-sdk-nonpointer")
+}
 
+// dmsExtensions reads the documented values, the union and the fault a shape's
+// x-dms-* extensions declare.
+func (p *parser) dmsExtensions(sh *Shape, s *base.Schema) {
 	var vs struct {
 		Name    string            `yaml:"name"`
 		Open    bool              `yaml:"open"`
@@ -397,7 +409,10 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 		sh.Fault = f
 		p.m.Faults[f.Name] = f
 	}
+}
 
+// fillMembers builds a shape's members (required ones marked) and its items.
+func (p *parser) fillMembers(sh *Shape, s *base.Schema) {
 	required := map[string]bool{}
 	for _, r := range s.Required {
 		required[r] = true
