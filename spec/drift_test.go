@@ -454,73 +454,76 @@ func TestDriftNamesAnAddedMember(t *testing.T) {
 	}
 }
 
+// sdkTypeDriftCases are the cases of TestDriftNamesTypeAndPointerChanges: an edit of the
+// model and the differences from the SDK it must produce.
+var sdkTypeDriftCases = []struct {
+	name  string
+	edits []edit
+	want  []string
+}{
+	{
+		name:  "non-pointer flag dropped",
+		edits: []edit{{old: "          x-dms-sdk-nonpointer: true\n", new: ""}},
+		want:  []string{"model member Progress.TotalObjects decodes into non-pointer int64 in SDK field types.Progress.TotalObjects: mark it x-dms-sdk-nonpointer"},
+	},
+	{
+		name:  "non-pointer flag on a pointer field",
+		edits: []edit{{old: "          format: double\n", new: "          format: double\n          x-dms-sdk-nonpointer: true\n"}},
+		want:  []string{"model member Progress.ProgressPercent is x-dms-sdk-nonpointer but SDK field types.Progress.ProgressPercent is *float64"},
+	},
+	{
+		name:  "integer format changed",
+		edits: []edit{{old: "          format: int64\n", new: "          format: int32\n"}},
+		want:  []string{"model member Progress.TotalObjects is integer(int32) but SDK field types.Progress.TotalObjects is int64 (want *int32)"},
+	},
+	{
+		name: "union member added",
+		edits: []edit{
+			{old: "members: [defaultErrorDetails]", new: "members: [defaultErrorDetails, fancyErrorDetails]"},
+			{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n        fancyErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n"},
+		},
+		want: []string{"model union member ErrorDetails.fancyErrorDetails has no SDK member type types.ErrorDetailsMemberFancyErrorDetails"},
+	},
+	{
+		name: "union member renamed",
+		edits: []edit{
+			{old: "members: [defaultErrorDetails]", new: "members: [otherErrorDetails]"},
+			{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        otherErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n"},
+		},
+		want: []string{
+			"SDK union member type types.ErrorDetailsMemberDefaultErrorDetails is not in the model union ErrorDetails (members [otherErrorDetails])",
+			"model union member ErrorDetails.otherErrorDetails has no SDK member type types.ErrorDetailsMemberOtherErrorDetails",
+		},
+	},
+	{
+		name:  "union member value changed",
+		edits: []edit{{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        defaultErrorDetails:\n          $ref: '#/components/schemas/ExportSqlDetails'\n"}},
+		want: []string{
+			"model member ErrorDetails.defaultErrorDetails is shape ExportSqlDetails but SDK field types.ErrorDetailsMemberDefaultErrorDetails.Value is types.DefaultErrorDetails",
+			"model member ExportSqlDetails.ObjectURL has no field in SDK type types.DefaultErrorDetails",
+			"model member ExportSqlDetails.S3ObjectKey has no field in SDK type types.DefaultErrorDetails",
+			"SDK field types.DefaultErrorDetails.Message is not in the model (shape ExportSqlDetails)",
+		},
+	},
+	{
+		name:  "fault member removed",
+		edits: []edit{{old: "        resourceArn: {type: string, description: The ARN of the resource that already exists.}\n", new: ""}},
+		want:  []string{"SDK field types.ResourceAlreadyExistsFault.ResourceArn is not in the model (fault ResourceAlreadyExistsFault)"},
+	},
+	{
+		name:  "fault kind changed",
+		edits: []edit{{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: server}"}},
+		want:  []string{`model fault AccessDeniedFault is a server fault but SDK error type types.AccessDeniedFault is a "client" fault`},
+	},
+	{
+		name:  "array of strings became integers",
+		edits: []edit{{old: "          items: {type: string}", new: "          items: {type: integer, format: int64}"}},
+		want:  []string{"model member Filter.Values[] is integer(int64) but SDK field types.Filter.Values[] is string (want *int64)"},
+	},
+}
+
 func TestDriftNamesTypeAndPointerChanges(t *testing.T) {
-	cases := []struct {
-		name  string
-		edits []edit
-		want  []string
-	}{
-		{
-			name:  "non-pointer flag dropped",
-			edits: []edit{{old: "          x-dms-sdk-nonpointer: true\n", new: ""}},
-			want:  []string{"model member Progress.TotalObjects decodes into non-pointer int64 in SDK field types.Progress.TotalObjects: mark it x-dms-sdk-nonpointer"},
-		},
-		{
-			name:  "non-pointer flag on a pointer field",
-			edits: []edit{{old: "          format: double\n", new: "          format: double\n          x-dms-sdk-nonpointer: true\n"}},
-			want:  []string{"model member Progress.ProgressPercent is x-dms-sdk-nonpointer but SDK field types.Progress.ProgressPercent is *float64"},
-		},
-		{
-			name:  "integer format changed",
-			edits: []edit{{old: "          format: int64\n", new: "          format: int32\n"}},
-			want:  []string{"model member Progress.TotalObjects is integer(int32) but SDK field types.Progress.TotalObjects is int64 (want *int32)"},
-		},
-		{
-			name: "union member added",
-			edits: []edit{
-				{old: "members: [defaultErrorDetails]", new: "members: [defaultErrorDetails, fancyErrorDetails]"},
-				{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n        fancyErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n"},
-			},
-			want: []string{"model union member ErrorDetails.fancyErrorDetails has no SDK member type types.ErrorDetailsMemberFancyErrorDetails"},
-		},
-		{
-			name: "union member renamed",
-			edits: []edit{
-				{old: "members: [defaultErrorDetails]", new: "members: [otherErrorDetails]"},
-				{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        otherErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n"},
-			},
-			want: []string{
-				"SDK union member type types.ErrorDetailsMemberDefaultErrorDetails is not in the model union ErrorDetails (members [otherErrorDetails])",
-				"model union member ErrorDetails.otherErrorDetails has no SDK member type types.ErrorDetailsMemberOtherErrorDetails",
-			},
-		},
-		{
-			name:  "union member value changed",
-			edits: []edit{{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        defaultErrorDetails:\n          $ref: '#/components/schemas/ExportSqlDetails'\n"}},
-			want: []string{
-				"model member ErrorDetails.defaultErrorDetails is shape ExportSqlDetails but SDK field types.ErrorDetailsMemberDefaultErrorDetails.Value is types.DefaultErrorDetails",
-				"model member ExportSqlDetails.ObjectURL has no field in SDK type types.DefaultErrorDetails",
-				"model member ExportSqlDetails.S3ObjectKey has no field in SDK type types.DefaultErrorDetails",
-				"SDK field types.DefaultErrorDetails.Message is not in the model (shape ExportSqlDetails)",
-			},
-		},
-		{
-			name:  "fault member removed",
-			edits: []edit{{old: "        resourceArn: {type: string, description: The ARN of the resource that already exists.}\n", new: ""}},
-			want:  []string{"SDK field types.ResourceAlreadyExistsFault.ResourceArn is not in the model (fault ResourceAlreadyExistsFault)"},
-		},
-		{
-			name:  "fault kind changed",
-			edits: []edit{{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: server}"}},
-			want:  []string{`model fault AccessDeniedFault is a server fault but SDK error type types.AccessDeniedFault is a "client" fault`},
-		},
-		{
-			name:  "array of strings became integers",
-			edits: []edit{{old: "          items: {type: string}", new: "          items: {type: integer, format: int64}"}},
-			want:  []string{"model member Filter.Values[] is integer(int64) but SDK field types.Filter.Values[] is string (want *int64)"},
-		},
-	}
-	for _, tc := range cases {
+	for _, tc := range sdkTypeDriftCases {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := spec.Parse(mutate(t, tc.edits...))
 			if err != nil {
