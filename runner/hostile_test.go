@@ -324,7 +324,9 @@ func TestSimultaneousResetsDoNotOpenTheBreaker(t *testing.T) {
 	for i := range 3 {
 		t.Run(fmt.Sprint("run ", i+1), func(t *testing.T) {
 			srv := wallEmulator(t, 50*time.Millisecond)
-			cfg := proxied(srv, behind(t, srv, hostile.Sometimes(0.2, uint64(time.Now().UnixNano()), hostile.Reset())))
+			seed := uint64(time.Now().UnixNano())
+			t.Logf("reset seed %d (which calls are reset also depends on the order the calls arrive)", seed)
+			cfg := proxied(srv, behind(t, srv, hostile.Sometimes(0.2, seed, hostile.Reset())))
 			cfg.Parallel = 16
 			res, err := run(t, Options{Config: cfg})
 			if err != nil {
