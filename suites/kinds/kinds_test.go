@@ -49,8 +49,9 @@ func declaredKinds(t *testing.T) map[string]string {
 	return out
 }
 
-// tableTests lists the types a _test file's Test functions build as composite
-// literals (the kinds its table tests judge with).
+// tableTests lists the types a _test file builds as composite literals (the kinds its
+// table tests judge with), in its Test functions or in the case tables and helpers
+// beside them; none when the file has no Test function.
 func tableTests(t *testing.T, file string) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
@@ -58,26 +59,29 @@ func tableTests(t *testing.T, file string) map[string]bool {
 	if err != nil {
 		return out // no such file
 	}
+	hasTest := false
 	for _, d := range f.Decls {
-		fn, ok := d.(*ast.FuncDecl)
-		if !ok || fn.Recv != nil || !strings.HasPrefix(fn.Name.Name, "Test") || fn.Body == nil {
-			continue
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "Test") && fn.Body != nil {
+			hasTest = true
 		}
-		ast.Inspect(fn.Body, func(n ast.Node) bool {
-			if cl, ok := n.(*ast.CompositeLit); ok {
-				if id, ok := cl.Type.(*ast.Ident); ok {
-					out[id.Name] = true
-				}
-			}
-			return true
-		})
 	}
+	if !hasTest {
+		return out
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if cl, ok := n.(*ast.CompositeLit); ok {
+			if id, ok := cl.Type.(*ast.Ident); ok {
+				out[id.Name] = true
+			}
+		}
+		return true
+	})
 	return out
 }
 
 // TestEveryKindIsTested finds each kind and its table tests from the code: the file
 // that declares a kind (a type with a Judge method), say shape_member_type.go, has
-// shape_member_type_test.go beside it with a Test function that builds the kind
+// shape_member_type_test.go beside it with Test functions whose cases build the kind
 // (MemberType{...}). A kind whose test file is deleted, or whose tests no longer
 // build it, fails here; so does a kind the catalog uses that this finds no
 // declaration of, and a declared kind that expands to no check.
