@@ -110,7 +110,7 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusBadRequest, fmt.Sprintf("could not read a control body of at most %d bytes", maxControlBody))
 		return
 	}
-	decode := func(v any) bool {
+	decode := controlDecoder(func(v any) bool {
 		if len(strings.TrimSpace(string(body))) == 0 {
 			return true
 		}
@@ -121,75 +121,26 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 			return false
 		}
 		return true
-	}
+	})
 	switch route {
 	case "POST clock/advance":
-		var in struct {
-			Duration string `json:"duration"`
-		}
-		if !decode(&in) {
-			return
-		}
-		dur, err := time.ParseDuration(in.Duration)
-		if err != nil {
-			controlError(w, http.StatusBadRequest, fmt.Sprintf("duration %q is not a Go duration such as \"2s\" or \"1m30s\"", in.Duration))
-			return
-		}
-		if err := e.Advance(dur); err != nil {
-			controlError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		controlJSON(w, http.StatusOK, map[string]string{"now": e.clock.Now().UTC().Format(time.RFC3339Nano)})
+		e.controlAdvance(w, decode)
 	case "POST reset":
 		e.Reset()
 		w.WriteHeader(http.StatusNoContent)
 	case "POST scenarios":
-		var s Scenario
-		if !decode(&s) {
-			return
-		}
-		if err := e.validateScenario(s); err != nil {
-			controlError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		if s.Project != "" && e.lookupProject(s.Project) == nil {
-			controlError(w, http.StatusBadRequest, fmt.Sprintf("scenario project %q is not a seeded project; known: %s", s.Project, e.projectList()))
-			return
-		}
-		controlJSON(w, http.StatusOK, map[string]string{"id": e.AddScenario(s)})
+		e.controlAddScenario(w, decode)
 	case "DELETE scenarios":
 		e.ClearScenarios()
 		w.WriteHeader(http.StatusNoContent)
 	case "GET defects":
 		controlJSON(w, http.StatusOK, map[string]any{"active": e.Defects(), "available": DefectModes()})
 	case "PUT defects":
-		var in struct {
-			Modes []string `json:"modes"`
-		}
-		if !decode(&in) {
-			return
-		}
-		if err := e.SetDefects(in.Modes); err != nil {
-			controlError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+		e.controlSetDefects(w, decode)
 	case "GET weather":
 		controlJSON(w, http.StatusOK, e.Weather())
 	case "PUT weather":
-		var in Weather
-		if len(strings.TrimSpace(string(body))) > 0 {
-			// Weather's own decoder: unknown fields refused, the accepted ones named
-			if err := in.UnmarshalJSON(body); err != nil {
-				controlError(w, http.StatusBadRequest, route+": "+err.Error())
-				return
-			}
-		}
-		if err := e.SetWeather(in); err != nil {
-			controlError(w, http.StatusBadRequest, err.Error())
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
+		e.controlSetWeather(w, route, body)
 	case "GET info":
 		controlJSON(w, http.StatusOK, e.Info())
 	case "GET state":
@@ -198,6 +149,79 @@ func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
 		controlError(w, http.StatusNotFound, fmt.Sprintf("no control endpoint %s %s%s; endpoints: POST clock/advance, POST reset, POST|DELETE scenarios, GET|PUT defects, GET|PUT weather, GET info, GET state",
 			r.Method, ControlPrefix, path))
 	}
+}
+
+// controlDecoder decodes a control call's JSON body into v; on a body it cannot take
+// it answers 400 and returns false.
+type controlDecoder func(v any) bool
+
+// controlAdvance moves the virtual clock (POST clock/advance).
+func (e *Emulator) controlAdvance(w http.ResponseWriter, decode controlDecoder) {
+	var in struct {
+		Duration string `json:"duration"`
+	}
+	if !decode(&in) {
+		return
+	}
+	dur, err := time.ParseDuration(in.Duration)
+	if err != nil {
+		controlError(w, http.StatusBadRequest, fmt.Sprintf("duration %q is not a Go duration such as \"2s\" or \"1m30s\"", in.Duration))
+		return
+	}
+	if err := e.Advance(dur); err != nil {
+		controlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	controlJSON(w, http.StatusOK, map[string]string{"now": e.clock.Now().UTC().Format(time.RFC3339Nano)})
+}
+
+// controlAddScenario adds a scenario (POST scenarios).
+func (e *Emulator) controlAddScenario(w http.ResponseWriter, decode controlDecoder) {
+	var s Scenario
+	if !decode(&s) {
+		return
+	}
+	if err := e.validateScenario(s); err != nil {
+		controlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if s.Project != "" && e.lookupProject(s.Project) == nil {
+		controlError(w, http.StatusBadRequest, fmt.Sprintf("scenario project %q is not a seeded project; known: %s", s.Project, e.projectList()))
+		return
+	}
+	controlJSON(w, http.StatusOK, map[string]string{"id": e.AddScenario(s)})
+}
+
+// controlSetDefects switches defect modes on (PUT defects).
+func (e *Emulator) controlSetDefects(w http.ResponseWriter, decode controlDecoder) {
+	var in struct {
+		Modes []string `json:"modes"`
+	}
+	if !decode(&in) {
+		return
+	}
+	if err := e.SetDefects(in.Modes); err != nil {
+		controlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// controlSetWeather replaces the weather (PUT weather).
+func (e *Emulator) controlSetWeather(w http.ResponseWriter, route string, body []byte) {
+	var in Weather
+	if len(strings.TrimSpace(string(body))) > 0 {
+		// Weather's own decoder: unknown fields refused, the accepted ones named
+		if err := in.UnmarshalJSON(body); err != nil {
+			controlError(w, http.StatusBadRequest, route+": "+err.Error())
+			return
+		}
+	}
+	if err := e.SetWeather(in); err != nil {
+		controlError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // validateScenario is Scenario.Validate, and its family is one of the model's (or "").

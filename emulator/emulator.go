@@ -365,22 +365,44 @@ func New(cfg Config) (*Emulator, error) {
 		queues:      map[*project]*queue{},
 		quit:        make(chan struct{}),
 	}
+	if err := e.setDefaults(); err != nil {
+		return nil, err
+	}
+	if err := e.addCredentials(cfg.Credentials); err != nil {
+		return nil, err
+	}
+	if err := e.addProjects(cfg.Projects); err != nil {
+		return nil, err
+	}
+	ds, err := parseDefects(cfg.Defects)
+	if err != nil {
+		return nil, err
+	}
+	e.defects.Store(ds)
+	if err := e.SetWeather(cfg.Weather); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// setDefaults checks the configuration New copied and fills in its defaults.
+func (e *Emulator) setDefaults() error {
 	if e.region == "" {
 		e.region = DefaultRegion
 	}
 	if !regionRE.MatchString(e.region) {
-		return nil, fmt.Errorf("emulator: region %q is not a region name such as %s", e.region, DefaultRegion)
+		return fmt.Errorf("emulator: region %q is not a region name such as %s", e.region, DefaultRegion)
 	}
 	if e.account == "" {
 		e.account = DefaultAccountID
 	}
 	if !accountRE.MatchString(e.account) {
-		return nil, fmt.Errorf("emulator: account id %q must be 12 digits, such as %s", e.account, DefaultAccountID)
+		return fmt.Errorf("emulator: account id %q must be 12 digits, such as %s", e.account, DefaultAccountID)
 	}
 	if e.model == nil {
 		m, err := defaultModel()
 		if err != nil {
-			return nil, fmt.Errorf("emulator: load the embedded model: %w", err)
+			return fmt.Errorf("emulator: load the embedded model: %w", err)
 		}
 		e.model = m
 	}
@@ -391,33 +413,38 @@ func New(cfg Config) (*Emulator, error) {
 		e.vclock = vc
 	}
 	if e.step < 0 {
-		return nil, fmt.Errorf("emulator: step duration %v is negative; use 0 for the default %v", e.step, DefaultStepDuration)
+		return fmt.Errorf("emulator: step duration %v is negative; use 0 for the default %v", e.step, DefaultStepDuration)
 	}
 	if e.step == 0 {
 		e.step = DefaultStepDuration
 	}
 	if e.autoAdvance < 0 {
-		return nil, fmt.Errorf("emulator: auto-advance %v is negative", e.autoAdvance)
+		return fmt.Errorf("emulator: auto-advance %v is negative", e.autoAdvance)
 	}
 	if e.maxBody < 0 {
-		return nil, fmt.Errorf("emulator: MaxBodyBytes %d is negative; use 0 for the default %d", e.maxBody, DefaultMaxBodyBytes)
+		return fmt.Errorf("emulator: MaxBodyBytes %d is negative; use 0 for the default %d", e.maxBody, DefaultMaxBodyBytes)
 	}
 	if e.maxBody == 0 {
 		e.maxBody = DefaultMaxBodyBytes
 	}
-	creds := cfg.Credentials
+	return nil
+}
+
+// addCredentials configures the key pairs (nil: the default test key pairs) and what
+// each is denied.
+func (e *Emulator) addCredentials(creds []Credential) error {
 	if creds == nil {
 		creds = defaultCredentials(e.model)
 	}
 	if len(creds) == 0 {
-		return nil, errors.New("emulator: no credentials configured; pass nil for the default test key pairs")
+		return errors.New("emulator: no credentials configured; pass nil for the default test key pairs")
 	}
 	for i, c := range creds {
 		if c.AccessKeyID == "" || c.SecretAccessKey == "" {
-			return nil, fmt.Errorf("emulator: credential %d has an empty access key id or secret", i)
+			return fmt.Errorf("emulator: credential %d has an empty access key id or secret", i)
 		}
 		if _, dup := e.creds[c.AccessKeyID]; dup {
-			return nil, fmt.Errorf("emulator: access key id %s is configured twice", c.AccessKeyID)
+			return fmt.Errorf("emulator: access key id %s is configured twice", c.AccessKeyID)
 		}
 		if c.Principal == "" {
 			c.Principal = e.defaultPrincipal(len(c.Deny) > 0)
@@ -430,34 +457,38 @@ func New(cfg Config) (*Emulator, error) {
 			case e.model.Operation(op) != nil:
 				cr.deny[op] = true
 			default:
-				return nil, fmt.Errorf("emulator: credential %s denies unknown operation %q; use \"*\" or one of %s",
+				return fmt.Errorf("emulator: credential %s denies unknown operation %q; use \"*\" or one of %s",
 					c.AccessKeyID, op, strings.Join(e.operationNames(), ", "))
 			}
 		}
 		e.creds[c.AccessKeyID] = cr
 	}
-	projs := cfg.Projects
+	return nil
+}
+
+// addProjects seeds the migration projects (nil: the default ones).
+func (e *Emulator) addProjects(projs []Project) error {
 	if projs == nil {
 		projs = DefaultProjects()
 	}
 	if len(projs) == 0 {
-		return nil, errors.New("emulator: no migration projects configured; pass nil for the default projects")
+		return errors.New("emulator: no migration projects configured; pass nil for the default projects")
 	}
 	seen := map[string]bool{}
 	for _, p := range projs {
 		if p.Name == "" || len(p.Name) > 255 || strings.HasPrefix(p.Name, "arn:") {
-			return nil, fmt.Errorf("emulator: project name %q must be 1..255 characters and not an ARN", p.Name)
+			return fmt.Errorf("emulator: project name %q must be 1..255 characters and not an ARN", p.Name)
 		}
 		id := p.ID
 		if id == "" {
 			id = deriveID(p.Name)
 		}
 		if seen[p.Name] || seen[id] {
-			return nil, fmt.Errorf("emulator: project %q (id %s) is configured twice", p.Name, id)
+			return fmt.Errorf("emulator: project %q (id %s) is configured twice", p.Name, id)
 		}
 		seen[p.Name], seen[id] = true, true
 		if p.StartFault != "" && !startFaultModelled(e.model, p.StartFault) {
-			return nil, fmt.Errorf("emulator: project %q: start fault %q is not a modelled fault of any Start* operation (%s)", p.Name, p.StartFault, strings.Join(startFaults(e.model), ", "))
+			return fmt.Errorf("emulator: project %q: start fault %q is not a modelled fault of any Start* operation (%s)", p.Name, p.StartFault, strings.Join(startFaults(e.model), ", "))
 		}
 		server := p.SourceServer
 		if server == "" {
@@ -466,15 +497,7 @@ func New(cfg Config) (*Emulator, error) {
 		e.projects = append(e.projects, &project{name: p.Name, id: id, failWith: p.FailWith, sourceServer: server, startFault: p.StartFault,
 			arn: fmt.Sprintf("arn:aws:dms:%s:%s:migration-project:%s", e.region, e.account, id)})
 	}
-	ds, err := parseDefects(cfg.Defects)
-	if err != nil {
-		return nil, err
-	}
-	e.defects.Store(ds)
-	if err := e.SetWeather(cfg.Weather); err != nil {
-		return nil, err
-	}
-	return e, nil
+	return nil
 }
 
 // defaultPrincipal is the ARN AccessDeniedException messages name for a key

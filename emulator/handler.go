@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -220,13 +221,13 @@ func (e *Emulator) decodeInput(op *spec.Operation, body []byte, d *defectSet) (m
 	if len(bytes.TrimSpace(body)) == 0 {
 		body = []byte("{}")
 	}
-	v, err := spec.DecodeJSON(body)
+	v, err := jsonv.Decode(body)
 	if err != nil {
 		return nil, newErr(CodeSerialization, "the request body is not a JSON document (%v); send a JSON object of the %s members", err, op.Input.Name)
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, newErr(CodeSerialization, "the request body must be a JSON object of the %s members, got %s", op.Input.Name, jsonKind(v))
+		return nil, newErr(CodeSerialization, "the request body must be a JSON object of the %s members, got %s", op.Input.Name, jsonType(v))
 	}
 	var validation []string
 	for _, f := range spec.Validate(op.Input, v) {
@@ -296,7 +297,7 @@ func memberPath(ptr string) string {
 	return strings.NewReplacer("~1", "/", "~0", "~").Replace(p)
 }
 
-func jsonKind(v any) string {
+func jsonType(v any) string {
 	switch v.(type) {
 	case nil:
 		return "null"

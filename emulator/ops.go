@@ -8,6 +8,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -83,47 +84,65 @@ func decodeMarker(family, m string) (uint64, bool) {
 	return seq, err == nil
 }
 
-func (e *Emulator) describe(op *spec.Operation, p *project, in map[string]any, d *defectSet) (map[string]any, *apiError) {
-	maxRecords := MaxRecordsLimit
+// describePage reads a describe's paging: MaxRecords (default and at most
+// MaxRecordsLimit) and the sequence number the Marker of the previous page ends at.
+func describePage(op *spec.Operation, in map[string]any) (maxRecords int, after uint64, aerr *apiError) {
+	maxRecords = MaxRecordsLimit
 	if v, ok := in["MaxRecords"].(json.Number); ok {
 		n, err := strconv.Atoi(v.String())
 		if err != nil || n < 1 || n > MaxRecordsLimit {
-			return nil, validationErr(fmt.Sprintf("Value '%s' at 'MaxRecords' failed to satisfy constraint: Member must have value between 1 and %d (omit it for %d)",
+			return 0, 0, validationErr(fmt.Sprintf("Value '%s' at 'MaxRecords' failed to satisfy constraint: Member must have value between 1 and %d (omit it for %d)",
 				v, MaxRecordsLimit, MaxRecordsLimit))
 		}
 		maxRecords = n
 	}
-	var after uint64
 	if m := str(in, "Marker"); m != "" {
 		seq, ok := decodeMarker(op.Family, m)
 		if !ok {
-			return nil, validationErr(fmt.Sprintf("Value '%s' at 'Marker' failed to satisfy constraint: not a marker this emulator issued for %s; pass the Marker of the previous page unchanged, or omit it to start over",
+			return 0, 0, validationErr(fmt.Sprintf("Value '%s' at 'Marker' failed to satisfy constraint: not a marker this emulator issued for %s; pass the Marker of the previous page unchanged, or omit it to start over",
 				m, op.Name))
 		}
 		after = seq
 	}
+	return maxRecords, after, nil
+}
+
+// describeFilters reads a describe's Filters (request-id and status) as predicates a
+// request must all meet.
+func describeFilters(in map[string]any) ([]func(id, status string) bool, *apiError) {
 	var preds []func(id, status string) bool
-	if fs, ok := in["Filters"].([]any); ok {
-		for i, f := range fs {
-			fm, _ := f.(map[string]any)
-			name, _ := fm["Name"].(string)
-			vals := map[string]bool{}
-			if vs, ok := fm["Values"].([]any); ok {
-				for _, v := range vs {
-					if s, ok := v.(string); ok {
-						vals[s] = true
-					}
+	fs, _ := in["Filters"].([]any)
+	for i, f := range fs {
+		fm, _ := f.(map[string]any)
+		name, _ := fm["Name"].(string)
+		vals := map[string]bool{}
+		if vs, ok := fm["Values"].([]any); ok {
+			for _, v := range vs {
+				if s, ok := v.(string); ok {
+					vals[s] = true
 				}
 			}
-			switch name {
-			case "request-id":
-				preds = append(preds, func(id, _ string) bool { return vals[id] })
-			case "status":
-				preds = append(preds, func(_, st string) bool { return vals[st] })
-			default:
-				return nil, validationErr(fmt.Sprintf("Value '%s' at 'Filters.%d.Name' failed to satisfy constraint: supported filter names are request-id and status", name, i))
-			}
 		}
+		switch name {
+		case "request-id":
+			preds = append(preds, func(id, _ string) bool { return vals[id] })
+		case "status":
+			preds = append(preds, func(_, st string) bool { return vals[st] })
+		default:
+			return nil, validationErr(fmt.Sprintf("Value '%s' at 'Filters.%d.Name' failed to satisfy constraint: supported filter names are request-id and status", name, i))
+		}
+	}
+	return preds, nil
+}
+
+func (e *Emulator) describe(op *spec.Operation, p *project, in map[string]any, d *defectSet) (map[string]any, *apiError) {
+	maxRecords, after, aerr := describePage(op, in)
+	if aerr != nil {
+		return nil, aerr
+	}
+	preds, aerr := describeFilters(in)
+	if aerr != nil {
+		return nil, aerr
 	}
 	if d.has(DefectDescribeIgnoreFilters) {
 		preds = nil
@@ -178,7 +197,7 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 			return cancelAnswer(e.render(ghost, view{status: StatusCanceling}, d), d), nil
 		}
 		return nil, newFault(CodeResourceNotFound, "%s request %q not found in migration project %s; start one with %s and pass its RequestIdentifier",
-			upperFirst(e.noun(op.Family)), id, p.name, e.startName(op.Family))
+			text.UpperFirst(e.noun(op.Family)), id, p.name, e.startName(op.Family))
 	}
 	v := e.compute(r, now)
 	if v.terminal() || v.status == StatusCanceling {
@@ -186,7 +205,7 @@ func (e *Emulator) cancel(op *spec.Operation, p *project, in map[string]any, d *
 			return cancelAnswer(e.render(r, v, d), d), nil
 		}
 		return nil, newFault(CodeInvalidState, "%s request %s is %s; only RECEIVED or IN_PROGRESS requests can be canceled",
-			upperFirst(e.noun(op.Family)), id, v.status)
+			text.UpperFirst(e.noun(op.Family)), id, v.status)
 	}
 	if !d.has(DefectCancelNoEffect) {
 		r.canceled, r.cancelAt, r.anyway = true, now, d.has(DefectCancelAnyway)
@@ -254,13 +273,6 @@ func (e *Emulator) noun(family string) string {
 	return b.String()
 }
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 // otherID returns a different, well-formed request id derived from id.
 func otherID(id string) string {
 	b := []byte(id)
@@ -296,6 +308,45 @@ const revertAfter = 3
 func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
 	scen := e.scenarioFor(r)
 	m := make(map[string]any, 6)
+	status := e.renderStatus(r, v, scen, d)
+	m["Status"] = status
+	if d.has(DefectEnumsAsNumbers) {
+		m["Status"] = e.enumCode("Status", status)
+	}
+	if !d.has(DefectMissingRequestID) {
+		m["RequestIdentifier"] = r.id
+	}
+	if !d.has(DefectMissingProjectARN) {
+		arn := r.project.arn
+		if d.has(DefectWrongProjectARN) {
+			arn = e.otherProjectARN(r.project)
+		}
+		m["MigrationProjectArn"] = arn
+		if d.has(DefectNullStringMembers) {
+			m["MigrationProjectArn"] = nullString(arn)
+		}
+	}
+	if v.failed {
+		m["Error"] = renderError(v, d)
+	} else if d.has(DefectNullMembers) {
+		m["Error"] = nil
+	}
+	if scen != nil && scen.ExportSqlDetails != nil {
+		m["ExportSqlDetails"] = renderExportSQL(scen.ExportSqlDetails, d)
+	} else if d.has(DefectNullMembers) {
+		m["ExportSqlDetails"] = nil
+	}
+	if v.step != "" {
+		m["Progress"] = e.renderProgress(v, scen, d)
+	} else if d.has(DefectNullMembers) {
+		m["Progress"] = nil
+	}
+	return m
+}
+
+// renderStatus is the Status a request shows: its own, as the defects bend it, or
+// the one its scenario asks for.
+func (e *Emulator) renderStatus(r *request, v view, scen *Scenario, d *defectSet) string {
 	status := v.status
 	switch {
 	case d.has(DefectStatusDoubleL) && status == StatusCanceled:
@@ -317,75 +368,53 @@ func (e *Emulator) render(r *request, v view, d *defectSet) map[string]any {
 	if scen != nil && scen.Status != "" {
 		status = scen.Status
 	}
-	m["Status"] = status
-	if d.has(DefectEnumsAsNumbers) {
-		m["Status"] = e.enumCode("Status", status)
+	return status
+}
+
+// renderError is a failed request's ErrorDetails union, as the defects bend it.
+func renderError(v view, d *defectSet) map[string]any {
+	member := "defaultErrorDetails"
+	if v.unknownMember != "" {
+		member = v.unknownMember
 	}
-	if !d.has(DefectMissingRequestID) {
-		m["RequestIdentifier"] = r.id
+	if d.has(DefectUnionUnknownMember) {
+		member = "futureErrorDetails"
 	}
-	if !d.has(DefectMissingProjectARN) {
-		arn := r.project.arn
-		if d.has(DefectWrongProjectARN) {
-			arn = e.otherProjectARN(r.project)
-		}
-		m["MigrationProjectArn"] = arn
-		if d.has(DefectNullStringMembers) {
-			m["MigrationProjectArn"] = nullString(arn)
+	var details any = map[string]any{"Message": v.failMsg}
+	switch {
+	case d.has(DefectErrorDetailsAsString):
+		details = v.failMsg
+	case d.has(DefectErrorMessageList):
+		details = map[string]any{"Message": []any{v.failMsg}}
+	}
+	u := map[string]any{member: details}
+	if d.has(DefectUnionTwoMembers) {
+		u["sqlErrorDetails"] = map[string]any{"Message": v.failMsg}
+	}
+	if d.has(DefectUnionTypeInside) {
+		u["__type"] = "com.amazonaws.dms#ErrorDetails"
+	}
+	if d.has(DefectUnionEmpty) {
+		u = map[string]any{}
+	}
+	return u
+}
+
+// renderExportSQL is a scenario's ExportSqlDetails, as the defects bend it.
+func renderExportSQL(sd *ExportSQL, d *defectSet) map[string]any {
+	x := map[string]any{}
+	if sd.S3ObjectKey != "" {
+		x["S3ObjectKey"] = sd.S3ObjectKey
+	}
+	if sd.ObjectURL != "" {
+		x["ObjectURL"] = sd.ObjectURL
+	}
+	if d.has(DefectExportSQLAsObjects) {
+		for k, v := range x {
+			x[k] = map[string]any{"Bucket": "dmsconform", "Key": v}
 		}
 	}
-	if v.failed {
-		member := "defaultErrorDetails"
-		if v.unknownMember != "" {
-			member = v.unknownMember
-		}
-		if d.has(DefectUnionUnknownMember) {
-			member = "futureErrorDetails"
-		}
-		var details any = map[string]any{"Message": v.failMsg}
-		switch {
-		case d.has(DefectErrorDetailsAsString):
-			details = v.failMsg
-		case d.has(DefectErrorMessageList):
-			details = map[string]any{"Message": []any{v.failMsg}}
-		}
-		u := map[string]any{member: details}
-		if d.has(DefectUnionTwoMembers) {
-			u["sqlErrorDetails"] = map[string]any{"Message": v.failMsg}
-		}
-		if d.has(DefectUnionTypeInside) {
-			u["__type"] = "com.amazonaws.dms#ErrorDetails"
-		}
-		if d.has(DefectUnionEmpty) {
-			u = map[string]any{}
-		}
-		m["Error"] = u
-	} else if d.has(DefectNullMembers) {
-		m["Error"] = nil
-	}
-	if scen != nil && scen.ExportSqlDetails != nil {
-		x := map[string]any{}
-		if scen.ExportSqlDetails.S3ObjectKey != "" {
-			x["S3ObjectKey"] = scen.ExportSqlDetails.S3ObjectKey
-		}
-		if scen.ExportSqlDetails.ObjectURL != "" {
-			x["ObjectURL"] = scen.ExportSqlDetails.ObjectURL
-		}
-		if d.has(DefectExportSQLAsObjects) {
-			for k, v := range x {
-				x[k] = map[string]any{"Bucket": "dmsconform", "Key": v}
-			}
-		}
-		m["ExportSqlDetails"] = x
-	} else if d.has(DefectNullMembers) {
-		m["ExportSqlDetails"] = nil
-	}
-	if v.step != "" {
-		m["Progress"] = e.renderProgress(v, scen, d)
-	} else if d.has(DefectNullMembers) {
-		m["Progress"] = nil
-	}
-	return m
+	return x
 }
 
 func (e *Emulator) renderProgress(v view, scen *Scenario, d *defectSet) map[string]any {

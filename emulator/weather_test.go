@@ -582,38 +582,53 @@ func TestWeatherStepDuration(t *testing.T) {
 func TestScenarioTag(t *testing.T) {
 	s := startServer(t, nil)
 	c := sdkClient(s, s.AccessKeyID, s.SecretAccessKey)
+	checkTagsPickScenarios(t, s, c)
+	s.Emulator.Reset()
+	checkTaggedScenarioFirst(t, s, c)
+}
+
+// mustStartIn starts a conversion in DefaultProject with rules and returns its id,
+// failing the test if the start fails.
+func mustStartIn(t *testing.T, c *dms.Client, rules string) string {
+	t.Helper()
+	id, err := startIn(c, ctx, rules)
+	if err != nil {
+		t.Fatalf("start %s: %v", rules, err)
+	}
+	return id
+}
+
+// scenariosTaken maps each request the emulator knows to the scenario it took (the zero
+// Scenario when it took none).
+func scenariosTaken(t *testing.T, e *Emulator) map[string]Scenario {
+	t.Helper()
+	out := map[string]Scenario{}
+	for _, rs := range e.State() {
+		var sc Scenario
+		if rs.Scenario != "" {
+			if err := json.Unmarshal([]byte(rs.Scenario), &sc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out[rs.ID] = sc
+	}
+	return out
+}
+
+// checkTagsPickScenarios checks that a start whose selection rules carry a scenario's
+// tag takes that scenario, up to its count, and that the scenarios then act.
+func checkTagsPickScenarios(t *testing.T, s *Server, c *dms.Client) {
+	t.Helper()
 	e := s.Emulator
 	e.AddScenario(Scenario{Tag: "job-A", Count: 2, HoldAtStep: StepAnalyzing})
 	e.AddScenario(Scenario{Tag: "job-B", Count: 2, FailWith: "B failed"})
-	start := func(rules string) string {
-		t.Helper()
-		id, err := startIn(c, ctx, rules)
-		if err != nil {
-			t.Fatalf("start %s: %v", rules, err)
-		}
-		return id
-	}
-	b1 := start(`{"rules":[],"comment":"job-B"}`)
-	plain := start(`{"rules":[]}`)
-	a1 := start(`{"rules":[{"rule-name":"job-A"}]}`)
-	b2 := start(`{"x":"job-B"}`)
-	a2 := start(`{"x":"job-A"}`)
-	a3 := start(`{"x":"job-A"}`) // job-A used up
-	took := func() map[string]Scenario {
-		t.Helper()
-		out := map[string]Scenario{}
-		for _, rs := range e.State() {
-			var sc Scenario
-			if rs.Scenario != "" {
-				if err := json.Unmarshal([]byte(rs.Scenario), &sc); err != nil {
-					t.Fatal(err)
-				}
-			}
-			out[rs.ID] = sc
-		}
-		return out
-	}
-	got := took()
+	b1 := mustStartIn(t, c, `{"rules":[],"comment":"job-B"}`)
+	plain := mustStartIn(t, c, `{"rules":[]}`)
+	a1 := mustStartIn(t, c, `{"rules":[{"rule-name":"job-A"}]}`)
+	b2 := mustStartIn(t, c, `{"x":"job-B"}`)
+	a2 := mustStartIn(t, c, `{"x":"job-A"}`)
+	a3 := mustStartIn(t, c, `{"x":"job-A"}`) // job-A used up
+	got := scenariosTaken(t, e)
 	for _, id := range []string{a1, a2} {
 		if got[id].HoldAtStep != StepAnalyzing {
 			t.Errorf("job-A start %s took %+v, want the job-A scenario", id, got[id])
@@ -641,13 +656,18 @@ func TestScenarioTag(t *testing.T) {
 	if st, _, _ := progressOf(describeConv(t, c, DefaultProject, a1)); st != StepAnalyzing {
 		t.Errorf("job-A start %s at %s, want held at ANALYZING", a1, st)
 	}
-	e.Reset()
-	// a tagged start prefers its tagged scenario to an earlier untagged one, which
-	// stays for an untagged start
+}
+
+// checkTaggedScenarioFirst checks that a tagged start prefers its tagged scenario to an
+// earlier untagged one, which stays for an untagged start, and that a tag cannot bind a
+// request-bound scenario.
+func checkTaggedScenarioFirst(t *testing.T, s *Server, c *dms.Client) {
+	t.Helper()
+	e := s.Emulator
 	e.AddScenario(Scenario{FailWith: "untagged"})
 	e.AddScenario(Scenario{Tag: "job-C", HoldAtStep: StatusReceived})
-	c1 := start(`"job-C"`)
-	u := start(`{}`)
+	c1 := mustStartIn(t, c, `"job-C"`)
+	u := mustStartIn(t, c, `{}`)
 	s.Clock.Advance(10 * testStep)
 	if st := aws.ToString(describeConv(t, c, DefaultProject, c1).Status); st != StatusReceived {
 		t.Errorf("job-C: %s, want held RECEIVED", st)

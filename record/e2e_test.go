@@ -90,8 +90,8 @@ func TestReplayGivesLiveOutcomes(t *testing.T) {
 		t.Fatalf("the live run has %d checks, the catalog %d", len(live.Run.Checks), len(all.Checks()))
 	}
 	replayed := run(t, runner.Options{Config: engine.Config{Target: "replay:" + dir}})
-	if replayed.Run.Target.Kind != engine.TargetReplay {
-		t.Fatalf("target kind %q, want replay", replayed.Run.Target.Kind)
+	if replayed.Run.Target.TargetKind != engine.TargetReplay {
+		t.Fatalf("target kind %q, want replay", replayed.Run.Target.TargetKind)
 	}
 	want, got := outcomes(live.Run), outcomes(replayed.Run)
 	if len(want) != len(got) {
@@ -239,7 +239,7 @@ func TestTamperedRecordingShowsDifferences(t *testing.T) {
 	for _, c := range p.Scripts {
 		for _, e := range c.Exchanges {
 			for _, d := range e.Differences {
-				got[c.Key+" #"+itoa(e.Seq)+" "+d.Pointer] = d.Kind
+				got[c.Key+" #"+itoa(e.Seq)+" "+d.Pointer] = d.Change
 			}
 		}
 	}
@@ -316,7 +316,7 @@ func TestEmbeddedFixtureIsCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, log.String())
 	}
-	if res.ExitCode != runner.ExitOK {
+	if res.ExitCode != reports.ExitOK {
 		t.Fatalf("the embedded run exits %d:\n%s", res.ExitCode, log.String())
 	}
 	if os.Getenv(envRecordFixtures) == "1" {

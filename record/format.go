@@ -87,9 +87,9 @@ type ModelRef struct {
 // TargetRef describes the recorded target (no endpoint: hosts and ports are not
 // evidence, and an endpoint may name an account).
 type TargetRef struct {
-	Kind    string `json:"kind"`
-	Project string `json:"project"` // normalised: an ARN keeps its shape, its account is a placeholder
-	Region  string `json:"region"`
+	TargetKind string `json:"kind"`    // engine.Target.TargetKind: embedded, endpoint, aws, replay
+	Project    string `json:"project"` // normalised: an ARN keeps its shape, its account is a placeholder
+	Region     string `json:"region"`
 }
 
 // ToolRef names the harness that recorded.
@@ -98,12 +98,12 @@ type ToolRef struct {
 	Version string `json:"version"`
 }
 
-// Placeholder describes one placeholder: its kind (account, uuid, request-id,
-// timestamp) and the shape of the replaced value (account, uuid, opaque, rfc3339,
+// Placeholder describes one placeholder: its category (account, uuid, request-id,
+// timestamp: what the replaced value was) and the shape of the replaced value (account, uuid, opaque, rfc3339,
 // http-date, amz-date).
 type Placeholder struct {
-	Kind  string `json:"kind"`
-	Shape string `json:"shape"`
+	Category string `json:"kind"`
+	Shape    string `json:"shape"`
 }
 
 // ScriptFile is evidence/<family>.<script>.json (and _setup.json).

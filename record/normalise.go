@@ -1,10 +1,7 @@
 package record
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -13,15 +10,16 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/reports"
 )
 
-// Placeholder kinds.
+// Placeholder categories (Placeholder.Category; "kind" in a recording).
 const (
-	KindAccount   = "account"    // a 12-digit AWS account id, bare or inside an ARN
-	KindUUID      = "uuid"       // any other UUID
-	KindRequestID = "request-id" // x-amzn-RequestId values and request identifiers
-	KindTimestamp = "timestamp"  // RFC 3339, HTTP-date or SigV4 (20060102T150405Z) times
+	CategoryAccount   = "account"    // a 12-digit AWS account id, bare or inside an ARN
+	CategoryUUID      = "uuid"       // any other UUID
+	CategoryRequestID = "request-id" // x-amzn-RequestId values and request identifiers
+	CategoryTimestamp = "timestamp"  // RFC 3339, HTTP-date or SigV4 (20060102T150405Z) times
 )
 
 // Shapes of replaced values (Placeholder.Shape).
@@ -198,10 +196,10 @@ func (n *Normaliser) message(m reports.HTTPMessage, isRequest bool, ptr string, 
 		if droppedHeaders[name] {
 			continue
 		}
-		hp := ptr + "/headers/" + escapePointer(name)
+		hp := ptr + "/headers/" + jsonv.EscapePointer(name)
 		var nv string
 		if requestIDHeaders[name] && v != "" {
-			nv = n.whole(v, KindRequestID)
+			nv = n.whole(v, CategoryRequestID)
 		} else {
 			nv = n.text(v, "")
 		}
@@ -249,7 +247,7 @@ func (n *Normaliser) value(v any, ptr, key string, volatile bool, vol *[]string)
 		sort.Strings(keys)
 		out := make(map[string]any, len(x))
 		for _, k := range keys {
-			cp := ptr + "/" + escapePointer(k)
+			cp := ptr + "/" + jsonv.EscapePointer(k)
 			if secretMembers[strings.ToLower(k)] {
 				if s, ok := x[k].(string); ok && s != "" {
 					out[k] = reports.Redacted
@@ -274,7 +272,7 @@ func (n *Normaliser) value(v any, ptr, key string, volatile bool, vol *[]string)
 	case string:
 		hint := ""
 		if requestIDMembers[key] {
-			hint = KindRequestID
+			hint = CategoryRequestID
 		}
 		s := n.text(x, hint)
 		if s != x && !volatile {
@@ -300,19 +298,19 @@ func (n *Normaliser) text(s, hint string) string {
 	if s == "" {
 		return s
 	}
-	s = reRFC3339.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, KindTimestamp, ShapeRFC3339) })
-	s = reHTTPDate.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, KindTimestamp, ShapeHTTPDate) })
-	s = reAmzDate.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, KindTimestamp, ShapeAmzDate) })
+	s = reRFC3339.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, CategoryTimestamp, ShapeRFC3339) })
+	s = reHTTPDate.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, CategoryTimestamp, ShapeHTTPDate) })
+	s = reAmzDate.ReplaceAllStringFunc(s, func(m string) string { return n.place(m, CategoryTimestamp, ShapeAmzDate) })
 	s = reUUID.ReplaceAllStringFunc(s, func(m string) string {
-		kind := KindUUID
-		if hint == KindRequestID {
-			kind = KindRequestID
+		kind := CategoryUUID
+		if hint == CategoryRequestID {
+			kind = CategoryRequestID
 		}
 		return n.place(strings.ToLower(m), kind, ShapeUUID)
 	})
 	// Account ids where they are account ids (reports.AccountSpans): a 12-digit
 	// TotalObjects stays a number, so a recorded body stays JSON.
-	s = n.redactor.ReplaceAccounts(s, func(id string) string { return n.place(id, KindAccount, ShapeAccount) })
+	s = n.redactor.ReplaceAccounts(s, func(id string) string { return n.place(id, CategoryAccount, ShapeAccount) })
 	return n.redactor.String(s)
 }
 
@@ -332,7 +330,7 @@ func (n *Normaliser) place(raw, kind, shape string) string {
 	n.counts[kind]++
 	p := fmt.Sprintf("<%s:%d>", kind, n.counts[kind])
 	n.values[raw] = p
-	n.info[p] = Placeholder{Kind: kind, Shape: shape}
+	n.info[p] = Placeholder{Category: kind, Shape: shape}
 	if shape == ShapeUUID {
 		n.prefixes[raw[:8]] = p
 	}
@@ -355,72 +353,11 @@ func (n *Normaliser) name(s string) string {
 // duplicate keys or a bare null is not stored as JSON: it is kept as text, so a
 // replay serves exactly those bytes.
 func parseJSON(s string) (any, bool) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil || v == nil {
-		return nil, false
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, false
-	}
-	if hasDuplicateKeys(s) {
+	v, err := jsonv.Decode([]byte(s))
+	if err != nil || v == nil || jsonv.HasDuplicateKeys([]byte(s)) {
 		return nil, false
 	}
 	return v, true
-}
-
-// hasDuplicateKeys reports whether a JSON text has an object with a repeated key.
-func hasDuplicateKeys(s string) bool {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	type frame struct {
-		obj    bool
-		keys   map[string]bool
-		expKey bool
-	}
-	var stack []*frame
-	for {
-		tok, err := dec.Token()
-		if err != nil {
-			return false
-		}
-		var top *frame
-		if len(stack) > 0 {
-			top = stack[len(stack)-1]
-		}
-		if top != nil && top.obj && top.expKey {
-			if k, ok := tok.(string); ok {
-				if top.keys[k] {
-					return true
-				}
-				top.keys[k] = true
-				top.expKey = false
-				continue
-			}
-		}
-		switch t := tok.(type) {
-		case json.Delim:
-			switch t {
-			case '{':
-				stack = append(stack, &frame{obj: true, keys: map[string]bool{}, expKey: true})
-				continue
-			case '[':
-				stack = append(stack, &frame{})
-				continue
-			default:
-				stack = stack[:len(stack)-1]
-			}
-		}
-		if len(stack) > 0 && stack[len(stack)-1].obj {
-			stack[len(stack)-1].expKey = true
-		}
-	}
-}
-
-// escapePointer escapes one JSON pointer reference token (RFC 6901).
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 // generic strips placeholder numbers: parity compares <uuid:3> and <uuid:7> as equal,

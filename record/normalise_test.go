@@ -79,7 +79,7 @@ func TestNormaliseKeepsIdentityAcrossExchanges(t *testing.T) {
 	}
 	ph := n.Placeholders()
 	for p, want := range map[string]Placeholder{
-		"<request-id:1>": {KindRequestID, ShapeUUID}, "<account:1>": {KindAccount, ShapeAccount}, "<timestamp:1>": {KindTimestamp, ShapeRFC3339},
+		"<request-id:1>": {CategoryRequestID, ShapeUUID}, "<account:1>": {CategoryAccount, ShapeAccount}, "<timestamp:1>": {CategoryTimestamp, ShapeRFC3339},
 	} {
 		if ph[p] != want {
 			t.Errorf("placeholder %s: %+v, want %+v", p, ph[p], want)

@@ -11,9 +11,12 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 )
 
-// Difference kinds.
+// Changes a difference can be (Difference.Change; "kind" in parity.json).
 const (
 	DiffAdded     = "added"     // a member, element or header only the current target sent
 	DiffRemoved   = "removed"   // a member, element or header only the recorded target sent
@@ -32,7 +35,7 @@ const (
 // /response/headers/Content-Type ...).
 type Difference struct {
 	Current  any    `json:"current,omitempty"`
-	Kind     string `json:"kind"`
+	Change   string `json:"kind"`
 	Pointer  string `json:"pointer"`
 	Recorded any    `json:"recorded,omitempty"`
 }
@@ -370,21 +373,8 @@ func pairStreams(rex, cex []Exchange) [][2][]Exchange {
 // last poll of each side (where the lifecycle ended up) is always scored, against the
 // other side's last, so a lifecycle that never reaches the recorded end differs.
 func alignStream(rex, cex []Exchange, o compareOpts, ign *Ignored) []exchangePair {
-	var rpoll, cpoll, rother, cother []Exchange
-	for _, e := range rex {
-		if isPoll(&e) {
-			rpoll = append(rpoll, e)
-		} else {
-			rother = append(rother, e)
-		}
-	}
-	for _, e := range cex {
-		if isPoll(&e) {
-			cpoll = append(cpoll, e)
-		} else {
-			cother = append(cother, e)
-		}
-	}
+	rpoll, rother := splitPolls(rex)
+	cpoll, cother := splitPolls(cex)
 	pairs := alignPairs(rother, cother, o)
 	var n int
 	rpoll, n = collapsePolls(rpoll, o)
@@ -395,46 +385,16 @@ func alignStream(rex, cex []Exchange, o compareOpts, ign *Ignored) []exchangePai
 		return append(pairs, alignPairs(rpoll, cpoll, o)...)
 	}
 	rl, cl := len(rpoll)-1, len(cpoll)-1
-	// Equal answers before the last poll of either side.
-	l := make([][]int, rl+1)
-	for i := range l {
-		l[i] = make([]int, cl+1)
-	}
-	same := func(i, j int) bool { return pollState(&rpoll[i]) == pollState(&cpoll[j]) }
-	for i := rl - 1; i >= 0; i-- {
-		for j := cl - 1; j >= 0; j-- {
-			if same(i, j) {
-				l[i][j] = l[i+1][j+1] + 1
-			} else {
-				l[i][j] = max(l[i+1][j], l[i][j+1])
-			}
-		}
-	}
 	rseen, cseen := map[int]bool{}, map[int]bool{}
-	for i, j := 0, 0; i < rl && j < cl; {
-		switch {
-		case same(i, j) && l[i][j] == l[i+1][j+1]+1:
-			pairs = append(pairs, exchangePair{r: &rpoll[i], c: &cpoll[j], o: o})
-			rseen[i], cseen[j] = true, true
-			i++
-			j++
-		case l[i+1][j] >= l[i][j+1]:
-			i++
-		default:
-			j++
-		}
+	for _, ij := range pollLCS(rpoll[:rl], cpoll[:cl]) {
+		i, j := ij[0], ij[1]
+		pairs = append(pairs, exchangePair{r: &rpoll[i], c: &cpoll[j], o: o})
+		rseen[i], cseen[j] = true, true
 	}
 	// A poll left unpaired is pace only when the other side never saw its state
 	// (it passed that state between two polls); a state both sides saw, in another
 	// order, is behaviour (a step that went back).
-	states := func(ps []Exchange) map[string]bool {
-		m := map[string]bool{}
-		for i := range ps {
-			m[pollState(&ps[i])] = true
-		}
-		return m
-	}
-	rstates, cstates := states(rpoll), states(cpoll)
+	rstates, cstates := pollStates(rpoll), pollStates(cpoll)
 	for i := 0; i < rl; i++ {
 		if !rseen[i] {
 			if cstates[pollState(&rpoll[i])] {
@@ -454,6 +414,61 @@ func alignStream(rex, cex []Exchange, o compareOpts, ign *Ignored) []exchangePai
 		}
 	}
 	return append(pairs, exchangePair{r: &rpoll[rl], c: &cpoll[cl], o: o})
+}
+
+// splitPolls separates a stream's polls from its other calls, each in order.
+func splitPolls(exs []Exchange) (polls, other []Exchange) {
+	for _, e := range exs {
+		if isPoll(&e) {
+			polls = append(polls, e)
+		} else {
+			other = append(other, e)
+		}
+	}
+	return polls, other
+}
+
+// pollLCS pairs the polls of two sides with equal answers, in order: a longest
+// common subsequence of their states, as index pairs.
+func pollLCS(rpoll, cpoll []Exchange) [][2]int {
+	rl, cl := len(rpoll), len(cpoll)
+	l := make([][]int, rl+1)
+	for i := range l {
+		l[i] = make([]int, cl+1)
+	}
+	same := func(i, j int) bool { return pollState(&rpoll[i]) == pollState(&cpoll[j]) }
+	for i := rl - 1; i >= 0; i-- {
+		for j := cl - 1; j >= 0; j-- {
+			if same(i, j) {
+				l[i][j] = l[i+1][j+1] + 1
+			} else {
+				l[i][j] = max(l[i+1][j], l[i][j+1])
+			}
+		}
+	}
+	var out [][2]int
+	for i, j := 0, 0; i < rl && j < cl; {
+		switch {
+		case same(i, j) && l[i][j] == l[i+1][j+1]+1:
+			out = append(out, [2]int{i, j})
+			i++
+			j++
+		case l[i+1][j] >= l[i][j+1]:
+			i++
+		default:
+			j++
+		}
+	}
+	return out
+}
+
+// pollStates is the set of states a side's polls showed.
+func pollStates(ps []Exchange) map[string]bool {
+	m := map[string]bool{}
+	for i := range ps {
+		m[pollState(&ps[i])] = true
+	}
+	return m
 }
 
 // pollState is the lifecycle state a poll saw: the HTTP status, and the Status and
@@ -547,10 +562,10 @@ func compareExchanges(r, c *Exchange, o compareOpts) ExchangeParity {
 	switch {
 	case c == nil:
 		return ExchangeParity{Seq: r.Seq, Name: r.Name, Operation: r.Operation(),
-			Differences: []Difference{{Kind: DiffMissing, Pointer: "", Recorded: r.Operation()}}}
+			Differences: []Difference{{Change: DiffMissing, Pointer: "", Recorded: r.Operation()}}}
 	case r == nil:
 		return ExchangeParity{CurrentSeq: c.Seq, Name: c.Name, Operation: c.Operation(),
-			Differences: []Difference{{Kind: DiffExtra, Pointer: "", Current: c.Operation()}}}
+			Differences: []Difference{{Change: DiffExtra, Pointer: "", Current: c.Operation()}}}
 	}
 	ep := ExchangeParity{Seq: r.Seq, CurrentSeq: c.Seq, Name: r.Name, Operation: r.Operation()}
 	d := &differ{volatile: map[string]bool{}, compareOpts: o}
@@ -577,9 +592,9 @@ func compareExchanges(r, c *Exchange, o compareOpts) ExchangeParity {
 	case r.Response.Body != nil && c.Response.Body != nil:
 		d.value(r.Response.Body, c.Response.Body, "/response/body")
 	case r.Response.Body != nil && c.Response.BodyText != "":
-		d.add(DiffType, "/response/body", "JSON "+typeName(r.Response.Body), "text")
+		d.add(DiffType, "/response/body", "JSON "+jsonv.TypeName(r.Response.Body), "text")
 	case r.Response.BodyText != "" && c.Response.Body != nil:
-		d.add(DiffType, "/response/body", "text", "JSON "+typeName(c.Response.Body))
+		d.add(DiffType, "/response/body", "text", "JSON "+jsonv.TypeName(c.Response.Body))
 	case r.Response.Body != nil:
 		d.add(DiffRemoved, "/response/body", r.Response.Body, nil)
 	case c.Response.Body != nil:
@@ -631,7 +646,7 @@ type differ struct {
 }
 
 func (d *differ) add(kind, ptr string, rec, cur any) {
-	d.diffs = append(d.diffs, Difference{Kind: kind, Pointer: ptr, Recorded: rec, Current: cur})
+	d.diffs = append(d.diffs, Difference{Change: kind, Pointer: ptr, Recorded: rec, Current: cur})
 }
 
 // sameStatus reports whether two request objects have the same Status (both set).
@@ -670,7 +685,7 @@ func (d *differ) headers(r, c map[string]string, ptr string) {
 		if transportHeaders[http.CanonicalHeaderKey(k)] {
 			continue
 		}
-		hp := ptr + "/" + escapePointer(k)
+		hp := ptr + "/" + jsonv.EscapePointer(k)
 		rv, rok := r[k]
 		cv, cok := c[k]
 		switch {
@@ -684,76 +699,55 @@ func (d *differ) headers(r, c map[string]string, ptr string) {
 	}
 }
 
+// value compares two bodies (jsonv.Diff: numbers by the one number rule, strings
+// with their placeholders' numbers ignored) and adds what differs, but for what is
+// volatile or shows the target's pace.
 func (d *differ) value(r, c any, ptr string) {
-	rt, ct := typeName(r), typeName(c)
-	if rt != ct {
-		d.add(DiffType, ptr, rt, ct)
-		return
+	o := jsonv.Options{Strings: func(a, b string) bool { return generic(a) == generic(b) }, Skip: d.pace}
+	if d.shallow {
+		o.Arrays = jsonv.Presence
 	}
-	switch x := r.(type) {
-	case map[string]any:
-		y := c.(map[string]any)
-		anotherStep, progress := d.atAnotherStep(x, y)
-		for _, k := range unionKeys(x, y) {
-			cp := ptr + "/" + escapePointer(k)
-			rv, rok := x[k]
-			cv, cok := y[k]
-			switch {
-			case anotherStep && k == "ProgressStep", progress && (!rok || !cok) && d.isVolatile(cp),
-				k == "Progress" && (!rok || !cok) && sameStatus(x, y) && x["Status"] != "IN_PROGRESS":
-				// The request was caught at another step than in the recording, or
-				// earlier or later within a step, so what progress brings (an object
-				// in process, a total) is there on one side only; or it was cancelled
-				// (or ended) before it made progress on one side only: pace. A
-				// request IN_PROGRESS has its Progress on both sides.
-			case !cok:
-				d.add(DiffRemoved, cp, rv, nil)
-			case !rok:
-				d.add(DiffAdded, cp, nil, cv)
-			default:
-				d.value(rv, cv, cp)
-			}
-		}
-	case []any:
-		y := c.([]any)
-		if d.shallow {
-			return
-		}
-		for i := 0; i < len(x) || i < len(y); i++ {
-			ep := ptr + "/" + strconv.Itoa(i)
-			switch {
-			case i >= len(y):
-				d.add(DiffRemoved, ep, x[i], nil)
-			case i >= len(x):
-				d.add(DiffAdded, ep, nil, y[i])
-			default:
-				d.value(x[i], y[i], ep)
-			}
-		}
-	default:
-		if d.isVolatile(ptr) {
-			return
-		}
-		if !scalarEqual(r, c) {
-			d.add(DiffChanged, ptr, r, c)
+	for _, x := range jsonv.DiffAt(ptr, r, c, o) {
+		switch x.Change {
+		case jsonv.Added:
+			d.add(DiffAdded, x.Pointer, nil, x.Got)
+		case jsonv.Removed:
+			d.add(DiffRemoved, x.Pointer, x.Want, nil)
+		case jsonv.Type:
+			d.add(DiffType, x.Pointer, jsonv.TypeName(x.Want), jsonv.TypeName(x.Got))
+		default:
+			d.add(DiffChanged, x.Pointer, x.Want, x.Got)
 		}
 	}
 }
 
-func scalarEqual(a, b any) bool {
-	switch x := a.(type) {
-	case string:
-		return generic(x) == generic(b.(string))
-	case json.Number:
-		y := b.(json.Number)
-		if x == y {
+// pace reports whether a place is left out: a volatile value, or what differs only
+// because the two targets went at another pace.
+func (d *differ) pace(p jsonv.Place) bool {
+	x, okx := p.WantIn.(map[string]any)
+	y, oky := p.GotIn.(map[string]any)
+	oneSide := !p.HasWant || !p.HasGot
+	if okx && oky {
+		anotherStep, progress := d.atAnotherStep(x, y)
+		switch {
+		case anotherStep && p.Key == "ProgressStep", progress && oneSide && d.isVolatile(p.Pointer),
+			p.Key == "Progress" && oneSide && sameStatus(x, y) && x["Status"] != "IN_PROGRESS":
+			// The request was caught at another step than in the recording, or
+			// earlier or later within a step, so what progress brings (an object
+			// in process, a total) is there on one side only; or it was cancelled
+			// (or ended) before it made progress on one side only: pace. A
+			// request IN_PROGRESS has its Progress on both sides.
 			return true
 		}
-		fx, ex := x.Float64()
-		fy, ey := y.Float64()
-		return ex == nil && ey == nil && fx == fy
 	}
-	return a == b
+	if oneSide {
+		return false
+	}
+	switch p.Want.(type) {
+	case map[string]any, []any:
+		return false
+	}
+	return jsonv.TypeName(p.Want) == jsonv.TypeName(p.Got) && d.isVolatile(p.Pointer)
 }
 
 // unionKeys returns the keys of both maps, sorted.
@@ -766,25 +760,6 @@ func unionKeys[V any](a, b map[string]V) []string {
 		keys[k] = true
 	}
 	return slices.Sorted(maps.Keys(keys))
-}
-
-// typeName is the JSON type of a decoded value.
-func typeName(v any) string {
-	switch v.(type) {
-	case nil:
-		return "null"
-	case map[string]any:
-		return "object"
-	case []any:
-		return "array"
-	case string:
-		return "string"
-	case json.Number, float64, int, int64:
-		return "number"
-	case bool:
-		return "boolean"
-	}
-	return fmt.Sprintf("%T", v)
 }
 
 // WriteText writes a readable parity report: the score per operation, then every
@@ -815,7 +790,7 @@ func (p *Parity) WriteText(w io.Writer) error {
 			}
 			fmt.Fprintf(&b, "  #%s %s (%s)\n", seqLabel(e), e.Operation, e.Name)
 			for _, d := range e.Differences {
-				fmt.Fprintf(&b, "    %-9s %s%s\n", d.Kind, d.Pointer, diffValues(d))
+				fmt.Fprintf(&b, "    %-9s %s%s\n", d.Change, d.Pointer, diffValues(d))
 			}
 		}
 	}
@@ -824,7 +799,7 @@ func (p *Parity) WriteText(w io.Writer) error {
 }
 
 func targetLabel(t TargetRef) string {
-	s := t.Kind
+	s := t.TargetKind
 	if t.Region != "" {
 		s += " " + t.Region
 	}
@@ -844,7 +819,7 @@ func seqLabel(e ExchangeParity) string {
 }
 
 func diffValues(d Difference) string {
-	switch d.Kind {
+	switch d.Change {
 	case DiffAdded:
 		return ": " + short(d.Current)
 	case DiffRemoved:
@@ -858,15 +833,12 @@ func diffValues(d Difference) string {
 }
 
 func short(v any) string {
-	b, err := compact(v)
+	b, err := jsonv.CompactBytes(v)
 	s := string(b)
 	if err != nil {
 		s = fmt.Sprint(v)
 	}
-	if len(s) > 120 {
-		s = s[:117] + "..."
-	}
-	return s
+	return text.Truncate(s, 120)
 }
 
 // MarshalParity encodes a parity result as indented JSON with sorted keys.

@@ -1,7 +1,6 @@
 package record
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/reports"
 )
 
@@ -31,11 +31,11 @@ func Build(meta Meta, scripts []Script, setup []reports.Exchange, n *Normaliser)
 	rec.Meta.Target.Project = n.Text(meta.Target.Project)
 	rec.Meta.FailingProject = n.Text(meta.FailingProject)
 	if len(meta.Facts) > 0 {
-		v, err := decodeNumbers(meta.Facts)
+		v, err := jsonv.Decode(meta.Facts)
 		if err != nil {
 			return nil, fmt.Errorf("the run's facts: %w", err)
 		}
-		if rec.Meta.Facts, err = compact(normaliseStrings(v, "", n)); err != nil {
+		if rec.Meta.Facts, err = jsonv.CompactBytes(normaliseStrings(v, "", n)); err != nil {
 			return nil, err
 		}
 	}
@@ -78,7 +78,7 @@ func buildScript(sc Script, n *Normaliser) (*ScriptFile, error) {
 		if len(part.raw) == 0 {
 			continue
 		}
-		v, err := decodeNumbers(part.raw)
+		v, err := jsonv.Decode(part.raw)
 		if err != nil {
 			return nil, err
 		}
@@ -108,26 +108,16 @@ func buildScript(sc Script, n *Normaliser) (*ScriptFile, error) {
 	}
 	var err error
 	if evidence != nil {
-		if sf.Evidence, err = compact(evidence); err != nil {
+		if sf.Evidence, err = jsonv.CompactBytes(evidence); err != nil {
 			return nil, err
 		}
 	}
 	if cause != nil {
-		if sf.Cause, err = compact(cause); err != nil {
+		if sf.Cause, err = jsonv.CompactBytes(cause); err != nil {
 			return nil, err
 		}
 	}
 	return sf, nil
-}
-
-func decodeNumbers(raw []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return v, nil
 }
 
 // collectAttempts finds every sample's attempts (an "attempts" array of exchange
@@ -186,7 +176,7 @@ func normaliseStrings(v any, key string, n *Normaliser) any {
 		defer n.mu.Unlock()
 		hint := ""
 		if requestIDKeys[key] {
-			hint = KindRequestID
+			hint = CategoryRequestID
 		}
 		return n.text(reEndpoint.ReplaceAllString(x, Endpoint), hint)
 	}
@@ -223,14 +213,14 @@ func (r *Recording) Evidence() ([]Script, error) {
 			if len(part.raw) == 0 {
 				continue
 			}
-			v, err := decodeNumbers(part.raw)
+			v, err := jsonv.Decode(part.raw)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", FileName(key), err)
 			}
 			if err := inlineAttempts(v, sf.Exchanges); err != nil {
 				return nil, fmt.Errorf("%s: %w", FileName(key), err)
 			}
-			if *part.dst, err = compact(v); err != nil {
+			if *part.dst, err = jsonv.CompactBytes(v); err != nil {
 				return nil, err
 			}
 		}
@@ -283,7 +273,7 @@ func (e Exchange) Denormalised() reports.Exchange {
 		}
 		body := m.BodyText
 		if m.Body != nil {
-			if b, err := compact(m.Body); err == nil {
+			if b, err := jsonv.CompactBytes(m.Body); err == nil {
 				body = string(b)
 			}
 		}

@@ -1,9 +1,7 @@
 package record
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 )
 
 // ReplayMismatch is the error code (X-Amzn-ErrorType and __type) of a request the
@@ -165,7 +165,7 @@ func (rp *Replayer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var out []byte
 	switch {
 	case resp.Body != nil:
-		out, _ = compact(resp.Body)
+		out, _ = jsonv.CompactBytes(resp.Body)
 	case resp.BodyText != "":
 		out = []byte(resp.BodyText)
 	}
@@ -203,21 +203,11 @@ func (rp *Replayer) nextOfOperation(stream, op string) *Exchange {
 // refuse answers a request the recording cannot serve with an awsJson error naming
 // the stream and call, so the replayed run visibly fails.
 func (rp *Replayer) refuse(w http.ResponseWriter, msg string) {
-	b, _ := compact(map[string]any{"__type": ReplayMismatch, "message": msg})
+	b, _ := jsonv.CompactBytes(map[string]any{"__type": ReplayMismatch, "message": msg})
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 	w.Header().Set("X-Amzn-ErrorType", ReplayMismatch)
 	w.WriteHeader(http.StatusBadRequest)
 	_, _ = w.Write(b)
-}
-
-func compact(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	return bytes.TrimRight(buf.Bytes(), "\n"), nil
 }
 
 // bind learns placeholder values from a live request: where the recorded request had
@@ -353,16 +343,16 @@ func Synthetic(ph, shape string) string {
 	}
 	n, _ := strconv.ParseInt(m[2], 10, 64)
 	switch m[1] {
-	case KindAccount:
+	case CategoryAccount:
 		return fmt.Sprintf("%012d", n)
-	case KindUUID:
+	case CategoryUUID:
 		return fmt.Sprintf("00000000-0000-4000-8000-%012x", n)
-	case KindRequestID:
+	case CategoryRequestID:
 		if shape == ShapeOpaque {
 			return fmt.Sprintf("REPLAYREQUEST%011d", n)
 		}
 		return fmt.Sprintf("00000000-0000-4000-a000-%012x", n)
-	case KindTimestamp:
+	case CategoryTimestamp:
 		t := replayEpoch.Add(time.Duration(n) * time.Second)
 		switch shape {
 		case ShapeHTTPDate:

@@ -32,8 +32,8 @@ func testRecording() *Recording {
 	ex3 := Exchange{Seq: 3, View: "sdk", Name: "describe", Error: "connection reset",
 		Request: Message{Method: "POST", Path: "/", Target: "AmazonDMSv20160101.DescribeMetadataModelConversions"}}
 	return &Recording{
-		Meta: Meta{Control: true, Target: TargetRef{Kind: "aws", Region: "eu-west-1", Project: "arn:aws:dms:eu-west-1:<account:1>:migration-project:P"},
-			Placeholders: map[string]Placeholder{"<timestamp:1>": {KindTimestamp, ShapeHTTPDate}}},
+		Meta: Meta{Control: true, Target: TargetRef{TargetKind: "aws", Region: "eu-west-1", Project: "arn:aws:dms:eu-west-1:<account:1>:migration-project:P"},
+			Placeholders: map[string]Placeholder{"<timestamp:1>": {CategoryTimestamp, ShapeHTTPDate}}},
 		Scripts: map[string]*ScriptFile{
 			testCheck:   {Key: testCheck, Exchanges: []Exchange{ex1, ex2, ex3}},
 			SetupScript: {Key: SetupScript, Exchanges: []Exchange{}},

@@ -63,7 +63,7 @@ func TestClassify(t *testing.T) {
 }
 
 func runOf(target string, outcomes map[string]Outcome) *Run {
-	r := &Run{Target: Target{Kind: target}, Started: sampleStart}
+	r := &Run{Target: Target{TargetKind: target}, Started: sampleStart}
 	for id, o := range outcomes {
 		r.Checks = append(r.Checks, Check{CheckInfo: CheckInfo{ID: id}, Outcome: o})
 	}
@@ -129,7 +129,7 @@ func TestCompare(t *testing.T) {
 	if e := cmp.EntriesOf(RemovedCheck); len(e) != 1 || e[0].Before != Pass || e[0].After != "" {
 		t.Errorf("removed entry %+v", e)
 	}
-	if cmp.BaselineTarget.Kind != "embedded" || !cmp.BaselineStarted.Equal(sampleStart) {
+	if cmp.BaselineTarget.TargetKind != "embedded" || !cmp.BaselineStarted.Equal(sampleStart) {
 		t.Errorf("baseline identity %+v", cmp)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // (drift is said on its own), the outcomes it names add up to the total, and PARTIAL's
 // count of unjudged MUST checks is the number summary.md lists under that heading.
 func TestVerdictCountsWhatItSays(t *testing.T) {
-	run := &Run{Target: Target{Kind: "embedded"}}
+	run := &Run{Target: Target{TargetKind: "embedded"}}
 	add := func(n int, o Outcome, level, cause string) {
 		for i := 0; i < n; i++ {
 			run.Checks = append(run.Checks, Check{CheckInfo: CheckInfo{ID: fmt.Sprintf("%s.%s.%s.%02d", o, level, cause, i), Level: level}, Outcome: o, Cause: cause, Message: "why " + string(o)})
@@ -106,7 +106,7 @@ func TestCoverageLossIsSaid(t *testing.T) {
 // coverage, with the reason, and PARTIAL stays for what the user could supply, naming
 // the flags that would judge it.
 func TestNotApplicableIsCoverage(t *testing.T) {
-	run := &Run{Target: Target{Kind: "aws"}}
+	run := &Run{Target: Target{TargetKind: "aws"}}
 	add := func(n int, o Outcome, cause string) {
 		for i := 0; i < n; i++ {
 			run.Checks = append(run.Checks, Check{CheckInfo: CheckInfo{ID: fmt.Sprintf("op.%s.%s.%02d", o, cause, i), Title: "t", Level: "MUST"}, Outcome: o, Cause: cause,

@@ -105,7 +105,7 @@ func NewHistory(inputs []HistoryInput, tool Tool) *History {
 			ModelSHA256: r.Model.SHA256, Interrupted: r.Interrupted}
 		hr.Status, _ = VerdictStatus(r)
 		h.Runs = append(h.Runs, hr)
-		if t := r.Target; t.Kind != newest.Target.Kind || t.Region != newest.Target.Region || t.Project != newest.Target.Project || t.Name != newest.Target.Name {
+		if t := r.Target; t.TargetKind != newest.Target.TargetKind || t.Region != newest.Target.Region || t.Project != newest.Target.Project || t.Name != newest.Target.Name {
 			h.Warnings = append(h.Warnings, fmt.Sprintf("the run of %s (%s) is of another target than the newest (%s): a history follows one target; its outcomes may differ for that reason",
 				r.Started.UTC().Format(time.RFC3339), TargetLabel(t), h.Label))
 		}

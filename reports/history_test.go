@@ -23,7 +23,7 @@ func TestHistoryFollowsEveryCheck(t *testing.T) {
 	}
 	var in []HistoryInput
 	for _, i := range []int{3, 0, 4, 1, 2} { // any order
-		r := mergeRun(Target{Kind: "aws", Region: "eu-west-1"}, nights[i])
+		r := mergeRun(Target{TargetKind: "aws", Region: "eu-west-1"}, nights[i])
 		r.Started, r.Duration, r.Calls = day(i), time.Duration(i+1)*time.Second, map[string]int{"Op": 10 * (i + 1)}
 		in = append(in, HistoryInput{Run: r, Source: filepath.Join("history", day(i).Format(time.DateOnly))})
 	}
@@ -90,8 +90,8 @@ func TestHistoryFollowsEveryCheck(t *testing.T) {
 // TestHistoryWarnsOfAnotherTarget: a history follows one target; a run of another
 // is kept and said.
 func TestHistoryWarnsOfAnotherTarget(t *testing.T) {
-	a := mergeRun(Target{Kind: "aws", Region: "eu-west-1"}, map[string]Outcome{"x": Pass})
-	b := mergeRun(Target{Kind: "aws", Region: "us-east-1"}, map[string]Outcome{"x": Pass})
+	a := mergeRun(Target{TargetKind: "aws", Region: "eu-west-1"}, map[string]Outcome{"x": Pass})
+	b := mergeRun(Target{TargetKind: "aws", Region: "us-east-1"}, map[string]Outcome{"x": Pass})
 	b.Started = a.Started.Add(time.Hour)
 	h := NewHistory([]HistoryInput{{Run: a}, {Run: b}}, Tool{})
 	if len(h.Warnings) != 1 || !strings.Contains(h.Warnings[0], "eu-west-1") || h.Label != "aws us-east-1" {

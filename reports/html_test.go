@@ -164,7 +164,7 @@ func TestHTMLCost(t *testing.T) {
 
 // TestHTMLVerdictStyles: every verdict status has its banner style, PARTIAL included.
 func TestHTMLVerdictStyles(t *testing.T) {
-	run := &Run{Target: Target{Kind: "embedded"}, Checks: []Check{
+	run := &Run{Target: Target{TargetKind: "embedded"}, Checks: []Check{
 		{CheckInfo: CheckInfo{ID: "a", Level: "MUST"}, Outcome: Pass},
 		{CheckInfo: CheckInfo{ID: "b", Level: "MUST"}, Outcome: Unimplemented},
 	}}

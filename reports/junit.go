@@ -82,40 +82,9 @@ func WriteJUnit(w io.Writer, run *Run) error {
 // one file stay apart.
 func junitSuiteOf(run *Run, label string) junitSuite {
 	suite := junitSuite{
-		Name: "dmsconform " + TargetLabel(run.Target),
-		Time: seconds(run.Duration),
-		Properties: []junitProperty{
-			{"target", TargetLabel(run.Target)},
-			{"target.kind", run.Target.Kind},
-			{"model.version", run.Model.Version},
-			{"model.sha256", run.Model.SHA256},
-			{"tool", strings.TrimSpace(run.Tool.Name + " " + run.Tool.Version)},
-			{"schemaVersion", run.SchemaVersion},
-		},
-	}
-	if run.Target.Endpoint != "" {
-		suite.Properties = append(suite.Properties, junitProperty{"target.endpoint", run.Target.Endpoint})
-	}
-	if run.LabelFilter != "" {
-		suite.Properties = append(suite.Properties, junitProperty{"labelFilter", run.LabelFilter})
-	}
-	if run.Interrupted {
-		// A signal ended the run early: the checks it did not judge are skipped
-		// testcases whose message names the cause "interrupted".
-		suite.Properties = append(suite.Properties, junitProperty{"interrupted", "true"})
-	}
-	if run.Strict {
-		suite.Properties = append(suite.Properties, junitProperty{"strict", "true"})
-	}
-	if n := notApplicableCount(run); n > 0 {
-		suite.Properties = append(suite.Properties, junitProperty{"notApplicable", strconv.Itoa(n)})
-	}
-	if unmet := UnmetShoulds(run); len(unmet) > 0 {
-		ids := make([]string, len(unmet))
-		for i, c := range unmet {
-			ids[i] = c.ID
-		}
-		suite.Properties = append(suite.Properties, junitProperty{"shouldUnmet", strings.Join(ids, " ")})
+		Name:       "dmsconform " + TargetLabel(run.Target),
+		Time:       seconds(run.Duration),
+		Properties: junitProperties(run),
 	}
 	causes := map[string]Cause{}
 	for _, c := range run.Causes {
@@ -127,65 +96,107 @@ func junitSuiteOf(run *Run, label string) junitSuite {
 		suite.Timestamp = run.Started.UTC().Format("2006-01-02T15:04:05")
 	}
 	for _, c := range run.Checks {
-		tc := junitCase{ClassName: c.Operation, Name: c.ID, Time: seconds(c.Duration)}
-		if tc.ClassName == "" {
-			tc.ClassName = run.Kind
-		}
-		if tc.ClassName == "" {
-			tc.ClassName = "dmsconform"
-		}
-		if label != "" {
-			tc.ClassName = label + " / " + tc.ClassName
-		}
-		if c.Title != "" {
-			tc.Name = c.ID + ": " + c.Title
-		}
-		suite.Tests++
-		switch c.Outcome {
-		case Pass:
-		case Drift:
-			tc.SystemOut = "drift: " + c.Message
-		case Fail:
-			if c.Known != nil {
-				suite.Skipped++
-				tc.Skipped = &junitSkipped{Message: attr(fmt.Sprintf("known deviation until %s: %s", c.Known.Expires.UTC().Format(time.DateOnly), c.Known.Reason))}
-				tc.SystemOut = "fail (known deviation): " + c.Message
-				break
-			}
-			if Unmet(c) && !run.Strict {
-				// Listed, not counted: a CI test view shows it passed, with its note.
-				tc.SystemOut = "unmet SHOULD (" + levelWords(c, false) + "): " + c.Message
-				if c.Source.Kind != "" {
-					tc.SystemOut += "\nsource: " + c.Source.String()
-				}
-				break
-			}
-			suite.Failures++
-			tc.Failure = &junitProblem{Message: attr(orDefault(c.Message, "check failed")), Type: strings.TrimSpace(c.Level + " " + string(Fail)), Text: problemText(c)}
-		case Skipped, Unimplemented:
-			suite.Skipped++
-			word := string(c.Outcome)
-			if IsNotApplicable(c) {
-				word = "not applicable here (coverage)"
-			}
-			tc.Skipped = &junitSkipped{Message: causedAttr(word+": "+orDefault(c.Message, "no reason given"), c.Cause)}
-		case Error:
-			suite.Errors++
-			tc.Error = &junitProblem{Message: causedAttr(orDefault(c.Message, "harness error"), c.Cause), Type: string(Error), Text: problemText(c)}
-			if cause, ok := causes[c.Cause]; ok {
-				tc.Error.Text += causeText(cause)
-			}
-		default:
-			suite.Errors++
-			tc.Error = &junitProblem{Message: attr(fmt.Sprintf("unknown outcome %q", c.Outcome)), Type: "unknown-outcome", Text: c.Message}
-		}
-		suite.Cases = append(suite.Cases, tc)
+		suite.add(run, c, label, causes)
 	}
 	if label != "" {
 		suite.Name = "dmsconform " + label
 		suite.Properties = append(suite.Properties, junitProperty{"label", label})
 	}
 	return suite
+}
+
+// junitProperties describes a run: its target, model and tool, and how it ran.
+func junitProperties(run *Run) []junitProperty {
+	props := []junitProperty{
+		{"target", TargetLabel(run.Target)},
+		{"target.kind", run.Target.TargetKind},
+		{"model.version", run.Model.Version},
+		{"model.sha256", run.Model.SHA256},
+		{"tool", strings.TrimSpace(run.Tool.Name + " " + run.Tool.Version)},
+		{"schemaVersion", run.SchemaVersion},
+	}
+	if run.Target.Endpoint != "" {
+		props = append(props, junitProperty{"target.endpoint", run.Target.Endpoint})
+	}
+	if run.LabelFilter != "" {
+		props = append(props, junitProperty{"labelFilter", run.LabelFilter})
+	}
+	if run.Interrupted {
+		// A signal ended the run early: the checks it did not judge are skipped
+		// testcases whose message names the cause "interrupted".
+		props = append(props, junitProperty{"interrupted", "true"})
+	}
+	if run.Strict {
+		props = append(props, junitProperty{"strict", "true"})
+	}
+	if n := notApplicableCount(run); n > 0 {
+		props = append(props, junitProperty{"notApplicable", strconv.Itoa(n)})
+	}
+	if unmet := UnmetShoulds(run); len(unmet) > 0 {
+		ids := make([]string, len(unmet))
+		for i, c := range unmet {
+			ids[i] = c.ID
+		}
+		props = append(props, junitProperty{"shouldUnmet", strings.Join(ids, " ")})
+	}
+	return props
+}
+
+// add adds a check's testcase and counts it.
+func (s *junitSuite) add(run *Run, c Check, label string, causes map[string]Cause) {
+	tc := junitCase{ClassName: c.Operation, Name: c.ID, Time: seconds(c.Duration)}
+	if tc.ClassName == "" {
+		tc.ClassName = run.Mode
+	}
+	if tc.ClassName == "" {
+		tc.ClassName = "dmsconform"
+	}
+	if label != "" {
+		tc.ClassName = label + " / " + tc.ClassName
+	}
+	if c.Title != "" {
+		tc.Name = c.ID + ": " + c.Title
+	}
+	s.Tests++
+	switch c.Outcome {
+	case Pass:
+	case Drift:
+		tc.SystemOut = "drift: " + c.Message
+	case Fail:
+		if c.Known != nil {
+			s.Skipped++
+			tc.Skipped = &junitSkipped{Message: attr(fmt.Sprintf("known deviation until %s: %s", c.Known.Expires.UTC().Format(time.DateOnly), c.Known.Reason))}
+			tc.SystemOut = "fail (known deviation): " + c.Message
+			break
+		}
+		if Unmet(c) && !run.Strict {
+			// Listed, not counted: a CI test view shows it passed, with its note.
+			tc.SystemOut = "unmet SHOULD (" + levelWords(c, false) + "): " + c.Message
+			if c.Source.Origin != "" {
+				tc.SystemOut += "\nsource: " + c.Source.String()
+			}
+			break
+		}
+		s.Failures++
+		tc.Failure = &junitProblem{Message: attr(orDefault(c.Message, "check failed")), Type: strings.TrimSpace(c.Level + " " + string(Fail)), Text: problemText(c)}
+	case Skipped, Unimplemented:
+		s.Skipped++
+		word := string(c.Outcome)
+		if IsNotApplicable(c) {
+			word = "not applicable here (coverage)"
+		}
+		tc.Skipped = &junitSkipped{Message: causedAttr(word+": "+orDefault(c.Message, "no reason given"), c.Cause)}
+	case Error:
+		s.Errors++
+		tc.Error = &junitProblem{Message: causedAttr(orDefault(c.Message, "harness error"), c.Cause), Type: string(Error), Text: problemText(c)}
+		if cause, ok := causes[c.Cause]; ok {
+			tc.Error.Text += causeText(cause)
+		}
+	default:
+		s.Errors++
+		tc.Error = &junitProblem{Message: attr(fmt.Sprintf("unknown outcome %q", c.Outcome)), Type: "unknown-outcome", Text: c.Message}
+	}
+	s.Cases = append(s.Cases, tc)
 }
 
 // writeJUnitSuites writes a JUnit document of suites, with their sums.
@@ -225,7 +236,7 @@ func problemText(c Check) string {
 	if c.Description != "" {
 		fmt.Fprintf(&b, "\n\ncheck: %s (%s)", c.Description, c.Level)
 	}
-	if c.Source.Kind != "" {
+	if c.Source.Origin != "" {
 		fmt.Fprintf(&b, "\nsource: %s", c.Source)
 	}
 	if c.Pointer != "" {
@@ -285,15 +296,6 @@ func attr(s string) string {
 	return OneLine(s, 300)
 }
 
-// truncate cuts s to at most n runes, marking the cut.
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
-
 func orDefault(s, def string) string {
 	if strings.TrimSpace(s) == "" {
 		return def
@@ -309,7 +311,7 @@ func seconds(d time.Duration) string {
 // "endpoint http://localhost:4566" or "aws-sdk-go-v2 v1.64.0".
 func TargetLabel(t Target) string {
 	parts := []string{}
-	for _, p := range []string{t.Kind, t.Name, t.Version} {
+	for _, p := range []string{t.TargetKind, t.Name, t.Version} {
 		if p != "" && (len(parts) == 0 || parts[len(parts)-1] != p) {
 			parts = append(parts, p)
 		}

@@ -140,7 +140,7 @@ func (k KnownDeviation) Matches(id string, t Target) bool {
 }
 
 func (k KnownDeviation) matchesTarget(t Target) bool {
-	return k.Target == "*" || (k.Target != "" && (k.Target == t.Kind || k.Target == t.Name))
+	return k.Target == "*" || (k.Target != "" && (k.Target == t.TargetKind || k.Target == t.Name))
 }
 
 // Expired reports whether the deviation no longer applies at now. A zero Expires never

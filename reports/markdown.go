@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/dmsconform/dmsconform/internal/text"
 )
 
 // Limits of summary.md: GitHub caps a step summary at 1 MiB, and a wall of messages
@@ -107,19 +109,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### dmsconform: %s\n\n", Verdict(run))
 	causes := causeViews(run)
-	if run.Interrupted {
-		notRun := 0
-		for _, c := range causes {
-			if c.ID == CauseInterrupted {
-				notRun = c.Count
-			}
-		}
-		if notRun > 0 {
-			fmt.Fprintf(&b, "> ⏹️ **Interrupted**: a signal ended the run early; %d check(s) were not run and are listed as skipped (cause `%s`). The verdict covers only what ran.\n\n", notRun, CauseInterrupted)
-		} else {
-			b.WriteString("> ⏹️ **Interrupted**: a signal ended the run early; every check was judged, but clean-up or reports may be incomplete.\n\n")
-		}
-	}
+	writeMDInterrupted(&b, run, causes)
 	fmt.Fprintf(&b, "Target **%s** · model %s (sha256 `%s`) · %s %s · started %s · took %s\n\n",
 		mdEscape(TargetLabel(run.Target)), mdEscape(orDefault(run.Model.Version, "?")), short(run.Model.SHA256, 12),
 		mdEscape(orDefault(run.Tool.Name, "dmsconform")), mdEscape(run.Tool.Version), run.Started.UTC().Format(time.RFC3339), run.Duration.Round(time.Millisecond))
@@ -133,23 +123,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	}
 	fmt.Fprintf(&b, "| **total** | **%d** |\n\n", len(run.Checks))
 
-	causes = slices.DeleteFunc(causes, func(c *htmlCause) bool { return strings.HasPrefix(c.ID, CauseNotApplicable) }) // coverage, below
-	if len(causes) > 0 {
-		fmt.Fprintf(&b, "#### Causes (%d)\n\nEach decided one or more checks at once; those checks are not listed one by one here (report.html links each to its cause).\n\n", len(causes))
-		for i, c := range causes {
-			if i == mdMaxListed {
-				fmt.Fprintf(&b, "- … and %d more (see report.html)\n", len(causes)-i)
-				break
-			}
-			fmt.Fprintf(&b, "- %s **%s** · %d check(s): %s (`%s`)", outcomeIcon(c.Outcome), c.Outcome, c.Count, mdEscape(OneLine(c.Title, 300)), mdCode(c.ID))
-			if m := OneLine(c.Message, 200); m != "" {
-				fmt.Fprintf(&b, " — %s", mdEscape(m))
-			}
-			b.WriteString("\n")
-		}
-		b.WriteString("\n")
-	}
-
+	writeMDCauses(&b, causes)
 	writeMDUnjudged(&b, run)
 	if groups := NotApplicable(run); len(groups) > 0 {
 		fmt.Fprintf(&b, "#### Not applicable here (%d)\n\nCoverage: checks this kind of target can never support. They are skipped with the reason and count neither as failures nor toward PARTIAL.\n\n", notApplicableCount(run))
@@ -166,35 +140,7 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 		}
 		b.WriteString("\n")
 	}
-	if cmp := run.Baseline; cmp != nil {
-		fmt.Fprintf(&b, "#### Against the baseline (%s, started %s)\n\n", mdEscape(TargetLabel(cmp.BaselineTarget)), cmp.BaselineStarted.UTC().Format(time.RFC3339))
-		b.WriteString("| class | checks |\n|---|---:|\n")
-		for _, c := range Classes {
-			if c == Unchanged || cmp.Counts[c] > 0 {
-				fmt.Fprintf(&b, "| %s | %d |\n", c, cmp.Counts[c])
-			}
-		}
-		b.WriteString("\n")
-		for _, sec := range []struct {
-			class Class
-			title string
-		}{{NewFailure, "New failures"}, {Fixed, "Fixed"}, {NewDrift, "New drift"}, {NoLongerJudged, "No longer judged (passed in the baseline, now skipped, unimplemented or an error)"},
-			{NewlyJudged, "Newly judged (not judged in the baseline, now pass)"}, {RemovedCheck, "Removed checks"}} {
-			es := cmp.EntriesOf(sec.class)
-			if len(es) == 0 {
-				continue
-			}
-			fmt.Fprintf(&b, "**%s (%d)**\n\n", sec.title, len(es))
-			for i, e := range es {
-				if i == mdMaxListed {
-					fmt.Fprintf(&b, "- … and %d more (see report.html)\n", len(es)-i)
-					break
-				}
-				fmt.Fprintf(&b, "- `%s` %s → %s\n", e.ID, orDefault(string(e.Before), "(new)"), orDefault(string(e.After), "(gone)"))
-			}
-			b.WriteString("\n")
-		}
-	}
+	writeMDBaseline(&b, run.Baseline)
 	failing := checksWith(run, func(c Check) bool { return counts(c, run.Strict) })
 	writeMDChecks(&b, "Failures", failing, true)
 	if !run.Strict {
@@ -203,32 +149,114 @@ func WriteMarkdown(w io.Writer, run *Run) error {
 	writeMDChecks(&b, "Harness errors", checksWith(run, func(c Check) bool { return c.Outcome == Error && c.Cause == "" }), true)
 	writeMDChecks(&b, "Known deviations (expected failures)", checksWith(run, func(c Check) bool { return c.Outcome == Fail && c.Known != nil }), false)
 	writeMDChecks(&b, "Drift", checksWith(run, func(c Check) bool { return c.Outcome == Drift }), false)
-	if m := run.Matrix; m != nil {
-		fmt.Fprintf(&b, "#### Kill matrix\n\nKill rate **%.0f%%** (%d modes); false positives: %d\n\n", m.KillRate*100, len(m.Modes), len(m.FalsePositives))
-		writeMDProofs(&b, m)
-		for _, mode := range m.Modes {
-			if len(m.Killed[mode]) == 0 {
-				fmt.Fprintf(&b, "- survived: `%s`\n", mode)
-			}
-		}
-		for _, id := range m.FalsePositives {
-			fmt.Fprintf(&b, "- false positive: `%s`\n", id)
-		}
-		for _, p := range m.Proofs {
-			switch p.Status() {
-			case ProofUnproven:
-				fmt.Fprintf(&b, "- unproven (no defect mode makes it fail, and its kind does not say why none can): `%s`\n", p.ID)
-			case ProofStale:
-				fmt.Fprintf(&b, "- declared proven by its table tests only, yet killed by %s: `%s`\n", strings.Join(p.KilledBy, ", "), p.ID)
-			}
-		}
-		b.WriteString("\n")
-	}
+	writeMDMatrix(&b, run.Matrix)
 	b.WriteString("Full report with request/response transcripts: `report.html` in the report folder (upload it as a build artifact); machine-readable: `report.json`, `junit.xml`.\n")
 	// Text a target sent (a request id, a message) may hold escape sequences: shown
 	// escaped, like everything else that is not printable.
 	_, err := io.WriteString(w, Printable(b.String()))
 	return err
+}
+
+// writeMDInterrupted says that a signal ended the run early, and what it left unjudged.
+func writeMDInterrupted(b *strings.Builder, run *Run, causes []*htmlCause) {
+	if !run.Interrupted {
+		return
+	}
+	notRun := 0
+	for _, c := range causes {
+		if c.ID == CauseInterrupted {
+			notRun = c.Count
+		}
+	}
+	if notRun > 0 {
+		fmt.Fprintf(b, "> ⏹️ **Interrupted**: a signal ended the run early; %d check(s) were not run and are listed as skipped (cause `%s`). The verdict covers only what ran.\n\n", notRun, CauseInterrupted)
+	} else {
+		b.WriteString("> ⏹️ **Interrupted**: a signal ended the run early; every check was judged, but clean-up or reports may be incomplete.\n\n")
+	}
+}
+
+// writeMDCauses lists the causes that decided checks at once (not-applicable ones are
+// coverage, listed apart).
+func writeMDCauses(b *strings.Builder, causes []*htmlCause) {
+	causes = slices.DeleteFunc(causes, func(c *htmlCause) bool { return strings.HasPrefix(c.ID, CauseNotApplicable) })
+	if len(causes) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "#### Causes (%d)\n\nEach decided one or more checks at once; those checks are not listed one by one here (report.html links each to its cause).\n\n", len(causes))
+	for i, c := range causes {
+		if i == mdMaxListed {
+			fmt.Fprintf(b, "- … and %d more (see report.html)\n", len(causes)-i)
+			break
+		}
+		fmt.Fprintf(b, "- %s **%s** · %d check(s): %s (`%s`)", outcomeIcon(c.Outcome), c.Outcome, c.Count, mdEscape(OneLine(c.Title, 300)), mdCode(c.ID))
+		if m := OneLine(c.Message, 200); m != "" {
+			fmt.Fprintf(b, " — %s", mdEscape(m))
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("\n")
+}
+
+// writeMDBaseline writes the comparison with the baseline: the count per class, then
+// the checks of the classes that matter.
+func writeMDBaseline(b *strings.Builder, cmp *Comparison) {
+	if cmp == nil {
+		return
+	}
+	fmt.Fprintf(b, "#### Against the baseline (%s, started %s)\n\n", mdEscape(TargetLabel(cmp.BaselineTarget)), cmp.BaselineStarted.UTC().Format(time.RFC3339))
+	b.WriteString("| class | checks |\n|---|---:|\n")
+	for _, c := range Classes {
+		if c == Unchanged || cmp.Counts[c] > 0 {
+			fmt.Fprintf(b, "| %s | %d |\n", c, cmp.Counts[c])
+		}
+	}
+	b.WriteString("\n")
+	for _, sec := range []struct {
+		class Class
+		title string
+	}{{NewFailure, "New failures"}, {Fixed, "Fixed"}, {NewDrift, "New drift"}, {NoLongerJudged, "No longer judged (passed in the baseline, now skipped, unimplemented or an error)"},
+		{NewlyJudged, "Newly judged (not judged in the baseline, now pass)"}, {RemovedCheck, "Removed checks"}} {
+		es := cmp.EntriesOf(sec.class)
+		if len(es) == 0 {
+			continue
+		}
+		fmt.Fprintf(b, "**%s (%d)**\n\n", sec.title, len(es))
+		for i, e := range es {
+			if i == mdMaxListed {
+				fmt.Fprintf(b, "- … and %d more (see report.html)\n", len(es)-i)
+				break
+			}
+			fmt.Fprintf(b, "- `%s` %s → %s\n", e.ID, orDefault(string(e.Before), "(new)"), orDefault(string(e.After), "(gone)"))
+		}
+		b.WriteString("\n")
+	}
+}
+
+// writeMDMatrix writes a mutation run's kill matrix: the rate, the proofs, and what
+// survived, failed falsely or is unproven.
+func writeMDMatrix(b *strings.Builder, m *KillMatrix) {
+	if m == nil {
+		return
+	}
+	fmt.Fprintf(b, "#### Kill matrix\n\nKill rate **%.0f%%** (%d modes); false positives: %d\n\n", m.KillRate*100, len(m.Modes), len(m.FalsePositives))
+	writeMDProofs(b, m)
+	for _, mode := range m.Modes {
+		if len(m.Killed[mode]) == 0 {
+			fmt.Fprintf(b, "- survived: `%s`\n", mode)
+		}
+	}
+	for _, id := range m.FalsePositives {
+		fmt.Fprintf(b, "- false positive: `%s`\n", id)
+	}
+	for _, p := range m.Proofs {
+		switch p.Status() {
+		case ProofUnproven:
+			fmt.Fprintf(b, "- unproven (no defect mode makes it fail, and its kind does not say why none can): `%s`\n", p.ID)
+		case ProofStale:
+			fmt.Fprintf(b, "- declared proven by its table tests only, yet killed by %s: `%s`\n", strings.Join(p.KilledBy, ", "), p.ID)
+		}
+	}
+	b.WriteString("\n")
 }
 
 // writeMDProofs writes the proof coverage of a mutation run: the catalog's, then per
@@ -319,14 +347,14 @@ func writeMDChecks(b *strings.Builder, title string, cs []Check, withMessage boo
 		}
 		b.WriteString("\n")
 		if msg := strings.TrimSpace(c.Message); msg != "" {
-			msg = truncate(msg, mdMaxMessage)
+			msg = text.Truncate(msg, mdMaxMessage)
 			fence := "```"
 			for strings.Contains(msg, fence) {
 				fence += "`"
 			}
 			fmt.Fprintf(b, "  %s\n  %s\n  %s\n", fence, strings.ReplaceAll(msg, "\n", "\n  "), fence)
 		}
-		if Unmet(c) && c.Source.Kind != "" {
+		if Unmet(c) && c.Source.Origin != "" {
 			fmt.Fprintf(b, "  Source: %s\n", mdEscape(OneLine(c.Source.String(), 400)))
 		}
 	}

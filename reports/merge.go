@@ -46,7 +46,7 @@ type MergeColumn struct {
 	// Report is the run's own report.html relative to the merge's folder ("" when
 	// unknown).
 	Report      string        `json:"report,omitempty"`
-	Kind        string        `json:"kind"`
+	Mode        string        `json:"kind"` // the run's mode (Run.Mode)
 	Target      Target        `json:"target"`
 	Model       ModelInfo     `json:"model"`
 	ToolVersion string        `json:"toolVersion,omitempty"`
@@ -95,50 +95,6 @@ type MergeInput struct {
 	Report string
 }
 
-// ExitCode is the exit code `dmsconform run` gives a run: 130 interrupted; 1 for
-// non-conformance (MUST failures no known deviation covers, or with a baseline new MUST
-// failures; SHOULD failures too with --strict); 3 when a check ended in error; 0
-// otherwise. An unmet SHOULD alone is exit 0.
-func ExitCode(run *Run) int {
-	switch {
-	case run.Interrupted:
-		return 130
-	case run.Baseline != nil && NewConformanceFailures(run) > 0:
-		return 1
-	case run.Baseline == nil && ConformanceExitFailures(run) > 0:
-		return 1
-	case ComputeTotals(run.Checks)[Error] > 0:
-		return 3
-	}
-	return 0
-}
-
-// exitRank orders exit codes from harmless to worst: a non-conformance (1) pages a
-// person; a broken harness or target (3) says nothing was judged; an interrupted run
-// (130) judged less than it should; any other non-zero code is treated as an error.
-func exitRank(code int) int {
-	switch code {
-	case 0:
-		return 0
-	case 130:
-		return 1
-	case 1:
-		return 3
-	}
-	return 2
-}
-
-// WorstExitCode is the worst of several runs' exit codes: 1 over 3 over 130 over 0.
-func WorstExitCode(codes ...int) int {
-	worst := 0
-	for _, c := range codes {
-		if exitRank(c) > exitRank(worst) {
-			worst = c
-		}
-	}
-	return worst
-}
-
 // statusRank orders verdict statuses from best to worst.
 var statusRank = map[string]int{"PASS": 0, "PARTIAL": 1, "ERROR": 2, "FAIL": 3}
 
@@ -151,7 +107,7 @@ func NewMerge(inputs []MergeInput, tool Tool) *Merge {
 	for _, in := range inputs {
 		Finalize(in.Run)
 		m.runs = append(m.runs, in.Run)
-		col := MergeColumn{Label: strings.TrimSpace(in.Label), Source: in.Source, Report: in.Report, Kind: in.Run.Kind,
+		col := MergeColumn{Label: strings.TrimSpace(in.Label), Source: in.Source, Report: in.Report, Mode: in.Run.Mode,
 			Target: in.Run.Target, Model: in.Run.Model, ToolVersion: in.Run.Tool.Version, Started: in.Run.Started,
 			Duration: in.Run.Duration, Calls: callsOf(in.Run), Starts: in.Run.Starts, LabelFilter: in.Run.LabelFilter,
 			Interrupted: in.Run.Interrupted, ExitCode: ExitCode(in.Run), Totals: ComputeTotals(in.Run.Checks)}

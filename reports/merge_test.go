@@ -11,7 +11,7 @@ import (
 )
 
 func mergeRun(target Target, outcomes map[string]Outcome) *Run {
-	r := &Run{Kind: KindTarget, Target: target, Started: sampleStart, Duration: time.Second, Calls: map[string]int{"Op": 7}}
+	r := &Run{Mode: ModeTarget, Target: target, Started: sampleStart, Duration: time.Second, Calls: map[string]int{"Op": 7}}
 	for id, o := range outcomes {
 		c := Check{CheckInfo: CheckInfo{ID: id, Title: "title of " + id, Level: "MUST", Operation: "Op"}, Outcome: o}
 		if o != Pass {
@@ -42,9 +42,9 @@ func TestWorstExitCode(t *testing.T) {
 // first (the most severe first), targets that look alike told apart by their folders,
 // the worst column's status and exit code, and all four files written.
 func TestMergeSideBySide(t *testing.T) {
-	embedded := Target{Kind: "embedded", Region: "us-east-1"}
+	embedded := Target{TargetKind: "embedded", Region: "us-east-1"}
 	a := mergeRun(embedded, map[string]Outcome{"x.same": Pass, "x.fails-on-b": Pass, "x.skip-on-c": Pass, "x.only-a": Pass})
-	b := mergeRun(Target{Kind: "aws", Region: "eu-west-1", Project: "arn:aws:dms:eu-west-1:111122223333:migration-project:P"}, map[string]Outcome{"x.same": Pass, "x.fails-on-b": Fail, "x.skip-on-c": Pass})
+	b := mergeRun(Target{TargetKind: "aws", Region: "eu-west-1", Project: "arn:aws:dms:eu-west-1:111122223333:migration-project:P"}, map[string]Outcome{"x.same": Pass, "x.fails-on-b": Fail, "x.skip-on-c": Pass})
 	c := mergeRun(embedded, map[string]Outcome{"x.same": Pass, "x.fails-on-b": Pass, "x.skip-on-c": Skipped})
 	m := NewMerge([]MergeInput{{Run: a, Source: "cells/one"}, {Run: b, Source: "cells/two", Label: "sandbox 111122223333"}, {Run: c, Source: "cells/three"}}, Tool{Name: "dmsconform", Version: "test"})
 
@@ -116,10 +116,10 @@ func TestMergeSideBySide(t *testing.T) {
 // TestMergeSeesCoverage: a column whose run had a baseline shows what changed against
 // it, lost coverage included, in the columns' line and in the cells.
 func TestMergeSeesCoverage(t *testing.T) {
-	before := mergeRun(Target{Kind: "endpoint"}, map[string]Outcome{"x.a": Pass, "x.b": Pass})
-	now := mergeRun(Target{Kind: "endpoint"}, map[string]Outcome{"x.a": Skipped, "x.b": Pass})
+	before := mergeRun(Target{TargetKind: "endpoint"}, map[string]Outcome{"x.a": Pass, "x.b": Pass})
+	now := mergeRun(Target{TargetKind: "endpoint"}, map[string]Outcome{"x.a": Skipped, "x.b": Pass})
 	Compare(before, now, nil, sampleStart)
-	other := mergeRun(Target{Kind: "embedded"}, map[string]Outcome{"x.a": Pass, "x.b": Pass})
+	other := mergeRun(Target{TargetKind: "embedded"}, map[string]Outcome{"x.a": Pass, "x.b": Pass})
 	m := NewMerge([]MergeInput{{Run: now}, {Run: other}}, Tool{})
 	if got := baselineLine(m.Columns[0].Baseline); got != "1 no-longer-judged" {
 		t.Errorf("column baseline %q", got)

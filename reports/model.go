@@ -26,18 +26,18 @@ const (
 // Outcomes lists every outcome in report order.
 var Outcomes = []Outcome{Pass, Fail, Drift, Unimplemented, Skipped, Error}
 
-// Run kinds.
+// Run modes: what a run did (Run.Mode; "kind" in report.json).
 const (
-	KindTarget   = "target"   // the suites against a DMS target
-	KindSDK      = "sdk"      // fixtures replayed to an SDK
-	KindMutation = "mutation" // the kill matrix of the mutation self-test
-	KindParity   = "parity"   // a target's exchanges compared with a recording (dmsconform parity)
+	ModeTarget   = "target"   // the suites against a DMS target
+	ModeSDK      = "sdk"      // fixtures replayed to an SDK
+	ModeMutation = "mutation" // the kill matrix of the mutation self-test
+	ModeParity   = "parity"   // a target's exchanges compared with a recording (dmsconform parity)
 )
 
 // Run is one run against one target: everything every report file is written from.
 type Run struct {
 	SchemaVersion string        `json:"schemaVersion"`
-	Kind          string        `json:"kind"` // KindTarget, KindSDK or KindMutation
+	Mode          string        `json:"kind"` // ModeTarget, ModeSDK, ModeMutation or ModeParity
 	Tool          Tool          `json:"tool"`
 	Target        Target        `json:"target"`
 	Model         ModelInfo     `json:"model"`
@@ -93,12 +93,12 @@ type Tool struct {
 
 // Target describes what was tested.
 type Target struct {
-	Kind     string `json:"kind"` // embedded, endpoint, aws, replay, or an SDK name
-	Endpoint string `json:"endpoint,omitempty"`
-	Region   string `json:"region,omitempty"`
-	Project  string `json:"project,omitempty"`
-	Name     string `json:"name,omitempty"`    // e.g. aws-sdk-go-v2
-	Version  string `json:"version,omitempty"` // e.g. SDK version
+	TargetKind string `json:"kind"` // the target kind: embedded, endpoint, aws, replay, or an SDK name
+	Endpoint   string `json:"endpoint,omitempty"`
+	Region     string `json:"region,omitempty"`
+	Project    string `json:"project,omitempty"`
+	Name       string `json:"name,omitempty"`    // e.g. aws-sdk-go-v2
+	Version    string `json:"version,omitempty"` // e.g. SDK version
 }
 
 // ModelInfo identifies the model the checks came from.
@@ -134,12 +134,12 @@ type CheckInfo struct {
 // awsJson 1.1 protocol make a MUST; what is inferred from them is a SHOULD, labelled
 // inferred.
 type Source struct {
-	Kind  string `json:"kind"`            // SourceModel, SourceDocumentation, SourceProtocol or SourceInferred
-	Ref   string `json:"ref"`             // what it rests on: a shape or fault of the model, a document, a protocol rule
-	Quote string `json:"quote,omitempty"` // the source's own words
+	Origin string `json:"kind"`            // SourceModel, SourceDocumentation, SourceProtocol or SourceInferred
+	Ref    string `json:"ref"`             // what it rests on: a shape or fault of the model, a document, a protocol rule
+	Quote  string `json:"quote,omitempty"` // the source's own words
 }
 
-// Source kinds.
+// Source origins (Source.Origin; "kind" in report.json).
 const (
 	SourceModel         = "model"
 	SourceDocumentation = "documentation"
@@ -150,10 +150,10 @@ const (
 // String is the source in one line: "documentation: <ref>: \"<quote>\"" ("" when the
 // check names none).
 func (s Source) String() string {
-	if s.Kind == "" {
+	if s.Origin == "" {
 		return ""
 	}
-	out := s.Kind + ": " + s.Ref
+	out := s.Origin + ": " + s.Ref
 	if s.Quote != "" {
 		out += ": \"" + s.Quote + "\""
 	}
@@ -162,7 +162,7 @@ func (s Source) String() string {
 
 // Inferred reports whether the check rests on an inference rather than on what AWS
 // says.
-func (s Source) Inferred() bool { return s.Kind == SourceInferred }
+func (s Source) Inferred() bool { return s.Origin == SourceInferred }
 
 // Check is the result of one check.
 type Check struct {
@@ -183,6 +183,8 @@ type Check struct {
 // Cause is one root cause shared by several checks: evidence that could not be
 // gathered, an operation the target does not implement, an interrupted run. It is
 // reported once, with its transcript; each check it decided names it (Check.Cause).
+// It is the report's form of the engine's cause (engine.Cause.Reported): the calls
+// as redacted exchanges, and how many checks it decided.
 type Cause struct {
 	ID        string     `json:"id"`
 	Outcome   Outcome    `json:"outcome"` // what it made of the checks: error, skipped or unimplemented

@@ -3,6 +3,8 @@ package reports
 import (
 	"fmt"
 	"strings"
+
+	"github.com/dmsconform/dmsconform/internal/text"
 )
 
 // OneLine renders a message on one line for a summary (report.html's check lines,
@@ -35,7 +37,7 @@ func OneLine(msg string, max int) string {
 	}
 	h := strings.Join(head, " ")
 	if len(items) == 0 {
-		return cut(h, max)
+		return text.Truncate(h, max)
 	}
 	first := strings.Join(items[0], " ")
 	suffix := ""
@@ -43,7 +45,7 @@ func OneLine(msg string, max int) string {
 		suffix = fmt.Sprintf(" (+%d more)", n)
 	}
 	if h == "" {
-		return cut(first, max-runeLen(suffix)) + suffix
+		return text.Truncate(first, max-runeLen(suffix)) + suffix
 	}
 	h = strings.TrimSuffix(h, ":")
 	const sep = ": "
@@ -53,7 +55,7 @@ func OneLine(msg string, max int) string {
 	}
 	avail := max - runeLen(suffix) - runeLen(sep)
 	if avail < 12 { // too little room for both: the problem alone
-		return cut(first, max-runeLen(suffix)) + suffix
+		return text.Truncate(first, max-runeLen(suffix)) + suffix
 	}
 	// The header gets what the problem leaves, but at least a third of the room (or
 	// all it needs, if less): the problem is the reason, the header its context.
@@ -62,7 +64,7 @@ func OneLine(msg string, max int) string {
 	if pl <= avail-keepHead {
 		keepHead = avail - pl
 	}
-	return cut(h, keepHead) + sep + cut(first, avail-keepHead) + suffix
+	return text.Truncate(h, keepHead) + sep + text.Truncate(first, avail-keepHead) + suffix
 }
 
 // bullet reports whether a line is an item of a list ("- x", "* x", "• x") and
@@ -74,18 +76,6 @@ func bullet(l string) (string, bool) {
 		}
 	}
 	return l, false
-}
-
-// cut shortens s to at most n runes, marking the cut with "…"; n <= 0 keeps s whole.
-func cut(s string, n int) string {
-	if n <= 0 {
-		return s
-	}
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return strings.TrimRight(string(r[:n-1]), " ") + "…"
 }
 
 func runeLen(s string) int { return len([]rune(s)) }

@@ -52,7 +52,7 @@ func NewReference(label string, run *Run) *Reference {
 	Finalize(run)
 	status, _ := VerdictStatus(run)
 	r := &Reference{SchemaVersion: ReferenceSchemaVersion, Label: label, Model: run.Model.Version, Status: status,
-		Target: Target{Kind: run.Target.Kind, Region: run.Target.Region, Project: run.Target.Project},
+		Target: Target{TargetKind: run.Target.TargetKind, Region: run.Target.Region, Project: run.Target.Project},
 		Totals: ComputeTotals(run.Checks), Causes: []ReferenceCause{}, Checks: []ReferenceCheck{}}
 	for _, c := range run.Causes {
 		r.Causes = append(r.Causes, ReferenceCause{ID: c.ID, Outcome: c.Outcome, Checks: c.Checks})
@@ -72,7 +72,7 @@ func NewReference(label string, run *Run) *Reference {
 // Run is the reference as a run (its checks' outcomes, causes and messages), for a
 // page of several references side by side (NewMerge).
 func (r *Reference) Run() *Run {
-	run := &Run{SchemaVersion: SchemaVersion, Kind: KindTarget, Target: r.Target, Model: ModelInfo{Version: r.Model}}
+	run := &Run{SchemaVersion: SchemaVersion, Mode: ModeTarget, Target: r.Target, Model: ModelInfo{Version: r.Model}}
 	for _, c := range r.Causes {
 		run.Causes = append(run.Causes, Cause{ID: c.ID, Outcome: c.Outcome, Checks: c.Checks})
 	}

@@ -103,9 +103,9 @@ func sampleRun() *Run {
 	unimpl.Message = "target answered UnknownOperationException"
 
 	return &Run{
-		Kind:     KindTarget,
+		Mode:     ModeTarget,
 		Tool:     Tool{Name: "dmsconform", Version: "v0.1.0-test"},
-		Target:   Target{Kind: "aws", Endpoint: "https://dms.us-east-1.amazonaws.com", Region: "us-east-1", Project: arn},
+		Target:   Target{TargetKind: "aws", Endpoint: "https://dms.us-east-1.amazonaws.com", Region: "us-east-1", Project: arn},
 		Model:    ModelInfo{Version: "2016-01-01+1", SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", Source: "spec/dms.openapi.yaml"},
 		Started:  sampleStart,
 		Duration: 1500 * time.Millisecond,
@@ -118,8 +118,8 @@ func sampleRun() *Run {
 // sampleMutationRun is a kill-matrix run.
 func sampleMutationRun() *Run {
 	run := sampleRun()
-	run.Kind = KindMutation
-	run.Target = Target{Kind: "embedded"}
+	run.Mode = ModeMutation
+	run.Target = Target{TargetKind: "embedded"}
 	run.Matrix = &KillMatrix{
 		Modes: []string{"two-union-members", "unknown-status", "wrong-fault-status", "drop-progress"},
 		Killed: map[string][]string{

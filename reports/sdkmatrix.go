@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/dmsconform/dmsconform/internal/text"
 )
 
 // The side-by-side page of an SDK run (dmsconform sdk), written next to the
@@ -148,82 +152,27 @@ type SDKMatrixCell struct {
 // expected maps a check ID to the fixture's expectation (one line).
 func NewSDKMatrix(inputs []SDKMatrixInput, expected map[string]string, generated time.Time) *SDKMatrix {
 	m := &SDKMatrix{Generated: generated.UTC()}
-	type info struct {
-		c                                   Check
-		operation, fixture, area, level, id string
-	}
-	rows := map[string]*info{}
-	var ids []string
+	rows := map[string]Check{} // the first column's check of each ID, for the row's head
 	byCol := make([]map[string]Check, len(inputs))
 	for i, in := range inputs {
 		col := SDKMatrixColumn{Name: in.Name, Report: in.Report, Series: in.Series, Typing: in.Typing, Note: in.Note}
 		byCol[i] = map[string]Check{}
-		if in.Run != nil {
-			r := in.Run
+		if r := in.Run; r != nil {
 			if m.Model.Version == "" {
 				m.Model, m.Tool = r.Model, r.Tool
 			}
-			col.Target, col.Package, col.Version = r.Target.Kind, r.Target.Name, r.Target.Version
-			col.Totals = ComputeTotals(r.Checks)
-			skipReason, allSkipped := "", len(r.Checks) > 0
+			sdkColumnOf(&col, r)
 			for _, c := range r.Checks {
 				byCol[i][c.ID] = c
-				if c.Outcome == Fail && c.Known != nil {
-					col.Known++
-				}
-				if c.Outcome != Skipped {
-					allSkipped = false
-				} else if skipReason == "" {
-					skipReason = c.Message
-				}
 				if _, ok := rows[c.ID]; !ok {
-					area := ""
-					for _, l := range c.Labels {
-						if l != "sdk" && l != "wire" {
-							area = l
-						}
-					}
-					fixture := c.ID
-					if j := strings.LastIndex(c.ID, "."); j >= 0 {
-						fixture = c.ID[j+1:]
-					}
-					rows[c.ID] = &info{c: c, operation: c.Operation, fixture: fixture, area: area, level: c.Level, id: c.ID}
-					ids = append(ids, c.ID)
+					rows[c.ID] = c
 				}
-			}
-			if allSkipped {
-				col.Skipped = skipReason
 			}
 		}
 		m.Columns = append(m.Columns, col)
 	}
-	sort.Strings(ids)
-	for _, id := range ids {
-		inf := rows[id]
-		row := SDKMatrixRow{ID: id, Operation: inf.operation, Fixture: inf.fixture, Area: inf.area, Level: inf.level,
-			Title: inf.c.Title, Requirement: inf.c.Description, Expected: expected[id]}
-		passes, fails := 0, 0
-		for i, in := range inputs {
-			c, ok := byCol[i][id]
-			if !ok {
-				row.Cells = append(row.Cells, SDKMatrixCell{Missing: true, Outcome: Skipped, Message: "no such check in this SDK's run"})
-				continue
-			}
-			cell := SDKMatrixCell{Outcome: c.Outcome, Known: c.Known, Message: c.Message, Observed: in.Observed[id], Diff: in.Differences[id]}
-			if cell.Diff == "" && c.Outcome == Fail {
-				cell.Diff = firstSentence(c.Message)
-			}
-			switch c.Outcome {
-			case Pass:
-				passes++
-			case Fail:
-				fails++
-			}
-			row.Cells = append(row.Cells, cell)
-		}
-		row.Disagree = passes > 0 && fails > 0
-		row.AllFail = fails > 0 && passes == 0 && fails == countRan(row.Cells)
-		row.Changes = changes(inputs, byCol, row)
+	for _, id := range slices.Sorted(maps.Keys(rows)) {
+		row := sdkMatrixRow(rows[id], expected[id], inputs, byCol)
 		m.Changes = append(m.Changes, row.Changes...)
 		m.Rows = append(m.Rows, row)
 	}
@@ -235,6 +184,68 @@ func NewSDKMatrix(inputs []SDKMatrixInput, expected map[string]string, generated
 		return a.ID < b.ID
 	})
 	return m
+}
+
+// sdkColumnOf fills a column's head from its SDK's run: what was tested, the totals,
+// the known failures, and the reason when every check was skipped.
+func sdkColumnOf(col *SDKMatrixColumn, r *Run) {
+	col.Target, col.Package, col.Version = r.Target.TargetKind, r.Target.Name, r.Target.Version
+	col.Totals = ComputeTotals(r.Checks)
+	skipReason, allSkipped := "", len(r.Checks) > 0
+	for _, c := range r.Checks {
+		if c.Outcome == Fail && c.Known != nil {
+			col.Known++
+		}
+		if c.Outcome != Skipped {
+			allSkipped = false
+		} else if skipReason == "" {
+			skipReason = c.Message
+		}
+	}
+	if allSkipped {
+		col.Skipped = skipReason
+	}
+}
+
+// sdkMatrixRow is one fixture's row: its head from c (the check as the first column
+// that has it states it), a cell per column, whether the SDKs disagree or all fail,
+// and the changes between versions of one SDK.
+func sdkMatrixRow(c Check, expected string, inputs []SDKMatrixInput, byCol []map[string]Check) SDKMatrixRow {
+	area := ""
+	for _, l := range c.Labels {
+		if l != "sdk" && l != "wire" {
+			area = l
+		}
+	}
+	fixture := c.ID
+	if j := strings.LastIndex(c.ID, "."); j >= 0 {
+		fixture = c.ID[j+1:]
+	}
+	row := SDKMatrixRow{ID: c.ID, Operation: c.Operation, Fixture: fixture, Area: area, Level: c.Level,
+		Title: c.Title, Requirement: c.Description, Expected: expected}
+	passes, fails := 0, 0
+	for i, in := range inputs {
+		c, ok := byCol[i][row.ID]
+		if !ok {
+			row.Cells = append(row.Cells, SDKMatrixCell{Missing: true, Outcome: Skipped, Message: "no such check in this SDK's run"})
+			continue
+		}
+		cell := SDKMatrixCell{Outcome: c.Outcome, Known: c.Known, Message: c.Message, Observed: in.Observed[row.ID], Diff: in.Differences[row.ID]}
+		if cell.Diff == "" && c.Outcome == Fail {
+			cell.Diff = firstSentence(c.Message)
+		}
+		switch c.Outcome {
+		case Pass:
+			passes++
+		case Fail:
+			fails++
+		}
+		row.Cells = append(row.Cells, cell)
+	}
+	row.Disagree = passes > 0 && fails > 0
+	row.AllFail = fails > 0 && passes == 0 && fails == countRan(row.Cells)
+	row.Changes = changes(inputs, byCol, row)
+	return row
 }
 
 // changes compares each column of a series with the previous one for one row: a
@@ -433,13 +444,40 @@ func WriteSDKMatrixMarkdown(w io.Writer, m *SDKMatrix) error {
 		}
 	}
 	b.WriteString("\nLegend: ✅ pass · ❌ fail (what the SDK decoded) · ⚠️ known deviation (until its expiry; the failure still shows) · ⏭️ skipped · 💥 error (the harness broke).\n")
+	dis := m.Disagreements()
+	fmt.Fprintf(&b, "\n## Where the SDKs disagree (%d)\n", len(dis))
+	if len(dis) == 0 {
+		b.WriteString("\nEvery SDK that ran decodes every fixture the same way (pass or fail).\n")
+	} else {
+		writeSDKMatrixTables(&b, m, dis)
+	}
+	var allFail []SDKMatrixRow
+	for _, r := range m.Rows {
+		if r.AllFail && countRan(r.Cells) > 1 {
+			allFail = append(allFail, r)
+		}
+	}
+	if len(allFail) > 0 {
+		fmt.Fprintf(&b, "\n## Every SDK fails (%d)\n", len(allFail))
+		writeSDKMatrixTables(&b, m, allFail)
+	}
+	fmt.Fprintf(&b, "\n## Every fixture (%d)\n", len(m.Rows))
+	writeSDKMatrixTables(&b, m, m.Rows)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeSDKMatrixTables writes rows grouped by operation, one table per operation: a
+// column per SDK (or SDK version, with where a fixture's outcome changed).
+func writeSDKMatrixTables(b *strings.Builder, m *SDKMatrix, rows []SDKMatrixRow) {
+	versions := m.Versions()
 	header := func() {
 		b.WriteString("| fixture | area |")
 		for _, c := range m.Columns {
 			if versions {
-				fmt.Fprintf(&b, " `%s` |", c.Name)
+				fmt.Fprintf(b, " `%s` |", c.Name)
 			} else {
-				fmt.Fprintf(&b, " %s |", mdEscape(c.Target))
+				fmt.Fprintf(b, " %s |", mdEscape(c.Target))
 			}
 		}
 		if versions {
@@ -454,8 +492,12 @@ func WriteSDKMatrixMarkdown(w io.Writer, m *SDKMatrix) error {
 		}
 		b.WriteString("\n")
 	}
-	row := func(r SDKMatrixRow) {
-		fmt.Fprintf(&b, "| `%s` | %s |", r.Fixture, r.Area)
+	for i, r := range rows {
+		if i == 0 || rows[i-1].Operation != r.Operation {
+			fmt.Fprintf(b, "\n### %s\n\n", mdEscape(orDash(r.Operation)))
+			header()
+		}
+		fmt.Fprintf(b, "| `%s` | %s |", r.Fixture, r.Area)
 		for _, c := range r.Cells {
 			b.WriteString(" " + mdCell(c) + " |")
 		}
@@ -468,37 +510,6 @@ func WriteSDKMatrixMarkdown(w io.Writer, m *SDKMatrix) error {
 		}
 		b.WriteString("\n")
 	}
-	// table writes rows grouped by operation, one table per operation.
-	table := func(rows []SDKMatrixRow) {
-		for i, r := range rows {
-			if i == 0 || rows[i-1].Operation != r.Operation {
-				fmt.Fprintf(&b, "\n### %s\n\n", mdEscape(orDash(r.Operation)))
-				header()
-			}
-			row(r)
-		}
-	}
-	dis := m.Disagreements()
-	fmt.Fprintf(&b, "\n## Where the SDKs disagree (%d)\n", len(dis))
-	if len(dis) == 0 {
-		b.WriteString("\nEvery SDK that ran decodes every fixture the same way (pass or fail).\n")
-	} else {
-		table(dis)
-	}
-	var allFail []SDKMatrixRow
-	for _, r := range m.Rows {
-		if r.AllFail && countRan(r.Cells) > 1 {
-			allFail = append(allFail, r)
-		}
-	}
-	if len(allFail) > 0 {
-		fmt.Fprintf(&b, "\n## Every SDK fails (%d)\n", len(allFail))
-		table(allFail)
-	}
-	fmt.Fprintf(&b, "\n## Every fixture (%d)\n", len(m.Rows))
-	table(m.Rows)
-	_, err := io.WriteString(w, b.String())
-	return err
 }
 
 // writeVersionsMarkdown writes the sections of a version matrix: how each version
@@ -536,7 +547,7 @@ func writeVersionsMarkdown(b *strings.Builder, m *SDKMatrix) {
 			} else if drift == "pass" {
 				drift = "✅ pass"
 			}
-			fmt.Fprintf(b, "| `%s` | %s | %s | %s | %d | %s |\n", c.Name, t.Rule, exp, mdEscape(shorten(drift, 200)), t.ErrorTypes, mdEscape(strings.Join(ops, ", ")))
+			fmt.Fprintf(b, "| `%s` | %s | %s | %s | %d | %s |\n", c.Name, t.Rule, exp, mdEscape(text.Line(drift, 200)), t.ErrorTypes, mdEscape(strings.Join(ops, ", ")))
 		}
 		b.WriteString("\n(typed/modelled: codes returned typed on the operation / faults the model lists for it.)\n")
 	}
@@ -548,7 +559,7 @@ func writeVersionsMarkdown(b *strings.Builder, m *SDKMatrix) {
 		b.WriteString("| SDK | since | fixture | before | after |\n|---|---|---|---|---|\n")
 		for _, ch := range m.Changes {
 			fmt.Fprintf(b, "| %s | %s (after %s) | `%s` | `%s` | `%s` |\n", mdEscape(ch.Series), mdEscape(ch.Version), mdEscape(ch.Previous), ch.Fixture,
-				mdCode(shorten(ch.Before, 200)), mdCode(shorten(ch.After, 200)))
+				mdCode(text.Line(ch.Before, 200)), mdCode(text.Line(ch.After, 200)))
 		}
 	}
 	b.WriteString("\n## Findings per version\n\n")
@@ -562,7 +573,7 @@ func writeVersionsMarkdown(b *strings.Builder, m *SDKMatrix) {
 	for _, f := range m.Findings() {
 		fmt.Fprintf(b, "- `%s`: %d pass, %d fail", f.Name, f.Pass, f.Fail)
 		if f.NotRun > 0 {
-			fmt.Fprintf(b, ", %d not run (%s)", f.NotRun, mdEscape(shorten(orDash(f.Why), 400)))
+			fmt.Fprintf(b, ", %d not run (%s)", f.NotRun, mdEscape(text.Line(orDash(f.Why), 400)))
 		}
 		if len(f.New) > 0 {
 			fmt.Fprintf(b, "; not in the known deviations: %s", code(f.New))
@@ -608,13 +619,13 @@ func mdCell(c SDKMatrixCell) string {
 	case "pass":
 		return "✅"
 	case "known":
-		return fmt.Sprintf("⚠️ known until %s: `%s`", expiry(c.Known), mdCode(shorten(c.Diff, 160)))
+		return fmt.Sprintf("⚠️ known until %s: `%s`", expiry(c.Known), mdCode(text.Line(c.Diff, 160)))
 	case "fail":
-		return fmt.Sprintf("❌ `%s`", mdCode(shorten(c.Diff, 160)))
+		return fmt.Sprintf("❌ `%s`", mdCode(text.Line(c.Diff, 160)))
 	case "skipped":
 		return "⏭️"
 	case "error":
-		return "💥 " + mdEscape(shorten(c.Message, 80))
+		return "💥 " + mdEscape(text.Line(c.Message, 80))
 	case "absent":
 		return "–"
 	}
@@ -628,14 +639,6 @@ func mdCode(s string) string {
 	return strings.ReplaceAll(s, "|", `\|`)
 }
 
-func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len([]rune(s)) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
-}
-
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -647,7 +650,7 @@ var sdkMatrixTemplate = template.Must(template.New("matrix.html").Funcs(template
 	"label":  cellLabel,
 	"expiry": expiry,
 	"time":   func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05 MST") },
-	"short":  shorten,
+	"short":  text.Line,
 	"grid": func(m *SDKMatrix, r []SDKMatrixRow) sdkGrid {
 		return sdkGrid{Columns: m.Columns, Rows: r, Versions: m.Versions()}
 	},

@@ -15,11 +15,11 @@ func sdkMatrixRuns() []SDKMatrixInput {
 		return Check{CheckInfo: CheckInfo{ID: id, Title: "title of " + id, Description: "A client MUST " + id, Level: "MUST", Labels: []string{"sdk", "wire", "union"}, Operation: "Op"},
 			Outcome: o, Message: msg, Known: k}
 	}
-	goRun := &Run{Kind: KindSDK, Target: Target{Kind: "aws-sdk-go-v2", Name: "mod", Version: "v1"}, Model: ModelInfo{Version: "m1"},
+	goRun := &Run{Mode: ModeSDK, Target: Target{TargetKind: "aws-sdk-go-v2", Name: "mod", Version: "v1"}, Model: ModelInfo{Version: "m1"},
 		Checks: []Check{check("sdk.Op.a", Pass, "ok", nil), check("sdk.Op.b", Pass, "ok", nil), check("sdk.Op.c", Fail, "bad", nil)}}
-	jsRun := &Run{Kind: KindSDK, Target: Target{Kind: "js", Version: "3"},
+	jsRun := &Run{Mode: ModeSDK, Target: Target{TargetKind: "js", Version: "3"},
 		Checks: []Check{check("sdk.Op.a", Pass, "ok", nil), check("sdk.Op.b", Fail, "bad", known), check("sdk.Op.c", Fail, "bad", nil)}}
-	pyRun := &Run{Kind: KindSDK, Target: Target{Kind: "botocore", Version: "1"},
+	pyRun := &Run{Mode: ModeSDK, Target: Target{TargetKind: "botocore", Version: "1"},
 		Checks: []Check{check("sdk.Op.a", Skipped, "python3 not found", nil), check("sdk.Op.b", Skipped, "python3 not found", nil), check("sdk.Op.c", Skipped, "python3 not found", nil)}}
 	return []SDKMatrixInput{
 		{Name: "go", Run: goRun, Report: "go/report.html", Observed: map[string]string{"sdk.Op.c": `output {"x":"a|b"}`}, Differences: map[string]string{"sdk.Op.c": `/x: expected "a", observed "a|b"`}},
@@ -95,7 +95,7 @@ func TestSDKVersionMatrix(t *testing.T) {
 		return Check{CheckInfo: CheckInfo{ID: id, Level: "MUST", Labels: []string{"sdk", "wire", "union"}, Operation: "Op"}, Outcome: o}
 	}
 	run := func(version string, checks ...Check) *Run {
-		return &Run{Kind: KindSDK, Target: Target{Kind: "aws-sdk-go-v2", Version: version}, Checks: checks}
+		return &Run{Mode: ModeSDK, Target: Target{TargetKind: "aws-sdk-go-v2", Version: version}, Checks: checks}
 	}
 	typing := func(rule, expected string) *SDKFaultTyping {
 		return &SDKFaultTyping{Rule: rule, Expected: expected, Holds: rule == expected, ErrorTypes: 26,
@@ -108,7 +108,7 @@ func TestSDKVersionMatrix(t *testing.T) {
 		{Name: "go@v3", Series: "aws-sdk-go-v2", Run: run("v3", check("sdk.Op.a", Fail), check("sdk.Op.b", Pass), check("sdk.Op.c", Fail)),
 			Decodings:   map[string][]string{"sdk.Op.a": {"output {\"Error\":null}"}, "sdk.Op.b": {"error{kind=api,typed}"}, "sdk.Op.c": {"x", "y"}},
 			Differences: map[string]string{"sdk.Op.a": "/Error: expected {}, observed absent"}, Typing: typing("service-wide", "per-operation")},
-		{Name: "botocore@1", Series: "botocore", Run: &Run{Kind: KindSDK, Target: Target{Kind: "botocore", Version: "1"}, Checks: []Check{check("sdk.Op.a", Pass), check("sdk.Op.b", Pass), check("sdk.Op.c", Pass)}}},
+		{Name: "botocore@1", Series: "botocore", Run: &Run{Mode: ModeSDK, Target: Target{TargetKind: "botocore", Version: "1"}, Checks: []Check{check("sdk.Op.a", Pass), check("sdk.Op.b", Pass), check("sdk.Op.c", Pass)}}},
 	}
 	m := NewSDKMatrix(inputs, nil, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	if !m.Versions() || !m.Typed() {

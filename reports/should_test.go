@@ -12,12 +12,12 @@ import (
 // beside a passing MUST.
 func shouldRun() *Run {
 	pass := check("lifecycle.cancel", "answer CANCELING", Pass, "lifecycle")
-	pass.Source = Source{Kind: SourceDocumentation, Ref: "the operation's documentation", Quote: "Cancels a single metadata model conversion operation"}
+	pass.Source = Source{Origin: SourceDocumentation, Ref: "the operation's documentation", Quote: "Cancels a single metadata model conversion operation"}
 	unmet := check("lifecycle.second-cancel", "refuse a second cancel", Fail, "lifecycle", "inferred")
 	unmet.Level = "SHOULD"
 	unmet.Message = "cancelling the CANCELED request r-1 gave HTTP 200, want InvalidResourceStateFault"
-	unmet.Source = Source{Kind: SourceInferred, Ref: "no public source says what a second cancel answers"}
-	run := &Run{Kind: KindTarget, Target: Target{Kind: "embedded"}, Started: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Checks: []Check{pass, unmet}}
+	unmet.Source = Source{Origin: SourceInferred, Ref: "no public source says what a second cancel answers"}
+	run := &Run{Mode: ModeTarget, Target: Target{TargetKind: "embedded"}, Started: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Checks: []Check{pass, unmet}}
 	Finalize(run)
 	return run
 }
@@ -47,7 +47,7 @@ func TestUnmetShouldIsListedNotCounted(t *testing.T) {
 			Source *Source `json:"source"`
 		} `json:"checks"`
 	}
-	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.ShouldUnmet) != 1 || back.Checks[1].Source == nil || back.Checks[1].Source.Kind != SourceInferred {
+	if err := json.Unmarshal(js.Bytes(), &back); err != nil || len(back.ShouldUnmet) != 1 || back.Checks[1].Source == nil || back.Checks[1].Source.Origin != SourceInferred {
 		t.Errorf("report.json: %v %+v", err, back)
 	}
 	var md bytes.Buffer

@@ -299,7 +299,7 @@ func TestMarkdown(t *testing.T) {
 }
 
 func TestVerdict(t *testing.T) {
-	run := &Run{Target: Target{Kind: "embedded"}, Checks: []Check{{CheckInfo: CheckInfo{ID: "a", Level: "MUST"}, Outcome: Pass}, {CheckInfo: CheckInfo{ID: "b", Level: "MUST"}, Outcome: Skipped}}}
+	run := &Run{Target: Target{TargetKind: "embedded"}, Checks: []Check{{CheckInfo: CheckInfo{ID: "a", Level: "MUST"}, Outcome: Pass}, {CheckInfo: CheckInfo{ID: "b", Level: "MUST"}, Outcome: Skipped}}}
 	if v := Verdict(run); !strings.HasPrefix(v, "✅ PASS: 1 of 2") || !strings.Contains(v, "1 skipped") {
 		t.Errorf("a MUST check skipped by its own judge (nothing to judge) leaves a PASS: %q", v)
 	}

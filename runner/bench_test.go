@@ -16,6 +16,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/internal/hostile"
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
@@ -44,7 +45,7 @@ func BenchmarkFullRun(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res.ExitCode != ExitOK {
+		if res.ExitCode != reports.ExitOK {
 			b.Fatalf("the embedded run must conform, exit %d", res.ExitCode)
 		}
 		runWall += time.Since(start)
@@ -97,7 +98,7 @@ func BenchmarkRealTime(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if res.ExitCode != ExitOK {
+				if res.ExitCode != reports.ExitOK {
 					b.Fatalf("the real-time emulator must conform, exit %d: %v", res.ExitCode, res.Run.Totals)
 				}
 				wall += time.Since(start)
@@ -151,7 +152,7 @@ func BenchmarkHugeAnswer(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res.ExitCode != ExitHarnessFail || len(res.Run.Causes) == 0 {
+		if res.ExitCode != reports.ExitHarnessFail || len(res.Run.Causes) == 0 {
 			b.Fatalf("a 200 MB answer is too large to judge (exit 3), got exit %d, causes %v", res.ExitCode, res.Run.Causes)
 		}
 		wall += time.Since(start)

@@ -34,7 +34,7 @@ func mustConform(t *testing.T, res *Result) {
 			t.Errorf("%s: %s: %s", c.ID, c.Outcome, c.Message)
 		}
 	}
-	if res.ExitCode != ExitOK {
+	if res.ExitCode != reports.ExitOK {
 		t.Errorf("exit %d, want 0 (totals %v)", res.ExitCode, res.Run.Totals)
 	}
 }
@@ -136,7 +136,7 @@ func TestConsistentAnswersAreJudgedInconsistentOnesAreNot(t *testing.T) {
 	})})
 	if err != nil {
 		// The preflight already saw the trouble outlast its retries: exit 3, not 1.
-		if ExitCodeOf(err) != ExitHarnessFail {
+		if ExitCodeOf(err) != reports.ExitHarnessFail {
 			t.Fatalf("want exit 3, got %v", err)
 		}
 		return
@@ -150,7 +150,7 @@ func TestConsistentAnswersAreJudgedInconsistentOnesAreNot(t *testing.T) {
 			errors++
 		}
 	}
-	if errors == 0 || res.ExitCode != ExitHarnessFail {
+	if errors == 0 || res.ExitCode != reports.ExitHarnessFail {
 		t.Errorf("transient trouble that outlasts the retries is an error (exit 3): %d errors, exit %d", errors, res.ExitCode)
 	}
 }
@@ -166,7 +166,7 @@ func TestBrokenInfrastructureEndsTheRunHonestly(t *testing.T) {
 		cfg := endpointConfig(srv)
 		cfg.MaxAttempts = 2
 		_, err := run(t, Options{Config: cfg})
-		if ExitCodeOf(err) != ExitHarnessFail || err == nil || !strings.Contains(err.Error(), "does not speak the DMS JSON protocol") || !strings.Contains(err.Error(), "502") {
+		if ExitCodeOf(err) != reports.ExitHarnessFail || err == nil || !strings.Contains(err.Error(), "does not speak the DMS JSON protocol") || !strings.Contains(err.Error(), "502") {
 			t.Fatalf("want exit 3 saying the target answers 502 HTML, got %v", err)
 		}
 	})
@@ -175,7 +175,7 @@ func TestBrokenInfrastructureEndsTheRunHonestly(t *testing.T) {
 		cfg := endpointConfig(srv)
 		cfg.Project = "no-such-project"
 		_, err := run(t, Options{Config: cfg})
-		if ExitCodeOf(err) != ExitUsage || !strings.Contains(err.Error(), "--project \"no-such-project\"") {
+		if ExitCodeOf(err) != reports.ExitUsage || !strings.Contains(err.Error(), "--project \"no-such-project\"") {
 			t.Fatalf("want exit 2 naming --project, got %v", err)
 		}
 		if n := len(srv.Emulator.State()); n != 0 {
@@ -190,7 +190,7 @@ func TestBrokenInfrastructureEndsTheRunHonestly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.ExitCode != ExitHarnessFail || res.Run.Totals[reports.Fail] != 0 {
+		if res.ExitCode != reports.ExitHarnessFail || res.Run.Totals[reports.Fail] != 0 {
 			t.Fatalf("exit %d, totals %v: want 3 and no failure", res.ExitCode, res.Run.Totals)
 		}
 		breaker := false

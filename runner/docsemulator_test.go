@@ -310,7 +310,7 @@ func TestAnEmulatorWrittenFromTheDocsReachesPASS(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("with everything: %s", reports.Verdict(res.Run))
-	if status, text := reports.VerdictStatus(res.Run); status != "PASS" || res.ExitCode != ExitOK {
+	if status, text := reports.VerdictStatus(res.Run); status != "PASS" || res.ExitCode != reports.ExitOK {
 		t.Errorf("verdict %s (exit %d): %s", status, res.ExitCode, text)
 	}
 	na := 0

@@ -75,7 +75,7 @@ func noFail(t *testing.T, run *reports.Run) {
 func blockedBy(t *testing.T, res *Result, id string) reports.Cause {
 	t.Helper()
 	noFail(t, res.Run)
-	if res.ExitCode != ExitHarnessFail {
+	if res.ExitCode != reports.ExitHarnessFail {
 		t.Errorf("exit %d, want 3", res.ExitCode)
 	}
 	var errCauses []reports.Cause
@@ -109,7 +109,7 @@ func TestClockSkewIsAClockProblem(t *testing.T) {
 			srv := wallEmulator(t, 50*time.Millisecond)
 			p := behind(t, srv, hostile.ClockSkew(10*time.Minute, tooSkewed))
 			res, err := run(t, Options{Config: proxied(srv, p)})
-			if res != nil || ExitCodeOf(err) != ExitHarnessFail {
+			if res != nil || ExitCodeOf(err) != reports.ExitHarnessFail {
 				t.Fatalf("want exit 3 before any check, got %v %v", res, err)
 			}
 			msg := err.Error()
@@ -206,7 +206,7 @@ printf '{"Version":1,"AccessKeyId":"%%s","SecretAccessKey":"%%s","SessionToken":
 			t.Errorf("%s: %s %s", c.ID, c.Outcome, c.Message)
 		}
 	}
-	if res.ExitCode != ExitOK {
+	if res.ExitCode != reports.ExitOK {
 		t.Errorf("exit %d, causes %v", res.ExitCode, causeIDs(res.Run))
 	}
 	refused, fresh := 0, 0
@@ -275,10 +275,10 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 		inRun  bool // the preflight passes: the redirect is a cause of the run
 		saying string
 	}{
-		{"307 from the first call", func(l string) hostile.Fault { return hostile.Redirect(307, l) }, false, ExitHarnessFail, false, "cannot be tested"},
-		{"307 to localhost", func(l string) hostile.Fault { return hostile.Redirect(307, l) }, true, ExitHarnessFail, false, "cannot be tested"},
-		{"308 from call 15", func(l string) hostile.Fault { return hostile.From(15, hostile.Redirect(308, l)) }, false, ExitHarnessFail, true, ""},
-		{"302 on the control surface", func(l string) hostile.Fault { return hostile.When(hostile.Control, hostile.Redirect(302, l)) }, false, ExitUsage, false, "--control"},
+		{"307 from the first call", func(l string) hostile.Fault { return hostile.Redirect(307, l) }, false, reports.ExitHarnessFail, false, "cannot be tested"},
+		{"307 to localhost", func(l string) hostile.Fault { return hostile.Redirect(307, l) }, true, reports.ExitHarnessFail, false, "cannot be tested"},
+		{"308 from call 15", func(l string) hostile.Fault { return hostile.From(15, hostile.Redirect(308, l)) }, false, reports.ExitHarnessFail, true, ""},
+		{"302 on the control surface", func(l string) hostile.Fault { return hostile.When(hostile.Control, hostile.Redirect(302, l)) }, false, reports.ExitUsage, false, "--control"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -499,12 +499,12 @@ func TestAnInterruptEarlyIsNotAnError(t *testing.T) {
 			cfg.CleanupTimeout = time.Second // a scenario's request held at an undocumented status never ends
 			res, err := Run(ctx, Options{Out: t.TempDir(), Stdout: &out, Stderr: &out, Config: cfg})
 			if err != nil {
-				if ExitCodeOf(err) != ExitInterrupted {
+				if ExitCodeOf(err) != reports.ExitInterrupted {
 					t.Fatalf("interrupted in the preflight: want exit 130, got %v", err)
 				}
 				return
 			}
-			if res.ExitCode != ExitInterrupted {
+			if res.ExitCode != reports.ExitInterrupted {
 				t.Errorf("exit %d, want 130", res.ExitCode)
 			}
 			for _, c := range res.Run.Checks {
@@ -551,7 +551,7 @@ func TestASecondInterruptEndsCleanUpAtOnce(t *testing.T) {
 	if took := time.Since(start); took > 20*time.Second {
 		t.Errorf("the run took %s after a second interrupt during clean-up", took)
 	}
-	if res.ExitCode != ExitInterrupted {
+	if res.ExitCode != reports.ExitInterrupted {
 		t.Errorf("exit %d, want 130", res.ExitCode)
 	}
 	left := ""

@@ -50,9 +50,9 @@ func Judge(ctx context.Context, jo JudgeOptions) (*Result, error) {
 	started := opts.Now().UTC()
 	res := engine.JudgeAll(ctx, sess, p.checks)
 	run := &reports.Run{
-		Kind:        reports.KindTarget,
-		Tool:        reports.Tool{Name: "dmsconform", Version: Version},
-		Target:      reports.Target{Kind: rec.Meta.Target.Kind, Name: "recording " + jo.Recording, Region: rec.Meta.Target.Region, Project: rec.Meta.Target.Project},
+		Mode:        reports.ModeTarget,
+		Tool:        Tool(),
+		Target:      reports.Target{TargetKind: rec.Meta.Target.TargetKind, Name: "recording " + jo.Recording, Region: rec.Meta.Target.Region, Project: rec.Meta.Target.Project},
 		Model:       ModelInfo(),
 		Started:     started,
 		Duration:    opts.Now().UTC().Sub(started),
@@ -77,7 +77,7 @@ func Judge(ctx context.Context, jo JudgeOptions) (*Result, error) {
 	if p.fresh {
 		linkLatest(opts.OutRoot, p.dir)
 	}
-	out.ExitCode = exitCode(run)
+	out.ExitCode = reports.ExitCode(run)
 	printSummary(opts.Stdout, out, engine.Config{})
 	return out, nil
 }

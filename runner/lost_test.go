@@ -70,7 +70,7 @@ func noFailNoError(t *testing.T, res *Result) {
 			t.Errorf("%s: %s: %s (cause %s)", c.ID, c.Outcome, c.Message, c.Cause)
 		}
 	}
-	if res.ExitCode != ExitOK {
+	if res.ExitCode != reports.ExitOK {
 		t.Errorf("exit %d, want 0", res.ExitCode)
 	}
 }
@@ -271,34 +271,7 @@ func cleanupNames(t *testing.T, res *Result, console string, want ...reports.Cle
 // as not reached (and may still be running), within clean-up's own bound; when the
 // credentials are refused from the middle of the run, the same.
 func TestCleanupAfterTheBreakerOpened(t *testing.T) {
-	t.Run("the target comes back for clean-up", func(t *testing.T) {
-		t.Parallel()
-		srv := wallEmulator(t, 50*time.Millisecond)
-		var silent atomic.Bool
-		silent.Store(true)
-		p := behind(t, srv, hostile.From(60, hostile.When(func(*hostile.Call) bool { return silent.Load() }, hostile.Reset())))
-		cfg := proxied(srv, p)
-		cfg.CallTimeout = time.Second
-		out := &onLine{marker: "clean-up: cancelling", fn: func() { silent.Store(false) }}
-		res, err := run(t, Options{Config: cfg, Stdout: out, Stderr: out})
-		if err != nil {
-			t.Fatal(err)
-		}
-		blockedBy(t, res, "breaker")
-		if silent.Load() {
-			t.Fatal("clean-up never said it was cancelling")
-		}
-		cleanupNames(t, res, out.String(), reports.CleanupCancelled, reports.CleanupEnded)
-		if len(res.Run.Cleanup.With(reports.CleanupCancelled)) == 0 {
-			t.Error("clean-up cancelled nothing")
-		}
-		if left := running(requestsThatExist(t, srv)); len(left) > 0 {
-			t.Errorf("requests still running after clean-up: %v", left)
-		}
-		if len(res.Warnings) != 0 {
-			t.Errorf("warnings: %v", res.Warnings)
-		}
-	})
+	t.Run("the target comes back for clean-up", cleanupWhenTheTargetComesBack)
 	for _, tc := range []struct {
 		name  string
 		fault hostile.Fault
@@ -309,46 +282,81 @@ func TestCleanupAfterTheBreakerOpened(t *testing.T) {
 		{"the credentials are refused", hostile.From(60, hostile.When(func(c *hostile.Call) bool { return c.AccessKey() == emulator.DefaultAccessKeyID },
 			hostile.AWSError(400, "ExpiredTokenException", "The security token included in the request is expired"))), "credentials", "ExpiredTokenException"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			srv := wallEmulator(t, 50*time.Millisecond)
-			var cleanupStarted atomic.Int64 // proxy calls when clean-up started
-			var began time.Time
-			p := behind(t, srv, tc.fault)
-			cfg := proxied(srv, p)
-			cfg.CallTimeout = time.Second
-			out := &onLine{marker: "clean-up: cancelling", fn: func() { cleanupStarted.Store(int64(p.Calls())); began = time.Now() }}
-			res, err := run(t, Options{Config: cfg, Stdout: out, Stderr: out})
-			if err != nil {
-				t.Fatal(err)
-			}
-			took := time.Since(began)
-			blockedBy(t, res, tc.cause)
-			if began.IsZero() {
-				t.Fatal("clean-up never said it was cancelling")
-			}
-			cleanupNames(t, res, out.String(), reports.CleanupNotReached)
-			cl := res.Run.Cleanup
-			if !strings.Contains(cl.Requests[0].Detail, tc.says) || cl.Note == "" {
-				t.Errorf("clean-up's note %q; the first request: %q", cl.Note, cl.Requests[0].Detail)
-			}
-			// Its own bound: two requests' cancels, three attempts each, and a look for
-			// the requests lost Starts made in each family; then no more.
-			if sent := p.Calls() - int(cleanupStarted.Load()); sent > 2*3+2*3 || took > 10*time.Second {
-				t.Errorf("clean-up made %d calls in %s", sent, took)
-			}
-			var named []string
-			for _, r := range cl.Requests {
-				named = append(named, r.ID)
-			}
-			for _, id := range running(requestsThatExist(t, srv)) {
-				if !slices.Contains(named, id) {
-					t.Errorf("request %s is still running and clean-up does not name it", id)
-				}
-			}
-			if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "could not be reached and may still be running") }) {
-				t.Errorf("no warning says what clean-up left: %v", res.Warnings)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { cleanupNotReached(t, tc.fault, tc.cause, tc.says) })
+	}
+}
+
+// cleanupWhenTheTargetComesBack: the breaker opened on a silent target, which answers
+// again when clean-up begins; clean-up cancels what the run left running.
+func cleanupWhenTheTargetComesBack(t *testing.T) {
+	t.Parallel()
+	srv := wallEmulator(t, 50*time.Millisecond)
+	var silent atomic.Bool
+	silent.Store(true)
+	p := behind(t, srv, hostile.From(60, hostile.When(func(*hostile.Call) bool { return silent.Load() }, hostile.Reset())))
+	cfg := proxied(srv, p)
+	cfg.CallTimeout = time.Second
+	out := &onLine{marker: "clean-up: cancelling", fn: func() { silent.Store(false) }}
+	res, err := run(t, Options{Config: cfg, Stdout: out, Stderr: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	blockedBy(t, res, "breaker")
+	if silent.Load() {
+		t.Fatal("clean-up never said it was cancelling")
+	}
+	cleanupNames(t, res, out.String(), reports.CleanupCancelled, reports.CleanupEnded)
+	if len(res.Run.Cleanup.With(reports.CleanupCancelled)) == 0 {
+		t.Error("clean-up cancelled nothing")
+	}
+	if left := running(requestsThatExist(t, srv)); len(left) > 0 {
+		t.Errorf("requests still running after clean-up: %v", left)
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings: %v", res.Warnings)
+	}
+}
+
+// cleanupNotReached: the target stays unreachable (fault) through clean-up, which keeps
+// to its own bound and names every request it could not reach (its note says says).
+func cleanupNotReached(t *testing.T, fault hostile.Fault, cause, says string) {
+	t.Parallel()
+	srv := wallEmulator(t, 50*time.Millisecond)
+	var cleanupStarted atomic.Int64 // proxy calls when clean-up started
+	var began time.Time
+	p := behind(t, srv, fault)
+	cfg := proxied(srv, p)
+	cfg.CallTimeout = time.Second
+	out := &onLine{marker: "clean-up: cancelling", fn: func() { cleanupStarted.Store(int64(p.Calls())); began = time.Now() }}
+	res, err := run(t, Options{Config: cfg, Stdout: out, Stderr: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(began)
+	blockedBy(t, res, cause)
+	if began.IsZero() {
+		t.Fatal("clean-up never said it was cancelling")
+	}
+	cleanupNames(t, res, out.String(), reports.CleanupNotReached)
+	cl := res.Run.Cleanup
+	if !strings.Contains(cl.Requests[0].Detail, says) || cl.Note == "" {
+		t.Errorf("clean-up's note %q; the first request: %q", cl.Note, cl.Requests[0].Detail)
+	}
+	// Its own bound: two requests' cancels, three attempts each, and a look for
+	// the requests lost Starts made in each family; then no more.
+	if sent := p.Calls() - int(cleanupStarted.Load()); sent > 2*3+2*3 || took > 10*time.Second {
+		t.Errorf("clean-up made %d calls in %s", sent, took)
+	}
+	var named []string
+	for _, r := range cl.Requests {
+		named = append(named, r.ID)
+	}
+	for _, id := range running(requestsThatExist(t, srv)) {
+		if !slices.Contains(named, id) {
+			t.Errorf("request %s is still running and clean-up does not name it", id)
+		}
+	}
+	if !slices.ContainsFunc(res.Warnings, func(w string) bool { return strings.Contains(w, "could not be reached and may still be running") }) {
+		t.Errorf("no warning says what clean-up left: %v", res.Warnings)
 	}
 }

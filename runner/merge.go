@@ -60,7 +60,7 @@ func Merge(opts MergeOptions) (*MergeResult, error) {
 		}
 		in = append(in, mi)
 	}
-	m := reports.NewMerge(in, reports.Tool{Name: "dmsconform", Version: Version})
+	m := reports.NewMerge(in, Tool())
 	if err := reports.WriteMerge(dir, m); err != nil {
 		return nil, &HarnessError{Err: err}
 	}
@@ -125,7 +125,7 @@ func History(opts HistoryOptions) (*HistoryResult, error) {
 	for _, r := range runs {
 		in = append(in, reports.HistoryInput{Run: r.run, Source: r.dir, Report: relReport(dir, r.dir)})
 	}
-	h := reports.NewHistory(in, reports.Tool{Name: "dmsconform", Version: Version})
+	h := reports.NewHistory(in, Tool())
 	if err := reports.WriteHistory(dir, h); err != nil {
 		return nil, &HarnessError{Err: err}
 	}
@@ -154,12 +154,9 @@ func readReports(paths []string) ([]readRun, error) {
 	}
 	var out []readRun
 	for _, p := range paths {
-		file := p
-		if st, err := os.Stat(p); err == nil && st.IsDir() {
-			file = filepath.Join(p, reports.FileJSON)
-		}
-		if kind := pageKind(file); kind != "" {
-			return nil, &UsageError{Err: fmt.Errorf("%s is a %s, not the report of a run: pass the report folders it was made from", p, kind)}
+		file := reportPath(p)
+		if page := pageOfRuns(file); page != "" {
+			return nil, &UsageError{Err: fmt.Errorf("%s is a %s, not the report of a run: pass the report folders it was made from", p, page)}
 		}
 		run, err := reports.ReadJSON(file)
 		if err != nil {
@@ -170,8 +167,9 @@ func readReports(paths []string) ([]readRun, error) {
 	return out, nil
 }
 
-// pageKind names a merged or history report.json ("" for anything else).
-func pageKind(file string) string {
+// pageOfRuns names a report.json made of several runs: a merged report or a history
+// ("" for anything else).
+func pageOfRuns(file string) string {
 	data, err := os.ReadFile(file)
 	if err != nil {
 		return ""

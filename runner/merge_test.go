@@ -54,7 +54,7 @@ func TestMergeAndHistoryOfRealRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.ExitCode != ExitNonConform || res.Merge.Status != "FAIL" {
+	if res.ExitCode != reports.ExitNonConform || res.Merge.Status != "FAIL" {
 		t.Errorf("merge exit %d status %s, want the broken run's 1 and FAIL", res.ExitCode, res.Merge.Status)
 	}
 	if res.Merge.Differing == 0 || !res.Merge.Checks[0].Differs || res.Merge.Checks[0].Cells[0].Outcome != reports.Pass {
@@ -69,7 +69,7 @@ func TestMergeAndHistoryOfRealRuns(t *testing.T) {
 		t.Errorf("console: %s", console.String())
 	}
 	// A merge exits with the worst column's code: the clean run twice is 0.
-	if res, err := Merge(MergeOptions{Reports: []string{dirs[0], dirs[1]}, Out: t.TempDir()}); err != nil || res.ExitCode != ExitOK || len(res.Merge.Warnings) == 0 {
+	if res, err := Merge(MergeOptions{Reports: []string{dirs[0], dirs[1]}, Out: t.TempDir()}); err != nil || res.ExitCode != reports.ExitOK || len(res.Merge.Warnings) == 0 {
 		t.Errorf("two clean runs: %v, %+v (want exit 0 and a warning that the targets look alike)", err, res)
 	}
 
@@ -105,13 +105,13 @@ func TestMergeAndHistoryOfRealRuns(t *testing.T) {
 	}
 
 	// Pages made from pages are refused with what to pass instead.
-	if _, err := Merge(MergeOptions{Reports: []string{out, dirs[0]}, Out: t.TempDir()}); err == nil || ExitCodeOf(err) != ExitUsage || !strings.Contains(err.Error(), "merged report") {
+	if _, err := Merge(MergeOptions{Reports: []string{out, dirs[0]}, Out: t.TempDir()}); err == nil || ExitCodeOf(err) != reports.ExitUsage || !strings.Contains(err.Error(), "merged report") {
 		t.Errorf("merging a merge: %v", err)
 	}
-	if _, err := Merge(MergeOptions{Reports: []string{dirs[0]}, Labels: []string{"a", "b"}, Out: t.TempDir()}); err == nil || ExitCodeOf(err) != ExitUsage {
+	if _, err := Merge(MergeOptions{Reports: []string{dirs[0]}, Labels: []string{"a", "b"}, Out: t.TempDir()}); err == nil || ExitCodeOf(err) != reports.ExitUsage {
 		t.Errorf("two labels for one report: %v", err)
 	}
-	if _, err := History(HistoryOptions{Reports: []string{t.TempDir()}, Out: t.TempDir()}); err == nil || ExitCodeOf(err) != ExitUsage {
+	if _, err := History(HistoryOptions{Reports: []string{t.TempDir()}, Out: t.TempDir()}); err == nil || ExitCodeOf(err) != reports.ExitUsage {
 		t.Errorf("an empty folder: %v", err)
 	}
 }
@@ -143,7 +143,7 @@ func TestLostCoverageIsSaidEverywhere(t *testing.T) {
 			t.Errorf("%s: %s -> %s", e.ID, e.Before, e.After)
 		}
 	}
-	if after.ExitCode != ExitOK {
+	if after.ExitCode != reports.ExitOK {
 		t.Errorf("lost coverage is no regression: exit %d", after.ExitCode)
 	}
 	md, err := os.ReadFile(filepath.Join(after.Dir, reports.FileMarkdown))

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -41,10 +43,13 @@ type MutateOptions struct {
 	Families []engine.Family
 	// Model is the model the emulator serves and the harness reads; nil = the
 	// embedded one (a test's model with a family more, for its checks in Families).
-	Model  *spec.Model
-	Out    string // report folder (required)
-	Stdout io.Writer
-	Now    func() time.Time
+	Model *spec.Model
+	// Out is the report folder ("" = <OutRoot>/mutation-<UTC timestamp>; OutRoot ""
+	// = reports/out); Markdown, when set, a file to write the README's tables to
+	// (MarkdownMatrix).
+	Out, OutRoot, Markdown string
+	Stdout                 io.Writer
+	Now                    func() time.Time
 }
 
 // MutateResult is the kill matrix and the run written from it.
@@ -119,49 +124,15 @@ type mutateJob struct {
 	realTime bool   // the standalone emulator in real time, not the embedded one
 }
 
-// Mutate runs the mutation self-test.
+// Mutate runs the mutation self-test: the jobs side by side, then the kill matrix,
+// every check's proof and the defect-free runs' agreement, as a report in Out (and,
+// with Markdown, the README's tables).
 func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
-	if opts.Out == "" {
-		return nil, &UsageError{Err: fmt.Errorf("mutate needs an output folder")}
-	}
-	if opts.Repeats <= 0 {
-		opts.Repeats = 3
-	}
-	if opts.RealTimeStep <= 0 {
-		opts.RealTimeStep = defaultRealTimeStep
-	}
-	if opts.Parallel <= 0 {
-		opts.Parallel = runtime.GOMAXPROCS(0)
-	}
-	if opts.Stdout == nil {
-		opts.Stdout = io.Discard
-	}
-	if opts.Now == nil {
-		opts.Now = time.Now
-	}
-	if opts.Families == nil {
-		opts.Families = all.Families
-	}
-	known := map[string]bool{}
-	var every []string
-	for _, m := range emulator.DefectModes() {
-		known[m.Name] = true
-		every = append(every, m.Name)
-	}
-	modes := opts.Modes
-	if len(modes) == 0 {
-		modes = every
-	}
-	for _, m := range modes {
-		if !known[m] {
-			return nil, &UsageError{Err: fmt.Errorf("unknown defect mode %q: dmsconform mutate --list shows the %d modes", m, len(every))}
-		}
-	}
-	if err := writableDir(opts.Out); err != nil {
-		return nil, &UsageError{Err: fmt.Errorf("--out %s: %w", opts.Out, err)}
+	modes, every, err := opts.prepare()
+	if err != nil {
+		return nil, err
 	}
 	started := opts.Now().UTC()
-
 	var jobs []mutateJob
 	for i := 0; i < opts.Repeats; i++ {
 		jobs = append(jobs, mutateJob{name: fmt.Sprintf("virtual-clock-%02d", i+1)})
@@ -176,15 +147,85 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	res, err := mutationRun(opts, modes, len(modes) < len(every), jobs, results)
+	if err != nil {
+		return nil, err
+	}
+	res.Run.Started = started
+	res.Run.Duration = opts.Now().UTC().Sub(started)
+	reports.Finalize(res.Run)
+	if err := reports.WriteAll(opts.Out, res.Run); err != nil {
+		return nil, &HarnessError{Err: err}
+	}
+	if opts.Markdown != "" {
+		if err := os.WriteFile(opts.Markdown, []byte(MarkdownMatrix(res.Run)), 0o644); err != nil {
+			return nil, &HarnessError{Err: fmt.Errorf("writing %s: %w", opts.Markdown, err)}
+		}
+	}
+	res.Dir = opts.Out
+	for _, c := range res.Run.Checks {
+		if c.Outcome == reports.Fail {
+			res.ExitCode = reports.ExitNonConform
+		}
+	}
+	printMutation(opts, res, len(modes))
+	return res, nil
+}
 
+// prepare fills in the defaults and checks the modes and the folder; it returns the
+// modes to try and every mode the emulator has.
+func (opts *MutateOptions) prepare() (modes, every []string, err error) {
+	o := Options{Stdout: opts.Stdout, Now: opts.Now, OutRoot: opts.OutRoot}
+	o.defaults()
+	opts.Stdout, opts.Now, opts.OutRoot = o.Stdout, o.Now, o.OutRoot
+	if opts.Out == "" {
+		opts.Out = filepath.Join(opts.OutRoot, "mutation-"+opts.Now().UTC().Format("20060102T150405Z"))
+	}
+	if opts.Repeats <= 0 {
+		opts.Repeats = 3
+	}
+	if opts.RealTimeStep <= 0 {
+		opts.RealTimeStep = defaultRealTimeStep
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = runtime.GOMAXPROCS(0)
+	}
+	if opts.Families == nil {
+		opts.Families = all.Families
+	}
+	known := map[string]bool{}
+	for _, m := range emulator.DefectModes() {
+		known[m.Name] = true
+		every = append(every, m.Name)
+	}
+	modes = opts.Modes
+	if len(modes) == 0 {
+		modes = every
+	}
+	for _, m := range modes {
+		if !known[m] {
+			return nil, nil, &UsageError{Err: fmt.Errorf("unknown defect mode %q: dmsconform mutate --list shows the %d modes", m, len(every))}
+		}
+	}
+	if err := writableDir(opts.Out); err != nil {
+		return nil, nil, &UsageError{Err: fmt.Errorf("--out %s: %w", opts.Out, err)}
+	}
+	return modes, every, nil
+}
+
+// mutationRun turns the jobs' results into the self-test's run: a check per mode, the
+// kill matrix with every check's proof, and the checks of the defect-free runs
+// (no false positive, determinism, real time, every check proven). some is set when
+// only some modes were tried (the proofs are then reported, not judged).
+func mutationRun(opts MutateOptions, modes []string, some bool, jobs []mutateJob, results [][]reports.Check) (*MutateResult, error) {
 	ref, fp, nondet, rtDiff, rtSkip := compareDefectFree(jobs, results, opts.RealTime)
 	matrix := &reports.KillMatrix{Modes: modes, Killed: map[string][]string{}, FalsePositives: slices.Sorted(maps.Keys(fp))}
 	res := &MutateResult{FalsePositives: matrix.FalsePositives, Nondeterministic: slices.Sorted(maps.Keys(nondet)),
 		RealTimeDiffers: slices.Sorted(maps.Keys(rtDiff)), RealTimeSkips: slices.Sorted(maps.Keys(rtSkip))}
 	run := &reports.Run{
-		Kind:   reports.KindMutation,
-		Tool:   reports.Tool{Name: "dmsconform", Version: Version},
-		Target: reports.Target{Kind: "embedded", Name: "dmsconform emulator with defect modes"},
+		Mode:   reports.ModeMutation,
+		Tool:   Tool(),
+		Target: reports.Target{TargetKind: "embedded", Name: "dmsconform emulator with defect modes"},
 		Model:  ModelInfo(),
 	}
 	descr := defectDescriptions()
@@ -196,46 +237,49 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 		}
 		run.Checks = append(run.Checks, chk)
 	}
-	var catalog []engine.Check
-	for _, f := range opts.Families {
-		catalog = append(catalog, f.Checks...)
-	}
-	matrix.Proofs = engine.Prove(catalog, matrix.Killed)
-	clean := map[string]reports.Check{}
-	for _, c := range results[0] {
-		clean[c.ID] = c
-	}
-	for i, p := range matrix.Proofs {
-		// A check the defect-free run could not judge for a cause (aws-sdk-go-v2 lacks
-		// the family's operations) is one no mode can make fail in this build.
-		if c := clean[p.ID]; p.Status() == reports.ProofUnproven && c.Cause != "" && (c.Outcome == reports.Skipped || c.Outcome == reports.Unimplemented) {
-			matrix.Proofs[i].NotJudged = firstLine(c.Message)
-		}
-	}
+	matrix.Proofs = proofs(opts.Families, matrix.Killed, results[0])
 	reports.Finalize(&reports.Run{Matrix: matrix}) // Kinds and Coverage, for the checks below
 	res.Unproven, res.Stale = matrix.ProofsWith(reports.ProofUnproven), matrix.ProofsWith(reports.ProofStale)
 	run.Checks = append(run.Checks,
 		defectFreeCheck(res, len(results[0])),
 		deterministicCheck(res, opts.Repeats, len(results[0])),
 		realTimeCheck(res, ref, rtDiff, rtSkip, opts.RealTime, opts.RealTimeStep, len(results[0])),
-		provenCheck(res, matrix, len(modes) < len(every)))
+		provenCheck(res, matrix, some))
 	run.Matrix = matrix
-	run.Started = started
-	run.Duration = opts.Now().UTC().Sub(started)
-	reports.Finalize(run)
-	if err := reports.WriteAll(opts.Out, run); err != nil {
-		return nil, &HarnessError{Err: err}
+	res.Run = run
+	return res, nil
+}
+
+// proofs is how each check of fams is proven: by the modes that killed it, or by its
+// kind's declaration; a check the defect-free run (clean) could not judge for a cause
+// (aws-sdk-go-v2 lacks the family's operations) is one no mode can make fail in this
+// build.
+func proofs(fams []engine.Family, killedBy map[string][]string, clean []reports.Check) []reports.CheckProof {
+	var catalog []engine.Check
+	for _, f := range fams {
+		catalog = append(catalog, f.Checks...)
 	}
-	res.Run, res.Dir = run, opts.Out
-	for _, c := range run.Checks {
-		if c.Outcome == reports.Fail {
-			res.ExitCode = ExitNonConform
+	out := engine.Prove(catalog, killedBy)
+	byID := map[string]reports.Check{}
+	for _, c := range clean {
+		byID[c.ID] = c
+	}
+	for i, p := range out {
+		if c := byID[p.ID]; p.Status() == reports.ProofUnproven && c.Cause != "" && (c.Outcome == reports.Skipped || c.Outcome == reports.Unimplemented) {
+			out[i].NotJudged = firstLine(c.Message)
 		}
 	}
-	cov := matrix.Coverage
+	return out
+}
+
+// printMutation prints the self-test's summary: the counts, then every survivor,
+// unproven check and stale declaration.
+func printMutation(opts MutateOptions, res *MutateResult, modes int) {
+	matrix, cov := res.Run.Matrix, res.Run.Matrix.Coverage
 	fmt.Fprintf(opts.Stdout, "mutation: %d modes, kill rate %.0f%%, %d survivors; checks: %d killed, %d proven by their table tests only, %d not judged here, %d unproven, %d stale, of %d; %d false positives; %d identical virtual-clock runs (%d checks differ); %d real-time runs (%d checks differ, %d honest skips)\n  reports: %s\n",
-		len(modes), 100*matrix.KillRate, len(res.Survivors), cov.Killed, cov.TableTestsOnly, cov.NotJudged, cov.Unproven, cov.Stale, cov.Checks,
-		len(fp), opts.Repeats, len(nondet), opts.RealTime, len(rtDiff), len(rtSkip), opts.Out)
+		modes, 100*matrix.KillRate, len(res.Survivors), cov.Killed, cov.TableTestsOnly, cov.NotJudged, cov.Unproven, cov.Stale, cov.Checks,
+		len(res.FalsePositives), opts.Repeats, len(res.Nondeterministic), opts.RealTime, len(res.RealTimeDiffers), len(res.RealTimeSkips), opts.Out)
+	descr := defectDescriptions()
 	for _, s := range res.Survivors {
 		fmt.Fprintf(opts.Stdout, "  survived: %s (%s)\n", s, descr[s])
 	}
@@ -245,7 +289,6 @@ func Mutate(ctx context.Context, opts MutateOptions) (*MutateResult, error) {
 	for _, id := range res.Stale {
 		fmt.Fprintf(opts.Stdout, "  stale table-tests-only declaration: %s\n", id)
 	}
-	return res, nil
 }
 
 // compareDefectFree compares the defect-free runs with the first one, the reference

@@ -78,7 +78,7 @@ func TestMutationProvesEveryCheck(t *testing.T) {
 			t.Errorf("no defect mode makes a %s check fail: that group is not proven able to fail", group)
 		}
 	}
-	if m.KillRate != 1 || res.ExitCode != ExitOK {
+	if m.KillRate != 1 || res.ExitCode != reports.ExitOK {
 		t.Errorf("kill rate %.2f, exit %d", m.KillRate, res.ExitCode)
 	}
 	checkReadmeBlock(t, "mutation", MarkdownMatrix(res.Run))
@@ -110,7 +110,7 @@ func TestMutationSaysWhatIsUnproven(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(res.Unproven, []string{unkilled.ID}) || !slices.Equal(res.Stale, []string{stale.ID}) || res.ExitCode != ExitNonConform {
+	if !slices.Equal(res.Unproven, []string{unkilled.ID}) || !slices.Equal(res.Stale, []string{stale.ID}) || res.ExitCode != reports.ExitNonConform {
 		t.Fatalf("unproven %v, stale %v, exit %d; want [%s], [%s], 1", res.Unproven, res.Stale, res.ExitCode, unkilled.ID, stale.ID)
 	}
 	var proven reports.Check
@@ -138,7 +138,7 @@ func TestMutationSaysWhatIsUnproven(t *testing.T) {
 			t.Errorf("with one mode: %s %q, want skipped", c.Outcome, c.Message)
 		}
 	}
-	if res.ExitCode != ExitOK || len(res.Unproven) != 1 {
+	if res.ExitCode != reports.ExitOK || len(res.Unproven) != 1 {
 		t.Errorf("with one mode: exit %d, unproven %v; want 0 and the unproven check still reported", res.ExitCode, res.Unproven)
 	}
 }
@@ -185,7 +185,7 @@ func TestKillRule(t *testing.T) {
 
 func TestMutateRejectsUnknownMode(t *testing.T) {
 	_, err := Mutate(context.Background(), MutateOptions{Modes: []string{"no-such-mode"}, Out: t.TempDir()})
-	if ExitCodeOf(err) != ExitUsage || !strings.Contains(err.Error(), "--list") {
+	if ExitCodeOf(err) != reports.ExitUsage || !strings.Contains(err.Error(), "--list") {
 		t.Fatalf("want a usage error pointing at --list, got %v", err)
 	}
 }

@@ -29,14 +29,17 @@ type ParityOptions struct {
 	// the evidence scripts both runs made are compared.
 	LabelFilter    string
 	Out            string // "" = reports/out/parity-<UTC timestamp>
+	Format         string // what Stdout gets: "text" (the default) or "json" (parity.json)
 	Stdout, Stderr io.Writer
 }
 
-// ParityResult is the comparison, the run it made and the folder it wrote.
+// ParityResult is the comparison, the run it made, the folder it wrote and the exit
+// code: 0 when every exchange matches (100% parity), else 1.
 type ParityResult struct {
-	Parity *record.Parity
-	Run    *reports.Run
-	Dir    string
+	Parity   *record.Parity
+	Run      *reports.Run
+	Dir      string
+	ExitCode int
 }
 
 // Parity runs the checks against the configured target, records that run, compares
@@ -45,6 +48,9 @@ type ParityResult struct {
 func Parity(ctx context.Context, po ParityOptions) (*ParityResult, error) {
 	opts := Options{Out: po.Out, Stdout: po.Stdout, Stderr: po.Stderr}
 	opts.defaults()
+	if po.Format != "" && po.Format != "text" && po.Format != "json" {
+		return nil, &UsageError{Err: fmt.Errorf("--format %q: use text or json", po.Format)}
+	}
 	if po.Recorded == "" {
 		return nil, &UsageError{Err: fmt.Errorf("--recorded is required: pass a folder written by dmsconform run --record DIR (e.g. fixtures/recorded/embedded)")}
 	}
@@ -94,7 +100,24 @@ func Parity(ctx context.Context, po ParityOptions) (*ParityResult, error) {
 	if err != nil {
 		return nil, &HarnessError{Err: fmt.Errorf("writing the parity report: %w", err)}
 	}
-	return &ParityResult{Parity: p, Run: res.Run, Dir: dir}, nil
+	out := &ParityResult{Parity: p, Run: res.Run, Dir: dir, ExitCode: reports.ExitOK}
+	if !p.Perfect() {
+		out.ExitCode = reports.ExitNonConform
+	}
+	if po.Format == "json" {
+		_, _ = opts.Stdout.Write(data)
+		return out, nil
+	}
+	_ = p.WriteText(opts.Stdout)
+	if n := res.Run.Totals[reports.Error]; n > 0 {
+		fmt.Fprintf(opts.Stdout, "\nwarning: %d check(s) ended in error against %s (see %s)\n", n, po.Config.Target, filepath.Join(dir, ParityRun))
+	}
+	verdict := "PARITY"
+	if !p.Perfect() {
+		verdict = fmt.Sprintf("DIFFERENCES: %d exchange(s) differ", p.Exchanges-p.Matching)
+	}
+	fmt.Fprintf(opts.Stdout, "\n  reports: %s\n  verdict: %s, %.2f%% of %d exchanges match\n", dir, verdict, p.Score, p.Exchanges)
+	return out, nil
 }
 
 // parityReport turns a parity result into a report in the formats of `run`: one check
@@ -103,7 +126,7 @@ func Parity(ctx context.Context, po ParityOptions) (*ParityResult, error) {
 // reason.
 func parityReport(p *record.Parity, cur *reports.Run) *reports.Run {
 	run := &reports.Run{
-		Kind:        reports.KindParity,
+		Mode:        reports.ModeParity,
 		Tool:        cur.Tool,
 		Target:      cur.Target,
 		Model:       cur.Model,
@@ -111,7 +134,7 @@ func parityReport(p *record.Parity, cur *reports.Run) *reports.Run {
 		Duration:    cur.Duration,
 		LabelFilter: cur.LabelFilter,
 		Warnings: []string{fmt.Sprintf("parity with the recording %s (%s %s): %d of %d exchanges match (%.2f%%)",
-			p.RecordedDir, p.Recorded.Kind, p.Recorded.Region, p.Matching, p.Exchanges, p.Score)},
+			p.RecordedDir, p.Recorded.TargetKind, p.Recorded.Region, p.Matching, p.Exchanges, p.Score)},
 	}
 	check := func(key string) reports.Check {
 		return reports.Check{CheckInfo: reports.CheckInfo{ID: "parity." + strings.ReplaceAll(key, "/", "."),
@@ -128,7 +151,7 @@ func parityReport(p *record.Parity, cur *reports.Run) *reports.Run {
 			fmt.Fprintf(&b, "%d of %d exchanges differ from the recording", sp.Total-sp.Matching, sp.Total)
 			for _, e := range sp.Exchanges {
 				for _, d := range e.Differences {
-					fmt.Fprintf(&b, "\n#%d %s: %s %s", max(e.Seq, e.CurrentSeq), e.Operation, d.Kind, d.Pointer)
+					fmt.Fprintf(&b, "\n#%d %s: %s %s", max(e.Seq, e.CurrentSeq), e.Operation, d.Change, d.Pointer)
 				}
 			}
 			c.Outcome, c.Message = reports.Fail, b.String()

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
@@ -87,9 +88,7 @@ func (p *progress) show() {
 	switch p.mode {
 	case "terminal":
 		line := p.line()
-		if len(line) > 150 {
-			line = line[:147] + "..."
-		}
+		line = text.Truncate(line, 150)
 		p.redraw(line)
 		p.shown = true
 	case "lines":

@@ -11,7 +11,7 @@ import (
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/suites/all"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
+	sdk "github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 // TestReadmeCounts keeps the README's generated counts block equal to the catalog, the
@@ -29,10 +29,10 @@ func TestReadmeCounts(t *testing.T) {
 			kinds = append(kinds, k)
 		}
 	}
-	for _, e := range sdkconform.Registry {
+	for _, e := range sdk.Registry {
 		sdks = append(sdks, e.Target)
 	}
-	fixtures, err := sdkconform.LoadDefault()
+	fixtures, err := sdk.LoadDefault()
 	if err != nil {
 		t.Fatal(err)
 	}

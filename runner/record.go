@@ -18,8 +18,8 @@ func prepareRecording(dir string) error { return record.PrepareDir(dir) }
 // by the run's redactor.
 func writeRecording(dir string, sess *engine.Session, run *reports.Run, red *reports.Redactor) error {
 	facts, _ := json.Marshal(sess.Facts())
-	meta := record.MetaFor(Version, record.ModelRef{Version: run.Model.Version, SHA256: run.Model.SHA256},
-		record.TargetRef{Kind: sess.Kind, Region: sess.Region, Project: sess.Project}, run.LabelFilter, run.Started)
+	meta := record.MetaFor(run.Tool.Version, record.ModelRef{Version: run.Model.Version, SHA256: run.Model.SHA256},
+		record.TargetRef{TargetKind: sess.TargetKind, Region: sess.Region, Project: sess.Project}, run.LabelFilter, run.Started)
 	meta.Control, meta.DeniedPrincipal, meta.Facts = sess.Offers(engine.CapControl), sess.Offers(engine.CapDenied), facts
 	meta.FailingProject, meta.StartInputs = sess.FailingProject(), sess.Offers(engine.CapStartInputs)
 	var scripts []record.Script
@@ -55,7 +55,7 @@ func offlineSession(rec *record.Recording) (*engine.Session, error) {
 		}
 		r := engine.ScriptRecord{Family: family, Script: engine.Script(script), Evidence: sc.Evidence}
 		if len(sc.Cause) > 0 {
-			r.Cause = &engine.CauseRecord{}
+			r.Cause = &engine.Cause{}
 			if err := json.Unmarshal(sc.Cause, r.Cause); err != nil {
 				return nil, fmt.Errorf("%s: the cause of %s: %w", rec.Dir, sc.Key, err)
 			}
@@ -66,5 +66,5 @@ func offlineSession(rec *record.Recording) (*engine.Session, error) {
 	_ = json.Unmarshal(rec.Meta.Facts, &facts)
 	return engine.OpenOffline(engine.Offline{Project: rec.Meta.Target.Project, Control: rec.Meta.Control, Denied: rec.Meta.DeniedPrincipal,
 		FailingProject: rec.Meta.FailingProject, StartInputs: rec.Meta.StartInputs,
-		Never: targets.Never(rec.Meta.Target.Kind), Facts: facts}, records)
+		Never: targets.Never(rec.Meta.Target.TargetKind), Facts: facts}, records)
 }

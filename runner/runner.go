@@ -22,18 +22,6 @@ import (
 	"github.com/dmsconform/dmsconform/targets"
 )
 
-// Exit codes of a run (the CLI contract).
-const (
-	ExitOK          = 0   // conformant (with a baseline: no new failures)
-	ExitNonConform  = 1   // non-conformance or new failures
-	ExitUsage       = 2   // usage or configuration error (found before anything runs)
-	ExitHarnessFail = 3   // target unreachable, credentials rejected, or harness error
-	ExitInterrupted = 130 // SIGINT/SIGTERM: the run stopped early (reports say so)
-)
-
-// Version is the tool version written into reports (set by the CLI's build).
-var Version = "dev"
-
 // Options configures one run.
 type Options struct {
 	Config engine.Config
@@ -93,11 +81,11 @@ func ExitCodeOf(err error) int {
 	var ie *InterruptedError
 	switch {
 	case errors.As(err, &ue):
-		return ExitUsage
+		return reports.ExitUsage
 	case errors.As(err, &ie):
-		return ExitInterrupted
+		return reports.ExitInterrupted
 	}
-	return ExitHarnessFail
+	return reports.ExitHarnessFail
 }
 
 // classify turns an engine error into a usage or harness error.
@@ -182,10 +170,7 @@ func prepare(opts Options, kind string) (*prepared, error) {
 
 // ReadReport reads a report.json, or the report.json in a report folder.
 func ReadReport(path string) (*reports.Run, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		path = filepath.Join(path, reports.FileJSON)
-	}
-	return reports.ReadJSON(path)
+	return reports.ReadJSON(reportPath(path))
 }
 
 // writableDir makes sure dir is (or can become) a folder this process writes into:
@@ -279,7 +264,7 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 			return nil, &UsageError{Err: err}
 		}
 	}
-	p, err := prepare(opts, tg.Kind())
+	p, err := prepare(opts, tg.TargetKind())
 	if err != nil {
 		return nil, err
 	}
@@ -307,17 +292,35 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		return nil, classify(err)
 	}
 	if !opts.Quiet {
-		fmt.Fprintf(stdout, "dmsconform %s: %d checks against %s; evidence: %s\n", Version, len(p.checks), targetLine(sess), sess.PlanFor(p.checks).Describe())
+		fmt.Fprintf(stdout, "dmsconform %s: %d checks against %s; evidence: %s\n", ToolVersion(), len(p.checks), targetLine(sess), sess.PlanFor(p.checks).Describe())
 	}
 	prog := newProgress(stderr, opts.Progress, opts.ProgressEvery)
 	res := engine.Run(ctx, sess, p.checks, prog.update)
 	prog.done()
 	cleanupErr := closeSession()
 
+	run := runReport(opts, sess, res, started)
+	out, err := finishRun(ctx, opts, p, sess, run, cleanupErr, red)
+	if err != nil {
+		return nil, err
+	}
+	ok = true
+	if p.fresh {
+		linkLatest(opts.OutRoot, p.dir)
+	}
+	out.ExitCode = reports.ExitCode(run)
+	if !opts.Quiet {
+		printSummary(stdout, out, cfg)
+	}
+	return out, nil
+}
+
+// runReport is the report of a run: what was tested, and the engine's results.
+func runReport(opts Options, sess *engine.Session, res *engine.Result, started time.Time) *reports.Run {
 	run := &reports.Run{
-		Kind:        reports.KindTarget,
-		Tool:        reports.Tool{Name: "dmsconform", Version: Version},
-		Target:      reports.Target{Kind: sess.Kind, Endpoint: endpointFor(sess), Region: sess.Region, Project: sess.Project},
+		Mode:        reports.ModeTarget,
+		Tool:        Tool(),
+		Target:      reports.Target{TargetKind: sess.TargetKind, Endpoint: endpointFor(sess), Region: sess.Region, Project: sess.Project},
 		Model:       modelInfo(sess.Model),
 		Started:     started,
 		Duration:    opts.Now().UTC().Sub(started),
@@ -337,6 +340,12 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		run.ExchangeCount += int64(n)
 	}
 	run.Starts, _ = sess.Starts() // clean-up may have found requests lost Starts created
+	return run
+}
+
+// finishRun judges a run against the known deviations and the baseline, records its
+// evidence when asked and writes its reports (redacted) into the run's folder.
+func finishRun(ctx context.Context, opts Options, p *prepared, sess *engine.Session, run *reports.Run, cleanupErr error, red *reports.Redactor) (*Result, error) {
 	out := &Result{Run: run, Dir: p.dir}
 	if cleanupErr != nil {
 		out.Warnings = append(out.Warnings, "clean-up: "+cleanupErr.Error())
@@ -359,14 +368,6 @@ func runWith(ctx context.Context, opts Options, red *reports.Redactor) (*Result,
 		return nil, &HarnessError{Err: fmt.Errorf("writing the reports: %w", err)}
 	}
 	run.Phases["write"] = time.Since(tw)
-	ok = true
-	if p.fresh {
-		linkLatest(opts.OutRoot, p.dir)
-	}
-	out.ExitCode = exitCode(run)
-	if !opts.Quiet {
-		printSummary(stdout, out, cfg)
-	}
 	return out, nil
 }
 
@@ -390,17 +391,17 @@ func contains(list []string, s string) bool {
 }
 
 func targetLine(s *engine.Session) string {
-	switch s.Kind {
+	switch s.TargetKind {
 	case engine.TargetEmbedded:
 		return "the embedded emulator (virtual clock)"
 	case engine.TargetAWS:
 		return fmt.Sprintf("AWS DMS in %s, project %s", s.Region, s.Project)
 	}
-	return fmt.Sprintf("%s %s (%s), project %s", s.Kind, s.Endpoint, s.Region, s.Project)
+	return fmt.Sprintf("%s %s (%s), project %s", s.TargetKind, s.Endpoint, s.Region, s.Project)
 }
 
 func endpointFor(s *engine.Session) string {
-	if s.Kind == engine.TargetEmbedded {
+	if s.TargetKind == engine.TargetEmbedded {
 		return "127.0.0.1 (ephemeral port)"
 	}
 	return s.Endpoint
@@ -431,8 +432,6 @@ func linkLatest(root, dir string) {
 // exitCode: an interrupted run is 130; non-conformance (uncovered failures, or new
 // failures against a baseline) is 1; otherwise an error outcome is 3; otherwise 0
 // (reports.ExitCode: a merge of reports uses the same rules).
-func exitCode(run *reports.Run) int { return reports.ExitCode(run) }
-
 func printSummary(w io.Writer, res *Result, cfg engine.Config) {
 	run := res.Run
 	fmt.Fprintf(w, "\ndmsconform %s against %s: %d checks, %d API calls (%s), %d of %d starts, in %s\n",

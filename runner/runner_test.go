@@ -53,7 +53,7 @@ func TestEmbeddedRunConformsAndWritesFourFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.ExitCode != ExitOK {
+	if res.ExitCode != reports.ExitOK {
 		t.Fatalf("exit %d, want 0; totals %v", res.ExitCode, res.Run.Totals)
 	}
 	run := res.Run
@@ -101,7 +101,7 @@ func TestDefectIsNonConformanceExit1(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.ExitCode != ExitNonConform {
+	if res.ExitCode != reports.ExitNonConform {
 		t.Fatalf("exit %d, want 1", res.ExitCode)
 	}
 	c := byID(res.Run)["CancelMetadataModelConversion.fault.ResourceNotFoundFault.wire"]
@@ -174,7 +174,7 @@ func TestUsageErrorsExit2(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			_, err := run(t, opts)
 			var ue *UsageError
-			if !errors.As(err, &ue) || ExitCodeOf(err) != ExitUsage {
+			if !errors.As(err, &ue) || ExitCodeOf(err) != reports.ExitUsage {
 				t.Fatalf("want a usage error (exit 2), got %v", err)
 			}
 		})
@@ -187,7 +187,7 @@ func TestOutIsRefusedBeforeAnythingRuns(t *testing.T) {
 	emu := wallEmulator(t, time.Second)
 	file := writeFile(t, "afile", "x")
 	_, err := run(t, Options{Out: file, Config: engine.Config{Target: engine.TargetEndpoint, Endpoint: emu.URL, Project: emulator.DefaultProject}})
-	if ExitCodeOf(err) != ExitUsage || !strings.Contains(err.Error(), "--out") {
+	if ExitCodeOf(err) != reports.ExitUsage || !strings.Contains(err.Error(), "--out") {
 		t.Fatalf("want exit 2 naming --out, got %v", err)
 	}
 	if n := len(emu.Emulator.State()); n != 0 {
@@ -235,7 +235,7 @@ func TestUnreachableTargetExit3(t *testing.T) {
 	srv.Close() // nothing listens there any more
 	_, err := run(t, Options{Config: engine.Config{Target: engine.TargetEndpoint, Endpoint: url, Project: "p", MaxAttempts: 2}})
 	var he *HarnessError
-	if !errors.As(err, &he) || ExitCodeOf(err) != ExitHarnessFail {
+	if !errors.As(err, &he) || ExitCodeOf(err) != reports.ExitHarnessFail {
 		t.Fatalf("want a harness error (exit 3), got %v", err)
 	}
 	if !strings.Contains(err.Error(), "unreachable") {
@@ -245,7 +245,7 @@ func TestUnreachableTargetExit3(t *testing.T) {
 
 func TestBaselineClassifiesARegressionAndKnownDeviationsExpire(t *testing.T) {
 	clean, err := run(t, Options{LabelFilter: "fault"})
-	if err != nil || clean.ExitCode != ExitOK {
+	if err != nil || clean.ExitCode != reports.ExitOK {
 		t.Fatalf("clean run: %v, exit %v", err, clean)
 	}
 	// A baseline may be the report folder, as diff accepts.
@@ -253,7 +253,7 @@ func TestBaselineClassifiesARegressionAndKnownDeviationsExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if broken.ExitCode != ExitNonConform || broken.Run.Baseline == nil || !broken.Run.Baseline.HasNewFailures() {
+	if broken.ExitCode != reports.ExitNonConform || broken.Run.Baseline == nil || !broken.Run.Baseline.HasNewFailures() {
 		t.Fatalf("a defect against a clean baseline must be a new failure (exit 1), got exit %d", broken.ExitCode)
 	}
 	if c := byID(broken.Run)["CancelMetadataModelConversion.fault.ResourceNotFoundFault.wire"]; c.Class != reports.NewFailure {
@@ -264,18 +264,18 @@ func TestBaselineClassifiesARegressionAndKnownDeviationsExpire(t *testing.T) {
 		t.Errorf("summary.md does not show the regression:\n%s", summary)
 	}
 	again, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", Baseline: filepath.Join(broken.Dir, reports.FileJSON)})
-	if err != nil || again.ExitCode != ExitOK {
+	if err != nil || again.ExitCode != reports.ExitOK {
 		t.Fatalf("still-failing checks are not new failures: %v exit %+v", err, again)
 	}
 	tomorrow := time.Now().UTC().AddDate(0, 0, 2).Format("2006-01-02")
 	known := writeFile(t, "known.yaml", fmt.Sprintf("- check: \"*.fault.*\"\n  target: embedded\n  reason: emulator defect under test\n  expires: %s\n", tomorrow))
 	covered, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", KnownDeviations: known})
-	if err != nil || covered.ExitCode != ExitOK {
+	if err != nil || covered.ExitCode != reports.ExitOK {
 		t.Fatalf("known deviations must cover the failures: %v %+v", err, covered)
 	}
 	expired := writeFile(t, "expired.yaml", "- check: \"*.fault.*\"\n  target: embedded\n  reason: emulator defect under test\n  expires: 2020-01-01\n")
 	counted, err := run(t, Options{Config: engine.Config{Defects: []string{"fault-message-key"}}, LabelFilter: "fault", KnownDeviations: expired})
-	if err != nil || counted.ExitCode != ExitNonConform {
+	if err != nil || counted.ExitCode != reports.ExitNonConform {
 		t.Fatalf("an expired deviation must count again (exit 1): %v %+v", err, counted)
 	}
 }
@@ -332,7 +332,7 @@ func TestAWSTargetRefusesAnAccountNotAllowed(t *testing.T) {
 	awsEnv(t, emu, fakeSTS(t, "999988887777"))
 	_, err := run(t, Options{Config: engine.Config{Target: engine.TargetAWS, Project: emulator.DefaultProject, AllowAccounts: []string{"111122223333"}}})
 	var ae *targets.AccountError
-	if !errors.As(err, &ae) || ExitCodeOf(err) != ExitUsage {
+	if !errors.As(err, &ae) || ExitCodeOf(err) != reports.ExitUsage {
 		t.Fatalf("want a refusal (exit 2), got %v", err)
 	}
 	if !strings.Contains(err.Error(), "********7777") || !strings.Contains(err.Error(), "********3333") || !strings.Contains(err.Error(), "--allow-account") {
@@ -401,7 +401,7 @@ func TestInterruptCancelsWhatTheRunStartedAndSaysSo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.ExitCode != ExitInterrupted || !res.Run.Interrupted {
+	if res.ExitCode != reports.ExitInterrupted || !res.Run.Interrupted {
 		t.Fatalf("exit %d, interrupted %v: want 130 and the report's flag", res.ExitCode, res.Run.Interrupted)
 	}
 	if n, want := len(res.Run.Checks), len(all.Checks()); n != want {
@@ -488,7 +488,7 @@ func TestRejectedCredentialsAreAHarnessErrorNotAFailure(t *testing.T) {
 	url := answering(t, 400, "application/x-amz-json-1.1", `{"__type":"ExpiredTokenException","message":"The security token included in the request is expired"}`)
 	_, err := run(t, Options{Config: engine.Config{Target: engine.TargetEndpoint, Endpoint: url, Project: "p"}})
 	var he *HarnessError
-	if !errors.As(err, &he) || ExitCodeOf(err) != ExitHarnessFail || !strings.Contains(err.Error(), "refresh") {
+	if !errors.As(err, &he) || ExitCodeOf(err) != reports.ExitHarnessFail || !strings.Contains(err.Error(), "refresh") {
 		t.Fatalf("want a harness error (exit 3) that says to refresh the credentials, got %v", err)
 	}
 }
@@ -522,7 +522,7 @@ func TestErrorsAreRedactedLikeTheReports(t *testing.T) {
 	emu := wallEmulator(t, 20*time.Millisecond)
 	_, err := run(t, Options{Config: engine.Config{Target: engine.TargetEndpoint, Endpoint: emu.URL, Project: "no-such-project",
 		AccessKeyID: emulator.DefaultAccessKeyID, SecretAccessKey: emulator.DefaultSecretAccessKey}})
-	if ExitCodeOf(err) != ExitUsage {
+	if ExitCodeOf(err) != reports.ExitUsage {
 		t.Fatalf("want a configuration error, got %v", err)
 	}
 	msg := err.Error()
@@ -580,7 +580,7 @@ func TestMissingCredentialsAreConfiguration(t *testing.T) {
 				t.Setenv(k, v)
 			}
 			_, err := run(t, Options{Config: engine.Config{Target: engine.TargetAWS, Project: "p", AllowAccounts: []string{"123456789012"}}})
-			if ExitCodeOf(err) != ExitUsage {
+			if ExitCodeOf(err) != reports.ExitUsage {
 				t.Fatalf("want exit 2, got %v", err)
 			}
 		})
@@ -619,7 +619,7 @@ func TestOnlyMustFailuresFailARun(t *testing.T) {
 		t.Fatal(err)
 	}
 	unmet := reports.UnmetShoulds(res.Run)
-	if res.ExitCode != ExitOK || len(unmet) == 0 || res.Run.Totals[reports.Fail] != len(unmet) {
+	if res.ExitCode != reports.ExitOK || len(unmet) == 0 || res.Run.Totals[reports.Fail] != len(unmet) {
 		t.Fatalf("exit %d, %d unmet SHOULDs, totals %v: want exit 0 and every failure a SHOULD", res.ExitCode, len(unmet), res.Run.Totals)
 	}
 	for _, c := range unmet {
@@ -634,7 +634,7 @@ func TestOnlyMustFailuresFailARun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strict.ExitCode != ExitNonConform || !strict.Run.Strict {
+	if strict.ExitCode != reports.ExitNonConform || !strict.Run.Strict {
 		t.Errorf("--strict: exit %d, want 1", strict.ExitCode)
 	}
 }

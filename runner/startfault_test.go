@@ -37,7 +37,7 @@ func TestMisconfiguredProjectIsSkippedNotFailed(t *testing.T) {
 			t.Errorf("%s (creation family) is skipped for the conversion family's start fault", c.ID)
 		}
 	}
-	if status, text := reports.VerdictStatus(res.Run); res.ExitCode != ExitOK || status != "PARTIAL" {
+	if status, text := reports.VerdictStatus(res.Run); res.ExitCode != reports.ExitOK || status != "PARTIAL" {
 		t.Errorf("exit %d verdict %s (%s), want 0 and PARTIAL", res.ExitCode, status, text)
 	}
 	if len(refused) < 10 || len(causes) != 1 || !causes["conversion/start-refused"] {

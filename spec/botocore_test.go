@@ -507,8 +507,8 @@ func (d *botoDiff) fault(f *spec.Fault, name string, b *botoModel) {
 			kind = "server"
 		}
 	}
-	if f.Code != code || f.HTTPStatus != status || f.Kind != kind {
-		d.s("fault %s: the model says code %s, HTTP %d, %s; botocore %s, HTTP %d, %s", f.Name, f.Code, f.HTTPStatus, f.Kind, code, status, kind)
+	if f.Code != code || f.HTTPStatus != status || f.Side != kind {
+		d.s("fault %s: the model says code %s, HTTP %d, %s; botocore %s, HTTP %d, %s", f.Name, f.Code, f.HTTPStatus, f.Side, code, status, kind)
 	}
 	d.shape("fault "+f.Name, f.Shape, name, b)
 }
@@ -526,84 +526,90 @@ func TestModelMatchesBotocore(t *testing.T) {
 	}
 }
 
+// botocoreDriftCase is one drift between the model and botocore's model, made by editing
+// either side, and the differences compareWithBotocore must name for it.
+type botocoreDriftCase struct {
+	name  string
+	edits []edit
+	boto  func(b *botoModel)
+	want  []string
+	only  string // compare only the differences that start with this
+}
+
+// botocoreDriftCases are the table cases of TestBotocoreDriftIsNamed.
+var botocoreDriftCases = []botocoreDriftCase{
+	{
+		name:  "fault removed from an operation",
+		edits: []edit{{old: "                  - {$ref: '#/components/schemas/KMSKeyNotAccessibleFault'}\n", new: ""}},
+		want:  []string{"operation StartMetadataModelConversion: botocore lists fault KMSKeyNotAccessibleFault, the model does not"},
+	},
+	{
+		name:  "member removed",
+		edits: []edit{{old: "        MigrationProjectArn:\n          type: string\n          description: The migration project ARN.\n", new: ""}},
+		want:  []string{"SchemaConversionRequest.MigrationProjectArn is in botocore's SchemaConversionRequest, not in the model"},
+	},
+	{
+		name:  "required flag dropped",
+		edits: []edit{{old: "      required: [MigrationProjectIdentifier, SelectionRules]\n", new: "      required: [MigrationProjectIdentifier]\n"}},
+		want:  []string{"StartMetadataModelConversionMessage.SelectionRules: required false in the model, true in botocore"},
+	},
+	{
+		name:  "type changed",
+		edits: []edit{{old: "          format: int64\n", new: "          format: int32\n"}},
+		want:  []string{"Progress.TotalObjects is integer(int32) in the model, botocore's Long is long"},
+	},
+	{
+		name:  "length bound changed",
+		edits: []edit{{old: "maxLength: 255", new: "maxLength: 256", all: true}},
+		want: []string{
+			"CancelMetadataModelConversionMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
+			"CancelMetadataModelCreationMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
+			"DescribeMetadataModelConversionsMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
+			"DescribeMetadataModelCreationsMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
+			"StartMetadataModelConversionMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
+			"StartMetadataModelCreationMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
+		},
+	},
+	{
+		name:  "an inferred range written as AWS's bounds",
+		edits: []edit{{old: "          x-dms-inferred-range:\n            minimum: 0\n            maximum: 100\n", new: "          minimum: 0\n          maximum: 100\n          x-dms-inferred-range-note:\n"}},
+		want:  []string{"Progress.ProgressPercent: range 0..100 in the model, botocore's DoubleOptional has none..none"},
+	},
+	{
+		name: "union member added in botocore",
+		boto: func(b *botoModel) {
+			s := b.Shapes["ErrorDetails"]
+			s.Members = maps.Clone(s.Members)
+			s.Members["sqlErrorDetails"] = botoRef{Shape: "DefaultErrorDetails"}
+			b.Shapes["ErrorDetails"] = s
+		},
+		want: []string{
+			"ErrorDetails: union members [defaultErrorDetails] in the model (x-dms-union), botocore's ErrorDetails has [defaultErrorDetails sqlErrorDetails]",
+			"ErrorDetails.sqlErrorDetails is in botocore's ErrorDetails, not in the model",
+		},
+	},
+	{
+		name: "fault kind changed in botocore",
+		boto: func(b *botoModel) {
+			s := b.Shapes["AccessDeniedFault"]
+			s.Fault = true
+			b.Shapes["AccessDeniedFault"] = s
+		},
+		want: []string{"fault AccessDeniedFault: the model says code AccessDeniedFault, HTTP 400, client; botocore AccessDeniedFault, HTTP 400, server"},
+	},
+	{
+		name: "service facts",
+		boto: func(b *botoModel) { b.Metadata.TargetPrefix = "AmazonDMSv20170101" },
+		want: []string{"x-dms-service targetPrefix is \"AmazonDMSv20160101\", botocore metadata says \"AmazonDMSv20170101\""},
+		only: "x-dms-service",
+	},
+}
+
 // The comparison names each kind of difference. The model is edited in memory (and
 // for botocore-side changes, botocore's model), so each case proves one rule fires.
 func TestBotocoreDriftIsNamed(t *testing.T) {
 	b, _ := loadBotocore(t)
-	cases := []struct {
-		name  string
-		edits []edit
-		boto  func(b *botoModel)
-		want  []string
-		only  string // compare only the differences that start with this
-	}{
-		{
-			name:  "fault removed from an operation",
-			edits: []edit{{old: "                  - {$ref: '#/components/schemas/KMSKeyNotAccessibleFault'}\n", new: ""}},
-			want:  []string{"operation StartMetadataModelConversion: botocore lists fault KMSKeyNotAccessibleFault, the model does not"},
-		},
-		{
-			name:  "member removed",
-			edits: []edit{{old: "        MigrationProjectArn:\n          type: string\n          description: The migration project ARN.\n", new: ""}},
-			want:  []string{"SchemaConversionRequest.MigrationProjectArn is in botocore's SchemaConversionRequest, not in the model"},
-		},
-		{
-			name:  "required flag dropped",
-			edits: []edit{{old: "      required: [MigrationProjectIdentifier, SelectionRules]\n", new: "      required: [MigrationProjectIdentifier]\n"}},
-			want:  []string{"StartMetadataModelConversionMessage.SelectionRules: required false in the model, true in botocore"},
-		},
-		{
-			name:  "type changed",
-			edits: []edit{{old: "          format: int64\n", new: "          format: int32\n"}},
-			want:  []string{"Progress.TotalObjects is integer(int32) in the model, botocore's Long is long"},
-		},
-		{
-			name:  "length bound changed",
-			edits: []edit{{old: "maxLength: 255", new: "maxLength: 256", all: true}},
-			want: []string{
-				"CancelMetadataModelConversionMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
-				"CancelMetadataModelCreationMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
-				"DescribeMetadataModelConversionsMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
-				"DescribeMetadataModelCreationsMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
-				"StartMetadataModelConversionMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
-				"StartMetadataModelCreationMessage.MigrationProjectIdentifier: maxLength 256 in the model, botocore's MigrationProjectIdentifier has max 255",
-			},
-		},
-		{
-			name:  "an inferred range written as AWS's bounds",
-			edits: []edit{{old: "          x-dms-inferred-range:\n            minimum: 0\n            maximum: 100\n", new: "          minimum: 0\n          maximum: 100\n          x-dms-inferred-range-note:\n"}},
-			want:  []string{"Progress.ProgressPercent: range 0..100 in the model, botocore's DoubleOptional has none..none"},
-		},
-		{
-			name: "union member added in botocore",
-			boto: func(b *botoModel) {
-				s := b.Shapes["ErrorDetails"]
-				s.Members = maps.Clone(s.Members)
-				s.Members["sqlErrorDetails"] = botoRef{Shape: "DefaultErrorDetails"}
-				b.Shapes["ErrorDetails"] = s
-			},
-			want: []string{
-				"ErrorDetails: union members [defaultErrorDetails] in the model (x-dms-union), botocore's ErrorDetails has [defaultErrorDetails sqlErrorDetails]",
-				"ErrorDetails.sqlErrorDetails is in botocore's ErrorDetails, not in the model",
-			},
-		},
-		{
-			name: "fault kind changed in botocore",
-			boto: func(b *botoModel) {
-				s := b.Shapes["AccessDeniedFault"]
-				s.Fault = true
-				b.Shapes["AccessDeniedFault"] = s
-			},
-			want: []string{"fault AccessDeniedFault: the model says code AccessDeniedFault, HTTP 400, client; botocore AccessDeniedFault, HTTP 400, server"},
-		},
-		{
-			name: "service facts",
-			boto: func(b *botoModel) { b.Metadata.TargetPrefix = "AmazonDMSv20170101" },
-			want: []string{"x-dms-service targetPrefix is \"AmazonDMSv20160101\", botocore metadata says \"AmazonDMSv20170101\""},
-			only: "x-dms-service",
-		},
-	}
-	for _, tc := range cases {
+	for _, tc := range botocoreDriftCases {
 		t.Run(tc.name, func(t *testing.T) {
 			m := mustLoad(t)
 			if len(tc.edits) > 0 {
@@ -629,30 +635,42 @@ func TestBotocoreDriftIsNamed(t *testing.T) {
 		})
 	}
 	t.Run("a documented value botocore names that the model lacks", func(t *testing.T) {
-		m, err := spec.Parse(mutate(t, edit{old: "              - {value: APPLYING, description: Applies the converted code to the target database.}\n", new: ""}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := compareWithBotocore(m, b)
-		want := []string{"Progress.ProgressStep: botocore's documentation names the value APPLYING, the documented values (x-dms-documented-values ProgressStep) do not"}
-		if !slices.Equal(got, want) {
-			t.Errorf("compareWithBotocore =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
-		}
+		checkBotocoreNamesMissingValue(t, b)
 	})
 	t.Run("documentation is reported, not failed", func(t *testing.T) {
-		m, err := spec.Parse(mutate(t, edit{old: "description: The migration project ARN.", new: "description: The ARN of some project."}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		structure, docs := compareWithBotocore(m, b)
-		if len(structure) != 0 {
-			t.Errorf("a documentation change made structural differences: %q", structure)
-		}
-		want := `member SchemaConversionRequest.MigrationProjectArn: model "The ARN of some project", botocore "The migration project ARN"`
-		if !slices.Contains(docs, want) {
-			t.Errorf("docs differences do not name the change %q:\n%s", want, strings.Join(docs, "\n"))
-		}
+		checkBotocoreDocDriftIsReported(t, b)
 	})
+}
+
+// checkBotocoreNamesMissingValue drops a documented ProgressStep value from the model and
+// checks that the drift names the value botocore's documentation has.
+func checkBotocoreNamesMissingValue(t *testing.T, b *botoModel) {
+	m, err := spec.Parse(mutate(t, edit{old: "              - {value: APPLYING, description: Applies the converted code to the target database.}\n", new: ""}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := compareWithBotocore(m, b)
+	want := []string{"Progress.ProgressStep: botocore's documentation names the value APPLYING, the documented values (x-dms-documented-values ProgressStep) do not"}
+	if !slices.Equal(got, want) {
+		t.Errorf("compareWithBotocore =\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+}
+
+// checkBotocoreDocDriftIsReported changes a description and checks that the change is a
+// documentation difference, not a structural one.
+func checkBotocoreDocDriftIsReported(t *testing.T, b *botoModel) {
+	m, err := spec.Parse(mutate(t, edit{old: "description: The migration project ARN.", new: "description: The ARN of some project."}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	structure, docs := compareWithBotocore(m, b)
+	if len(structure) != 0 {
+		t.Errorf("a documentation change made structural differences: %q", structure)
+	}
+	want := `member SchemaConversionRequest.MigrationProjectArn: model "The ARN of some project", botocore "The migration project ARN"`
+	if !slices.Contains(docs, want) {
+		t.Errorf("docs differences do not name the change %q:\n%s", want, strings.Join(docs, "\n"))
+	}
 }
 
 func TestBotocoreModelFile(t *testing.T) {

@@ -79,7 +79,7 @@ func Describe(m *Model) Description {
 		sh := m.Shapes[name]
 		sd := ShapeDesc{Name: name, Type: sh.Type, Union: sh.Union != nil}
 		if sh.Fault != nil {
-			sd.Fault = sh.Fault.Kind + " " + strconv.Itoa(sh.Fault.HTTPStatus)
+			sd.Fault = sh.Fault.Side + " " + strconv.Itoa(sh.Fault.HTTPStatus)
 		}
 		for _, mb := range sh.Members {
 			md := MemberDesc{Name: mb.Name, Type: mb.Shape.TypeLabel(), Required: mb.Required}

@@ -28,7 +28,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/dmsconform/dmsconform/spec"
-	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
+	"github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 // sdkUnion is what reflection cannot find by itself: the SDK's interface for a union
@@ -55,15 +55,15 @@ var sdkUnions = map[string]sdkUnion{
 // once per test binary from the module cache: the version this binary links (the
 // pinned one, or the version the SDK version matrix runs the drift test with).
 var sdkSource = sync.OnceValues(func() (goSource, error) {
-	info, err := sdkconform.LinkedGoModule(context.Background())
+	info, err := sdk.LinkedGoModule(context.Background())
 	if err != nil {
 		return goSource{}, err
 	}
-	errs, err := sdkconform.ReadGoErrorTypes(info.Dir)
+	errs, err := sdk.ReadGoErrorTypes(info.Dir)
 	if err != nil {
 		return goSource{}, err
 	}
-	unions, err := sdkconform.ReadGoUnions(info.Dir)
+	unions, err := sdk.ReadGoUnions(info.Dir)
 	if err != nil {
 		return goSource{}, err
 	}
@@ -72,12 +72,12 @@ var sdkSource = sync.OnceValues(func() (goSource, error) {
 
 type goSource struct {
 	module GoModuleInfo
-	errors []sdkconform.GoErrorType
+	errors []sdk.GoErrorType
 	unions map[string][]string
 }
 
 // GoModuleInfo is the pinned SDK module as go list reports it.
-type GoModuleInfo = sdkconform.GoModuleInfo
+type GoModuleInfo = sdk.GoModuleInfo
 
 func mustSDKSource(t *testing.T) goSource {
 	t.Helper()
@@ -88,7 +88,7 @@ func mustSDKSource(t *testing.T) goSource {
 	return src
 }
 
-func errorNames(errs []sdkconform.GoErrorType) []string {
+func errorNames(errs []sdk.GoErrorType) []string {
 	out := make([]string, len(errs))
 	for i, e := range errs {
 		out[i] = e.Name
@@ -96,7 +96,7 @@ func errorNames(errs []sdkconform.GoErrorType) []string {
 	return out
 }
 
-func findError(errs []sdkconform.GoErrorType, name string) *sdkconform.GoErrorType {
+func findError(errs []sdk.GoErrorType, name string) *sdk.GoErrorType {
 	for i := range errs {
 		if errs[i].Name == name {
 			return &errs[i]
@@ -177,7 +177,7 @@ func (c *comparer) add(format string, args ...any) {
 // compareWithSDK compares the model's operations, shapes, unions and faults with the
 // SDK's types (by reflection) and its error types (errs, read from its source) and
 // returns one message per difference, sorted.
-func compareWithSDK(m *spec.Model, errs []sdkconform.GoErrorType) []string {
+func compareWithSDK(m *spec.Model, errs []sdk.GoErrorType) []string {
 	c := &comparer{seen: map[string]bool{}, visited: map[string]bool{}}
 	for _, op := range m.Operations {
 		_, in, out, ok := sdkOperation(op.Name)
@@ -382,12 +382,12 @@ func goFieldType(sh *spec.Shape) string {
 // fault compares a modeled fault with the SDK error type of the same name, as the
 // SDK's source declares it: fields (minus ErrorCodeOverride) against members (minus
 // __type), case-insensitively, the code and the fault kind.
-func (c *comparer) fault(f *spec.Fault, e *sdkconform.GoErrorType) {
+func (c *comparer) fault(f *spec.Fault, e *sdk.GoErrorType) {
 	if e == nil {
 		c.add("model fault %s has no SDK error type types.%s", f.Name, f.Name)
 		return
 	}
-	fields := map[string]sdkconform.GoField{}
+	fields := map[string]sdk.GoField{}
 	for _, fld := range e.Fields {
 		fields[strings.ToLower(fld.Name)] = fld
 	}
@@ -411,8 +411,8 @@ func (c *comparer) fault(f *spec.Fault, e *sdkconform.GoErrorType) {
 	if e.Code != f.Code {
 		c.add("model fault %s has code %s but SDK error type types.%s reports %s", f.Name, f.Code, e.Name, e.Code)
 	}
-	if e.Fault != f.Kind {
-		c.add("model fault %s is a %s fault but SDK error type types.%s is a %q fault", f.Name, f.Kind, e.Name, e.Fault)
+	if e.Fault != f.Side {
+		c.add("model fault %s is a %s fault but SDK error type types.%s is a %q fault", f.Name, f.Side, e.Name, e.Fault)
 	}
 }
 
@@ -454,73 +454,76 @@ func TestDriftNamesAnAddedMember(t *testing.T) {
 	}
 }
 
+// sdkTypeDriftCases are the cases of TestDriftNamesTypeAndPointerChanges: an edit of the
+// model and the differences from the SDK it must produce.
+var sdkTypeDriftCases = []struct {
+	name  string
+	edits []edit
+	want  []string
+}{
+	{
+		name:  "non-pointer flag dropped",
+		edits: []edit{{old: "          x-dms-sdk-nonpointer: true\n", new: ""}},
+		want:  []string{"model member Progress.TotalObjects decodes into non-pointer int64 in SDK field types.Progress.TotalObjects: mark it x-dms-sdk-nonpointer"},
+	},
+	{
+		name:  "non-pointer flag on a pointer field",
+		edits: []edit{{old: "          format: double\n", new: "          format: double\n          x-dms-sdk-nonpointer: true\n"}},
+		want:  []string{"model member Progress.ProgressPercent is x-dms-sdk-nonpointer but SDK field types.Progress.ProgressPercent is *float64"},
+	},
+	{
+		name:  "integer format changed",
+		edits: []edit{{old: "          format: int64\n", new: "          format: int32\n"}},
+		want:  []string{"model member Progress.TotalObjects is integer(int32) but SDK field types.Progress.TotalObjects is int64 (want *int32)"},
+	},
+	{
+		name: "union member added",
+		edits: []edit{
+			{old: "members: [defaultErrorDetails]", new: "members: [defaultErrorDetails, fancyErrorDetails]"},
+			{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n        fancyErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n"},
+		},
+		want: []string{"model union member ErrorDetails.fancyErrorDetails has no SDK member type types.ErrorDetailsMemberFancyErrorDetails"},
+	},
+	{
+		name: "union member renamed",
+		edits: []edit{
+			{old: "members: [defaultErrorDetails]", new: "members: [otherErrorDetails]"},
+			{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        otherErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n"},
+		},
+		want: []string{
+			"SDK union member type types.ErrorDetailsMemberDefaultErrorDetails is not in the model union ErrorDetails (members [otherErrorDetails])",
+			"model union member ErrorDetails.otherErrorDetails has no SDK member type types.ErrorDetailsMemberOtherErrorDetails",
+		},
+	},
+	{
+		name:  "union member value changed",
+		edits: []edit{{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        defaultErrorDetails:\n          $ref: '#/components/schemas/ExportSqlDetails'\n"}},
+		want: []string{
+			"model member ErrorDetails.defaultErrorDetails is shape ExportSqlDetails but SDK field types.ErrorDetailsMemberDefaultErrorDetails.Value is types.DefaultErrorDetails",
+			"model member ExportSqlDetails.ObjectURL has no field in SDK type types.DefaultErrorDetails",
+			"model member ExportSqlDetails.S3ObjectKey has no field in SDK type types.DefaultErrorDetails",
+			"SDK field types.DefaultErrorDetails.Message is not in the model (shape ExportSqlDetails)",
+		},
+	},
+	{
+		name:  "fault member removed",
+		edits: []edit{{old: "        resourceArn: {type: string, description: The ARN of the resource that already exists.}\n", new: ""}},
+		want:  []string{"SDK field types.ResourceAlreadyExistsFault.ResourceArn is not in the model (fault ResourceAlreadyExistsFault)"},
+	},
+	{
+		name:  "fault kind changed",
+		edits: []edit{{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: server}"}},
+		want:  []string{`model fault AccessDeniedFault is a server fault but SDK error type types.AccessDeniedFault is a "client" fault`},
+	},
+	{
+		name:  "array of strings became integers",
+		edits: []edit{{old: "          items: {type: string}", new: "          items: {type: integer, format: int64}"}},
+		want:  []string{"model member Filter.Values[] is integer(int64) but SDK field types.Filter.Values[] is string (want *int64)"},
+	},
+}
+
 func TestDriftNamesTypeAndPointerChanges(t *testing.T) {
-	cases := []struct {
-		name  string
-		edits []edit
-		want  []string
-	}{
-		{
-			name:  "non-pointer flag dropped",
-			edits: []edit{{old: "          x-dms-sdk-nonpointer: true\n", new: ""}},
-			want:  []string{"model member Progress.TotalObjects decodes into non-pointer int64 in SDK field types.Progress.TotalObjects: mark it x-dms-sdk-nonpointer"},
-		},
-		{
-			name:  "non-pointer flag on a pointer field",
-			edits: []edit{{old: "          format: double\n", new: "          format: double\n          x-dms-sdk-nonpointer: true\n"}},
-			want:  []string{"model member Progress.ProgressPercent is x-dms-sdk-nonpointer but SDK field types.Progress.ProgressPercent is *float64"},
-		},
-		{
-			name:  "integer format changed",
-			edits: []edit{{old: "          format: int64\n", new: "          format: int32\n"}},
-			want:  []string{"model member Progress.TotalObjects is integer(int32) but SDK field types.Progress.TotalObjects is int64 (want *int32)"},
-		},
-		{
-			name: "union member added",
-			edits: []edit{
-				{old: "members: [defaultErrorDetails]", new: "members: [defaultErrorDetails, fancyErrorDetails]"},
-				{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n        fancyErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n"},
-			},
-			want: []string{"model union member ErrorDetails.fancyErrorDetails has no SDK member type types.ErrorDetailsMemberFancyErrorDetails"},
-		},
-		{
-			name: "union member renamed",
-			edits: []edit{
-				{old: "members: [defaultErrorDetails]", new: "members: [otherErrorDetails]"},
-				{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        otherErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n"},
-			},
-			want: []string{
-				"SDK union member type types.ErrorDetailsMemberDefaultErrorDetails is not in the model union ErrorDetails (members [otherErrorDetails])",
-				"model union member ErrorDetails.otherErrorDetails has no SDK member type types.ErrorDetailsMemberOtherErrorDetails",
-			},
-		},
-		{
-			name:  "union member value changed",
-			edits: []edit{{old: "        defaultErrorDetails:\n          $ref: '#/components/schemas/DefaultErrorDetails'\n", new: "        defaultErrorDetails:\n          $ref: '#/components/schemas/ExportSqlDetails'\n"}},
-			want: []string{
-				"model member ErrorDetails.defaultErrorDetails is shape ExportSqlDetails but SDK field types.ErrorDetailsMemberDefaultErrorDetails.Value is types.DefaultErrorDetails",
-				"model member ExportSqlDetails.ObjectURL has no field in SDK type types.DefaultErrorDetails",
-				"model member ExportSqlDetails.S3ObjectKey has no field in SDK type types.DefaultErrorDetails",
-				"SDK field types.DefaultErrorDetails.Message is not in the model (shape ExportSqlDetails)",
-			},
-		},
-		{
-			name:  "fault member removed",
-			edits: []edit{{old: "        resourceArn: {type: string, description: The ARN of the resource that already exists.}\n", new: ""}},
-			want:  []string{"SDK field types.ResourceAlreadyExistsFault.ResourceArn is not in the model (fault ResourceAlreadyExistsFault)"},
-		},
-		{
-			name:  "fault kind changed",
-			edits: []edit{{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: server}"}},
-			want:  []string{`model fault AccessDeniedFault is a server fault but SDK error type types.AccessDeniedFault is a "client" fault`},
-		},
-		{
-			name:  "array of strings became integers",
-			edits: []edit{{old: "          items: {type: string}", new: "          items: {type: integer, format: int64}"}},
-			want:  []string{"model member Filter.Values[] is integer(int64) but SDK field types.Filter.Values[] is string (want *int64)"},
-		},
-	}
-	for _, tc := range cases {
+	for _, tc := range sdkTypeDriftCases {
 		t.Run(tc.name, func(t *testing.T) {
 			m, err := spec.Parse(mutate(t, tc.edits...))
 			if err != nil {
@@ -650,7 +653,7 @@ func sample(sh *spec.Shape, t reflect.Type) reflect.Value {
 
 // compareFaultsWithSDK calls every modeled operation through the SDK client against a
 // local server answering each error code of the SDK's types/errors.go, and reports how
-// that differs from the typing rule of the SDK version (sdkconform.GoFaultTyping):
+// that differs from the typing rule of the SDK version (sdk.GoFaultTyping):
 //
 //   - per operation (up to v1.71.0): an operation returns its modeled faults as their
 //     typed errors and every other code as smithy.GenericAPIError, so the model's
@@ -689,10 +692,10 @@ func compareFaultsWithSDK(t *testing.T, m *spec.Model, src goSource, typing stri
 				msgs = append(msgs, fmt.Sprintf("model lists fault %s for %s but the SDK decodes it as smithy.GenericAPIError code %s: %v", code, op.Name, generic.Code, err))
 			case isTyped && (apiErr.ErrorMessage() != "m" || apiErr.ErrorCode() != code):
 				msgs = append(msgs, fmt.Sprintf("operation %s fault %s: SDK error has code %q message %q, want %q and \"m\"", op.Name, code, apiErr.ErrorCode(), apiErr.ErrorMessage(), code))
-			case typing == sdkconform.TypingPerOperation && isTyped && !listed[code]:
+			case typing == sdk.TypingPerOperation && isTyped && !listed[code]:
 				msgs = append(msgs, fmt.Sprintf("SDK decodes fault %s for %s as types.%s but the model does not list it", code, op.Name, code))
-			case typing == sdkconform.TypingServiceWide && !isTyped:
-				msgs = append(msgs, fmt.Sprintf("SDK decodes fault %s for %s as smithy.GenericAPIError, but versions from %s type every error of the service", code, op.Name, sdkconform.GoServiceWideTypingSince))
+			case typing == sdk.TypingServiceWide && !isTyped:
+				msgs = append(msgs, fmt.Sprintf("SDK decodes fault %s for %s as smithy.GenericAPIError, but versions from %s type every error of the service", code, op.Name, sdk.GoServiceWideTypingSince))
 			}
 		}
 	}
@@ -709,7 +712,7 @@ func compareFaultsWithSDK(t *testing.T, m *spec.Model, src goSource, typing stri
 func TestFaultsMatchSDKBehaviour(t *testing.T) {
 	m := mustLoad(t)
 	src := mustSDKSource(t)
-	typing := sdkconform.GoFaultTyping(src.module.Version)
+	typing := sdk.GoFaultTyping(src.module.Version)
 	t.Logf("%s %s: %d error types in types/errors.go; faults are typed %s", src.module.Path, src.module.Version, len(src.errors), typing)
 	if diffs := compareFaultsWithSDK(t, m, src, typing); len(diffs) > 0 {
 		t.Errorf("per-operation faults differ from the SDK (%d):\n%s", len(diffs), strings.Join(diffs, "\n"))
@@ -718,10 +721,10 @@ func TestFaultsMatchSDKBehaviour(t *testing.T) {
 
 func TestFaultDriftIsNamed(t *testing.T) {
 	src := mustSDKSource(t)
-	typing := sdkconform.GoFaultTyping(src.module.Version)
+	typing := sdk.GoFaultTyping(src.module.Version)
 	cancelFaults := "                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n                  - {$ref: '#/components/schemas/InvalidResourceStateFault'}\n                  - {$ref: '#/components/schemas/AccessDeniedFault'}\n  /StartMetadataModelConversion:"
 	t.Run("fault the SDK does not know for the operation", func(t *testing.T) {
-		if typing != sdkconform.TypingPerOperation {
+		if typing != sdk.TypingPerOperation {
 			t.Skipf("%s types faults %s: behaviour does not tell the operations' fault lists apart", src.module.Version, typing)
 		}
 		m, err := spec.Parse(mutate(t, edit{old: cancelFaults, new: strings.Replace(cancelFaults, "AccessDeniedFault", "KMSKeyNotAccessibleFault", 1)}))
@@ -737,7 +740,7 @@ func TestFaultDriftIsNamed(t *testing.T) {
 	})
 	t.Run("a modeled fault the SDK has no type for", func(t *testing.T) {
 		less := src
-		less.errors = slices.DeleteFunc(slices.Clone(src.errors), func(e sdkconform.GoErrorType) bool { return e.Name == "S3AccessDeniedFault" })
+		less.errors = slices.DeleteFunc(slices.Clone(src.errors), func(e sdk.GoErrorType) bool { return e.Name == "S3AccessDeniedFault" })
 		m := mustLoad(t)
 		got := compareFaultsWithSDK(t, m, less, typing)
 		want := []string{"model fault S3AccessDeniedFault has no SDK error type"}
@@ -751,7 +754,7 @@ func TestFaultDriftIsNamed(t *testing.T) {
 	t.Run("the other versions' rule does not hold for this version", func(t *testing.T) {
 		// Judged by the rule of the other side of v1.72.0, every (operation, error type)
 		// pair the model does not list is a difference: the rule is not vacuous.
-		other := map[string]string{sdkconform.TypingPerOperation: sdkconform.TypingServiceWide, sdkconform.TypingServiceWide: sdkconform.TypingPerOperation}[typing]
+		other := map[string]string{sdk.TypingPerOperation: sdk.TypingServiceWide, sdk.TypingServiceWide: sdk.TypingPerOperation}[typing]
 		m := mustLoad(t)
 		want := 0
 		for _, op := range m.Operations {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/pb33f/go-yaml"
 	"github.com/pb33f/libopenapi/datamodel"
 	"github.com/pb33f/libopenapi/datamodel/high/base"
@@ -119,7 +120,7 @@ func Parse(data []byte) (*Model, error) {
 	}
 	p.build(built.doc)
 	// Check the partial model too, so the error lists every problem at once.
-	if probs := append(p.probs, Check(p.m)...); len(probs) > 0 {
+	if probs := append(p.probs, Lint(p.m)...); len(probs) > 0 {
 		return nil, joinProblems(probs)
 	}
 	return p.m, nil
@@ -342,6 +343,15 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 	sh.MaxLength = s.MaxLength
 	sh.Minimum = s.Minimum
 	sh.Maximum = s.Maximum
+	p.inferredRange(sh, s)
+	p.decodeExt(s.Extensions, "x-dms-sdk-nonpointer", &sh.SDKNonPointer, sh.Pointer+"/x-dms-sdk-nonpointer")
+	p.dmsExtensions(sh, s)
+	p.fillMembers(sh, s)
+}
+
+// inferredRange reads x-dms-inferred-range: bounds dmsconform infers (a SHOULD), kept
+// apart from the bounds of AWS's model.
+func (p *parser) inferredRange(sh *Shape, s *base.Schema) {
 	var inferred struct {
 		Minimum *float64 `yaml:"minimum"`
 		Maximum *float64 `yaml:"maximum"`
@@ -359,8 +369,11 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 			sh.Minimum, sh.Maximum, sh.InferredRange = inferred.Minimum, inferred.Maximum, strings.TrimSpace(inferred.Source)
 		}
 	}
-	p.decodeExt(s.Extensions, "x-dms-sdk-nonpointer", &sh.SDKNonPointer, sh.Pointer+"/x-dms-sdk-nonpointer")
+}
 
+// dmsExtensions reads the documented values, the union and the fault a shape's
+// x-dms-* extensions declare.
+func (p *parser) dmsExtensions(sh *Shape, s *base.Schema) {
 	var vs struct {
 		Name    string            `yaml:"name"`
 		Open    bool              `yaml:"open"`
@@ -392,11 +405,14 @@ func (p *parser) fillShape(sh *Shape, s *base.Schema) {
 		Fault      string `yaml:"fault"`
 	}
 	if p.decodeExt(s.Extensions, "x-dms-fault", &ft, sh.Pointer+"/x-dms-fault") {
-		f := &Fault{Name: sh.Name, Code: ft.Code, HTTPStatus: ft.HTTPStatus, Kind: ft.Fault, Doc: sh.Doc, Shape: sh, Pointer: sh.Pointer}
+		f := &Fault{Name: sh.Name, Code: ft.Code, HTTPStatus: ft.HTTPStatus, Side: ft.Fault, Doc: sh.Doc, Shape: sh, Pointer: sh.Pointer}
 		sh.Fault = f
 		p.m.Faults[f.Name] = f
 	}
+}
 
+// fillMembers builds a shape's members (required ones marked) and its items.
+func (p *parser) fillMembers(sh *Shape, s *base.Schema) {
 	required := map[string]bool{}
 	for _, r := range s.Required {
 		required[r] = true
@@ -453,7 +469,7 @@ func (p *parser) decodeExt(ext *orderedmap.Map[string, *yaml.Node], key string, 
 func nodeKind(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.ScalarNode:
-		return "scalar " + strconv.Quote(Truncate(n.Value, 40))
+		return "scalar " + strconv.Quote(text.Truncate(n.Value, 40))
 	case yaml.SequenceNode:
 		return "sequence"
 	case yaml.AliasNode:

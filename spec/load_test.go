@@ -101,44 +101,48 @@ const (
 	cancelConv400 = cancelConvPtr + "/responses/400/content/application~1x-amz-json-1.1/schema/oneOf/"
 )
 
-func TestParseBrokenCopies(t *testing.T) {
-	cases := []struct {
-		name  string
-		doc   func(t *testing.T) []byte
-		wants []string // every one must appear in the error text
-	}{
-		{
-			name: "operation without x-dms-target",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "      x-dms-target: AmazonDMSv20160101.CancelMetadataModelConversion\n", new: ""})
-			},
-			wants: []string{cancelConvPtr + ": operation CancelMetadataModelConversion has no x-dms-target (want AmazonDMSv20160101.CancelMetadataModelConversion)"},
+// brokenCopy is one broken copy of the model that Parse must reject, and the text its
+// error must contain.
+type brokenCopy struct {
+	name  string
+	doc   func(t *testing.T) []byte
+	wants []string // every one must appear in the error text
+}
+
+// brokenCopies are the cases of TestParseBrokenCopies.
+var brokenCopies = []brokenCopy{
+	{
+		name: "operation without x-dms-target",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "      x-dms-target: AmazonDMSv20160101.CancelMetadataModelConversion\n", new: ""})
 		},
-		{
-			name: "wrong x-dms-target",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "x-dms-target: AmazonDMSv20160101.CancelMetadataModelConversion", new: "x-dms-target: AmazonDMSv20160101.CancelMetadataModelConversions"})
-			},
-			wants: []string{cancelConvPtr + `: operation CancelMetadataModelConversion has x-dms-target "AmazonDMSv20160101.CancelMetadataModelConversions", want "AmazonDMSv20160101.CancelMetadataModelConversion"`},
+		wants: []string{cancelConvPtr + ": operation CancelMetadataModelConversion has no x-dms-target (want AmazonDMSv20160101.CancelMetadataModelConversion)"},
+	},
+	{
+		name: "wrong x-dms-target",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "x-dms-target: AmazonDMSv20160101.CancelMetadataModelConversion", new: "x-dms-target: AmazonDMSv20160101.CancelMetadataModelConversions"})
 		},
-		{
-			name: "target copied from another operation",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "x-dms-target: AmazonDMSv20160101.CancelMetadataModelCreation", new: "x-dms-target: AmazonDMSv20160101.CancelMetadataModelConversion"})
-			},
-			wants: []string{"#/paths/~1CancelMetadataModelCreation/post: operation CancelMetadataModelCreation has x-dms-target \"AmazonDMSv20160101.CancelMetadataModelConversion\""},
+		wants: []string{cancelConvPtr + `: operation CancelMetadataModelConversion has x-dms-target "AmazonDMSv20160101.CancelMetadataModelConversions", want "AmazonDMSv20160101.CancelMetadataModelConversion"`},
+	},
+	{
+		name: "target copied from another operation",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "x-dms-target: AmazonDMSv20160101.CancelMetadataModelCreation", new: "x-dms-target: AmazonDMSv20160101.CancelMetadataModelConversion"})
 		},
-		{
-			name: "$ref to a missing schema in a property",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "          $ref: '#/components/schemas/Progress'", new: "          $ref: '#/components/schemas/Progres'"})
-			},
-			wants: []string{"#/components/schemas/SchemaConversionRequest/properties/Progress: $ref #/components/schemas/Progres points nowhere"},
+		wants: []string{"#/paths/~1CancelMetadataModelCreation/post: operation CancelMetadataModelCreation has x-dms-target \"AmazonDMSv20160101.CancelMetadataModelConversion\""},
+	},
+	{
+		name: "$ref to a missing schema in a property",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "          $ref: '#/components/schemas/Progress'", new: "          $ref: '#/components/schemas/Progres'"})
 		},
-		{
-			name: "$ref to a missing fault in a oneOf",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: `                oneOf:
+		wants: []string{"#/components/schemas/SchemaConversionRequest/properties/Progress: $ref #/components/schemas/Progres points nowhere"},
+	},
+	{
+		name: "$ref to a missing fault in a oneOf",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: `                oneOf:
                   - {$ref: '#/components/schemas/ResourceNotFoundFault'}
                   - {$ref: '#/components/schemas/InvalidResourceStateFault'}
                   - {$ref: '#/components/schemas/AccessDeniedFault'}
@@ -147,277 +151,279 @@ func TestParseBrokenCopies(t *testing.T) {
                   - {$ref: '#/components/schemas/NoSuchFault'}
                   - {$ref: '#/components/schemas/AccessDeniedFault'}
   /StartMetadataModelConversion:`})
-			},
-			wants: []string{cancelConv400 + "1: $ref #/components/schemas/NoSuchFault points nowhere"},
 		},
-		{
-			name: "$ref outside components/schemas",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "          $ref: '#/components/schemas/Progress'", new: "          $ref: '#/components/responses/Progress'"})
-			},
-			wants: []string{"#/components/schemas/SchemaConversionRequest/properties/Progress: $ref #/components/responses/Progress: only #/components/schemas/<Name> references are supported"},
+		wants: []string{cancelConv400 + "1: $ref #/components/schemas/NoSuchFault points nowhere"},
+	},
+	{
+		name: "$ref outside components/schemas",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "          $ref: '#/components/schemas/Progress'", new: "          $ref: '#/components/responses/Progress'"})
 		},
-		{
-			name: "fault listed that has no x-dms-fault",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n                  - {$ref: '#/components/schemas/InvalidResourceStateFault'}\n                  - {$ref: '#/components/schemas/AccessDeniedFault'}\n  /StartMetadataModelConversion:",
-					new: "                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n                  - {$ref: '#/components/schemas/Progress'}\n                  - {$ref: '#/components/schemas/AccessDeniedFault'}\n  /StartMetadataModelConversion:"})
-			},
-			wants: []string{"#/components/schemas/Progress: Progress is listed as a fault of CancelMetadataModelConversion but has no x-dms-fault"},
+		wants: []string{"#/components/schemas/SchemaConversionRequest/properties/Progress: $ref #/components/responses/Progress: only #/components/schemas/<Name> references are supported"},
+	},
+	{
+		name: "fault listed that has no x-dms-fault",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n                  - {$ref: '#/components/schemas/InvalidResourceStateFault'}\n                  - {$ref: '#/components/schemas/AccessDeniedFault'}\n  /StartMetadataModelConversion:",
+				new: "                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n                  - {$ref: '#/components/schemas/Progress'}\n                  - {$ref: '#/components/schemas/AccessDeniedFault'}\n  /StartMetadataModelConversion:"})
 		},
-		{
-			name: "fault listed twice",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n                  - {$ref: '#/components/schemas/InvalidResourceStateFault'}\n                  - {$ref: '#/components/schemas/AccessDeniedFault'}\n  /StartMetadataModelConversion:",
-					new: "                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n                  - {$ref: '#/components/schemas/InvalidResourceStateFault'}\n                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n  /StartMetadataModelConversion:"})
-			},
-			wants: []string{cancelConv400 + "2: operation CancelMetadataModelConversion lists fault ResourceNotFoundFault twice"},
+		wants: []string{"#/components/schemas/Progress: Progress is listed as a fault of CancelMetadataModelConversion but has no x-dms-fault"},
+	},
+	{
+		name: "fault listed twice",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n                  - {$ref: '#/components/schemas/InvalidResourceStateFault'}\n                  - {$ref: '#/components/schemas/AccessDeniedFault'}\n  /StartMetadataModelConversion:",
+				new: "                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n                  - {$ref: '#/components/schemas/InvalidResourceStateFault'}\n                  - {$ref: '#/components/schemas/ResourceNotFoundFault'}\n  /StartMetadataModelConversion:"})
 		},
-		{
-			name: "fault without code",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {httpStatus: 400, fault: client}"})
-			},
-			wants: []string{"#/components/schemas/AccessDeniedFault: fault AccessDeniedFault needs x-dms-fault code and httpStatus"},
+		wants: []string{cancelConv400 + "2: operation CancelMetadataModelConversion lists fault ResourceNotFoundFault twice"},
+	},
+	{
+		name: "fault without code",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {httpStatus: 400, fault: client}"})
 		},
-		{
-			name: "fault without httpStatus",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "x-dms-fault: {code: KMSKeyNotAccessibleFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: KMSKeyNotAccessibleFault, fault: client}"})
-			},
-			wants: []string{"#/components/schemas/KMSKeyNotAccessibleFault: fault KMSKeyNotAccessibleFault needs x-dms-fault code and httpStatus"},
+		wants: []string{"#/components/schemas/AccessDeniedFault: fault AccessDeniedFault needs x-dms-fault code and httpStatus"},
+	},
+	{
+		name: "fault without httpStatus",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "x-dms-fault: {code: KMSKeyNotAccessibleFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: KMSKeyNotAccessibleFault, fault: client}"})
 		},
-		{
-			name: "fault code differs from the shape name",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDenied, httpStatus: 400, fault: client}"})
-			},
-			wants: []string{"#/components/schemas/AccessDeniedFault: fault AccessDeniedFault has code AccessDenied: the code must be the shape name"},
+		wants: []string{"#/components/schemas/KMSKeyNotAccessibleFault: fault KMSKeyNotAccessibleFault needs x-dms-fault code and httpStatus"},
+	},
+	{
+		name: "fault code differs from the shape name",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDenied, httpStatus: 400, fault: client}"})
 		},
-		{
-			name: "fault status is not an error status",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 200, fault: client}"})
-			},
-			wants: []string{"#/components/schemas/AccessDeniedFault: fault AccessDeniedFault has HTTP status 200, want 4xx or 5xx"},
+		wants: []string{"#/components/schemas/AccessDeniedFault: fault AccessDeniedFault has code AccessDenied: the code must be the shape name"},
+	},
+	{
+		name: "fault status is not an error status",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 200, fault: client}"})
 		},
-		{
-			name: "fault status disagrees with the response it is listed under",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 403, fault: client}"})
-			},
-			wants: []string{cancelConv400 + "2: fault AccessDeniedFault has httpStatus 403 but operation CancelMetadataModelConversion lists it under response 400"},
+		wants: []string{"#/components/schemas/AccessDeniedFault: fault AccessDeniedFault has HTTP status 200, want 4xx or 5xx"},
+	},
+	{
+		name: "fault status disagrees with the response it is listed under",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 403, fault: client}"})
 		},
-		{
-			name: "fault kind unknown",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: customer}"})
-			},
-			wants: []string{`#/components/schemas/AccessDeniedFault: fault AccessDeniedFault has fault kind "customer", want client or server`},
+		wants: []string{cancelConv400 + "2: fault AccessDeniedFault has httpStatus 403 but operation CancelMetadataModelConversion lists it under response 400"},
+	},
+	{
+		name: "fault kind unknown",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: customer}"})
 		},
-		{
-			name: "malformed x-dms-fault",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: four hundred, fault: client}"})
-			},
-			wants: []string{"#/components/schemas/AccessDeniedFault/x-dms-fault: x-dms-fault cannot be read:"},
+		wants: []string{`#/components/schemas/AccessDeniedFault: fault AccessDeniedFault has fault kind "customer", want client or server`},
+	},
+	{
+		name: "malformed x-dms-fault",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "x-dms-fault: {code: AccessDeniedFault, httpStatus: 400, fault: client}", new: "x-dms-fault: {code: AccessDeniedFault, httpStatus: four hundred, fault: client}"})
 		},
-		{
-			name: "union with empty members",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "members: [defaultErrorDetails]", new: "members: []"})
-			},
-			wants: []string{
-				"#/components/schemas/ErrorDetails: union ErrorDetails has no members",
-				"#/components/schemas/ErrorDetails/properties/defaultErrorDetails: property defaultErrorDetails of union ErrorDetails is not listed in x-dms-union members",
-			},
+		wants: []string{"#/components/schemas/AccessDeniedFault/x-dms-fault: x-dms-fault cannot be read:"},
+	},
+	{
+		name: "union with empty members",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "members: [defaultErrorDetails]", new: "members: []"})
 		},
-		{
-			name: "union listing a non-property",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "members: [defaultErrorDetails]", new: "members: [defaultErrorDetails, DefaultErrorDetails]"})
-			},
-			wants: []string{"#/components/schemas/ErrorDetails: union ErrorDetails lists member DefaultErrorDetails that is not a property"},
+		wants: []string{
+			"#/components/schemas/ErrorDetails: union ErrorDetails has no members",
+			"#/components/schemas/ErrorDetails/properties/defaultErrorDetails: property defaultErrorDetails of union ErrorDetails is not listed in x-dms-union members",
 		},
-		{
-			name: "union members not a list",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "members: [defaultErrorDetails]", new: "members: defaultErrorDetails"})
-			},
-			wants: []string{"#/components/schemas/ErrorDetails/x-dms-union: x-dms-union cannot be read:"},
+	},
+	{
+		name: "union listing a non-property",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "members: [defaultErrorDetails]", new: "members: [defaultErrorDetails, DefaultErrorDetails]"})
 		},
-		{
-			name: "union member required",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "      x-dms-union:\n        members: [StatementProperties]", new: "      required: [StatementProperties]\n      x-dms-union:\n        members: [StatementProperties]"})
-			},
-			wants: []string{"#/components/schemas/MetadataModelProperties/properties/StatementProperties: union member StatementProperties of MetadataModelProperties cannot be required"},
+		wants: []string{"#/components/schemas/ErrorDetails: union ErrorDetails lists member DefaultErrorDetails that is not a property"},
+	},
+	{
+		name: "union members not a list",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "members: [defaultErrorDetails]", new: "members: defaultErrorDetails"})
 		},
-		{
-			name: "inferred range beside modelled bounds",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "          x-dms-inferred-range:\n", new: "          minimum: 0\n          x-dms-inferred-range:\n"})
-			},
-			wants: []string{"Progress/properties/ProgressPercent: Progress.ProgressPercent has both minimum/maximum (bounds of AWS's model) and x-dms-inferred-range (dmsconform's inference): keep one"},
+		wants: []string{"#/components/schemas/ErrorDetails/x-dms-union: x-dms-union cannot be read:"},
+	},
+	{
+		name: "union member required",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "      x-dms-union:\n        members: [StatementProperties]", new: "      required: [StatementProperties]\n      x-dms-union:\n        members: [StatementProperties]"})
 		},
-		{
-			name: "inferred range without its source",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "            source: >-\n", new: "            notes: >-\n"})
-			},
-			wants: []string{"ProgressPercent/x-dms-inferred-range: x-dms-inferred-range of Progress.ProgressPercent has no source: say what the bounds are inferred from"},
+		wants: []string{"#/components/schemas/MetadataModelProperties/properties/StatementProperties: union member StatementProperties of MetadataModelProperties cannot be required"},
+	},
+	{
+		name: "inferred range beside modelled bounds",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "          x-dms-inferred-range:\n", new: "          minimum: 0\n          x-dms-inferred-range:\n"})
 		},
-		{
-			name: "inferred range without bounds",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "            minimum: 0\n            maximum: 100\n", new: ""})
-			},
-			wants: []string{"ProgressPercent/x-dms-inferred-range: x-dms-inferred-range of Progress.ProgressPercent names neither minimum nor maximum"},
+		wants: []string{"Progress/properties/ProgressPercent: Progress.ProgressPercent has both minimum/maximum (bounds of AWS's model) and x-dms-inferred-range (dmsconform's inference): keep one"},
+	},
+	{
+		name: "inferred range without its source",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "            source: >-\n", new: "            notes: >-\n"})
 		},
-		{
-			name: "duplicate operationId",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "operationId: StartMetadataModelConversion", new: "operationId: CancelMetadataModelConversion"})
-			},
-			wants: []string{"#/paths/~1StartMetadataModelConversion/post: duplicate operation CancelMetadataModelConversion (also at " + cancelConvPtr + ")"},
+		wants: []string{"ProgressPercent/x-dms-inferred-range: x-dms-inferred-range of Progress.ProgressPercent has no source: say what the bounds are inferred from"},
+	},
+	{
+		name: "inferred range without bounds",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "            minimum: 0\n            maximum: 100\n", new: ""})
 		},
-		{
-			name: "duplicate path",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "  /StartMetadataModelConversion:\n", new: "  /CancelMetadataModelConversion:\n"})
-			},
-			wants: []string{fmt.Sprintf("#/paths: duplicate key /CancelMetadataModelConversion (lines %d and %d)", docLine("  /CancelMetadataModelConversion:"), docLine("  /StartMetadataModelConversion:"))},
+		wants: []string{"ProgressPercent/x-dms-inferred-range: x-dms-inferred-range of Progress.ProgressPercent names neither minimum nor maximum"},
+	},
+	{
+		name: "duplicate operationId",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "operationId: StartMetadataModelConversion", new: "operationId: CancelMetadataModelConversion"})
 		},
-		{
-			name: "member defined twice",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "        MigrationProjectArn:\n", new: "        Status:\n"})
-			},
-			wants: []string{"#/components/schemas/SchemaConversionRequest/properties: duplicate key Status (lines"},
+		wants: []string{"#/paths/~1StartMetadataModelConversion/post: duplicate operation CancelMetadataModelConversion (also at " + cancelConvPtr + ")"},
+	},
+	{
+		name: "duplicate path",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "  /StartMetadataModelConversion:\n", new: "  /CancelMetadataModelConversion:\n"})
 		},
-		{
-			name: "path differs from the operation name",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "  /StartMetadataModelConversion:\n", new: "  /StartConversion:\n"})
-			},
-			wants: []string{"#/paths/~1StartConversion/post: operation StartMetadataModelConversion must have the literal path /StartMetadataModelConversion, has /StartConversion"},
+		wants: []string{fmt.Sprintf("#/paths: duplicate key /CancelMetadataModelConversion (lines %d and %d)", docLine("  /CancelMetadataModelConversion:"), docLine("  /StartMetadataModelConversion:"))},
+	},
+	{
+		name: "member defined twice",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "        MigrationProjectArn:\n", new: "        Status:\n"})
 		},
-		{
-			name: "operation without request body",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "      requestBody:\n        required: true\n        content:\n          application/x-amz-json-1.1:\n            schema: {$ref: '#/components/schemas/CancelMetadataModelConversionMessage'}\n", new: ""})
-			},
-			wants: []string{cancelConvPtr + ": operation CancelMetadataModelConversion has no request body schema"},
+		wants: []string{"#/components/schemas/SchemaConversionRequest/properties: duplicate key Status (lines"},
+	},
+	{
+		name: "path differs from the operation name",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "  /StartMetadataModelConversion:\n", new: "  /StartConversion:\n"})
 		},
-		{
-			name: "family missing a role",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "      x-dms-family: creation\n      x-dms-role: start\n", new: "      x-dms-family: creation\n      x-dms-role: describe\n"})
-			},
-			wants: []string{
-				"#/paths: family creation has 0 operation(s) with role start, want exactly 1",
-				"#/paths: family creation has 2 operation(s) with role describe, want exactly 1",
-			},
+		wants: []string{"#/paths/~1StartConversion/post: operation StartMetadataModelConversion must have the literal path /StartMetadataModelConversion, has /StartConversion"},
+	},
+	{
+		name: "operation without request body",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "      requestBody:\n        required: true\n        content:\n          application/x-amz-json-1.1:\n            schema: {$ref: '#/components/schemas/CancelMetadataModelConversionMessage'}\n", new: ""})
 		},
-		{
-			name: "unknown role",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "      x-dms-family: creation\n      x-dms-role: start\n", new: "      x-dms-family: creation\n      x-dms-role: begin\n"})
-			},
-			wants: []string{`#/paths/~1StartMetadataModelCreation/post: operation StartMetadataModelCreation has x-dms-role "begin", want one of start, describe, cancel`},
+		wants: []string{cancelConvPtr + ": operation CancelMetadataModelConversion has no request body schema"},
+	},
+	{
+		name: "family missing a role",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "      x-dms-family: creation\n      x-dms-role: start\n", new: "      x-dms-family: creation\n      x-dms-role: describe\n"})
 		},
-		{
-			name: "documented value set with a duplicate value",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "              - {value: TARGET, description: The target data provider.}", new: "              - {value: SOURCE, description: The target data provider.}"})
-			},
-			wants: []string{"#/components/schemas/ProcessedObject/properties/EndpointType: documented value set EndpointType lists SOURCE twice"},
+		wants: []string{
+			"#/paths: family creation has 0 operation(s) with role start, want exactly 1",
+			"#/paths: family creation has 2 operation(s) with role describe, want exactly 1",
 		},
-		{
-			name: "documented value set defined twice",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "            name: EndpointType", new: "            name: ProgressStep"})
-			},
-			wants: []string{"#/components/schemas/ProcessedObject/properties/EndpointType: documented value set ProgressStep is defined twice (also at #/components/schemas/Progress/properties/ProgressStep)"},
+	},
+	{
+		name: "unknown role",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "      x-dms-family: creation\n      x-dms-role: start\n", new: "      x-dms-family: creation\n      x-dms-role: begin\n"})
 		},
-		{
-			name: "documented values on a non-string",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "        ProgressStep:\n          type: string\n", new: "        ProgressStep:\n          type: integer\n"})
-			},
-			wants: []string{"#/components/schemas/Progress/properties/ProgressStep: documented values on Progress.ProgressStep, which is integer, not a string"},
+		wants: []string{`#/paths/~1StartMetadataModelCreation/post: operation StartMetadataModelCreation has x-dms-role "begin", want one of start, describe, cancel`},
+	},
+	{
+		name: "documented value set with a duplicate value",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "              - {value: TARGET, description: The target data provider.}", new: "              - {value: SOURCE, description: The target data provider.}"})
 		},
-		{
-			name: "required member that is not a property",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "      required: [Name, Values]", new: "      required: [Name, Value]"})
-			},
-			wants: []string{"#/components/schemas/Filter: required member Value of Filter is not a property"},
+		wants: []string{"#/components/schemas/ProcessedObject/properties/EndpointType: documented value set EndpointType lists SOURCE twice"},
+	},
+	{
+		name: "documented value set defined twice",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "            name: EndpointType", new: "            name: ProgressStep"})
 		},
-		{
-			name: "malformed x-dms-sdk-nonpointer",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "x-dms-sdk-nonpointer: true", new: "x-dms-sdk-nonpointer: [true]"})
-			},
-			wants: []string{"#/components/schemas/Progress/properties/TotalObjects/x-dms-sdk-nonpointer: x-dms-sdk-nonpointer cannot be read:"},
+		wants: []string{"#/components/schemas/ProcessedObject/properties/EndpointType: documented value set ProgressStep is defined twice (also at #/components/schemas/Progress/properties/ProgressStep)"},
+	},
+	{
+		name: "documented values on a non-string",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "        ProgressStep:\n          type: string\n", new: "        ProgressStep:\n          type: integer\n"})
 		},
-		{
-			name: "unsupported protocol",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "  protocol: awsJson1_1", new: "  protocol: restJson1"})
-			},
-			wants: []string{`#/x-dms-service: protocol "restJson1" is not supported: dmsconform speaks awsJson1_1`},
+		wants: []string{"#/components/schemas/Progress/properties/ProgressStep: documented values on Progress.ProgressStep, which is integer, not a string"},
+	},
+	{
+		name: "required member that is not a property",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "      required: [Name, Values]", new: "      required: [Name, Value]"})
 		},
-		{
-			name: "no x-dms-service",
-			doc: func(t *testing.T) []byte {
-				return deleteLines(t, spec.Document, "x-dms-service:")
-			},
-			wants: []string{"#: missing x-dms-service"},
+		wants: []string{"#/components/schemas/Filter: required member Value of Filter is not a property"},
+	},
+	{
+		name: "malformed x-dms-sdk-nonpointer",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "x-dms-sdk-nonpointer: true", new: "x-dms-sdk-nonpointer: [true]"})
 		},
-		{
-			name: "not OpenAPI 3.1",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "openapi: 3.1.0", new: "openapi: 3.0.3"})
-			},
-			wants: []string{`openapi version is "3.0.3": the model must be OpenAPI 3.1`},
+		wants: []string{"#/components/schemas/Progress/properties/TotalObjects/x-dms-sdk-nonpointer: x-dms-sdk-nonpointer cannot be read:"},
+	},
+	{
+		name: "unsupported protocol",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "  protocol: awsJson1_1", new: "  protocol: restJson1"})
 		},
-		{
-			name: "Swagger 2.0",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "openapi: 3.1.0", new: "swagger: '2.0'"})
-			},
-			wants: []string{`openapi version is "2.0": the model must be OpenAPI 3.1`},
+		wants: []string{`#/x-dms-service: protocol "restJson1" is not supported: dmsconform speaks awsJson1_1`},
+	},
+	{
+		name: "no x-dms-service",
+		doc: func(t *testing.T) []byte {
+			return deleteLines(t, spec.Document, "x-dms-service:")
 		},
-		{
-			name: "no openapi key",
-			doc: func(t *testing.T) []byte {
-				return mutate(t, edit{old: "openapi: 3.1.0\n", new: ""})
-			},
-			wants: []string{"not an OpenAPI document: no top-level openapi key (want openapi: 3.1.0)"},
+		wants: []string{"#: missing x-dms-service"},
+	},
+	{
+		name: "not OpenAPI 3.1",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "openapi: 3.1.0", new: "openapi: 3.0.3"})
 		},
-		{
-			name:  "not YAML at all",
-			doc:   func(*testing.T) []byte { return []byte("openapi: [3.1.0\npaths: {{{") },
-			wants: []string{"not YAML (or JSON):"},
+		wants: []string{`openapi version is "3.0.3": the model must be OpenAPI 3.1`},
+	},
+	{
+		name: "Swagger 2.0",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "openapi: 3.1.0", new: "swagger: '2.0'"})
 		},
-		{
-			name:  "YAML but a scalar",
-			doc:   func(*testing.T) []byte { return []byte("hello world\n") },
-			wants: []string{`not an OpenAPI document: line 1: the top level is a scalar "hello world", want a mapping`},
+		wants: []string{`openapi version is "2.0": the model must be OpenAPI 3.1`},
+	},
+	{
+		name: "no openapi key",
+		doc: func(t *testing.T) []byte {
+			return mutate(t, edit{old: "openapi: 3.1.0\n", new: ""})
 		},
-		{
-			name:  "YAML but a sequence",
-			doc:   func(*testing.T) []byte { return []byte("- openapi: 3.1.0\n") },
-			wants: []string{"the top level is a sequence"},
-		},
-		{
-			name:  "empty",
-			doc:   func(*testing.T) []byte { return nil },
-			wants: []string{"not an OpenAPI document: the document is empty"},
-		},
-	}
-	for _, tc := range cases {
+		wants: []string{"not an OpenAPI document: no top-level openapi key (want openapi: 3.1.0)"},
+	},
+	{
+		name:  "not YAML at all",
+		doc:   func(*testing.T) []byte { return []byte("openapi: [3.1.0\npaths: {{{") },
+		wants: []string{"not YAML (or JSON):"},
+	},
+	{
+		name:  "YAML but a scalar",
+		doc:   func(*testing.T) []byte { return []byte("hello world\n") },
+		wants: []string{`not an OpenAPI document: line 1: the top level is a scalar "hello world", want a mapping`},
+	},
+	{
+		name:  "YAML but a sequence",
+		doc:   func(*testing.T) []byte { return []byte("- openapi: 3.1.0\n") },
+		wants: []string{"the top level is a sequence"},
+	},
+	{
+		name:  "empty",
+		doc:   func(*testing.T) []byte { return nil },
+		wants: []string{"not an OpenAPI document: the document is empty"},
+	},
+}
+
+func TestParseBrokenCopies(t *testing.T) {
+	for _, tc := range brokenCopies {
 		t.Run(tc.name, func(t *testing.T) {
 			data := tc.doc(t)
 			m, err := spec.Parse(data)
@@ -512,21 +518,21 @@ func TestLoadFile(t *testing.T) {
 	}
 }
 
-func TestCheckIsRepeatableAndSafe(t *testing.T) {
+func TestLintIsRepeatableAndSafe(t *testing.T) {
 	m := mustLoad(t)
-	if probs := spec.Check(m); len(probs) != 0 {
-		t.Fatalf("second Check of the loaded model reports problems: %v", probs)
+	if probs := spec.Lint(m); len(probs) != 0 {
+		t.Fatalf("second Lint of the loaded model reports problems: %v", probs)
 	}
 	if m.Operation("CancelMetadataModelConversion") == nil {
-		t.Fatal("lookups lost after a second Check")
+		t.Fatal("lookups lost after a second Lint")
 	}
-	// A hand-built model (no lookups) must be checked, not panic.
+	// A hand-built model (no lookups) must be linted, not panic.
 	hand := &spec.Model{
 		Service:    m.Service,
 		Operations: []*spec.Operation{m.Operation("CancelMetadataModelConversion"), m.Operation("CancelMetadataModelConversion")},
 		Shapes:     map[string]*spec.Shape{},
 	}
-	probs := spec.Check(hand)
+	probs := spec.Lint(hand)
 	found := false
 	for _, p := range probs {
 		if strings.Contains(p.Message, "duplicate operation CancelMetadataModelConversion") {
@@ -543,6 +549,33 @@ func TestCheckIsRepeatableAndSafe(t *testing.T) {
 // operation under test, CancelMetadataModelConversion, and its family.
 func TestModelOperations(t *testing.T) {
 	m := mustLoad(t)
+	checkOperationIndex(t, m)
+	checkConversionFamily(t, m)
+	for _, miss := range []string{"", "CancelMetadataModelConversions", "cancelmetadatamodelconversion"} {
+		if m.Operation(miss) != nil {
+			t.Errorf("Operation(%q) found something", miss)
+		}
+	}
+	if m.OperationByTarget("CancelMetadataModelConversion") != nil || m.OperationByTarget("AmazonDMSv20160101.Nope") != nil {
+		t.Error("OperationByTarget answers for a target that is not modeled")
+	}
+	if m.Service.TargetPrefix != "AmazonDMSv20160101" || m.Service.SigningName != "dms" || m.Service.Protocol != "awsJson1_1" ||
+		m.Service.ContentType != "application/x-amz-json-1.1" || m.Service.APIVersion != "2016-01-01" {
+		t.Errorf("service = %+v", m.Service)
+	}
+	if m.Provenance["goSdk"] == "" || !strings.Contains(m.Provenance["goSdk"], "v1.64.0") {
+		t.Errorf("provenance = %v", m.Provenance)
+	}
+	if len(m.SHA256) != 64 || m.Source != "embedded" || m.Version == "" || m.Title == "" {
+		t.Errorf("sha %q source %q version %q title %q", m.SHA256, m.Source, m.Version, m.Title)
+	}
+}
+
+// checkOperationIndex checks that the operations are sorted, reachable by target and by
+// family role, point at the model's own shapes and faults, and that every family is
+// complete.
+func checkOperationIndex(t *testing.T, m *spec.Model) {
+	t.Helper()
 	for i := 1; i < len(m.Operations); i++ {
 		if m.Operations[i-1].Name >= m.Operations[i].Name {
 			t.Errorf("operations not sorted: %s before %s", m.Operations[i-1].Name, m.Operations[i].Name)
@@ -592,8 +625,13 @@ func TestModelOperations(t *testing.T) {
 	if got := m.Families(); !reflect.DeepEqual(got, fams) || len(got) == 0 || got[0] != "conversion" {
 		t.Errorf("Families() = %v, want %v, the conversion family first", got, fams)
 	}
-	// The operation under test and its family, as AWS's model has them (the drift
-	// tests compare every operation with botocore's model and aws-sdk-go-v2).
+}
+
+// checkConversionFamily checks the operation under test and its family, as AWS's model
+// has them (the drift tests compare every operation with botocore's model and
+// aws-sdk-go-v2).
+func checkConversionFamily(t *testing.T, m *spec.Model) {
+	t.Helper()
 	wants := map[string]struct {
 		input, output, role string
 		faults              []string
@@ -616,24 +654,6 @@ func TestModelOperations(t *testing.T) {
 			t.Errorf("%s: input %s output %s family %s role %s faults %v, want %s %s conversion %s %v", name, op.Input.Name, op.Output.Name, op.Family, op.Role, got, w.input, w.output, w.role, w.faults)
 		}
 	}
-	for _, miss := range []string{"", "CancelMetadataModelConversions", "cancelmetadatamodelconversion"} {
-		if m.Operation(miss) != nil {
-			t.Errorf("Operation(%q) found something", miss)
-		}
-	}
-	if m.OperationByTarget("CancelMetadataModelConversion") != nil || m.OperationByTarget("AmazonDMSv20160101.Nope") != nil {
-		t.Error("OperationByTarget answers for a target that is not modeled")
-	}
-	if m.Service.TargetPrefix != "AmazonDMSv20160101" || m.Service.SigningName != "dms" || m.Service.Protocol != "awsJson1_1" ||
-		m.Service.ContentType != "application/x-amz-json-1.1" || m.Service.APIVersion != "2016-01-01" {
-		t.Errorf("service = %+v", m.Service)
-	}
-	if m.Provenance["goSdk"] == "" || !strings.Contains(m.Provenance["goSdk"], "v1.64.0") {
-		t.Errorf("provenance = %v", m.Provenance)
-	}
-	if len(m.SHA256) != 64 || m.Source != "embedded" || m.Version == "" || m.Title == "" {
-		t.Errorf("sha %q source %q version %q title %q", m.SHA256, m.Source, m.Version, m.Title)
-	}
 }
 
 func TestFaults(t *testing.T) {
@@ -655,7 +675,7 @@ func TestFaults(t *testing.T) {
 			t.Errorf("fault %s missing", name)
 			continue
 		}
-		if f.Code != name || f.HTTPStatus != 400 || f.Kind != "client" || f.Shape != m.Shape(name) || f.Shape.Fault != f || f.Doc == "" {
+		if f.Code != name || f.HTTPStatus != 400 || f.Side != "client" || f.Shape != m.Shape(name) || f.Shape.Fault != f || f.Doc == "" {
 			t.Errorf("fault %s = %+v", name, f)
 		}
 		tp := f.Shape.Member("__type")
@@ -731,57 +751,8 @@ func TestValueSets(t *testing.T) {
 
 func TestShapes(t *testing.T) {
 	m := mustLoad(t)
-	ed := m.Shape("ErrorDetails")
-	if ed == nil || ed.Union == nil || !reflect.DeepEqual(ed.Union.Members, []string{"defaultErrorDetails"}) || !ed.Union.Open {
-		t.Fatalf("ErrorDetails union = %+v", ed)
-	}
-	if mb := ed.Member("defaultErrorDetails"); mb == nil || mb.Shape != m.Shape("DefaultErrorDetails") || mb.Required {
-		t.Errorf("ErrorDetails.defaultErrorDetails = %+v", mb)
-	}
-	if mp := m.Shape("MetadataModelProperties"); mp.Union == nil || !reflect.DeepEqual(mp.Union.Members, []string{"StatementProperties"}) {
-		t.Errorf("MetadataModelProperties union = %+v", mp.Union)
-	}
-	if got := ed.TypeLabel(); got != "union ErrorDetails" {
-		t.Errorf("TypeLabel = %q", got)
-	}
-
-	pr := m.Shape("Progress")
-	to := pr.Member("TotalObjects")
-	if to == nil || to.Shape.Type != spec.TypeInteger || to.Shape.Format != "int64" || !to.Shape.SDKNonPointer {
-		t.Errorf("Progress.TotalObjects = %+v", to.Shape)
-	}
-	if got := to.Shape.TypeLabel(); got != "integer(int64)" {
-		t.Errorf("TotalObjects TypeLabel = %q", got)
-	}
-	pp := pr.Member("ProgressPercent").Shape
-	if pp.Type != spec.TypeNumber || pp.Format != "double" || pp.SDKNonPointer || pp.Minimum == nil || *pp.Minimum != 0 || pp.Maximum == nil || *pp.Maximum != 100 ||
-		!strings.Contains(pp.InferredRange, "AWS's model (DoubleOptional) sets no bounds") {
-		t.Errorf("Progress.ProgressPercent = %+v", pp)
-	}
-	// Only TotalObjects is non-pointer in the SDK.
-	var nonptr []string
-	var walk func(sh *spec.Shape)
-	seen := map[*spec.Shape]bool{}
-	walk = func(sh *spec.Shape) {
-		if sh == nil || seen[sh] {
-			return
-		}
-		seen[sh] = true
-		if sh.SDKNonPointer {
-			nonptr = append(nonptr, sh.Name)
-		}
-		for _, mb := range sh.Members {
-			walk(mb.Shape)
-		}
-		walk(sh.Items)
-	}
-	for _, n := range m.SortedShapeNames() {
-		walk(m.Shape(n))
-	}
-	if !reflect.DeepEqual(nonptr, []string{"Progress.TotalObjects"}) {
-		t.Errorf("non-pointer members = %v", nonptr)
-	}
-
+	checkUnionShapes(t, m)
+	checkProgressShapes(t, m)
 	in := m.Shape("CancelMetadataModelConversionMessage")
 	if got := memberNames(in); !reflect.DeepEqual(got, []string{"MigrationProjectIdentifier", "RequestIdentifier"}) {
 		t.Errorf("input members = %v", got)
@@ -819,6 +790,67 @@ func TestShapes(t *testing.T) {
 	if m.Shape("Nope") != nil || scr.Member("Nope") != nil || (*spec.Shape)(nil).Member("x") != nil {
 		t.Error("lookups of missing names answer something")
 	}
+}
+
+// checkUnionShapes checks the tagged unions ErrorDetails and MetadataModelProperties.
+func checkUnionShapes(t *testing.T, m *spec.Model) {
+	t.Helper()
+	ed := m.Shape("ErrorDetails")
+	if ed == nil || ed.Union == nil || !reflect.DeepEqual(ed.Union.Members, []string{"defaultErrorDetails"}) || !ed.Union.Open {
+		t.Fatalf("ErrorDetails union = %+v", ed)
+	}
+	if mb := ed.Member("defaultErrorDetails"); mb == nil || mb.Shape != m.Shape("DefaultErrorDetails") || mb.Required {
+		t.Errorf("ErrorDetails.defaultErrorDetails = %+v", mb)
+	}
+	if mp := m.Shape("MetadataModelProperties"); mp.Union == nil || !reflect.DeepEqual(mp.Union.Members, []string{"StatementProperties"}) {
+		t.Errorf("MetadataModelProperties union = %+v", mp.Union)
+	}
+	if got := ed.TypeLabel(); got != "union ErrorDetails" {
+		t.Errorf("TypeLabel = %q", got)
+	}
+}
+
+// checkProgressShapes checks Progress's numeric members and that TotalObjects is the only
+// member the SDK models without a pointer.
+func checkProgressShapes(t *testing.T, m *spec.Model) {
+	t.Helper()
+	pr := m.Shape("Progress")
+	to := pr.Member("TotalObjects")
+	if to == nil || to.Shape.Type != spec.TypeInteger || to.Shape.Format != "int64" || !to.Shape.SDKNonPointer {
+		t.Errorf("Progress.TotalObjects = %+v", to.Shape)
+	}
+	if got := to.Shape.TypeLabel(); got != "integer(int64)" {
+		t.Errorf("TotalObjects TypeLabel = %q", got)
+	}
+	pp := pr.Member("ProgressPercent").Shape
+	if pp.Type != spec.TypeNumber || pp.Format != "double" || pp.SDKNonPointer || pp.Minimum == nil || *pp.Minimum != 0 || pp.Maximum == nil || *pp.Maximum != 100 ||
+		!strings.Contains(pp.InferredRange, "AWS's model (DoubleOptional) sets no bounds") {
+		t.Errorf("Progress.ProgressPercent = %+v", pp)
+	}
+	// Only TotalObjects is non-pointer in the SDK.
+	var nonptr []string
+	var walk func(sh *spec.Shape)
+	seen := map[*spec.Shape]bool{}
+	walk = func(sh *spec.Shape) {
+		if sh == nil || seen[sh] {
+			return
+		}
+		seen[sh] = true
+		if sh.SDKNonPointer {
+			nonptr = append(nonptr, sh.Name)
+		}
+		for _, mb := range sh.Members {
+			walk(mb.Shape)
+		}
+		walk(sh.Items)
+	}
+	for _, n := range m.SortedShapeNames() {
+		walk(m.Shape(n))
+	}
+	if !reflect.DeepEqual(nonptr, []string{"Progress.TotalObjects"}) {
+		t.Errorf("non-pointer members = %v", nonptr)
+	}
+
 }
 
 func memberNames(sh *spec.Shape) []string {

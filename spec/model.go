@@ -126,7 +126,7 @@ type Fault struct {
 	Name       string
 	Code       string // the __type code
 	HTTPStatus int
-	Kind       string // client or server
+	Side       string // client or server: whose fault it is (x-dms-fault's fault, Smithy's error trait)
 	Doc        string
 	Shape      *Shape
 	Pointer    string

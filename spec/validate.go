@@ -1,7 +1,6 @@
 package spec
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -10,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 )
 
 // Severity says how bad a finding is.
@@ -82,31 +84,17 @@ func filterSeverity(fs []Finding, s Severity) []Finding {
 	return out
 }
 
-// DecodeJSON decodes a JSON document keeping numbers exact (json.Number).
-func DecodeJSON(body []byte) (any, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	if dec.More() {
-		return nil, fmt.Errorf("trailing data after the JSON value")
-	}
-	return v, nil
-}
-
 // ValidateJSON validates a JSON body against a shape. A body that is not JSON gives a
 // single RuleJSON violation.
 func ValidateJSON(sh *Shape, body []byte) []Finding {
-	v, err := DecodeJSON(body)
+	v, err := jsonv.Decode(body)
 	if err != nil {
 		return []Finding{{Rule: RuleJSON, Severity: Violation, Expected: "a JSON object", Got: err.Error(), Schema: sh.Pointer}}
 	}
 	return Validate(sh, v)
 }
 
-// Validate checks a decoded JSON value (from DecodeJSON) against a shape and returns
+// Validate checks a decoded JSON value (from jsonv.Decode) against a shape and returns
 // the findings sorted by pointer and rule.
 func Validate(sh *Shape, v any) []Finding {
 	var fs []Finding
@@ -139,7 +127,7 @@ func ParseDouble(v any) (float64, bool) {
 	return 0, false
 }
 
-func jsonKind(v any) string {
+func jsonType(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "null"
@@ -148,7 +136,7 @@ func jsonKind(v any) string {
 	case []any:
 		return "array"
 	case string:
-		return "string " + strconv.Quote(Truncate(x, 60))
+		return "string " + strconv.Quote(text.Truncate(x, 60))
 	case bool:
 		return "boolean " + strconv.FormatBool(x)
 	case json.Number:
@@ -159,133 +147,152 @@ func jsonKind(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// Truncate shortens s to n bytes, marking the cut with "...".
-func Truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
-}
-
 func validate(sh *Shape, v any, ptr string, fs *[]Finding) {
-	add := func(rule string, sev Severity, expected, got string) {
-		*fs = append(*fs, Finding{Pointer: ptr, Rule: rule, Severity: sev, Expected: expected, Got: got, Schema: sh.Pointer})
-	}
 	if sh == nil {
 		return
 	}
+	add := func(rule string, sev Severity, expected, got string) {
+		*fs = append(*fs, Finding{Pointer: ptr, Rule: rule, Severity: sev, Expected: expected, Got: got, Schema: sh.Pointer})
+	}
 	switch sh.Type {
 	case TypeObject:
-		obj, ok := v.(map[string]any)
-		if !ok {
-			add(RuleType, Violation, sh.TypeLabel(), jsonKind(v))
-			return
-		}
-		if sh.Union != nil {
-			validateUnion(sh, obj, ptr, fs)
-			return
-		}
-		for _, mb := range sh.Members {
-			val, present := obj[mb.Name]
-			if !present {
-				if mb.Required {
-					*fs = append(*fs, Finding{Pointer: ptr + "/" + escapePointer(mb.Name), Rule: RuleRequired, Severity: Violation,
-						Expected: "required member " + mb.Name + " (" + mb.Shape.TypeLabel() + ")", Got: "absent", Schema: mb.Pointer})
-				}
-				continue
-			}
-			mptr := ptr + "/" + escapePointer(mb.Name)
-			if val == nil {
-				sev := Drift
-				if mb.Required {
-					sev = Violation
-				}
-				*fs = append(*fs, Finding{Pointer: mptr, Rule: RuleNull, Severity: sev,
-					Expected: mb.Shape.TypeLabel() + " or the member omitted", Got: "null", Schema: mb.Pointer})
-				continue
-			}
-			validate(mb.Shape, val, mptr, fs)
-		}
-		for _, k := range sortedObjectKeys(obj) {
-			if sh.Member(k) == nil {
-				*fs = append(*fs, Finding{Pointer: ptr + "/" + escapePointer(k), Rule: RuleUndeclared, Severity: Drift,
-					Expected: "only the members of " + sh.Name, Got: "undeclared member " + k + " (" + jsonKind(obj[k]) + ")", Schema: sh.Pointer})
-			}
-		}
+		validateObject(sh, v, ptr, fs, add)
 	case TypeArray:
 		arr, ok := v.([]any)
 		if !ok {
-			add(RuleType, Violation, sh.TypeLabel(), jsonKind(v))
+			add(RuleType, Violation, sh.TypeLabel(), jsonType(v))
 			return
 		}
 		for i, item := range arr {
 			validate(sh.Items, item, fmt.Sprintf("%s/%d", ptr, i), fs)
 		}
 	case TypeString:
-		s, ok := v.(string)
-		if !ok {
-			add(RuleType, Violation, "string", jsonKind(v))
-			return
-		}
-		if sh.MaxLength != nil && int64(utf8.RuneCountInString(s)) > *sh.MaxLength {
-			add(RuleMaxLength, Violation, fmt.Sprintf("at most %d characters", *sh.MaxLength), fmt.Sprintf("%d characters", utf8.RuneCountInString(s)))
-		}
-		if vs := sh.Values; vs != nil && !vs.Contains(s) {
-			sev := Violation
-			if vs.Open {
-				sev = Drift
-			}
-			add(RuleValue, sev, "one of the documented "+vs.Name+" values "+strings.Join(vs.Strings(), ", "), strconv.Quote(s))
-		}
+		validateString(sh, v, add)
 	case TypeInteger:
-		var n json.Number
-		switch x := v.(type) {
-		case json.Number:
-			n = x
-		case float64:
-			// A value from encoding/json without UseNumber: judge the number, not
-			// the Go type it was decoded into.
-			n = json.Number(strconv.FormatFloat(x, 'f', -1, 64))
-		default:
-			add(RuleType, Violation, sh.TypeLabel(), jsonKind(v))
-			return
-		}
-		bi, ok := new(big.Int).SetString(n.String(), 10)
-		if !ok {
-			add(RuleInteger, Violation, sh.TypeLabel()+" written as an integer", "number "+n.String())
-			return
-		}
-		lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
-		if sh.Format == "int32" {
-			lo, hi = math.MinInt32, math.MaxInt32
-		}
-		if !bi.IsInt64() || bi.Int64() < lo || bi.Int64() > hi {
-			add(RuleRange, Violation, fmt.Sprintf("%s within %d..%d", sh.TypeLabel(), lo, hi), n.String())
-			return
-		}
-		checkBounds(sh, float64(bi.Int64()), n.String(), add)
+		validateInteger(sh, v, add)
 	case TypeNumber:
-		f, ok := ParseDouble(v)
-		if n, isNum := v.(json.Number); !ok && isNum {
-			// A JSON number a double cannot hold (1e400): the SDKs fail to decode it.
-			// Reported as a type violation (the value is not a double), which the
-			// suites' member-type check relies on.
-			add(RuleType, Violation, sh.TypeLabel()+" (a JSON number within the range of a double)", "number "+n.String())
-			return
-		}
-		if !ok {
-			add(RuleType, Violation, sh.TypeLabel()+" (a JSON number, or \"NaN\", \"Infinity\", \"-Infinity\")", jsonKind(v))
-			return
-		}
-		checkBounds(sh, f, jsonKind(v), add)
+		validateNumber(sh, v, add)
 	case TypeBoolean:
 		if _, ok := v.(bool); !ok {
-			add(RuleType, Violation, "boolean", jsonKind(v))
+			add(RuleType, Violation, "boolean", jsonType(v))
 		}
 	}
 }
 
-func checkBounds(sh *Shape, f float64, got string, add func(rule string, sev Severity, expected, got string)) {
+// addFinding adds a finding at the place being validated.
+type addFinding func(rule string, sev Severity, expected, got string)
+
+// validateObject validates an object (or a union) and its members: required ones
+// present, none null, none undeclared.
+func validateObject(sh *Shape, v any, ptr string, fs *[]Finding, add addFinding) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		add(RuleType, Violation, sh.TypeLabel(), jsonType(v))
+		return
+	}
+	if sh.Union != nil {
+		validateUnion(sh, obj, ptr, fs)
+		return
+	}
+	for _, mb := range sh.Members {
+		val, present := obj[mb.Name]
+		if !present {
+			if mb.Required {
+				*fs = append(*fs, Finding{Pointer: ptr + "/" + escapePointer(mb.Name), Rule: RuleRequired, Severity: Violation,
+					Expected: "required member " + mb.Name + " (" + mb.Shape.TypeLabel() + ")", Got: "absent", Schema: mb.Pointer})
+			}
+			continue
+		}
+		mptr := ptr + "/" + escapePointer(mb.Name)
+		if val == nil {
+			sev := Drift
+			if mb.Required {
+				sev = Violation
+			}
+			*fs = append(*fs, Finding{Pointer: mptr, Rule: RuleNull, Severity: sev,
+				Expected: mb.Shape.TypeLabel() + " or the member omitted", Got: "null", Schema: mb.Pointer})
+			continue
+		}
+		validate(mb.Shape, val, mptr, fs)
+	}
+	for _, k := range sortedObjectKeys(obj) {
+		if sh.Member(k) == nil {
+			*fs = append(*fs, Finding{Pointer: ptr + "/" + escapePointer(k), Rule: RuleUndeclared, Severity: Drift,
+				Expected: "only the members of " + sh.Name, Got: "undeclared member " + k + " (" + jsonType(obj[k]) + ")", Schema: sh.Pointer})
+		}
+	}
+}
+
+// validateString validates a string: its length and, for a documented value set,
+// its value.
+func validateString(sh *Shape, v any, add addFinding) {
+	s, ok := v.(string)
+	if !ok {
+		add(RuleType, Violation, "string", jsonType(v))
+		return
+	}
+	if sh.MaxLength != nil && int64(utf8.RuneCountInString(s)) > *sh.MaxLength {
+		add(RuleMaxLength, Violation, fmt.Sprintf("at most %d characters", *sh.MaxLength), fmt.Sprintf("%d characters", utf8.RuneCountInString(s)))
+	}
+	if vs := sh.Values; vs != nil && !vs.Contains(s) {
+		sev := Violation
+		if vs.Open {
+			sev = Drift
+		}
+		add(RuleValue, sev, "one of the documented "+vs.Name+" values "+strings.Join(vs.Strings(), ", "), strconv.Quote(s))
+	}
+}
+
+// validateInteger validates an integer: written as one, within its format's range and
+// the shape's bounds.
+func validateInteger(sh *Shape, v any, add addFinding) {
+	var n json.Number
+	switch x := v.(type) {
+	case json.Number:
+		n = x
+	case float64:
+		// A value from encoding/json without UseNumber: judge the number, not
+		// the Go type it was decoded into.
+		n = json.Number(strconv.FormatFloat(x, 'f', -1, 64))
+	default:
+		add(RuleType, Violation, sh.TypeLabel(), jsonType(v))
+		return
+	}
+	bi, ok := new(big.Int).SetString(n.String(), 10)
+	if !ok {
+		add(RuleInteger, Violation, sh.TypeLabel()+" written as an integer", "number "+n.String())
+		return
+	}
+	lo, hi := int64(math.MinInt64), int64(math.MaxInt64)
+	if sh.Format == "int32" {
+		lo, hi = math.MinInt32, math.MaxInt32
+	}
+	if !bi.IsInt64() || bi.Int64() < lo || bi.Int64() > hi {
+		add(RuleRange, Violation, fmt.Sprintf("%s within %d..%d", sh.TypeLabel(), lo, hi), n.String())
+		return
+	}
+	checkBounds(sh, float64(bi.Int64()), n.String(), add)
+}
+
+// validateNumber validates a double: a JSON number a double holds, or an awsJson
+// non-finite string, within the shape's bounds.
+func validateNumber(sh *Shape, v any, add addFinding) {
+	f, ok := ParseDouble(v)
+	if n, isNum := v.(json.Number); !ok && isNum {
+		// A JSON number a double cannot hold (1e400): the SDKs fail to decode it.
+		// Reported as a type violation (the value is not a double), which the
+		// suites' member-type check relies on.
+		add(RuleType, Violation, sh.TypeLabel()+" (a JSON number within the range of a double)", "number "+n.String())
+		return
+	}
+	if !ok {
+		add(RuleType, Violation, sh.TypeLabel()+" (a JSON number, or \"NaN\", \"Infinity\", \"-Infinity\")", jsonType(v))
+		return
+	}
+	checkBounds(sh, f, jsonType(v), add)
+}
+
+func checkBounds(sh *Shape, f float64, got string, add addFinding) {
 	if sh.Minimum == nil && sh.Maximum == nil {
 		return
 	}
@@ -307,7 +314,7 @@ func validateUnion(sh *Shape, obj map[string]any, ptr string, fs *[]Finding) {
 		switch {
 		case k == "__type":
 			*fs = append(*fs, Finding{Pointer: ptr + "/__type", Rule: RuleUnionType, Severity: Drift,
-				Expected: "only union members (clients must ignore __type in a union, not every SDK does)", Got: "__type " + jsonKind(obj[k]), Schema: sh.Pointer})
+				Expected: "only union members (clients must ignore __type in a union, not every SDK does)", Got: "__type " + jsonType(obj[k]), Schema: sh.Pointer})
 		case obj[k] == nil:
 			// A null member is not set (the SDKs decode it as absent), but awsJson
 			// omits unset members, so say so.

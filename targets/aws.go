@@ -48,8 +48,8 @@ func NewAWS(cfg engine.Config) (*AWS, error) {
 	return &AWS{cfg: c}, nil
 }
 
-// Kind implements engine.Target.
-func (*AWS) Kind() string { return engine.TargetAWS }
+// TargetKind implements engine.Target.
+func (*AWS) TargetKind() string { return engine.TargetAWS }
 
 // Connect implements engine.Target: it loads the SDK's configuration, checks that the
 // credentials work and that their account is on the allowlist (STS GetCallerIdentity).

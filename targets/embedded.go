@@ -60,8 +60,8 @@ func NewEmbedded(cfg engine.Config, adjust func(*emulator.Config)) (*Embedded, e
 	return &Embedded{emu: ec, project: project, failing: failing, callTimeout: cfg.CallTimeout}, nil
 }
 
-// Kind implements engine.Target.
-func (*Embedded) Kind() string { return engine.TargetEmbedded }
+// TargetKind implements engine.Target.
+func (*Embedded) TargetKind() string { return engine.TargetEmbedded }
 
 // Connect implements engine.Target: it starts the emulator (on a loopback port, for
 // the control surface; API calls reach its handler in process).

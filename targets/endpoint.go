@@ -43,8 +43,8 @@ func NewEndpoint(cfg engine.Config) (*Endpoint, error) {
 	return &Endpoint{cfg: c}, nil
 }
 
-// Kind implements engine.Target.
-func (*Endpoint) Kind() string { return engine.TargetEndpoint }
+// TargetKind implements engine.Target.
+func (*Endpoint) TargetKind() string { return engine.TargetEndpoint }
 
 // Connect implements engine.Target. It sends nothing: the preflight is the first call.
 func (e *Endpoint) Connect(context.Context) (*engine.Connection, error) {

@@ -31,8 +31,8 @@ func NewReplay(cfg engine.Config) (*Replay, error) {
 	return &Replay{dir: c.Endpoint, callTimeout: c.CallTimeout}, nil
 }
 
-// Kind implements engine.Target.
-func (*Replay) Kind() string { return engine.TargetReplay }
+// TargetKind implements engine.Target.
+func (*Replay) TargetKind() string { return engine.TargetReplay }
 
 // Connect implements engine.Target: it loads the recording and serves it.
 func (r *Replay) Connect(context.Context) (*engine.Connection, error) {

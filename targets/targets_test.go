@@ -91,7 +91,7 @@ func TestEmbeddedConnects(t *testing.T) {
 	}
 	defer c.Close()
 	srv := e.Server()
-	if e.Kind() != engine.TargetEmbedded || c.Endpoint != srv.URL || c.Region != "us-east-1" || c.Project != emulator.DefaultProject ||
+	if e.TargetKind() != engine.TargetEmbedded || c.Endpoint != srv.URL || c.Region != "us-east-1" || c.Project != emulator.DefaultProject ||
 		c.Transport == nil || c.Clock == nil || c.Credentials == nil || c.Capabilities.Denied == nil || c.Capabilities.Control == nil {
 		t.Fatalf("connection %+v", c)
 	}
@@ -140,7 +140,7 @@ func TestEndpointConnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	creds, _ := c.Credentials.Retrieve(ctx)
-	if tg.Kind() != engine.TargetEndpoint || c.Endpoint != "http://127.0.0.1:1" || creds.AccessKeyID != "AKID" || c.Capabilities.Denied == nil ||
+	if tg.TargetKind() != engine.TargetEndpoint || c.Endpoint != "http://127.0.0.1:1" || creds.AccessKeyID != "AKID" || c.Capabilities.Denied == nil ||
 		c.Capabilities.Control.(*control).base != "http://127.0.0.1:1/ctl/" || c.Clock != nil || c.Transport != nil || c.ProjectHint == "" {
 		t.Errorf("connection %+v", c)
 	}

@@ -15,7 +15,7 @@ import (
 // diffTestReport writes a report with the given outcomes and returns its folder.
 func diffTestReport(t *testing.T, outcomes map[string]reports.Outcome) string {
 	t.Helper()
-	run := &reports.Run{Kind: reports.KindTarget, Target: reports.Target{Kind: "embedded"}, Started: time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)}
+	run := &reports.Run{Mode: reports.ModeTarget, Target: reports.Target{TargetKind: "embedded"}, Started: time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)}
 	for id, o := range outcomes {
 		run.Checks = append(run.Checks, reports.Check{CheckInfo: reports.CheckInfo{ID: id, Title: id}, Outcome: o, Message: "message of " + id})
 	}
@@ -38,7 +38,7 @@ func TestDiffExitCodes(t *testing.T) {
 	worse := diffTestReport(t, map[string]reports.Outcome{"op.a": reports.Fail, "op.b": reports.Fail, "op.d": reports.Drift})
 
 	code, out, errs := runDiffCmd(filepath.Join(old, "report.json"), filepath.Join(same, "report.json"))
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Errorf("fixed + error: exit %d, want 0\n%s%s", code, out, errs)
 	}
 	if !strings.Contains(out, "fixed") || !strings.Contains(out, "op.b") || !strings.Contains(out, "OK: no new failures") {
@@ -46,7 +46,7 @@ func TestDiffExitCodes(t *testing.T) {
 	}
 
 	code, out, _ = runDiffCmd(old, worse) // folders work too
-	if code != exitNonConform {
+	if code != reports.ExitNonConform {
 		t.Errorf("new failure: exit %d, want 1", code)
 	}
 	for _, want := range []string{"new-failure       1", "op.a", "pass -> fail", "message of op.a", "removed", "op.c", "new-check", "FAIL: 1 new failure(s)"} {
@@ -62,7 +62,7 @@ func TestDiffExitCodes(t *testing.T) {
 	known := filepath.Join(t.TempDir(), "known.yaml")
 	os.WriteFile(known, []byte("- {check: op.a, target: embedded, reason: 'tracked in #1', expires: 2999-01-01}\n- {check: op.b, target: '*', reason: old, expires: 2000-01-01}\n"), 0o644)
 	code, out, errs = runDiffCmd("--known-deviations", known, "--format", "json", old, worse)
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Errorf("known deviation: exit %d, want 0\n%s%s", code, out, errs)
 	}
 	var doc struct {
@@ -82,7 +82,7 @@ func TestDiffExitCodes(t *testing.T) {
 
 	// Flags after the paths, markdown.
 	code, out, _ = runDiffCmd(old, worse, "--format", "markdown")
-	if code != exitNonConform || !strings.HasPrefix(out, "### dmsconform diff: ❌") || !strings.Contains(out, "| new-failure | `op.a` | pass → fail |") {
+	if code != reports.ExitNonConform || !strings.HasPrefix(out, "### dmsconform diff: ❌") || !strings.Contains(out, "| new-failure | `op.a` | pass → fail |") {
 		t.Errorf("markdown: exit %d\n%s", code, out)
 	}
 }
@@ -99,17 +99,17 @@ func TestDiffUsageErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"help", []string{"--help"}, exitOK, "Usage: dmsconform diff"},
-		{"no args", nil, exitUsage, "need two reports, got 0"},
-		{"one arg", []string{good}, exitUsage, "pass the baseline first"},
-		{"three args", []string{good, good, good}, exitUsage, "got 3"},
-		{"missing", []string{good, filepath.Join(good, "nope.json")}, exitUsage, "new report (second argument)"},
-		{"old schema", []string{bad, good}, exitUsage, `"dmsconform.report/v0"`},
-		{"bad flag", []string{"--nope", good, good}, exitUsage, "flag provided but not defined"},
-		{"bad format", []string{"--format", "xml", good, good}, exitUsage, "use text, json or markdown"},
-		{"bad known", []string{"--known-deviations", badKnown, good, good}, exitUsage, "entry 1, field target"},
-		{"same file", []string{good, good}, exitOK, "OK: no new failures"},
-		{"dash dash", []string{"--", good, good}, exitOK, ""},
+		{"help", []string{"--help"}, reports.ExitOK, "Usage: dmsconform diff"},
+		{"no args", nil, reports.ExitUsage, "need two reports, got 0"},
+		{"one arg", []string{good}, reports.ExitUsage, "pass the baseline first"},
+		{"three args", []string{good, good, good}, reports.ExitUsage, "got 3"},
+		{"missing", []string{good, filepath.Join(good, "nope.json")}, reports.ExitUsage, "new report (second argument)"},
+		{"old schema", []string{bad, good}, reports.ExitUsage, `"dmsconform.report/v0"`},
+		{"bad flag", []string{"--nope", good, good}, reports.ExitUsage, "flag provided but not defined"},
+		{"bad format", []string{"--format", "xml", good, good}, reports.ExitUsage, "use text, json or markdown"},
+		{"bad known", []string{"--known-deviations", badKnown, good, good}, reports.ExitUsage, "entry 1, field target"},
+		{"same file", []string{good, good}, reports.ExitOK, "OK: no new failures"},
+		{"dash dash", []string{"--", good, good}, reports.ExitOK, ""},
 	}
 	for _, c := range cases {
 		code, out, errs := runDiffCmd(c.args...)

@@ -4,14 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/runner"
 )
 
 func init() {
@@ -71,83 +71,19 @@ func emulate(parent context.Context, args []string, stdout, stderr io.Writer) in
 		return code
 	}
 	if len(defects) == 1 && defects[0] == "list" {
-		for _, d := range emulator.DefectModes() {
-			fmt.Fprintf(stdout, "%-28s %s\n", d.Name, d.Description)
-		}
-		return exitOK
+		runner.WriteDefectModes(stdout)
+		return reports.ExitOK
 	}
-	if err := checkLoopback(*addr, *allowRemote); err != nil {
-		fmt.Fprintf(stderr, "dmsconform emulate: %v\n", err)
-		return exitUsage
-	}
-	if *autoAdvance != 0 && !*virtual {
-		fmt.Fprintln(stderr, "dmsconform emulate: --auto-advance needs --virtual-clock (the wall clock cannot be advanced)")
-		return exitUsage
-	}
-	cfg := emulator.Config{Region: *region, AccountID: *account, StepDuration: *step, Control: *control,
-		Defects: defects, AutoAdvance: *autoAdvance, Weather: weather, AnyAccessKey: *anyKey}
-	for _, f := range []struct {
-		flag string
-		neg  bool
-	}{{"--throttle-every", weather.ThrottleEvery < 0}, {"--fail-every", weather.FailEvery < 0}, {"--unavailable-every", weather.UnavailableEvery < 0},
-		{"--silent-after", weather.SilentAfter < 0}, {"--latency", weather.Latency < 0}, {"--consistency-window", weather.ConsistencyWindow < 0}} {
-		if f.neg {
-			fmt.Fprintf(stderr, "dmsconform emulate: %s must not be negative: 0 is off, a count N ≥ 1 or a duration such as 150ms is on\n", f.flag)
-			return exitUsage
-		}
-	}
-	if *step <= 0 {
-		fmt.Fprintf(stderr, "dmsconform emulate: --step %v must be positive, such as 2s or 50ms\n", *step)
-		return exitUsage
-	}
-	if *virtual {
-		cfg.Clock = emulator.NewVirtualClock(time.Now().UTC().Truncate(time.Second))
-	}
-	if len(projects)+len(failing)+len(startFault) > 0 {
-		cfg.Projects = []emulator.Project{}
-		for _, p := range startFault {
-			name, fault, ok := strings.Cut(p, "=")
-			if !ok || name == "" || fault == "" {
-				fmt.Fprintf(stderr, "dmsconform emulate: --start-fault-project %q: write NAME=FAULT, e.g. dmsconform-no-bucket=%s\n", p, emulator.CodeS3NotFound)
-				return exitUsage
-			}
-			cfg.Projects = append(cfg.Projects, emulator.Project{Name: name, StartFault: fault})
-		}
-		for _, p := range projects {
-			cfg.Projects = append(cfg.Projects, emulator.Project{Name: p})
-		}
-		for _, p := range failing {
-			cfg.Projects = append(cfg.Projects, emulator.Project{Name: p, FailWith: "dmsconform: simulated conversion failure (project " + p + ")"})
-		}
-	}
-	// Build the emulator first so configuration errors are usage errors.
-	if _, err := emulator.New(cfg); err != nil {
-		fmt.Fprintf(stderr, "dmsconform emulate: %v\n", err)
-		return exitUsage
-	}
-
 	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	l, err := net.Listen("tcp", *addr)
+	err := runner.Emulate(ctx, runner.EmulateOptions{Addr: *addr, AllowRemote: *allowRemote, Projects: projects, Failing: failing, StartFault: startFault,
+		Virtual: *virtual, Stdout: stdout, Stderr: stderr, Config: emulator.Config{Region: *region, AccountID: *account, StepDuration: *step,
+			Control: *control, Defects: defects, AutoAdvance: *autoAdvance, Weather: weather, AnyAccessKey: *anyKey}})
 	if err != nil {
-		fmt.Fprintf(stderr, "dmsconform emulate: listen on %s: %v (is another emulator running? pick another port with --addr, or 127.0.0.1:0 for a free one)\n", *addr, err)
-		return exitHarnessFail
-	}
-	srv, err := emulator.Serve(l, cfg)
-	if err != nil {
-		l.Close()
 		fmt.Fprintf(stderr, "dmsconform emulate: %v\n", err)
-		return exitUsage
+		return runner.ExitCodeOf(err)
 	}
-	printEmulator(stdout, srv)
-	<-ctx.Done()
-	fmt.Fprintln(stdout, "dmsconform emulate: stopping")
-	if err := srv.Close(); err != nil {
-		fmt.Fprintf(stderr, "dmsconform emulate: stop: %v\n", err)
-		return exitHarnessFail
-	}
-	fmt.Fprintln(stdout, "dmsconform emulate: stopped")
-	return exitOK
+	return reports.ExitOK
 }
 
 const weatherHelp = `
@@ -159,112 +95,3 @@ answer runs no operation. With --control, GET and PUT ` + emulator.ControlPrefix
 read and replace the weather at run time, e.g. {"throttleEvery":3,"latency":"150ms"};
 its "stepDuration" changes the lifecycle step of requests started afterwards.
 `
-
-// checkLoopback refuses addresses other than loopback unless allowed.
-func checkLoopback(addr string, allow bool) error {
-	host, port, err := net.SplitHostPort(addr)
-	if err != nil {
-		return fmt.Errorf("--addr %q is not HOST:PORT (%v); use e.g. 127.0.0.1:4566", addr, err)
-	}
-	if _, err := net.LookupPort("tcp", port); err != nil {
-		return fmt.Errorf("--addr %q: bad port %q", addr, port)
-	}
-	if allow {
-		return nil
-	}
-	ip := net.ParseIP(host)
-	if host == "localhost" || (ip != nil && ip.IsLoopback()) {
-		return nil
-	}
-	if host == "" {
-		host = "all interfaces"
-	}
-	return fmt.Errorf("refusing to listen on %s (%s): the emulator accepts the published test credentials and has an unauthenticated control surface, so it listens on loopback only; use 127.0.0.1, or pass --allow-remote if you really mean it",
-		addr, host)
-}
-
-func printEmulator(w io.Writer, s *emulator.Server) {
-	e := s.Emulator
-	inf := e.Info()
-	fmt.Fprintf(w, "dmsconform emulator listening\n")
-	fmt.Fprintf(w, "  endpoint:          %s\n", s.URL)
-	fmt.Fprintf(w, "  region:            %s\n", s.Region)
-	fmt.Fprintf(w, "  account:           %s\n", inf.AccountID)
-	fmt.Fprintf(w, "  access key id:     %s (allowed everything)\n", s.AccessKeyID)
-	fmt.Fprintf(w, "  secret access key: %s\n", s.SecretAccessKey)
-	if s.DeniedAccessKeyID != "" {
-		fmt.Fprintf(w, "  denied key id:     %s (denied the Cancel* operations: AccessDeniedException, as IAM answers)\n", s.DeniedAccessKeyID)
-		fmt.Fprintf(w, "  denied secret key: %s\n", s.DeniedSecretAccessKey)
-	}
-	project, failing := "", ""
-	for _, p := range inf.Projects {
-		note := ""
-		if p.Failing {
-			note = "  (requests end FAILED)"
-			if failing == "" {
-				failing = p.Name
-			}
-		} else if p.StartFault != "" {
-			note = "  (Start* refused with " + p.StartFault + ")"
-		} else if project == "" {
-			project = p.Name
-		}
-		fmt.Fprintf(w, "  project:           %s  %s%s\n", p.Name, p.ARN, note)
-	}
-	if project == "" && len(inf.Projects) > 0 {
-		project = inf.Projects[0].Name
-	}
-	clock := "wall clock"
-	if inf.VirtualClock {
-		clock = "virtual clock (moves through the control surface)"
-	}
-	fmt.Fprintf(w, "  lifecycle step:    %s (%s)\n", inf.StepDuration, clock)
-	if u := s.ControlURL(); u != "" {
-		fmt.Fprintf(w, "  control surface:   %s (info, state, reset, clock/advance, scenarios, defects, weather)\n", u)
-	} else {
-		fmt.Fprintf(w, "  control surface:   disabled (--control enables it)\n")
-	}
-	if inf.AnyAccessKey {
-		fmt.Fprintf(w, "  other access keys: accepted, allowed everything (their signature's format is checked, not the signature: bad-signature checks fail)\n")
-	}
-	if ds := e.Defects(); len(ds) > 0 {
-		fmt.Fprintf(w, "  defect modes:      %s\n", strings.Join(ds, ", "))
-	}
-	if wt := e.Weather(); wt != (emulator.Weather{}) {
-		fmt.Fprintf(w, "  weather:           %s\n", wt)
-	}
-	fmt.Fprintf(w, "\nFor the AWS CLI and SDKs:\n")
-	fmt.Fprintf(w, "  export AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE=%s\n", s.URL)
-	fmt.Fprintf(w, "  export AWS_REGION=%s AWS_ACCESS_KEY_ID=%s AWS_SECRET_ACCESS_KEY=%s\n", s.Region, s.AccessKeyID, s.SecretAccessKey)
-	fmt.Fprintf(w, "\nFor dmsconform (the denied key pair drives the access-denied checks, the failing project the ErrorDetails union's):\n")
-	fmt.Fprintf(w, "  %s\n", runCommand(s, project, failing))
-	fmt.Fprintf(w, "\nStop with Ctrl-C (SIGINT) or SIGTERM.\n")
-}
-
-// runCommand is the dmsconform run command line that tests the emulator s as an
-// endpoint target (with its failing project, when it has one).
-func runCommand(s *emulator.Server, project, failing string) string {
-	args := []string{"dmsconform", "run", "--target", "endpoint", "--endpoint", s.URL, "--region", s.Region,
-		"--project", project, "--access-key-id", s.AccessKeyID, "--secret-access-key", s.SecretAccessKey}
-	if failing != "" {
-		args = append(args, "--failing-project", failing)
-	}
-	if s.DeniedAccessKeyID != "" {
-		args = append(args, "--denied-access-key-id", s.DeniedAccessKeyID, "--denied-secret-access-key", s.DeniedSecretAccessKey)
-	}
-	if u := s.ControlURL(); u != "" {
-		args = append(args, "--control", u)
-	}
-	for i, a := range args {
-		args[i] = shellQuote(a)
-	}
-	return strings.Join(args, " ")
-}
-
-// shellQuote quotes s for a POSIX shell when it holds anything but safe characters.
-func shellQuote(s string) string {
-	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.,:/@=+%") == "" {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/reports"
 )
 
 // TestEmulateServesAndStops starts the command on 127.0.0.1:0, reads the printed
@@ -83,7 +84,7 @@ func TestEmulateServesAndStops(t *testing.T) {
 	}()
 	select {
 	case code := <-done:
-		if code != exitOK {
+		if code != reports.ExitOK {
 			t.Fatalf("exit code %d after SIGINT; stderr: %s", code, stderr.String())
 		}
 	case <-time.After(10 * time.Second):
@@ -100,22 +101,22 @@ func TestEmulateFlagErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"--addr", "0.0.0.0:4566"}, exitUsage, "--allow-remote"},
-		{[]string{"--addr", ":4566"}, exitUsage, "all interfaces"},
-		{[]string{"--addr", "nonsense"}, exitUsage, "HOST:PORT"},
-		{[]string{"--defects", "no-request-id,bogus"}, exitUsage, `"bogus"`},
-		{[]string{"--account", "42"}, exitUsage, "12 digits"},
-		{[]string{"--step", "0s"}, exitUsage, "--step"},
-		{[]string{"--auto-advance", "1s"}, exitUsage, "--virtual-clock"},
-		{[]string{"extra"}, exitUsage, "unexpected argument"},
-		{[]string{"--help"}, exitOK, "--allow-remote"},
-		{[]string{"--throttle-every", "-1"}, exitUsage, "--throttle-every must not be negative"},
-		{[]string{"--fail-every", "-2"}, exitUsage, "--fail-every"},
-		{[]string{"--unavailable-every", "-1"}, exitUsage, "--unavailable-every"},
-		{[]string{"--silent-after", "-1"}, exitUsage, "--silent-after"},
-		{[]string{"--latency", "-1ms"}, exitUsage, "--latency"},
-		{[]string{"--consistency-window", "-1s"}, exitUsage, "--consistency-window"},
-		{[]string{"--latency", "soon"}, exitUsage, "invalid value"},
+		{[]string{"--addr", "0.0.0.0:4566"}, reports.ExitUsage, "--allow-remote"},
+		{[]string{"--addr", ":4566"}, reports.ExitUsage, "all interfaces"},
+		{[]string{"--addr", "nonsense"}, reports.ExitUsage, "HOST:PORT"},
+		{[]string{"--defects", "no-request-id,bogus"}, reports.ExitUsage, `"bogus"`},
+		{[]string{"--account", "42"}, reports.ExitUsage, "12 digits"},
+		{[]string{"--step", "0s"}, reports.ExitUsage, "--step"},
+		{[]string{"--auto-advance", "1s"}, reports.ExitUsage, "--virtual-clock"},
+		{[]string{"extra"}, reports.ExitUsage, "unexpected argument"},
+		{[]string{"--help"}, reports.ExitOK, "--allow-remote"},
+		{[]string{"--throttle-every", "-1"}, reports.ExitUsage, "--throttle-every must not be negative"},
+		{[]string{"--fail-every", "-2"}, reports.ExitUsage, "--fail-every"},
+		{[]string{"--unavailable-every", "-1"}, reports.ExitUsage, "--unavailable-every"},
+		{[]string{"--silent-after", "-1"}, reports.ExitUsage, "--silent-after"},
+		{[]string{"--latency", "-1ms"}, reports.ExitUsage, "--latency"},
+		{[]string{"--consistency-window", "-1s"}, reports.ExitUsage, "--consistency-window"},
+		{[]string{"--latency", "soon"}, reports.ExitUsage, "invalid value"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := runEmulate(tc.args, &stdout, &stderr)
@@ -124,7 +125,7 @@ func TestEmulateFlagErrors(t *testing.T) {
 		}
 	}
 	var stdout bytes.Buffer
-	if code := runEmulate([]string{"--defects", "list"}, &stdout, io.Discard); code != exitOK || !strings.Contains(stdout.String(), "fault-wrong-name") {
+	if code := runEmulate([]string{"--defects", "list"}, &stdout, io.Discard); code != reports.ExitOK || !strings.Contains(stdout.String(), "fault-wrong-name") {
 		t.Errorf("--defects list: %d %s", code, stdout.String())
 	}
 	if _, ok := commands["emulate"]; !ok {
@@ -136,7 +137,7 @@ func TestEmulateFlagErrors(t *testing.T) {
 // included.
 func TestEmulateHelpDocumentsEveryFlag(t *testing.T) {
 	var stderr bytes.Buffer
-	if code := runEmulate([]string{"--help"}, io.Discard, &stderr); code != exitOK {
+	if code := runEmulate([]string{"--help"}, io.Discard, &stderr); code != reports.ExitOK {
 		t.Fatalf("--help: exit %d", code)
 	}
 	for _, f := range []string{"addr", "allow-remote", "region", "account", "project", "failing-project", "step", "control", "virtual-clock",
@@ -176,7 +177,7 @@ func startEmulate(t *testing.T, args ...string) (url, printed string) {
 		}()
 		select {
 		case code := <-done:
-			if code != exitOK {
+			if code != reports.ExitOK {
 				t.Errorf("exit code %d when the context ended; stderr: %s", code, stderr.String())
 			}
 		case <-time.After(10 * time.Second):
@@ -244,15 +245,6 @@ func TestEmulatePrintsKeysAndRunCommand(t *testing.T) {
 	for f := range strings.SplitSeq(cmd, " ") {
 		if name, ok := strings.CutPrefix(f, "--"); ok && !strings.Contains(help.String(), "  -"+name+" ") {
 			t.Errorf("dmsconform run does not know --%s:\n%s", name, help.String())
-		}
-	}
-}
-
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{"dmsconform-project": "dmsconform-project", "http://127.0.0.1:4566/": "http://127.0.0.1:4566/",
-		"my project": "'my project'", "it's": `'it'\''s'`, "": "''"} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }
@@ -338,8 +330,8 @@ func TestEmulateStartFaultProjectUsage(t *testing.T) {
 		"no-bucket=ThrottlingException": `start fault "ThrottlingException" is not a modelled fault of any Start* operation`,
 	} {
 		var stdout, stderr bytes.Buffer
-		if code := dispatch([]string{"emulate", "--addr", "127.0.0.1:0", "--start-fault-project", arg}, &stdout, &stderr); code != exitUsage || !strings.Contains(stderr.String(), want) {
-			t.Errorf("--start-fault-project %s: exit %d, stderr %q; want %d saying %q", arg, code, stderr.String(), exitUsage, want)
+		if code := dispatch([]string{"emulate", "--addr", "127.0.0.1:0", "--start-fault-project", arg}, &stdout, &stderr); code != reports.ExitUsage || !strings.Contains(stderr.String(), want) {
+			t.Errorf("--start-fault-project %s: exit %d, stderr %q; want %d saying %q", arg, code, stderr.String(), reports.ExitUsage, want)
 		}
 	}
 }

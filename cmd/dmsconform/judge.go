@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/runner"
 )
 
@@ -42,7 +43,7 @@ func runJudge(args []string, stdout, stderr io.Writer) int {
 	}
 	if len(rest) != 1 {
 		fmt.Fprintf(stderr, "dmsconform judge: pass one recording folder (got %d arguments), e.g. dmsconform judge fixtures/recorded/embedded\n", len(rest))
-		return exitUsage
+		return reports.ExitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

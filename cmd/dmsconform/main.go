@@ -10,10 +10,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"sort"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/runner"
 )
 
@@ -26,18 +26,9 @@ func runVersion(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	m := runner.ModelInfo()
-	fmt.Fprintf(stdout, "dmsconform %s (model %s, sha256 %.12s; %s)\n", runner.Version, m.Version, m.SHA256, runtime.Version())
-	return exitOK
+	fmt.Fprintln(stdout, runner.VersionLine())
+	return reports.ExitOK
 }
-
-// Exit codes (the CLI contract).
-const (
-	exitOK          = 0 // conformant (with --baseline: no new failures)
-	exitNonConform  = 1 // non-conformance or new failures
-	exitUsage       = 2 // usage or configuration error
-	exitHarnessFail = 3 // target unreachable or harness error
-)
 
 // command is one subcommand.
 type command struct {
@@ -59,9 +50,9 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		usage(stdout)
 		if len(args) == 0 {
-			return exitUsage
+			return reports.ExitUsage
 		}
-		return exitOK
+		return reports.ExitOK
 	}
 	if args[0] == "--version" || args[0] == "-version" {
 		return runVersion(nil, stdout, stderr)
@@ -69,7 +60,7 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	cmd, ok := commands[args[0]]
 	if !ok {
 		fmt.Fprintf(stderr, "dmsconform: unknown command %q: run 'dmsconform --help' for the list of commands\n", args[0])
-		return exitUsage
+		return reports.ExitUsage
 	}
 	return cmd.run(args[1:], stdout, stderr)
 }
@@ -113,14 +104,14 @@ func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			help()
-			return exitOK, true
+			return reports.ExitOK, true
 		}
 		fmt.Fprintf(fs.Output(), "run '%s --help' for its flags\n", fs.Name())
-		return exitUsage, true
+		return reports.ExitUsage, true
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q (flags go before nothing else; see --help)\n", fs.Name(), fs.Arg(0))
-		return exitUsage, true
+		return reports.ExitUsage, true
 	}
 	return 0, false
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/runner"
 )
 
@@ -72,5 +73,5 @@ func runHistory(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dmsconform history: %v\n", err)
 		return runner.ExitCodeOf(err)
 	}
-	return exitOK
+	return reports.ExitOK
 }

@@ -22,14 +22,14 @@ func TestMergeAndHistoryCommands(t *testing.T) {
 		want int
 		says string
 	}{
-		{[]string{"merge", "--out", out, good, bad, "--label", "one,two"}, exitNonConform, "verdict: FAIL"},
-		{[]string{"merge", "--out", t.TempDir(), good}, exitOK, "verdict: PASS"},
-		{[]string{"merge"}, exitUsage, "no reports"},
-		{[]string{"merge", "--label", "a", "--label", "b", good}, exitUsage, "2 labels for 1 reports"},
-		{[]string{"merge", filepath.Join(t.TempDir(), "nothing")}, exitUsage, "does not exist"},
-		{[]string{"merge", out, good}, exitUsage, "is a merged report"},
-		{[]string{"history", "--out", t.TempDir(), good, bad, "--keep", "5"}, exitOK, "2 run(s) of embedded"},
-		{[]string{"history", "--keep", "-1", good}, exitUsage, "--keep -1"},
+		{[]string{"merge", "--out", out, good, bad, "--label", "one,two"}, reports.ExitNonConform, "verdict: FAIL"},
+		{[]string{"merge", "--out", t.TempDir(), good}, reports.ExitOK, "verdict: PASS"},
+		{[]string{"merge"}, reports.ExitUsage, "no reports"},
+		{[]string{"merge", "--label", "a", "--label", "b", good}, reports.ExitUsage, "2 labels for 1 reports"},
+		{[]string{"merge", filepath.Join(t.TempDir(), "nothing")}, reports.ExitUsage, "does not exist"},
+		{[]string{"merge", out, good}, reports.ExitUsage, "is a merged report"},
+		{[]string{"history", "--out", t.TempDir(), good, bad, "--keep", "5"}, reports.ExitOK, "2 run(s) of embedded"},
+		{[]string{"history", "--keep", "-1", good}, reports.ExitUsage, "--keep -1"},
 	}
 	for _, c := range cases {
 		var stdout, stderr bytes.Buffer

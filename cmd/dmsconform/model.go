@@ -1,12 +1,11 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
-	"github.com/dmsconform/dmsconform/spec"
+	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/runner"
 )
 
 func init() {
@@ -20,79 +19,9 @@ func runModel(args []string, stdout, stderr io.Writer) int {
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	var m *spec.Model
-	var err error
-	if *path != "" {
-		m, err = spec.LoadFile(*path)
-	} else {
-		m, err = spec.Load()
-	}
-	if err != nil {
+	if err := runner.WriteModel(stdout, *path, *asJSON); err != nil {
 		fmt.Fprintf(stderr, "dmsconform model: %v\n", err)
-		return exitUsage
+		return runner.ExitCodeOf(err)
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(spec.Describe(m)); err != nil {
-			fmt.Fprintf(stderr, "dmsconform model: %v\n", err)
-			return exitHarnessFail
-		}
-		return exitOK
-	}
-	writeModelText(stdout, m)
-	return exitOK
-}
-
-func writeModelText(w io.Writer, m *spec.Model) {
-	d := spec.Describe(m)
-	fmt.Fprintf(w, "%s\nversion %s  sha256 %s  (%s)\n", d.Title, d.Version, d.SHA256[:12], d.Source)
-	fmt.Fprintf(w, "service %s: protocol %s, target prefix %s, signing name %s, API version %s\n",
-		d.Service.ServiceID, d.Service.Protocol, d.Service.TargetPrefix, d.Service.SigningName, d.Service.APIVersion)
-	fmt.Fprintln(w, "\nOperations:")
-	for _, op := range d.Operations {
-		fmt.Fprintf(w, "  %-34s %-9s %-8s %s -> %s\n", op.Name, op.Family, op.Role, op.Input, op.Output)
-		fmt.Fprintf(w, "  %-34s target %s; faults: %s\n", "", op.Target, strings.Join(op.Faults, ", "))
-	}
-	fmt.Fprintln(w, "\nShapes:")
-	for _, sh := range d.Shapes {
-		kind := sh.Type
-		if sh.Union {
-			kind = "union"
-		}
-		if sh.Fault != "" {
-			kind = "fault " + sh.Fault
-		}
-		fmt.Fprintf(w, "  %s (%s)\n", sh.Name, kind)
-		for _, mb := range sh.Members {
-			req := ""
-			if mb.Required {
-				req = " required"
-			}
-			extra := ""
-			if mb.Values != "" {
-				extra = " values:" + mb.Values
-			}
-			fmt.Fprintf(w, "    %-28s %s%s%s\n", mb.Name, mb.Type, req, extra)
-		}
-	}
-	fmt.Fprintln(w, "\nUnions:")
-	for _, u := range d.Unions {
-		open := "closed"
-		if u.Open {
-			open = "open to unknown members"
-		}
-		fmt.Fprintf(w, "  %-28s members: %s (%s)\n", u.Name, strings.Join(u.Members, ", "), open)
-	}
-	fmt.Fprintln(w, "\nDocumented value sets:")
-	for _, vs := range d.ValueSets {
-		open := "closed"
-		if vs.Open {
-			open = "open"
-		}
-		if vs.Ordered {
-			open += ", ordered"
-		}
-		fmt.Fprintf(w, "  %-14s %s (%s)\n", vs.Name, strings.Join(vs.Values, ", "), open)
-	}
+	return reports.ExitOK
 }

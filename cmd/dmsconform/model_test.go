@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -20,7 +21,7 @@ func runModelCmd(args ...string) (int, string, string) {
 
 func TestModelText(t *testing.T) {
 	code, out, errs := runModelCmd("model")
-	if code != exitOK || errs != "" {
+	if code != reports.ExitOK || errs != "" {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	for _, w := range []string{
@@ -46,7 +47,7 @@ func TestModelText(t *testing.T) {
 
 func TestModelJSON(t *testing.T) {
 	code, out, errs := runModelCmd("model", "--json")
-	if code != exitOK || errs != "" {
+	if code != reports.ExitOK || errs != "" {
 		t.Fatalf("exit %d, stderr %q", code, errs)
 	}
 	var d spec.Description
@@ -105,7 +106,7 @@ func TestModelSpecFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errs := runModelCmd("model", "--spec", good)
-	if code != exitOK || errs != "" || !strings.Contains(out, "("+good+")") {
+	if code != reports.ExitOK || errs != "" || !strings.Contains(out, "("+good+")") {
 		t.Errorf("good copy: exit %d, stderr %q, source line missing in:\n%.300s", code, errs, out)
 	}
 
@@ -118,8 +119,8 @@ func TestModelSpecFlag(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errs = runModelCmd("model", "--spec", broken)
-	if code != exitUsage {
-		t.Errorf("broken spec: exit %d, want %d", code, exitUsage)
+	if code != reports.ExitUsage {
+		t.Errorf("broken spec: exit %d, want %d", code, reports.ExitUsage)
 	}
 	if out != "" {
 		t.Errorf("broken spec printed to stdout: %q", out)
@@ -131,27 +132,27 @@ func TestModelSpecFlag(t *testing.T) {
 	}
 
 	code, _, errs = runModelCmd("model", "--spec", filepath.Join(dir, "missing.yaml"))
-	if code != exitUsage || !strings.Contains(errs, "pass the path of an OpenAPI 3.1 file") {
+	if code != reports.ExitUsage || !strings.Contains(errs, "pass the path of an OpenAPI 3.1 file") {
 		t.Errorf("missing spec: exit %d, stderr %q", code, errs)
 	}
 }
 
 func TestModelHelpAndBadFlags(t *testing.T) {
 	code, out, errs := runModelCmd("model", "--help")
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Errorf("--help: exit %d", code)
 	}
 	if out != "" || !strings.Contains(errs, "Usage: dmsconform model [--json] [--spec FILE]") || !strings.Contains(errs, "-spec FILE") {
 		t.Errorf("--help: stdout %q stderr %q", out, errs)
 	}
-	if code, _, _ := runModelCmd("model", "--bogus"); code != exitUsage {
-		t.Errorf("--bogus: exit %d, want %d", code, exitUsage)
+	if code, _, _ := runModelCmd("model", "--bogus"); code != reports.ExitUsage {
+		t.Errorf("--bogus: exit %d, want %d", code, reports.ExitUsage)
 	}
-	if code, _, errs := runModelCmd("model", "extra"); code != exitUsage || !strings.Contains(errs, `unexpected argument "extra"`) {
+	if code, _, errs := runModelCmd("model", "extra"); code != reports.ExitUsage || !strings.Contains(errs, `unexpected argument "extra"`) {
 		t.Errorf("extra argument: exit %d, stderr %q", code, errs)
 	}
 	code, out, _ = runModelCmd("--help")
-	if code != exitOK || !strings.Contains(out, "model") || !strings.Contains(out, "print the operations, shapes, unions and documented value sets of the model") {
+	if code != reports.ExitOK || !strings.Contains(out, "model") || !strings.Contains(out, "print the operations, shapes, unions and documented value sets of the model") {
 		t.Errorf("top-level --help: exit %d, output %q", code, out)
 	}
 }

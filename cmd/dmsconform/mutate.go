@@ -6,11 +6,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
-	"time"
 
-	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/runner"
 )
 
@@ -31,27 +29,16 @@ func runMutate(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	if *list {
-		for _, m := range emulator.DefectModes() {
-			fmt.Fprintf(stdout, "%-28s %s\n", m.Name, m.Description)
-		}
-		return exitOK
-	}
-	dir := *out
-	if dir == "" {
-		dir = filepath.Join("reports", "out", "mutation-"+time.Now().UTC().Format("20060102T150405Z"))
+		runner.WriteDefectModes(stdout)
+		return reports.ExitOK
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := runner.Mutate(ctx, runner.MutateOptions{Modes: splitComma(*modes), Repeats: *repeats, RealTime: *realTime, Parallel: *parallel, Out: dir, Stdout: stdout})
+	res, err := runner.Mutate(ctx, runner.MutateOptions{Modes: splitComma(*modes), Repeats: *repeats, RealTime: *realTime, Parallel: *parallel,
+		Out: *out, Markdown: *md, Stdout: stdout})
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform mutate: %v\n", err)
 		return runner.ExitCodeOf(err)
-	}
-	if *md != "" {
-		if err := os.WriteFile(*md, []byte(runner.MarkdownMatrix(res.Run)), 0o644); err != nil {
-			fmt.Fprintf(stderr, "dmsconform mutate: writing %s: %v\n", *md, err)
-			return exitHarnessFail
-		}
 	}
 	return res.ExitCode
 }

@@ -16,7 +16,7 @@ func TestMutateCommand(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "mutation")
 	md := filepath.Join(t.TempDir(), "matrix.md")
 	code, stdout, stderr := sdkRunCLI(t, "mutate", "--modes", "wrong-content-type", "--repeats", "1", "--real-time", "0", "--out", out, "--markdown", md)
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	for _, want := range []string{"1 modes, kill rate 100%", "1 identical virtual-clock runs", "0 real-time runs"} {

@@ -35,7 +35,7 @@ const repoRoot = "../.."
 // with the night before when there was one (as the nightly's --baseline does).
 func cellReport(t *testing.T, dir string, night int, outcomes map[string]reports.Outcome, before *reports.Run) *reports.Run {
 	t.Helper()
-	run := &reports.Run{Kind: reports.KindTarget, Target: reports.Target{Kind: "aws", Region: "eu-west-1"},
+	run := &reports.Run{Mode: reports.ModeTarget, Target: reports.Target{TargetKind: "aws", Region: "eu-west-1"},
 		Started: time.Date(2026, 11, 1+night, 3, 17, 0, 0, time.UTC), Duration: time.Minute, Calls: map[string]int{"CancelMetadataModelConversion": 9}}
 	for id, o := range outcomes {
 		run.Checks = append(run.Checks, reports.Check{CheckInfo: reports.CheckInfo{ID: id, Level: "MUST"}, Outcome: o})
@@ -190,63 +190,86 @@ func TestNightlyCells(t *testing.T) {
 // runs one job per cell of one variable (fail-fast off, the cell's own role and
 // account guard), merges them after, and every file either reads exists (the
 // known-deviations file parses).
-func TestWorkflowsAreWhatTheReadmeSays(t *testing.T) {
-	type step struct {
-		Uses string            `yaml:"uses"`
-		Run  string            `yaml:"run"`
-		With map[string]string `yaml:"with"`
-	}
-	type job struct {
-		Needs    any               `yaml:"needs"`
-		If       string            `yaml:"if"`
-		Env      map[string]string `yaml:"env"`
-		Strategy struct {
-			FailFast *bool          `yaml:"fail-fast"`
-			Matrix   map[string]any `yaml:"matrix"`
-		} `yaml:"strategy"`
-		Steps []step `yaml:"steps"`
-	}
-	type workflow struct {
-		On   map[string]any `yaml:"on"`
-		Jobs map[string]job `yaml:"jobs"`
-	}
-	read := func(name string) workflow {
-		data, err := os.ReadFile(filepath.Join(repoRoot, ".github", "workflows", name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var w workflow
-		if err := yaml.Unmarshal(data, &w); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return w
-	}
-	text := func(j job) string {
-		var b strings.Builder
-		for _, s := range j.Steps {
-			b.WriteString(s.Uses + "\n" + s.Run + "\n")
-			for k, v := range s.With {
-				b.WriteString(k + ": " + v + "\n")
-			}
-		}
-		return b.String()
-	}
+// workflowStep, workflowJob and workflow are what the tests read of a GitHub Actions
+// workflow file.
+type workflowStep struct {
+	Uses string            `yaml:"uses"`
+	Run  string            `yaml:"run"`
+	With map[string]string `yaml:"with"`
+}
 
-	ci := read("ci.yml")
+type workflowJob struct {
+	Needs    any               `yaml:"needs"`
+	If       string            `yaml:"if"`
+	Env      map[string]string `yaml:"env"`
+	Strategy struct {
+		FailFast *bool          `yaml:"fail-fast"`
+		Matrix   map[string]any `yaml:"matrix"`
+	} `yaml:"strategy"`
+	Steps []workflowStep `yaml:"steps"`
+}
+
+type workflow struct {
+	On   map[string]any         `yaml:"on"`
+	Jobs map[string]workflowJob `yaml:"jobs"`
+}
+
+// readWorkflow reads .github/workflows/name.
+func readWorkflow(t *testing.T, name string) workflow {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot, ".github", "workflows", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var w workflow
+	if err := yaml.Unmarshal(data, &w); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return w
+}
+
+// stepsText is a job's steps as text: what each uses and runs, and its inputs.
+func stepsText(j workflowJob) string {
+	var b strings.Builder
+	for _, s := range j.Steps {
+		b.WriteString(s.Uses + "\n" + s.Run + "\n")
+		for k, v := range s.With {
+			b.WriteString(k + ": " + v + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestWorkflowsAreWhatTheReadmeSays(t *testing.T) {
+	ci := readWorkflow(t, "ci.yml")
 	if _, ok := ci.On["push"]; !ok {
 		t.Error("ci.yml does not run on push")
 	}
 	if _, ok := ci.On["pull_request"]; !ok {
 		t.Error("ci.yml does not run on pull_request")
 	}
-	all := text(ci.Jobs["test"])
+	all := stepsText(ci.Jobs["test"])
 	for _, want := range []string{"actions/setup-go", "actions/setup-node", "actions/setup-python", "pip install -r .ci/requirements.txt", "bash .ci/run"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("ci.yml's test job lacks %q", want)
 		}
 	}
+	checkNightly(t, readWorkflow(t, "nightly.yml"))
+	for _, f := range []string{".ci/run", ".ci/requirements.txt", ".github/nightly/cells.sh", ".github/nightly/merge.sh", "conformance/known-deviations.yaml", "suites/sdk/js/package-lock.json", "go.mod"} {
+		if _, err := os.Stat(filepath.Join(repoRoot, f)); err != nil {
+			t.Errorf("a workflow reads %s: %v", f, err)
+		}
+	}
+	if _, err := reports.LoadKnownDeviations(filepath.Join(repoRoot, "conformance", "known-deviations.yaml")); err != nil {
+		t.Errorf("conformance/known-deviations.yaml: %v", err)
+	}
+}
 
-	n := read("nightly.yml")
+// checkNightly: the nightly workflow runs one cell per account without fail-fast, each
+// cell with its own guard, inputs and artifact, and merges them whatever happened.
+func checkNightly(t *testing.T, n workflow) {
+	t.Helper()
+	text := stepsText
 	cell := n.Jobs["conformance"]
 	if cell.Strategy.FailFast == nil || *cell.Strategy.FailFast {
 		t.Error("nightly.yml: the cells must run with fail-fast: false")
@@ -275,13 +298,5 @@ func TestWorkflowsAreWhatTheReadmeSays(t *testing.T) {
 	}
 	if !strings.Contains(text(n.Jobs["cells"]), "bash .github/nightly/cells.sh") {
 		t.Error("nightly.yml's cells job does not read the cells with cells.sh")
-	}
-	for _, f := range []string{".ci/run", ".ci/requirements.txt", ".github/nightly/cells.sh", ".github/nightly/merge.sh", "conformance/known-deviations.yaml", "suites/sdk/js/package-lock.json", "go.mod"} {
-		if _, err := os.Stat(filepath.Join(repoRoot, f)); err != nil {
-			t.Errorf("a workflow reads %s: %v", f, err)
-		}
-	}
-	if _, err := reports.LoadKnownDeviations(filepath.Join(repoRoot, "conformance", "known-deviations.yaml")); err != nil {
-		t.Errorf("conformance/known-deviations.yaml: %v", err)
 	}
 }

@@ -6,10 +6,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
-	"github.com/dmsconform/dmsconform/record"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/runner"
 )
@@ -47,40 +45,14 @@ func runParity(args []string, stdout, stderr io.Writer) int {
 	}
 	if envErr != nil {
 		fmt.Fprintf(stderr, "dmsconform parity: %v\n", envErr)
-		return exitUsage
-	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "dmsconform parity: --format %q: use text or json\n", *format)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	res, err := runner.Parity(ctx, runner.ParityOptions{Config: *cfg, Recorded: *recorded, LabelFilter: *labels, Out: *out, Stderr: stderr})
+	res, err := runner.Parity(ctx, runner.ParityOptions{Config: *cfg, Recorded: *recorded, LabelFilter: *labels, Out: *out, Format: *format, Stdout: stdout, Stderr: stderr})
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform parity: %v\n", err)
 		return runner.ExitCodeOf(err)
 	}
-	p, dir := res.Parity, res.Dir
-	data, err := record.MarshalParity(p)
-	if err != nil {
-		fmt.Fprintf(stderr, "dmsconform parity: %v\n", err)
-		return exitHarnessFail
-	}
-	if *format == "json" {
-		_, _ = stdout.Write(data)
-	} else {
-		_ = p.WriteText(stdout)
-		if n := res.Run.Totals[reports.Error]; n > 0 {
-			fmt.Fprintf(stdout, "\nwarning: %d check(s) ended in error against %s (see %s)\n", n, cfg.Target, filepath.Join(dir, runner.ParityRun))
-		}
-		verdict := "PARITY"
-		if !p.Perfect() {
-			verdict = fmt.Sprintf("DIFFERENCES: %d exchange(s) differ", p.Exchanges-p.Matching)
-		}
-		fmt.Fprintf(stdout, "\n  reports: %s\n  verdict: %s, %.2f%% of %d exchanges match\n", dir, verdict, p.Score, p.Exchanges)
-	}
-	if p.Perfect() {
-		return exitOK
-	}
-	return exitNonConform
+	return res.ExitCode
 }

@@ -23,7 +23,7 @@ func runParityCmd(args ...string) (int, string, string) {
 
 func TestParityHelpAndUsage(t *testing.T) {
 	code, _, errs := runParityCmd("--help")
-	if code != exitOK || !strings.Contains(errs, "Usage: dmsconform parity --recorded DIR") || !strings.Contains(errs, "Exit codes") {
+	if code != reports.ExitOK || !strings.Contains(errs, "Usage: dmsconform parity --recorded DIR") || !strings.Contains(errs, "Exit codes") {
 		t.Errorf("--help: exit %d\n%s", code, errs)
 	}
 	out := filepath.Join(t.TempDir(), "o")
@@ -38,7 +38,7 @@ func TestParityHelpAndUsage(t *testing.T) {
 		{[]string{"--recorded", parityFixture, "--target", "endpoint", "--out", out}, "--endpoint is required"},
 	} {
 		code, stdout, errs := runParityCmd(tc.args...)
-		if code != exitUsage || !strings.Contains(errs, tc.want) {
+		if code != reports.ExitUsage || !strings.Contains(errs, tc.want) {
 			t.Errorf("%v: exit %d, want 2 with %q\n%s%s", tc.args, code, tc.want, stdout, errs)
 		}
 	}
@@ -47,7 +47,7 @@ func TestParityHelpAndUsage(t *testing.T) {
 func TestParityEmbeddedAgainstFixture(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "parity")
 	code, stdout, errs := runParityCmd("--recorded", parityFixture, "--out", out)
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0 (100%% parity; if the emulator or suites changed on purpose, run make record-fixtures)\n%s%s", code, stdout, errs)
 	}
 	for _, s := range []string{"100.00%", "CancelMetadataModelConversion", "verdict: PARITY"} {
@@ -65,8 +65,8 @@ func TestParityEmbeddedAgainstFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Kind != reports.KindParity || run.Totals[reports.Fail] != 0 || run.Totals[reports.Pass] < 16 {
-		t.Errorf("parity report: kind %q totals %v", run.Kind, run.Totals)
+	if run.Mode != reports.ModeParity || run.Totals[reports.Fail] != 0 || run.Totals[reports.Pass] < 16 {
+		t.Errorf("parity report: kind %q totals %v", run.Mode, run.Totals)
 	}
 }
 
@@ -97,7 +97,7 @@ func TestParityTamperedRecordingExitsOne(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "parity")
 	code, stdout, errs := runParityCmd("--recorded", tampered, "--out", out, "--format", "json")
-	if code != exitNonConform {
+	if code != reports.ExitNonConform {
 		t.Fatalf("exit %d, want 1\n%s%s", code, stdout, errs)
 	}
 	var p record.Parity
@@ -111,7 +111,7 @@ func TestParityTamperedRecordingExitsOne(t *testing.T) {
 	for _, c := range p.Scripts {
 		for _, e := range c.Exchanges {
 			for _, d := range e.Differences {
-				found[c.Key+" "+d.Pointer] = d.Kind
+				found[c.Key+" "+d.Pointer] = d.Change
 			}
 		}
 	}

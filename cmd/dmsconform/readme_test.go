@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dmsconform/dmsconform/reports"
 )
 
 // readmeUsage returns, per command, the flags the README's Usage block lists: the first
@@ -58,7 +60,7 @@ func readmeUsage(t *testing.T) map[string]map[string]bool {
 func helpFlags(t *testing.T, cmd string) map[string]bool {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	if code := dispatch([]string{cmd, "--help"}, &stdout, &stderr); code != exitOK {
+	if code := dispatch([]string{cmd, "--help"}, &stdout, &stderr); code != reports.ExitOK {
 		t.Fatalf("dmsconform %s --help exited %d: %s", cmd, code, stderr.String())
 	}
 	out := map[string]bool{}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
-	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
+	sdk "github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 // envAsAdapter makes this test binary act as an SDK adapter: it reads the adapter
@@ -23,13 +23,13 @@ const envAsAdapter = "DMSCONFORM_TEST_AS_ADAPTER"
 // aws-sdk-go-v2 doing the decoding.
 func serveAsAdapter() int {
 	var req struct {
-		Jobs []sdkconform.Job `json:"jobs"`
+		Jobs []sdk.Job `json:"jobs"`
 	}
 	if err := json.NewDecoder(os.Stdin).Decode(&req); err != nil {
 		_ = json.NewEncoder(os.Stdout).Encode(map[string]any{"error": "the jobs do not decode: " + err.Error()})
 		return 1
 	}
-	obs, err := sdkconform.GoSDK{}.Run(context.Background(), spec.MustLoad(), req.Jobs)
+	obs, err := sdk.GoSDK{}.Run(context.Background(), spec.MustLoad(), req.Jobs)
 	if err != nil {
 		_ = json.NewEncoder(os.Stdout).Encode(map[string]any{"error": err.Error()})
 		return 1
@@ -38,7 +38,7 @@ func serveAsAdapter() int {
 	for i, o := range obs {
 		results[i] = map[string]any{"key": req.Jobs[i].Key}
 		if e := o.Err; e != nil {
-			results[i]["error"] = map[string]any{"kind": e.Kind, "code": e.Code, "typed": e.Typed, "message": e.Message, "detail": e.Detail}
+			results[i]["error"] = map[string]any{"kind": e.Layer, "code": e.Code, "typed": e.Typed, "message": e.Message, "detail": e.Detail}
 		} else {
 			results[i]["output"] = o.Output
 		}
@@ -59,15 +59,15 @@ func TestANewSDKRunsTheCorpus(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(envAsAdapter, "1") // the adapter process inherits it
-	saved := sdkconform.Registry
-	sdkconform.Registry = append(slices.Clone(saved), sdkconform.Entry{
+	saved := sdk.Registry
+	sdk.Registry = append(slices.Clone(saved), sdk.Entry{
 		Name: "recipe", Target: "recipe-sdk", Description: "a test's SDK, through its adapter",
-		Options: []sdkconform.Option{{Flag: "recipe-adapter", Usage: "the adapter `PROGRAM`"}},
-		New: func(o map[string]string) sdkconform.SDK {
-			return sdkconform.NewAdapterSDK("recipe-sdk", "aws-sdk-go-v2 behind a test adapter", o["recipe-adapter"])
+		Options: []sdk.Option{{Flag: "recipe-adapter", Usage: "the adapter `PROGRAM`"}},
+		New: func(o map[string]string) sdk.SDK {
+			return sdk.NewAdapterSDK("recipe-sdk", "aws-sdk-go-v2 behind a test adapter", o["recipe-adapter"])
 		},
 	})
-	t.Cleanup(func() { sdkconform.Registry = saved })
+	t.Cleanup(func() { sdk.Registry = saved })
 
 	if _, stdout, stderr := sdkRunCLI(t, "sdk", "--help"); !strings.Contains(stdout+stderr, "-recipe-adapter") || !strings.Contains(stdout+stderr, "a test's SDK") {
 		help := stdout + stderr
@@ -75,10 +75,10 @@ func TestANewSDKRunsTheCorpus(t *testing.T) {
 	}
 	out := t.TempDir()
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "go,recipe", "--recipe-adapter", exe, "--known-deviations", "none", "--out", out)
-	if code != exitOK && code != exitNonConform {
+	if code != reports.ExitOK && code != reports.ExitNonConform {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	fixtures, err := sdkconform.LoadDefault()
+	fixtures, err := sdk.LoadDefault()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +90,8 @@ func TestANewSDKRunsTheCorpus(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if recipe.Target.Kind != "recipe-sdk" || len(recipe.Checks) != len(fixtures) || recipe.Totals[reports.Skipped] != 0 || recipe.Totals[reports.Error] != 0 {
-		t.Fatalf("the new SDK's report: target %q, %d checks for %d fixtures, totals %v", recipe.Target.Kind, len(recipe.Checks), len(fixtures), recipe.Totals)
+	if recipe.Target.TargetKind != "recipe-sdk" || len(recipe.Checks) != len(fixtures) || recipe.Totals[reports.Skipped] != 0 || recipe.Totals[reports.Error] != 0 {
+		t.Fatalf("the new SDK's report: target %q, %d checks for %d fixtures, totals %v", recipe.Target.TargetKind, len(recipe.Checks), len(fixtures), recipe.Totals)
 	}
 	want := map[string]reports.Outcome{}
 	for _, c := range goRun.Checks {

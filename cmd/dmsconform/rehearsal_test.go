@@ -147,7 +147,7 @@ func TestRehearseTheNightly(t *testing.T) {
 		"AWS_ENDPOINT_URL_DATABASE_MIGRATION_SERVICE="+dms, "DMSCONFORM_DENIED_PROFILE=denied")
 	status, text := reports.VerdictStatus(run)
 	t.Logf("%s: %s", status, text)
-	if code != exitOK || status != "PASS" {
+	if code != reports.ExitOK || status != "PASS" {
 		t.Errorf("exit %d, %s: %s\n%s", code, status, text, out)
 	}
 	byID := map[string]reports.Check{}
@@ -204,7 +204,7 @@ func TestRehearseTheNightlyOIDC(t *testing.T) {
 	guard.Env = append([]string{envAsCLI + "=1", "PATH=" + os.Getenv("PATH"), "AWS_EC2_METADATA_DISABLED=true", "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(dir, "none"),
 		"AWS_REGION=us-east-1", "DMSCONFORM_PROJECT=" + emulator.DefaultProject, "DMSCONFORM_ALLOW_ACCOUNTS=444455556666"}, oidc...)
 	refused, err := guard.CombinedOutput()
-	if ee, _ := err.(*exec.ExitError); ee == nil || ee.ExitCode() != exitUsage || !strings.Contains(string(refused), "********3333") || !strings.Contains(string(refused), "not in --allow-account") {
+	if ee, _ := err.(*exec.ExitError); ee == nil || ee.ExitCode() != reports.ExitUsage || !strings.Contains(string(refused), "********3333") || !strings.Contains(string(refused), "not in --allow-account") {
 		t.Errorf("another account: %v, want exit 2 naming the role's account:\n%s", err, refused)
 	}
 
@@ -218,7 +218,7 @@ func TestRehearseTheNightlyOIDC(t *testing.T) {
 		}
 	}
 	want := []string{"CancelMetadataModelConversion.protocol.bad-signature-rejected", "CancelMetadataModelCreation.protocol.bad-signature-rejected"}
-	if code != exitNonConform || strings.Join(failing, " ") != strings.Join(want, " ") {
+	if code != reports.ExitNonConform || strings.Join(failing, " ") != strings.Join(want, " ") {
 		t.Errorf("exit %d, failing %v: want exit 1 and only the bad-signature checks failing (an emulator that accepts any key cannot verify a signature)\n%s", code, failing, out)
 	}
 	// Every call to DMS was signed with the role's temporary credentials and carries

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/runner"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
@@ -61,12 +62,12 @@ func runRun(args []string, stdout, stderr io.Writer) int {
 	}
 	if envErr != nil {
 		fmt.Fprintf(stderr, "dmsconform run: %v\n", envErr)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	mode, err := progressMode(*progress, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "dmsconform run: %v\n", err)
-		return exitUsage
+		return reports.ExitUsage
 	}
 	ctx, abort, stop := interrupts(stderr)
 	defer stop()

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/suites/all"
-	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
+	sdk "github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 // dmsconform runs the CLI in this process (a run is a value: nothing global stays
@@ -93,7 +93,7 @@ func TestChecksFormats(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || len(doc.Checks) != len(all.Checks()) {
 		t.Fatalf("json: %v, %d checks, want %d", err, len(doc.Checks), len(all.Checks()))
 	}
-	if fixtures, err := sdkconform.LoadDefault(); err != nil || len(doc.SDKChecks) != len(fixtures) {
+	if fixtures, err := sdk.LoadDefault(); err != nil || len(doc.SDKChecks) != len(fixtures) {
 		t.Fatalf("%d SDK fixture checks for %d fixtures (%v)", len(doc.SDKChecks), len(fixtures), err)
 	}
 	out.Reset()

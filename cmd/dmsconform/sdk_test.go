@@ -9,7 +9,8 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/reports"
-	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
+	"github.com/dmsconform/dmsconform/runner"
+	"github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 func sdkRunCLI(t *testing.T, args ...string) (int, string, string) {
@@ -24,8 +25,8 @@ func sdkRunCLI(t *testing.T, args ...string) (int, string, string) {
 func TestSDKCommandGo(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", out, "--known-deviations", "none")
-	if code != exitNonConform {
-		t.Fatalf("exit %d, want %d (the Go SDK's union findings fail)\nstdout:\n%s\nstderr:\n%s", code, exitNonConform, stdout, stderr)
+	if code != reports.ExitNonConform {
+		t.Fatalf("exit %d, want %d (the Go SDK's union findings fail)\nstdout:\n%s\nstderr:\n%s", code, reports.ExitNonConform, stdout, stderr)
 	}
 	for _, f := range []string{reports.FileJSON, reports.FileJUnit, reports.FileHTML, reports.FileMarkdown} {
 		if _, err := os.Stat(filepath.Join(out, "go", f)); err != nil {
@@ -39,8 +40,8 @@ func TestSDKCommandGo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Kind != reports.KindSDK || run.Target.Kind != "aws-sdk-go-v2" || run.Target.Version == "" {
-		t.Errorf("run kind %q target %+v", run.Kind, run.Target)
+	if run.Mode != reports.ModeSDK || run.Target.TargetKind != "aws-sdk-go-v2" || run.Target.Version == "" {
+		t.Errorf("run kind %q target %+v", run.Mode, run.Target)
 	}
 	if run.Totals[reports.Fail] == 0 || run.Totals[reports.Pass] == 0 {
 		t.Errorf("totals %v", run.Totals)
@@ -60,7 +61,7 @@ func TestSDKCommandKnownDeviations(t *testing.T) {
 	out := t.TempDir()
 	known := filepath.Join("..", "..", "fixtures", "known-deviations.sdk.yaml")
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", out, "--known-deviations", known)
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	var run struct {
@@ -89,7 +90,7 @@ func TestSDKCommandKnownDeviations(t *testing.T) {
 func TestSDKCommandJSWithoutNode(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "js", "--out", out, "--node", filepath.Join(t.TempDir(), "no-node"))
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "skipped:") {
@@ -113,16 +114,16 @@ func TestSDKCommandUsage(t *testing.T) {
 		{"sdk", "--known-deviations", "/no/such/file.yaml"},
 		{"sdk", "--fixtures", "/no/such/dir"},
 	} {
-		if code, _, stderr := sdkRunCLI(t, args...); code != exitUsage {
-			t.Errorf("%v: exit %d, want %d (stderr %s)", args, code, exitUsage, stderr)
+		if code, _, stderr := sdkRunCLI(t, args...); code != reports.ExitUsage {
+			t.Errorf("%v: exit %d, want %d (stderr %s)", args, code, reports.ExitUsage, stderr)
 		}
 	}
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--help")
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Errorf("--help: exit %d", code)
 	}
 	help := stdout + stderr
-	for _, e := range sdkconform.Registry {
+	for _, e := range sdk.Registry {
 		if !strings.Contains(help, "  "+e.Name+" ") || !strings.Contains(help, e.Target) {
 			t.Errorf("--help does not list the SDK %s (%s):\n%s", e.Name, e.Target, help)
 		}
@@ -132,7 +133,7 @@ func TestSDKCommandUsage(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"all", DefaultSDKKnownDeviations, "matrix.html"} {
+	for _, want := range []string{"all", runner.DefaultSDKKnownDeviations, "matrix.html"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("--help does not mention %q:\n%s", want, help)
 		}
@@ -145,14 +146,14 @@ func TestSDKCommandUsage(t *testing.T) {
 // turns it off, and a custom --fixtures folder does not get it.
 func TestSDKCommandDefaultKnownDeviations(t *testing.T) {
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", t.TempDir())
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0 (the default known deviations cover the Go findings)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "known-deviations.sdk.yaml (default)") || !strings.Contains(stdout, "  known sdk.") {
 		t.Errorf("the summary does not say the default file was used:\n%s", stdout)
 	}
-	if code, stdout, _ := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", t.TempDir(), "--known-deviations="); code != exitNonConform || strings.Contains(stdout, "(default)") {
-		t.Errorf("--known-deviations= : exit %d, want %d without any file\n%s", code, exitNonConform, stdout)
+	if code, stdout, _ := sdkRunCLI(t, "sdk", "--sdk", "go", "--out", t.TempDir(), "--known-deviations="); code != reports.ExitNonConform || strings.Contains(stdout, "(default)") {
+		t.Errorf("--known-deviations= : exit %d, want %d without any file\n%s", code, reports.ExitNonConform, stdout)
 	}
 }
 
@@ -162,20 +163,20 @@ func TestSDKCommandDefaultKnownDeviations(t *testing.T) {
 func TestSDKCommandAll(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "all", "--out", out)
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0 (every finding is a known deviation)\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	fixtures, err := sdkconform.LoadDefault()
+	fixtures, err := sdk.LoadDefault()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, e := range sdkconform.Registry {
+	for _, e := range sdk.Registry {
 		run, err := reports.ReadJSON(filepath.Join(out, e.Name, reports.FileJSON))
 		if err != nil {
 			t.Fatalf("%s: %v", e.Name, err)
 		}
-		if run.Target.Kind != e.Target || len(run.Checks) != len(fixtures) {
-			t.Errorf("%s: target %q with %d checks, want %q with %d", e.Name, run.Target.Kind, len(run.Checks), e.Target, len(fixtures))
+		if run.Target.TargetKind != e.Target || len(run.Checks) != len(fixtures) {
+			t.Errorf("%s: target %q with %d checks, want %q with %d", e.Name, run.Target.TargetKind, len(run.Checks), e.Target, len(fixtures))
 		}
 		if !strings.Contains(stdout, e.Target+" ") {
 			t.Errorf("no summary line for %s:\n%s", e.Target, stdout)
@@ -198,7 +199,7 @@ func TestSDKCommandAll(t *testing.T) {
 			t.Errorf("matrix.md has no row for %s", fx.ID)
 		}
 	}
-	for _, e := range sdkconform.Registry {
+	for _, e := range sdk.Registry {
 		if !bytes.Contains(html, []byte(`href="`+e.Name+`/report.html"`)) {
 			t.Errorf("matrix.html does not link %s/report.html", e.Name)
 		}
@@ -213,7 +214,7 @@ func TestSDKCommandAll(t *testing.T) {
 func TestSDKCommandBotocoreWithoutPython(t *testing.T) {
 	out := t.TempDir()
 	code, stdout, stderr := sdkRunCLI(t, "sdk", "--sdk", "boto3", "--out", out, "--python", filepath.Join(t.TempDir(), "no-python"))
-	if code != exitOK {
+	if code != reports.ExitOK {
 		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	if !strings.Contains(stdout, "skipped:") || !strings.Contains(stdout, "pip install botocore") {
@@ -240,12 +241,12 @@ func TestSDKVersionsUsage(t *testing.T) {
 		{[]string{"sdk", "--sdk", "js", "--versions=go@v1.64.0,botocore"}, "names no version of the SDKs --sdk js selects"},
 	} {
 		code, _, stderr := sdkRunCLI(t, tc.args...)
-		if code != exitUsage || !strings.Contains(stderr, tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tc.args, code, stderr, exitUsage, tc.want)
+		if code != reports.ExitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tc.args, code, stderr, reports.ExitUsage, tc.want)
 		}
 	}
 	_, stdout, stderr := sdkRunCLI(t, "sdk", "--help")
-	if help := stdout + stderr; !strings.Contains(help, "--versions[=SDK@VERSION,...]") || !strings.Contains(help, sdkconform.VersionsDirEnv) {
+	if help := stdout + stderr; !strings.Contains(help, "--versions[=SDK@VERSION,...]") || !strings.Contains(help, sdk.VersionsDirEnv) {
 		t.Errorf("--help does not document --versions:\n%s", help)
 	}
 }

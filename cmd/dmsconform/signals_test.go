@@ -14,7 +14,6 @@ import (
 
 	"github.com/dmsconform/dmsconform/emulator"
 	"github.com/dmsconform/dmsconform/reports"
-	"github.com/dmsconform/dmsconform/runner"
 )
 
 // syncBuffer is an output both the run and its signal handler write to.
@@ -91,7 +90,7 @@ func TestSecondSIGINTEndsCleanUp(t *testing.T) {
 	}
 	select {
 	case code := <-done:
-		if code != runner.ExitInterrupted {
+		if code != reports.ExitInterrupted {
 			t.Errorf("exit %d, want 130", code)
 		}
 	case <-time.After(15 * time.Second):
@@ -129,7 +128,7 @@ func TestEarlySIGTERMIsNoError(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatal("the run did not end within 20s of SIGTERM")
 	}
-	if code != runner.ExitInterrupted {
+	if code != reports.ExitInterrupted {
 		t.Fatalf("exit %d, want 130\n%s\n%s", code, stdout, stderr)
 	}
 	data, err := os.ReadFile(filepath.Join(out, reports.FileJSON))

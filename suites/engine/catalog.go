@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 )
 
@@ -31,9 +32,9 @@ func CatalogMarkdown(document, modelVersion, modelSHA string, fams []Family, sdk
 			extra = fmt.Sprintf(" Starts %d request%s.", def.starts, plural(def.starts))
 		}
 		for _, c := range def.needs {
-			extra += " Needs " + article(capabilityDefs[c].word) + "."
+			extra += " Needs " + text.Article(capabilityDefs[c].word) + "."
 		}
-		fmt.Fprintf(&b, "- `%s`: %s.%s\n", def.name, upper(def.what), extra)
+		fmt.Fprintf(&b, "- `%s`: %s.%s\n", def.name, text.UpperFirst(def.what), extra)
 	}
 	b.WriteString("\n")
 	for _, f := range fams {
@@ -69,18 +70,4 @@ func CatalogMarkdown(document, modelVersion, modelSHA string, fams []Family, sdk
 
 func mdCell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
-}
-
-func article(s string) string {
-	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
-		return "an " + s
-	}
-	return "a " + s
-}
-
-func upper(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
 }

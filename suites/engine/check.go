@@ -35,7 +35,10 @@ type Check struct {
 	Kind   Kind
 }
 
-// Kind is a kind of check: what it needs, and a pure judge of the evidence.
+// Kind is a kind of check: what it needs, and a pure judge of the evidence. In this
+// code "Kind" means a check kind and nothing else: a target has a TargetKind, a run a
+// Mode, a source an Origin, an SDK error a Layer, a fault a Side, a placeholder a
+// Category, a parity difference a Change (their JSON keep the name "kind").
 type Kind interface {
 	// Needs declares the evidence the judge reads and the capabilities it requires.
 	Needs() Needs

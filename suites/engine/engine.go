@@ -433,8 +433,8 @@ func JudgeAll(ctx context.Context, s *Session, checks []Check) *Result {
 			rc.Exchanges = nil
 			rc2, ok := causes[v.Cause.ID]
 			if !ok {
-				rc2 = &reports.Cause{ID: v.Cause.ID, Outcome: v.Cause.Outcome, Title: v.Cause.Title, Message: v.Cause.Message,
-					Exchanges: exchangesOf(v.Cause.Samples)}
+				reported := v.Cause.Reported()
+				rc2 = &reported
 				causes[v.Cause.ID] = rc2
 				order = append(order, v.Cause.ID)
 			}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -282,7 +283,7 @@ func Unimplemented(r *Response, serviceJSON bool) string {
 	if r == nil || r.Status == 0 || r.OK() {
 		return ""
 	}
-	body := spec.Truncate(strings.Join(strings.Fields(string(r.Body)), " "), 160)
+	body := text.Truncate(strings.Join(strings.Fields(string(r.Body)), " "), 160)
 	if r.Status == http.StatusNotImplemented {
 		return fmt.Sprintf("HTTP 501: %s", body)
 	}

@@ -35,30 +35,13 @@ func withTrialFamily(t *testing.T) *spec.Model {
 // cause naming the SDK's version and the operations it lacks, never an error. The
 // embedded emulator serves the family from the model alone.
 func TestAFamilyTheSDKLacksRunsEveryWireCheck(t *testing.T) {
-	ctx := context.Background()
 	m := withTrialFamily(t)
 	for _, op := range []string{"StartMetadataModelTrial", "DescribeMetadataModelTrials", "CancelMetadataModelTrial"} {
 		if gosdk.Has(op) {
 			t.Fatalf("aws-sdk-go-v2 has %s: the test needs operations it lacks", op)
 		}
 	}
-	s, err := targets.Open(ctx, engine.Config{Model: m})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close(ctx) })
-	if err := s.Preflight(ctx, []string{"trial", "conversion"}); err != nil {
-		t.Fatal(err)
-	}
-	trial, err := kinds.Expand(m, "trial")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conversion, err := kinds.Expand(m, "conversion")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := engine.Run(ctx, s, append(trial, conversion...), nil)
+	s, trial, res := runTrialAndConversion(t, m)
 	byID := map[string]reports.Check{}
 	for _, c := range res.Checks {
 		byID[c.ID] = c
@@ -82,24 +65,11 @@ func TestAFamilyTheSDKLacksRunsEveryWireCheck(t *testing.T) {
 			}
 		}
 	}
-	var lacks []reports.Cause
-	for _, c := range res.Causes {
-		if strings.HasPrefix(c.ID, engine.CauseSDKLacks) {
-			lacks = append(lacks, c)
-		}
-	}
-	if len(lacks) != 1 || lacks[0].Checks != sdkChecks || lacks[0].Outcome != reports.Skipped {
-		t.Fatalf("causes %+v, want one sdk-lacks cause of %d checks", res.Causes, sdkChecks)
-	}
-	for _, w := range []string{"aws-sdk-go-v2", gosdk.Version(), "StartMetadataModelTrial, DescribeMetadataModelTrials, CancelMetadataModelTrial", "trial family"} {
-		if !strings.Contains(lacks[0].Title, w) {
-			t.Errorf("the cause %q does not say %q", lacks[0].Title, w)
-		}
-	}
+	lacks := oneSDKLacksCause(t, res, sdkChecks)
 	// The walk's SDK waiter says why it was not asked; the sdk-validation script was
 	// never run.
 	ev := s.Evidence("trial")
-	if ev.Walk == nil || ev.Walk.Final != "CANCELED" || ev.Walk.Waiter == nil || ev.Walk.Waiter.Unavailable != lacks[0].Title {
+	if ev.Walk == nil || ev.Walk.Final != "CANCELED" || ev.Walk.Waiter == nil || ev.Walk.Waiter.Unavailable != lacks.Title {
 		t.Errorf("the walk %+v", ev.Walk)
 	}
 	if ev.SDKValidation != nil {
@@ -115,4 +85,47 @@ func TestAFamilyTheSDKLacksRunsEveryWireCheck(t *testing.T) {
 	if sdkChecks == 0 || wireChecks == 0 || passed == 0 {
 		t.Error("nothing to compare")
 	}
+}
+
+// runTrialAndConversion runs the trial family's checks and the conversion family's on
+// the embedded emulator serving model m.
+func runTrialAndConversion(t *testing.T, m *spec.Model) (*engine.Session, []engine.Check, *engine.Result) {
+	ctx := context.Background()
+	s, err := targets.Open(ctx, engine.Config{Model: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close(ctx) })
+	if err := s.Preflight(ctx, []string{"trial", "conversion"}); err != nil {
+		t.Fatal(err)
+	}
+	trial, err := kinds.Expand(m, "trial")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conversion, err := kinds.Expand(m, "conversion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, trial, engine.Run(ctx, s, append(trial, conversion...), nil)
+}
+
+// oneSDKLacksCause is the run's one sdk-lacks cause, which covers sdkChecks checks and
+// names the SDK, its version, the operations it lacks and the family.
+func oneSDKLacksCause(t *testing.T, res *engine.Result, sdkChecks int) reports.Cause {
+	var lacks []reports.Cause
+	for _, c := range res.Causes {
+		if strings.HasPrefix(c.ID, engine.CauseSDKLacks) {
+			lacks = append(lacks, c)
+		}
+	}
+	if len(lacks) != 1 || lacks[0].Checks != sdkChecks || lacks[0].Outcome != reports.Skipped {
+		t.Fatalf("causes %+v, want one sdk-lacks cause of %d checks", res.Causes, sdkChecks)
+	}
+	for _, w := range []string{"aws-sdk-go-v2", gosdk.Version(), "StartMetadataModelTrial, DescribeMetadataModelTrials, CancelMetadataModelTrial", "trial family"} {
+		if !strings.Contains(lacks[0].Title, w) {
+			t.Errorf("the cause %q does not say %q", lacks[0].Title, w)
+		}
+	}
+	return lacks[0]
 }

@@ -40,8 +40,8 @@ func TestOpenSuiteFromTheEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close(ctx)
-	if s.Kind != TargetEmbedded || s.Cfg.MaxAttempts != 2 || !s.Facts().ServiceJSON {
-		t.Errorf("session %s, max attempts %d, facts %+v", s.Kind, s.Cfg.MaxAttempts, s.Facts())
+	if s.TargetKind != TargetEmbedded || s.Cfg.MaxAttempts != 2 || !s.Facts().ServiceJSON {
+		t.Errorf("session %s, max attempts %d, facts %+v", s.TargetKind, s.Cfg.MaxAttempts, s.Facts())
 	}
 	if ev := s.Evidence("conversion"); ev.NotFound == nil {
 		t.Error("OpenSuite did not gather the selected checks' evidence")

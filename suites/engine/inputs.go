@@ -11,6 +11,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -48,7 +49,7 @@ func LoadStartInputs(path string, m *spec.Model) (StartInputs, error) {
 	if err != nil {
 		return nil, bad("not a map of operations to members: %v", err)
 	}
-	doc, err := spec.DecodeJSON(enc)
+	doc, err := jsonv.Decode(enc)
 	if err != nil {
 		return nil, bad("%v", err)
 	}

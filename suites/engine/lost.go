@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -182,9 +183,9 @@ func (s *Session) whatCancelDid(ctx context.Context, script, name, family, id st
 func briefErr(err error) string {
 	var ie *InfraError
 	if errors.As(err, &ie) {
-		return spec.Truncate(ie.Problem, 160)
+		return text.Truncate(ie.Problem, 160)
 	}
-	return spec.Truncate(err.Error(), 160)
+	return text.Truncate(err.Error(), 160)
 }
 
 // describeUnimplemented says why the family's describe cannot find anything out ("" when

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -130,10 +131,10 @@ func (s *Session) checkProject(ctx context.Context, family, project, flag string
 			hint = "; the dmsconform emulator seeds " + seededFailingProject + " for requests that fail"
 		}
 		return smp, &ConfigError{Err: fmt.Errorf("--%s %q: %s answers ResourceNotFoundFault (%s): pass a migration project that exists in region %s (name or ARN)%s",
-			flag, project, op.Name, spec.Truncate(msg, 160), s.Region, hint)}
+			flag, project, op.Name, text.Truncate(msg, 160), s.Region, hint)}
 	case faultIs(r, "AccessDeniedFault"), strings.EqualFold(r.ErrorCode(), "AccessDeniedException"):
 		msg, _ := r.Message()
-		return smp, &ConfigError{Err: fmt.Errorf("the credentials may not call %s on project %q (%s): grant dms:%s and the other permissions listed in the README", op.Name, project, spec.Truncate(msg, 160), op.Name)}
+		return smp, &ConfigError{Err: fmt.Errorf("the credentials may not call %s on project %q (%s): grant dms:%s and the other permissions listed in the README", op.Name, project, text.Truncate(msg, 160), op.Name)}
 	}
 	return smp, nil
 }

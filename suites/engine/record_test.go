@@ -124,3 +124,40 @@ func TestOfflineWithoutEvidenceSkips(t *testing.T) {
 		t.Errorf("broken evidence: %v", err)
 	}
 }
+
+// A recording stores a script's cause as engine.Cause is: id, outcome, title, message
+// and samples (the form recordings have always had, CauseRecord before it was merged
+// into Cause). Read back, it decides the checks that need the script, said once, with
+// its samples' exchanges.
+func TestRecordedCauseIsRead(t *testing.T) {
+	recorded := `[{"family":"conversion","script":"walk","cause":{"id":"conversion/walk","outcome":"error",
+		"title":"the walk broke","message":"details","samples":[{"op":"StartMetadataModelConversion","name":"walk: start",
+		"attempts":[{"request":{"method":"POST"},"response":{"status":500},"durationNs":0}]}]}}]`
+	var records []engine.ScriptRecord
+	if err := json.Unmarshal([]byte(recorded), &records); err != nil {
+		t.Fatal(err)
+	}
+	c := records[0].Cause
+	if c == nil || c.ID != "conversion/walk" || c.Outcome != reports.Error || c.Title != "the walk broke" || c.Message != "details" || len(c.Samples) != 1 {
+		t.Fatalf("the recorded cause reads %+v", c)
+	}
+	again, _ := json.Marshal(records)
+	if !strings.Contains(string(again), `"cause":{"id":"conversion/walk","outcome":"error","title":"the walk broke","message":"details","samples":[`) {
+		t.Errorf("the cause is written in another form: %s", again)
+	}
+	off, err := engine.OpenOffline(engine.Offline{Project: emulator.DefaultProject}, records)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks, _ := engine.Select(all.Families, "lifecycle && conversion")
+	res := engine.JudgeAll(context.Background(), off, checks)
+	var decided int
+	for _, rc := range res.Checks {
+		if rc.Cause == "conversion/walk" {
+			decided++
+		}
+	}
+	if decided == 0 || len(res.Causes) == 0 || res.Causes[0].ID != "conversion/walk" || res.Causes[0].Checks != decided || len(res.Causes[0].Exchanges) != 1 {
+		t.Errorf("%d checks decided by the recorded cause; causes %+v", decided, res.Causes)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -19,16 +18,7 @@ type ScriptRecord struct {
 	Family   string          `json:"family"`
 	Script   Script          `json:"script"`
 	Evidence json.RawMessage `json:"evidence,omitempty"`
-	Cause    *CauseRecord    `json:"cause,omitempty"`
-}
-
-// CauseRecord is a cause as a recording stores it.
-type CauseRecord struct {
-	ID      string          `json:"id"`
-	Outcome reports.Outcome `json:"outcome"`
-	Title   string          `json:"title"`
-	Message string          `json:"message,omitempty"`
-	Samples []*Sample       `json:"samples,omitempty"`
+	Cause    *Cause          `json:"cause,omitempty"` // a recording stores the cause as it is
 }
 
 // Records returns the evidence gathered so far, one record per family and script,
@@ -58,7 +48,7 @@ func (s *Session) Records() []ScriptRecord {
 			r.Evidence, _ = json.Marshal(g.ev)
 		}
 		if c := g.cause; c != nil {
-			r.Cause = &CauseRecord{ID: c.ID, Outcome: c.Outcome, Title: c.Title, Message: c.Message, Samples: c.Samples}
+			r.Cause = c
 		}
 		out = append(out, r)
 	}
@@ -95,15 +85,13 @@ func OpenOffline(info Offline, records []ScriptRecord) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Model: m, Kind: "recording", Project: info.Project, offers: map[Capability]bool{CapControl: info.Control, CapDenied: info.Denied,
+	s := &Session{Model: m, TargetKind: "recording", Project: info.Project, offers: map[Capability]bool{CapControl: info.Control, CapDenied: info.Denied,
 		CapFailingProject: info.FailingProject != "", CapStartInputs: info.StartInputs}, never: info.Never, failing: info.FailingProject,
 		offline: true, facts: info.Facts, breaker: newBreaker(time.Second), memo: map[scriptKey]*gathering{}, calls: map[string]int{}}
 	for _, r := range records {
 		g := &gathering{done: make(chan struct{})}
 		close(g.done)
-		if r.Cause != nil {
-			g.cause = &Cause{ID: r.Cause.ID, Outcome: r.Cause.Outcome, Title: r.Cause.Title, Message: r.Cause.Message, Samples: r.Cause.Samples}
-		}
+		g.cause = r.Cause
 		if len(r.Evidence) > 0 && string(r.Evidence) != "null" {
 			def := scriptOf(r.Script)
 			if def == nil {

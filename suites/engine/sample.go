@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -95,7 +97,7 @@ type Response struct {
 	Status         int
 	Header         http.Header
 	Body           []byte
-	Decoded        any   // the body decoded with spec.DecodeJSON; nil if not JSON
+	Decoded        any   // the body decoded with jsonv.Decode; nil if not JSON
 	JSONErr        error // why the body is not JSON
 	TransportError string
 }
@@ -120,7 +122,7 @@ func parseResponse(ex *reports.Exchange) *Response {
 	if len(bytes.TrimSpace(r.Body)) == 0 {
 		r.JSONErr = errors.New("empty body")
 	} else {
-		r.Decoded, r.JSONErr = spec.DecodeJSON(r.Body)
+		r.Decoded, r.JSONErr = jsonv.Decode(r.Body)
 	}
 	return r
 }
@@ -177,10 +179,10 @@ func (r *Response) Summary() string {
 	}
 	if r.JSONErr != nil {
 		ct := r.Header.Get("Content-Type")
-		return fmt.Sprintf("%s %s: %s", s, orWord(ct, "(no Content-Type)"), spec.Truncate(strings.Join(strings.Fields(string(r.Body)), " "), 120))
+		return fmt.Sprintf("%s %s: %s", s, orWord(ct, "(no Content-Type)"), text.Truncate(strings.Join(strings.Fields(string(r.Body)), " "), 120))
 	}
 	if msg, ok := r.Message(); ok && !r.OK() {
-		s += ": " + spec.Truncate(msg, 160)
+		s += ": " + text.Truncate(msg, 160)
 	}
 	return s
 }

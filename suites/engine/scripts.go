@@ -12,6 +12,7 @@ import (
 
 	"github.com/aws/smithy-go"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -254,9 +255,9 @@ func stoppedWhy(op *spec.Operation, smp *Sample) string {
 	case !r.OK():
 		return fmt.Sprintf("%s refused to start a request: %s", op.Name, r.Summary())
 	case r.JSONErr != nil:
-		return fmt.Sprintf("%s answered HTTP %d, but the body is not valid JSON (%v): %s", op.Name, r.Status, r.JSONErr, spec.Truncate(string(r.Body), 120))
+		return fmt.Sprintf("%s answered HTTP %d, but the body is not valid JSON (%v): %s", op.Name, r.Status, r.JSONErr, text.Truncate(string(r.Body), 120))
 	}
-	return fmt.Sprintf("%s answered HTTP %d without a RequestIdentifier: %s", op.Name, r.Status, spec.Truncate(string(r.Body), 200))
+	return fmt.Sprintf("%s answered HTTP %d without a RequestIdentifier: %s", op.Name, r.Status, text.Truncate(string(r.Body), 200))
 }
 
 // exampleInput builds a valid input for a shape: the project, a selection rule
@@ -571,93 +572,16 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 	w := &WalkEvidence{}
 	tries := 1 + walkSpare
 	for try := 1; ; try++ {
-		started := s.clock.Now()
-		id, st, err := g.startRequest(ctx, "walk: start", "")
-		if st != nil {
-			w.Starts = append(w.Starts, st)
+		var started time.Time
+		step, err := g.walkTry(ctx, w, try, tries, &started)
+		if step == walkAgain {
+			continue
 		}
-		var budget *Cause
-		if errors.As(err, &budget) && budget.ID == "start-budget" && try > 1 {
-			w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended before its cancel landed, and the start budget allows no more (raise --max-starts)", try-1)
-			return w, nil
-		}
-		if err != nil {
+		if err != nil || step == walkDone {
 			return w, err
 		}
-		if id == "" {
-			w.Stopped = stoppedWhy(g.start, st)
-			return w, nil
-		}
-		// What the request was doing when the cancel was sent: a cancel of a request that
-		// had not begun its work is the one that should take effect (lifecycle.
-		// canceled-early). One describe, its answer evidence whatever it lists; a
-		// request not listed yet (eventual consistency) is simply not observed.
-		before, err := s.describe(ctx, g.key, "walk: describe before the cancel", g.family, id)
-		if err != nil {
+		if err := g.walkFollow(ctx, w, started); err != nil {
 			return w, err
-		}
-		if cause := g.observe(before); cause != nil {
-			return w, cause
-		}
-		described := s.clock.Now()
-		c, err := g.cancelVisible(ctx, "walk: cancel", id, started)
-		if err != nil {
-			return w, err
-		}
-		gap := s.clock.Now().Sub(described)
-		if cause := g.observe(c); cause != nil {
-			return w, cause
-		}
-		lost := c.AnswerLost()
-		if lost != "" && !c.Lost.Applied && spec.IsTerminalStatus(c.Lost.Status) {
-			ended := c.Lost.Status
-			// The cancel's answer was lost and the request has ended on its own: too late.
-			w.Misses = append(w.Misses, before, c)
-			s.settled(id)
-			if try < tries {
-				continue
-			}
-			w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended (%s) before its cancel landed: the target is faster than a cancel sent at once", try, ended)
-			return w, nil
-		}
-		if lost == "" && faultIs(c.Response(), "InvalidResourceStateFault") {
-			// Refused as already ended? Then the target was faster than the cancel.
-			d, err := s.describe(ctx, g.key, "walk: describe the refused request", g.family, id)
-			if err != nil {
-				return w, err
-			}
-			if st := statusOf([]*Sample{d}, id); spec.IsTerminalStatus(st) && st != "CANCELED" {
-				w.Misses = append(w.Misses, before, c, d)
-				s.settled(id)
-				if try < tries {
-					continue
-				}
-				if st == "FAILED" {
-					// The target failed the harness's requests (real DMS: selection rules
-					// that select nothing): its Error says why.
-					w.FailedWith = errorMessage(RequestIn(d, id))
-					w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended FAILED before its cancel landed (the target's Error: %q)", try, w.FailedWith)
-					return w, nil
-				}
-				w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended (%s) before its cancel landed: the target is faster than a cancel sent at once", try, st)
-				return w, nil
-			}
-			w.Misses = append(w.Misses, d)
-		}
-		w.RequestID, w.Before, w.BeforeGap, w.Cancel = id, before, gap.String(), c
-		if lost != "" && !c.Lost.Applied || lost == "" && !c.Response().OK() {
-			// The cancel checks judge this answer (or skip it, lost); the request runs on
-			// until clean-up.
-			return w, nil
-		}
-		p := g.poll(ctx, "walk: describe", id, started, terminal, nil)
-		w.Describes, w.TimedOut, w.Stopped, w.Undocumented = p.samples, p.timedOut, p.stopped, p.undocumented
-		w.Final = statusOf(p.samples, id)
-		if p.timedOut {
-			w.Timeout = s.Cfg.LifecycleTimeout.String()
-		}
-		if p.err != nil {
-			return w, p.err
 		}
 		break
 	}
@@ -672,6 +596,126 @@ func runWalk(ctx context.Context, g *gather) (*WalkEvidence, error) {
 	second, err := g.cancelOnce(ctx, "walk: cancel again", s.Project, w.RequestID, false)
 	w.SecondCancel = second
 	return w, err
+}
+
+// walkStep is what a try of the walk leaves to do.
+type walkStep int
+
+const (
+	walkDone     walkStep = iota // the walk is over: its evidence is what it has
+	walkAgain                    // the request ended before its cancel landed: start another
+	walkCanceled                 // the cancel was accepted: follow the request to its end
+)
+
+// walkTry starts a request, describes it once and cancels it (started is when it
+// started). A request that ended before the cancel landed is a miss: another try,
+// or, after the last, what the walk could not observe.
+func (g *gather) walkTry(ctx context.Context, w *WalkEvidence, try, tries int, started *time.Time) (walkStep, error) {
+	s := g.s
+	*started = s.clock.Now()
+	id, st, err := g.startRequest(ctx, "walk: start", "")
+	if st != nil {
+		w.Starts = append(w.Starts, st)
+	}
+	var budget *Cause
+	if errors.As(err, &budget) && budget.ID == "start-budget" && try > 1 {
+		w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended before its cancel landed, and the start budget allows no more (raise --max-starts)", try-1)
+		return walkDone, nil
+	}
+	if err != nil {
+		return walkDone, err
+	}
+	if id == "" {
+		w.Stopped = stoppedWhy(g.start, st)
+		return walkDone, nil
+	}
+	// What the request was doing when the cancel was sent: a cancel of a request that
+	// had not begun its work is the one that should take effect (lifecycle.
+	// canceled-early). One describe, its answer evidence whatever it lists; a
+	// request not listed yet (eventual consistency) is simply not observed.
+	before, err := s.describe(ctx, g.key, "walk: describe before the cancel", g.family, id)
+	if err != nil {
+		return walkDone, err
+	}
+	if cause := g.observe(before); cause != nil {
+		return walkDone, cause
+	}
+	described := s.clock.Now()
+	c, err := g.cancelVisible(ctx, "walk: cancel", id, *started)
+	if err != nil {
+		return walkDone, err
+	}
+	gap := s.clock.Now().Sub(described)
+	if cause := g.observe(c); cause != nil {
+		return walkDone, cause
+	}
+	lost := c.AnswerLost()
+	if lost != "" && !c.Lost.Applied && spec.IsTerminalStatus(c.Lost.Status) {
+		ended := c.Lost.Status
+		// The cancel's answer was lost and the request has ended on its own: too late.
+		w.Misses = append(w.Misses, before, c)
+		s.settled(id)
+		if try < tries {
+			return walkAgain, nil
+		}
+		w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended (%s) before its cancel landed: the target is faster than a cancel sent at once", try, ended)
+		return walkDone, nil
+	}
+	if lost == "" && faultIs(c.Response(), "InvalidResourceStateFault") {
+		if step, ended, err := g.walkRefused(ctx, w, id, before, c, try, tries); ended || err != nil {
+			return step, err
+		}
+	}
+	w.RequestID, w.Before, w.BeforeGap, w.Cancel = id, before, gap.String(), c
+	if lost != "" && !c.Lost.Applied || lost == "" && !c.Response().OK() {
+		// The cancel checks judge this answer (or skip it, lost); the request runs on
+		// until clean-up.
+		return walkDone, nil
+	}
+	return walkCanceled, nil
+}
+
+// walkRefused looks at a request whose cancel was refused as already ended: if it has
+// (the target was faster than the cancel) the walk tries again or says why it cannot
+// observe a cancel; ended is false when the request is still running and the refusal
+// is the cancel checks' to judge.
+func (g *gather) walkRefused(ctx context.Context, w *WalkEvidence, id string, before, c *Sample, try, tries int) (step walkStep, ended bool, err error) {
+	s := g.s
+	d, err := s.describe(ctx, g.key, "walk: describe the refused request", g.family, id)
+	if err != nil {
+		return walkDone, true, err
+	}
+	st := statusOf([]*Sample{d}, id)
+	if !spec.IsTerminalStatus(st) || st == "CANCELED" {
+		w.Misses = append(w.Misses, d)
+		return walkDone, false, nil
+	}
+	w.Misses = append(w.Misses, before, c, d)
+	s.settled(id)
+	if try < tries {
+		return walkAgain, true, nil
+	}
+	if st == "FAILED" {
+		// The target failed the harness's requests (real DMS: selection rules
+		// that select nothing): its Error says why.
+		w.FailedWith = errorMessage(RequestIn(d, id))
+		w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended FAILED before its cancel landed (the target's Error: %q)", try, w.FailedWith)
+		return walkDone, true, nil
+	}
+	w.Unobserved = fmt.Sprintf("each of the %d requests the walk started had ended (%s) before its cancel landed: the target is faster than a cancel sent at once", try, st)
+	return walkDone, true, nil
+}
+
+// walkFollow describes the cancelled request until it ends (or the lifecycle timeout).
+func (g *gather) walkFollow(ctx context.Context, w *WalkEvidence, started time.Time) error {
+	s := g.s
+	p := g.poll(ctx, "walk: describe", w.RequestID, started, terminal, nil)
+	w.Describes, w.TimedOut, w.Stopped, w.Undocumented = p.samples, p.timedOut, p.stopped, p.undocumented
+	w.Final = statusOf(p.samples, w.RequestID)
+	if p.timedOut {
+		w.Timeout = s.Cfg.LifecycleTimeout.String()
+	}
+	return p.err
 }
 
 // waiter asks the SDK's cancelled waiter about a request already seen CANCELED: it
@@ -940,7 +984,7 @@ func errorMessage(req map[string]any) string {
 		}
 	}
 	b, _ := json.Marshal(e)
-	return spec.Truncate(string(b), 200)
+	return text.Truncate(string(b), 200)
 }
 
 // runFailing starts a request in the failing project, watches it to its end (FAILED,

@@ -23,6 +23,7 @@ import (
 	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
 	"github.com/aws/aws-sdk-go-v2/service/databasemigrationservice/types"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -32,12 +33,12 @@ import (
 // requests started. It is a value: sessions share nothing, so many run side by side
 // (the mutation self-test runs every defect mode at once in one process).
 type Session struct {
-	Cfg      Config
-	Model    *spec.Model
-	Kind     string // the target kind
-	Endpoint string
-	Region   string
-	Project  string // the identifier passed to the API (name or ARN)
+	Cfg        Config
+	Model      *spec.Model
+	TargetKind string // the target kind (Target.TargetKind); "recording" offline
+	Endpoint   string
+	Region     string
+	Project    string // the identifier passed to the API (name or ARN)
 
 	clock       Clock
 	idle        func() // closes the client's idle connections
@@ -132,7 +133,7 @@ func Open(ctx context.Context, cfg Config, t Target) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{Cfg: cfg, Model: m, Kind: t.Kind(), Endpoint: conn.Endpoint, Region: conn.Region, Project: cfg.Project,
+	s := &Session{Cfg: cfg, Model: m, TargetKind: t.TargetKind(), Endpoint: conn.Endpoint, Region: conn.Region, Project: cfg.Project,
 		clock: conn.Clock, replay: conn.Replay, startsCost: conn.StartsCost, projectHint: conn.ProjectHint, facts: conn.Facts,
 		never: conn.Capabilities.Never, creds: conn.Credentials, denied: conn.Capabilities.Denied, control: conn.Capabilities.Control,
 		inputs: inputs, failing: conn.Capabilities.FailingProject,
@@ -201,7 +202,7 @@ func (e *CredentialError) Error() string {
 	if e.Clock != "" {
 		return clockRefusal(e)
 	}
-	return fmt.Sprintf("%s: the target rejected the credentials (%s: %s): refresh them (aws sso login, a new session token) or pass keys the target knows", e.Op, e.Code, spec.Truncate(e.Detail, 200))
+	return fmt.Sprintf("%s: the target rejected the credentials (%s: %s): refresh them (aws sso login, a new session token) or pass keys the target knows", e.Op, e.Code, text.Truncate(e.Detail, 200))
 }
 
 // Secrets are the credential strings of the session, for the redaction boundary.
@@ -617,7 +618,7 @@ func (s *Session) describePages(ctx context.Context, script, name, family string
 		if first, again := seen[marker]; again {
 			return smp, reqs, &Cause{ID: "describe-pages/" + op.Name, Outcome: reports.Error, Samples: []*Sample{smp},
 				Title: fmt.Sprintf("%s of %s answered page %d with the Marker of page %d (%q): its pages loop, so they cannot be followed to the end",
-					op.Name, what, page, first, spec.Truncate(marker, 80))}
+					op.Name, what, page, first, text.Truncate(marker, 80))}
 		}
 		if page == describePages {
 			return smp, reqs, &Cause{ID: "describe-pages/" + op.Name, Outcome: reports.Error, Samples: []*Sample{smp},

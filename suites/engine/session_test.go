@@ -115,7 +115,7 @@ type fakeTarget struct {
 	closed *bool
 }
 
-func (fakeTarget) Kind() string { return "fake" }
+func (fakeTarget) TargetKind() string { return "fake" }
 
 func (f fakeTarget) Connect(context.Context) (*Connection, error) {
 	if f.err != nil {
@@ -141,7 +141,7 @@ func TestOpenTakesWhatTheTargetOffers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Kind != "fake" || s.Endpoint != "http://127.0.0.1:1" || s.Region != "eu-west-1" || s.Project != "theirs" || !s.startsCost ||
+	if s.TargetKind != "fake" || s.Endpoint != "http://127.0.0.1:1" || s.Region != "eu-west-1" || s.Project != "theirs" || !s.startsCost ||
 		!s.Offers(CapControl) || !s.Offers(CapDenied) || s.control != ctl || len(s.Calls()) != 0 {
 		t.Errorf("session %+v", s)
 	}

@@ -14,8 +14,8 @@ import (
 // holds one file per kind: embedded, endpoint, aws, replay). The engine asks it to
 // connect and reads what it offers; it never names an implementation.
 type Target interface {
-	// Kind is the target kind: TargetEmbedded, TargetEndpoint, TargetAWS or TargetReplay.
-	Kind() string
+	// TargetKind is the target kind: TargetEmbedded, TargetEndpoint, TargetAWS or TargetReplay.
+	TargetKind() string
 	// Connect makes the target ready (starts an emulator, loads credentials, checks the
 	// account) and says how to reach it and what it offers. A wrong configuration is a
 	// *ConfigError (exit 2), rejected credentials a *CredentialError (exit 3).

@@ -14,8 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
-	"github.com/dmsconform/dmsconform/spec"
 )
 
 // Clock is where the harness reads the time and waits. On embedded and replay targets
@@ -168,8 +168,10 @@ type transport struct {
 
 var errNoAnswer = errors.New("no answer")
 
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	s := t.s
+// callOf is the call req belongs to (a bare one named by its target header when the
+// request came from outside a run's call) and the request's body, read once so every
+// attempt can send it again.
+func callOf(req *http.Request) (*call, []byte, error) {
 	c, _ := req.Context().Value(callKey{}).(*call)
 	if c == nil {
 		c = &call{name: req.Header.Get("X-Amz-Target")}
@@ -179,14 +181,23 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		b, err := io.ReadAll(req.Body)
 		req.Body.Close()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		body = b
 	}
-	op := operationOf(req.Header.Get("X-Amz-Target"))
 	if c.op == "" {
-		c.op = op
+		c.op = operationOf(req.Header.Get("X-Amz-Target"))
 	}
+	return c, body, nil
+}
+
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	s := t.s
+	c, body, err := callOf(req)
+	if err != nil {
+		return nil, err
+	}
+	op := operationOf(req.Header.Get("X-Amz-Target"))
 	var answers []string
 	refreshed := false
 	for attempt := 1; ; attempt++ {
@@ -213,25 +224,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			s.breaker.failure(sent)
 		}
 		if stop := t.refusal(c, resp, ex); stop != nil {
-			// An answer no retry changes and no check may judge: a redirect, a body too
-			// large to judge, the credentials refused. It is said once for the run.
-			var ce *CredentialError
-			if errors.As(stop, &ce) && !refreshed && !c.denied {
-				if fresh, ok := t.refreshCredentials(req); ok {
-					ex.Retried = "the target refused the credentials (" + ce.Code + "): the refreshed credentials are tried"
-					c.add(ex)
-					refreshed = true
-					if req, err = s.resign(req, body, fresh); err != nil {
-						return nil, err
-					}
-					continue
-				}
+			again, err := t.refused(&req, body, c, ex, stop, &refreshed, attempt)
+			if again {
+				continue
 			}
-			c.add(ex)
-			if errors.As(stop, &ce) && !c.denied {
-				s.breaker.trip(stop)
-			}
-			return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: stop.Error(), Err: stop}
+			return nil, err
 		}
 		retry, why := s.transient(op, resp, ex, err)
 		if resp != nil {
@@ -252,47 +249,92 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		c.add(ex)
 		if last {
-			if budgetSpent {
-				// A transient answer that could not be retried is not an answer to judge.
-				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: why + " (--retry-budget)"}
-			}
-			if err != nil && resp == nil {
-				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: ex.Error, Err: s.breaker.Open()}
-			}
-			if retry && !allSame(answers) {
-				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt,
-					Problem: "the answers changed from attempt to attempt (" + strings.Join(answers, "; ") + "): transient trouble that outlasted the retries"}
-			}
-			if c.unsure && resp.StatusCode >= 300 && !allSame(answers) {
-				// Sent again after a lost answer that no describe could explain: a refusal
-				// now may answer what the lost attempt did, not the request as sent.
-				c.lost.Unjudgeable = true
-				c.lost.Found = append(c.lost.Found, fmt.Sprintf("the call sent again was answered %s, which may answer what the lost attempt did rather than the request as sent: it is not judged", answers[len(answers)-1]))
-			}
-			return resp, nil
+			return t.lastAnswer(c, resp, err, ex, answers, retry, budgetSpent, why, attempt)
 		}
 		if err := s.clock.Sleep(req.Context(), s.backoff(attempt)); err != nil {
 			return nil, err
 		}
 		if c.resolve != nil && (resp == nil || resp.StatusCode >= 500) {
-			// The answer was lost: the target may have applied the call. Find out before
-			// sending it again (lost.go).
-			f := c.resolve(req.Context())
-			if c.lost == nil {
-				c.lost = &Resolution{}
-			}
-			c.lost.note(f)
-			c.unsure = c.unsure || f.outcome == lostUnknown
-			switch f.outcome {
-			case lostStop:
-				c.retried("")
-				c.lost.Unjudgeable = true
-				return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: "the answer was lost (" + spec.Truncate(why, 120) + "): " + f.found, Err: ErrAnswerLost}
-			default:
-				c.retried(why + "; " + f.found + ": sent again")
+			if err := t.resolveLost(req, c, why, attempt); err != nil {
+				return nil, err
 			}
 		}
 	}
+}
+
+// refused handles an answer no retry changes and no check may judge: a redirect, a
+// body too large to judge, the credentials refused. It is said once for the run;
+// refused credentials are tried once more when fresh ones can be had (again: *req is
+// the request signed with them).
+func (t *transport) refused(req **http.Request, body []byte, c *call, ex reports.Exchange, stop error, refreshed *bool, attempt int) (again bool, err error) {
+	s := t.s
+	var ce *CredentialError
+	if errors.As(stop, &ce) && !*refreshed && !c.denied {
+		if fresh, ok := t.refreshCredentials(*req); ok {
+			ex.Retried = "the target refused the credentials (" + ce.Code + "): the refreshed credentials are tried"
+			c.add(ex)
+			*refreshed = true
+			r, err := s.resign(*req, body, fresh)
+			if err != nil {
+				return false, err
+			}
+			*req = r
+			return true, nil
+		}
+	}
+	c.add(ex)
+	if errors.As(stop, &ce) && !c.denied {
+		s.breaker.trip(stop)
+	}
+	return false, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: stop.Error(), Err: stop}
+}
+
+// lastAnswer decides what the last attempt of a call makes of it: the answer to
+// judge, or an InfraError when the retries (or their budget) ran out on transient
+// trouble.
+func (t *transport) lastAnswer(c *call, resp *http.Response, err error, ex reports.Exchange, answers []string, retry, budgetSpent bool, why string, attempt int) (*http.Response, error) {
+	s := t.s
+	if budgetSpent {
+		// A transient answer that could not be retried is not an answer to judge.
+		return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: why + " (--retry-budget)"}
+	}
+	if err != nil && resp == nil {
+		return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: ex.Error, Err: s.breaker.Open()}
+	}
+	if retry && !allSame(answers) {
+		return nil, &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt,
+			Problem: "the answers changed from attempt to attempt (" + strings.Join(answers, "; ") + "): transient trouble that outlasted the retries"}
+	}
+	if c.unsure && resp.StatusCode >= 300 && !allSame(answers) {
+		// Sent again after a lost answer that no describe could explain: a refusal
+		// now may answer what the lost attempt did, not the request as sent.
+		c.lost.Unjudgeable = true
+		c.lost.Found = append(c.lost.Found, fmt.Sprintf("the call sent again was answered %s, which may answer what the lost attempt did rather than the request as sent: it is not judged", answers[len(answers)-1]))
+	}
+	return resp, nil
+}
+
+// resolveLost finds out, before a call whose answer was lost is sent again, whether
+// the target applied it (lost.go); an InfraError when it cannot be sent again.
+func (t *transport) resolveLost(req *http.Request, c *call, why string, attempt int) error {
+	s := t.s
+	// The answer was lost: the target may have applied the call. Find out before
+	// sending it again (lost.go).
+	f := c.resolve(req.Context())
+	if c.lost == nil {
+		c.lost = &Resolution{}
+	}
+	c.lost.note(f)
+	c.unsure = c.unsure || f.outcome == lostUnknown
+	switch f.outcome {
+	case lostStop:
+		c.retried("")
+		c.lost.Unjudgeable = true
+		return &InfraError{Call: c.name, Endpoint: s.Endpoint, Attempts: attempt, Problem: "the answer was lost (" + text.Truncate(why, 120) + "): " + f.found, Err: ErrAnswerLost}
+	default:
+		c.retried(why + "; " + f.found + ": sent again")
+	}
+	return nil
 }
 
 // attempt sends one attempt and records it. The response body is read to its end (the
@@ -390,7 +432,7 @@ var throttlingCodes = map[string]bool{
 // transient decides whether an answer is worth another attempt, and why.
 func (s *Session) transient(op string, resp *http.Response, ex reports.Exchange, err error) (bool, string) {
 	if resp == nil {
-		return true, "no answer (" + spec.Truncate(ex.Error, 80) + ")"
+		return true, "no answer (" + text.Truncate(ex.Error, 80) + ")"
 	}
 	if resp.StatusCode < 300 {
 		return false, ""

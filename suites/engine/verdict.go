@@ -19,16 +19,25 @@ type Verdict struct {
 	Cause *Cause
 }
 
-// Cause is a root cause shared by checks.
+// Cause is a root cause shared by checks: the one cause type of the engine, and what a
+// recording stores of it (ScriptRecord.Cause, as it is). A report says it as a
+// reports.Cause (Reported): its samples' exchanges, redacted, and how many checks it
+// decided.
 type Cause struct {
-	ID      string // stable: "unimplemented/<Operation>", "<family>/<script>", "interrupted"
-	Outcome reports.Outcome
-	Title   string // one line
-	Message string
-	Samples []*Sample
+	ID      string          `json:"id"` // stable: "unimplemented/<Operation>", "<family>/<script>", "interrupted"
+	Outcome reports.Outcome `json:"outcome"`
+	Title   string          `json:"title"` // one line
+	Message string          `json:"message,omitempty"`
+	Samples []*Sample       `json:"samples,omitempty"`
 }
 
 func (c *Cause) Error() string { return c.Title }
+
+// Reported is the cause as a report says it (reports.Cause), before it counts the
+// checks it decided.
+func (c *Cause) Reported() reports.Cause {
+	return reports.Cause{ID: c.ID, Outcome: c.Outcome, Title: c.Title, Message: c.Message, Exchanges: exchangesOf(c.Samples)}
+}
 
 // Pass is a passing verdict showing samples.
 func Pass(samples ...*Sample) Verdict { return Verdict{Outcome: reports.Pass, Samples: samples} }

@@ -156,7 +156,7 @@ func TestANewKindIsInTheGeneratedCatalog(t *testing.T) {
 	m := spec.MustLoad()
 	for _, k := range []engine.Kind{recipeKind{Member: "Status"}, recipeDeclared{recipeKind{Member: "Status"}}} {
 		unregister := kinds.Register(func(x *kinds.Expansion) {
-			x.Add("protocol", "recipe-example", "MUST", reports.Source{Kind: reports.SourceProtocol, Ref: "a test of the recipe"}, x.Cancel.Pointer,
+			x.Add("protocol", "recipe-example", "MUST", reports.Source{Origin: reports.SourceProtocol, Ref: "a test of the recipe"}, x.Cancel.Pointer,
 				"the recipe's check", "A check the recipe test adds MUST be in the catalog.", []string{"protocol", "wire"}, k)
 		})
 		files, err := generate(m)
@@ -179,7 +179,7 @@ func TestANewKindIsInTheGeneratedCatalog(t *testing.T) {
 			t.Fatal(err)
 		}
 		unregisterAgain := kinds.Register(func(x *kinds.Expansion) {
-			x.Add("protocol", "recipe-example", "MUST", reports.Source{Kind: reports.SourceProtocol, Ref: "a test of the recipe"}, x.Cancel.Pointer,
+			x.Add("protocol", "recipe-example", "MUST", reports.Source{Origin: reports.SourceProtocol, Ref: "a test of the recipe"}, x.Cancel.Pointer,
 				"the recipe's check", "A check the recipe test adds MUST be in the catalog.", []string{"protocol", "wire"}, k)
 		})
 		withNew, err := kinds.Expand(m, "conversion")

@@ -23,7 +23,7 @@ import (
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
 	"github.com/dmsconform/dmsconform/suites/kinds"
-	sdkconform "github.com/dmsconform/dmsconform/suites/sdk"
+	"github.com/dmsconform/dmsconform/suites/sdk"
 )
 
 const modulePath = "github.com/dmsconform/dmsconform"
@@ -104,7 +104,7 @@ func generate(m *spec.Model) (map[string][]byte, error) {
 	if len(fams) == 0 {
 		return nil, errors.New("the model has no lifecycle family (x-dms-family): nothing to generate")
 	}
-	fixtures, err := sdkconform.LoadDefault()
+	fixtures, err := sdk.LoadDefault()
 	if err != nil {
 		return nil, fmt.Errorf("the SDK fixtures: %w", err)
 	}
@@ -170,7 +170,7 @@ func familySource(f engine.Family) string {
 
 // sourceLiteral is a check's source as a Go literal.
 func sourceLiteral(s reports.Source) string {
-	return fmt.Sprintf("reports.Source{Kind: %s, Ref: %s, Quote: %s}", q(s.Kind), q(s.Ref), q(s.Quote))
+	return fmt.Sprintf("reports.Source{Origin: %s, Ref: %s, Quote: %s}", q(s.Origin), q(s.Ref), q(s.Quote))
 }
 
 func bootstrapSource(f engine.Family) string {

@@ -10,13 +10,9 @@ import (
 	"github.com/dmsconform/dmsconform/spec"
 )
 
-// UnknownKey marks an SDK's unknown union member in canonical values:
-// {"$unknown": "<tag>"}.
-const UnknownKey = "$unknown"
-
 // Canon converts an SDK value (struct, pointer, union interface) into the canonical
-// JSON-like form of the model shape: maps keyed by model member names, strings,
-// json.Number for integers, float64 for doubles, []any for lists, and
+// form of the model shape (spec.Canonical): maps keyed by model member names, strings,
+// json.Number for integers and doubles (spec.CanonicalDouble), []any for lists, and
 // {"$unknown": tag} for an SDK's unknown union member. It walks the model: member M
 // of a structure is the exported field M (first letter upper case), a union is an
 // interface holding *<Union>Member<Member>{Value} or *types.UnknownUnionMember{Tag}.
@@ -85,7 +81,7 @@ func Canon(sh *spec.Shape, v reflect.Value) (any, error) {
 		}
 	case spec.TypeNumber:
 		if v.Kind() == reflect.Float64 || v.Kind() == reflect.Float32 {
-			return v.Float(), nil
+			return spec.CanonicalDouble(v.Float()), nil
 		}
 	case spec.TypeBoolean:
 		if v.Kind() == reflect.Bool {
@@ -104,7 +100,7 @@ func canonUnion(sh *spec.Shape, v reflect.Value) (any, error) {
 	}
 	t := v.Type().Name()
 	if t == "UnknownUnionMember" {
-		return map[string]any{UnknownKey: v.FieldByName("Tag").String()}, nil
+		return map[string]any{spec.UnknownTag: v.FieldByName("Tag").String()}, nil
 	}
 	prefix := sh.Name + "Member"
 	for _, name := range sh.Union.Members {

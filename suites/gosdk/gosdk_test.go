@@ -37,7 +37,7 @@ func TestDecodeOutputAndFault(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := canon.(map[string]any)["Request"].(map[string]any)
-	if got := req["Error"]; !reflect.DeepEqual(got, map[string]any{UnknownKey: "futureMember"}) {
+	if got := req["Error"]; !reflect.DeepEqual(got, map[string]any{spec.UnknownTag: "futureMember"}) {
 		t.Errorf("unknown union member canonicalised as %v", got)
 	}
 

@@ -82,8 +82,8 @@ func (k FaultSDK) Judge(ev *engine.Evidence) engine.Verdict {
 		if msg, ok := smp.Response().Message(); ok && ae.ErrorMessage() != msg {
 			j.Problem(smp, "%s: ErrorMessage() is %q, the wire says %q", smp.Name, ae.ErrorMessage(), msg)
 		}
-		if want := map[string]smithy.ErrorFault{"client": smithy.FaultClient, "server": smithy.FaultServer}[f.Kind]; typed && ae.ErrorFault() != want {
-			j.Problem(smp, "%s: ErrorFault() is %v, the model says %s", smp.Name, ae.ErrorFault(), f.Kind)
+		if want := map[string]smithy.ErrorFault{"client": smithy.FaultClient, "server": smithy.FaultServer}[f.Side]; typed && ae.ErrorFault() != want {
+			j.Problem(smp, "%s: ErrorFault() is %v, the model says %s", smp.Name, ae.ErrorFault(), f.Side)
 		}
 	}
 	vd := j.Verdict(fmt.Sprintf("aws-sdk-go-v2 does not surface %s as its typed error", f.Name))

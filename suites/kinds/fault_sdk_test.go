@@ -36,7 +36,7 @@ func TestFaultSDK(t *testing.T) {
 			m.Faults[n] = f
 		}
 		f := *m.Faults["ResourceNotFoundFault"]
-		f.Kind = "server"
+		f.Side = "server"
 		m.Faults["ResourceNotFoundFault"] = &f
 		ev.Model = &m
 		return ev

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
@@ -48,7 +49,7 @@ func faultSource(op *spec.Operation, f *spec.Fault) reports.Source {
 	if f.Name == accessDeniedFault {
 		return fromDocs(docIAM+"; the model's fault list of "+op.Name+" ("+f.Name+": \""+f.Doc+"\")", quoteIAM)
 	}
-	return fromModel(fmt.Sprintf("the fault list of %s (%s, a %s fault, HTTP %d), serialized as %s errors are: %s", op.Name, f.Name, f.Kind, f.HTTPStatus, protoJSON, quoteErrorType))
+	return fromModel(fmt.Sprintf("the fault list of %s (%s, a %s fault, HTTP %d), serialized as %s errors are: %s", op.Name, f.Name, f.Side, f.HTTPStatus, protoJSON, quoteErrorType))
 }
 
 // faultNames are the error codes that answer the fault: AccessDeniedFault's denial
@@ -278,7 +279,7 @@ func FaultProblems(r *engine.Response, f *spec.Fault, names []string, contentTyp
 		problems = append(problems, fmt.Sprintf("HTTP status is %d, the model says %s is %d", r.Status, f.Name, f.HTTPStatus))
 	}
 	if r.JSONErr != nil {
-		problems = append(problems, fmt.Sprintf("the body is not JSON (%v): %q", r.JSONErr, spec.Truncate(string(r.Body), 120)))
+		problems = append(problems, fmt.Sprintf("the body is not JSON (%v): %q", r.JSONErr, text.Truncate(string(r.Body), 120)))
 	}
 	matches := func(raw string) string {
 		for _, n := range names {

@@ -16,7 +16,6 @@ import (
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 // The identifiers the canned answers use.
@@ -456,12 +455,12 @@ func decodedAs(t *testing.T, build func() (*engine.Evidence, *engine.Sample), wa
 }
 
 // sdkMember is the SDK's canonical union at ptr: its one member name, or
-// gosdk.UnknownKey+":"+tag for an unknown member ("" when unset).
+// spec.UnknownTag+":"+tag for an unknown member ("" when unset).
 func sdkMember(canon any, ptr string) string {
 	u, _ := valueAtPointer(canon, ptr)
 	m, _ := u.(map[string]any)
 	for k, v := range m {
-		if k == gosdk.UnknownKey {
+		if k == spec.UnknownTag {
 			return k + ":" + fmt.Sprint(v)
 		}
 		return k

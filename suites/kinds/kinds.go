@@ -132,20 +132,6 @@ func walk(sh *spec.Shape, prefix, dotted string, onPath map[*spec.Shape]bool, ou
 
 // Words used by several kinds.
 
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func article(s string) string {
-	if s != "" && strings.ContainsRune("aeiou", rune(s[0])) {
-		return "an " + s
-	}
-	return "a " + s
-}
-
 // the evidence every shape, union and enum check judges: the walk, the watch and,
 // where the target has a control surface, the scenario runs, and where it has a
 // failing project, that project's request.

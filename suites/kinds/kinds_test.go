@@ -49,8 +49,9 @@ func declaredKinds(t *testing.T) map[string]string {
 	return out
 }
 
-// tableTests lists the types a _test file's Test functions build as composite
-// literals (the kinds its table tests judge with).
+// tableTests lists the types a _test file builds as composite literals (the kinds its
+// table tests judge with), in its Test functions or in the case tables and helpers
+// beside them; none when the file has no Test function.
 func tableTests(t *testing.T, file string) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
@@ -58,26 +59,29 @@ func tableTests(t *testing.T, file string) map[string]bool {
 	if err != nil {
 		return out // no such file
 	}
+	hasTest := false
 	for _, d := range f.Decls {
-		fn, ok := d.(*ast.FuncDecl)
-		if !ok || fn.Recv != nil || !strings.HasPrefix(fn.Name.Name, "Test") || fn.Body == nil {
-			continue
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Recv == nil && strings.HasPrefix(fn.Name.Name, "Test") && fn.Body != nil {
+			hasTest = true
 		}
-		ast.Inspect(fn.Body, func(n ast.Node) bool {
-			if cl, ok := n.(*ast.CompositeLit); ok {
-				if id, ok := cl.Type.(*ast.Ident); ok {
-					out[id.Name] = true
-				}
-			}
-			return true
-		})
 	}
+	if !hasTest {
+		return out
+	}
+	ast.Inspect(f, func(n ast.Node) bool {
+		if cl, ok := n.(*ast.CompositeLit); ok {
+			if id, ok := cl.Type.(*ast.Ident); ok {
+				out[id.Name] = true
+			}
+		}
+		return true
+	})
 	return out
 }
 
 // TestEveryKindIsTested finds each kind and its table tests from the code: the file
 // that declares a kind (a type with a Judge method), say shape_member_type.go, has
-// shape_member_type_test.go beside it with a Test function that builds the kind
+// shape_member_type_test.go beside it with Test functions whose cases build the kind
 // (MemberType{...}). A kind whose test file is deleted, or whose tests no longer
 // build it, fails here; so does a kind the catalog uses that this finds no
 // declaration of, and a declared kind that expands to no check.
@@ -284,12 +288,12 @@ func TestEveryCheckNamesItsSource(t *testing.T) {
 				t.Error(err)
 			}
 			if c.Source.Inferred() != slices.Contains(c.Labels, LabelInferred) {
-				t.Errorf("%s: source %s, labels %v: an inferred check, and only one, carries the label %q", c.ID, c.Source.Kind, c.Labels, LabelInferred)
+				t.Errorf("%s: source %s, labels %v: an inferred check, and only one, carries the label %q", c.ID, c.Source.Origin, c.Labels, LabelInferred)
 			}
-			if c.Source.Kind == reports.SourceDocumentation && c.Source.Quote == "" {
+			if c.Source.Origin == reports.SourceDocumentation && c.Source.Quote == "" {
 				t.Errorf("%s rests on the documentation without quoting it", c.ID)
 			}
-			levels[c.Level+"/"+c.Source.Kind]++
+			levels[c.Level+"/"+c.Source.Origin]++
 		}
 	}
 	if levels["MUST/inferred"] != 0 || levels["SHOULD/inferred"] == 0 {
@@ -300,10 +304,10 @@ func TestEveryCheckNamesItsSource(t *testing.T) {
 		src   reports.Source
 		want  string
 	}{
-		{"MUST", reports.Source{Kind: reports.SourceInferred, Ref: "x"}, "an inference is a SHOULD"},
+		{"MUST", reports.Source{Origin: reports.SourceInferred, Ref: "x"}, "an inference is a SHOULD"},
 		{"MUST", reports.Source{Ref: "x"}, "names no source"},
-		{"SHOULD", reports.Source{Kind: reports.SourceModel}, "says nothing of what it rests on"},
-		{"MAY", reports.Source{Kind: reports.SourceModel, Ref: "x"}, "MUST or SHOULD"},
+		{"SHOULD", reports.Source{Origin: reports.SourceModel}, "says nothing of what it rests on"},
+		{"MAY", reports.Source{Origin: reports.SourceModel, Ref: "x"}, "MUST or SHOULD"},
 	} {
 		if err := checkSource("X.y.z", bad.level, bad.src); err == nil || !strings.Contains(err.Error(), bad.want) {
 			t.Errorf("checkSource(%s, %+v) = %v, want %q", bad.level, bad.src, err, bad.want)

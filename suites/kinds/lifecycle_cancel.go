@@ -3,6 +3,7 @@ package kinds
 import (
 	"fmt"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
@@ -49,7 +50,7 @@ func (CancelRunning) Judge(ev *engine.Evidence) engine.Verdict {
 	}
 	req := cancelledRequest(ev)
 	if req == nil {
-		return engine.Failf(show, "the cancel of a running request answered without a Request object: %s", spec.Truncate(string(r.Body), 300))
+		return engine.Failf(show, "the cancel of a running request answered without a Request object: %s", text.Truncate(string(r.Body), 300))
 	}
 	switch st := engine.Str(req["Status"]); {
 	case st == "CANCELING" || st == "CANCELED":

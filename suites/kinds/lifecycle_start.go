@@ -1,8 +1,8 @@
 package kinds
 
 import (
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
-	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
@@ -49,9 +49,9 @@ func (Start) Judge(ev *engine.Evidence) engine.Verdict {
 		case !r.OK():
 			j.Problem(smp, "%q: %s refused to start a request with a valid input: %s", smp.Name, ev.Start.Name, r.Summary())
 		case r.JSONErr != nil:
-			j.Problem(smp, "%q: HTTP %d, but the body is not valid JSON (%v): %s", smp.Name, r.Status, r.JSONErr, spec.Truncate(string(r.Body), 120))
+			j.Problem(smp, "%q: HTTP %d, but the body is not valid JSON (%v): %s", smp.Name, r.Status, r.JSONErr, text.Truncate(string(r.Body), 120))
 		case engine.Str(r.Object()["RequestIdentifier"]) == "":
-			j.Problem(smp, "%q: HTTP %d without a RequestIdentifier: %s", smp.Name, r.Status, spec.Truncate(string(r.Body), 200))
+			j.Problem(smp, "%q: HTTP %d without a RequestIdentifier: %s", smp.Name, r.Status, text.Truncate(string(r.Body), 200))
 		}
 	}
 	if judged == 0 {

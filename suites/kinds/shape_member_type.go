@@ -3,6 +3,7 @@ package kinds
 import (
 	"fmt"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
@@ -18,7 +19,7 @@ func init() {
 		for _, mp := range x.Paths {
 			sh := mp.Member.Shape
 			x.Add("shape", mp.Dotted, "MUST", fromModel(memberRef(mp.Member)+", a JSON "+jsonTypeWords(sh)+" in awsJson 1.1"), mp.Member.Pointer,
-				fmt.Sprintf("%s is %s", mp.Dotted, article(sh.TypeLabel())),
+				fmt.Sprintf("%s is %s", mp.Dotted, text.Article(sh.TypeLabel())),
 				fmt.Sprintf("%s MUST be %s wherever it appears in a %s response.", mp.Dotted, jsonTypeWords(sh), x.Cancel.Name),
 				[]string{"shape", "wire"}, MemberType{Path: mp.Path})
 		}

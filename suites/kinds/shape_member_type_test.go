@@ -8,13 +8,25 @@ import (
 )
 
 func TestMemberType(t *testing.T) {
-	status := MemberType{Path: "/Request/Status"}
-	total := MemberType{Path: "/Request/Progress/TotalObjects"}
-	percent := MemberType{Path: "/Request/Progress/ProgressPercent"}
-	cancelling := func(kv ...any) *engine.Sample {
-		return cancelAnswer("walk: cancel", request(reqID, "CANCELING", kv...))
-	}
-	runJudgeCases(t, []judgeCase{
+	runJudgeCases(t, append(memberTypeValues(), memberTypeSources()...))
+}
+
+var (
+	statusType  = MemberType{Path: "/Request/Status"}
+	totalType   = MemberType{Path: "/Request/Progress/TotalObjects"}
+	percentType = MemberType{Path: "/Request/Progress/ProgressPercent"}
+)
+
+// cancellingWith is the walk's cancel answer: the request CANCELING with members kv.
+func cancellingWith(kv ...any) *engine.Sample {
+	return cancelAnswer("walk: cancel", request(reqID, "CANCELING", kv...))
+}
+
+// memberTypeValues: the values a member's type is judged on, and those it leaves to
+// other checks.
+func memberTypeValues() []judgeCase {
+	status, total, percent, cancelling := statusType, totalType, percentType, cancellingWith
+	return []judgeCase{
 		{name: "a string member of the cancel answer passes", kind: status, ev: walked(),
 			outcome: reports.Pass, shows: []string{"walk: cancel"}},
 		{name: "a member only describe answers carry is judged there", kind: MemberType{Path: "/Request/Progress/ProcessedObject/EndpointType"}, ev: walked(),
@@ -58,6 +70,14 @@ func TestMemberType(t *testing.T) {
 			outcome: reports.Pass},
 		{name: "a nested member's type is left to its own check", kind: MemberType{Path: "/Request"}, ev: answering(cancelling("Status", 3)),
 			outcome: reports.Pass},
+	}
+}
+
+// memberTypeSources: which answers a member's type is judged in, and why a member no
+// answer carried is skipped.
+func memberTypeSources() []judgeCase {
+	status, cancelling := statusType, cancellingWith
+	return []judgeCase{
 		{name: "a describe answer is judged when no cancel answer carries the member", kind: MemberType{Path: "/Request/Error"},
 			ev:      answering(cancelling(), describeAnswer("walk: describe", request(reqID, "FAILED", "Error", "conversion failed"))),
 			outcome: reports.Fail, shows: []string{"walk: describe"},
@@ -87,5 +107,5 @@ func TestMemberType(t *testing.T) {
 			outcome: reports.Skipped, cause: causeWatchStopped},
 		{name: "a path the model lacks is a harness error", kind: MemberType{Path: "/Request/Nope"}, ev: walked(),
 			outcome: reports.Error, message: []string{"regenerate the suites"}},
-	})
+	}
 }

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 func TestSDKMatchesWire(t *testing.T) {
@@ -38,7 +38,7 @@ func TestSDKMatchesWire(t *testing.T) {
 		{name: "an answer the SDK cannot decode is left to sdk-decodes", kind: k,
 			ev: answering(cancelAnswer("walk: cancel", request(reqID, "", "Status", 3))), outcome: reports.Pass, shows: []string{"walk: cancel"}},
 		{name: "__type inside the union is left to the union checks, however the SDK decoded it", kind: k,
-			ev:      decodedAs(t, typeInside, func(c any) bool { return sdkMember(c, "/Request/Error") == gosdk.UnknownKey+":__type" }),
+			ev:      decodedAs(t, typeInside, func(c any) bool { return sdkMember(c, "/Request/Error") == spec.UnknownTag+":__type" }),
 			outcome: reports.Pass},
 		{name: "no successful cancel answer is skipped", kind: k, ev: walked(failedCancelWalk), outcome: reports.Skipped,
 			message: []string{"no successful CancelMetadataModelConversion answer"}},

@@ -43,20 +43,20 @@ const (
 )
 
 func fromModel(ref string) reports.Source {
-	return reports.Source{Kind: reports.SourceModel, Ref: modelAWS + ": " + ref}
+	return reports.Source{Origin: reports.SourceModel, Ref: modelAWS + ": " + ref}
 }
 
 func fromDocs(ref, quote string) reports.Source {
-	return reports.Source{Kind: reports.SourceDocumentation, Ref: ref, Quote: quote}
+	return reports.Source{Origin: reports.SourceDocumentation, Ref: ref, Quote: quote}
 }
 
 func fromProtocol(ref, quote string) reports.Source {
-	return reports.Source{Kind: reports.SourceProtocol, Ref: protoJSON + ": " + ref, Quote: quote}
+	return reports.Source{Origin: reports.SourceProtocol, Ref: protoJSON + ": " + ref, Quote: quote}
 }
 
 // inferred is a source that says what the check infers and from what.
 func inferred(ref, quote string) reports.Source {
-	return reports.Source{Kind: reports.SourceInferred, Ref: ref, Quote: quote}
+	return reports.Source{Origin: reports.SourceInferred, Ref: ref, Quote: quote}
 }
 
 // memberRef names a member of the model by the shape that declares it:
@@ -74,14 +74,14 @@ func operationDoc(op *spec.Operation) reports.Source {
 // checkSource enforces the rule: a MUST needs the model, the documentation or the
 // protocol; an inference is a SHOULD.
 func checkSource(id, level string, src reports.Source) error {
-	switch src.Kind {
+	switch src.Origin {
 	case reports.SourceModel, reports.SourceDocumentation, reports.SourceProtocol:
 	case reports.SourceInferred:
 		if level != "SHOULD" {
 			return fmt.Errorf("check %s is %s on an inference (%s): an inference is a SHOULD", id, level, src.Ref)
 		}
 	default:
-		return fmt.Errorf("check %s names no source (kind %q): every check rests on the model, the documentation, the protocol, or says what it infers", id, src.Kind)
+		return fmt.Errorf("check %s names no source (kind %q): every check rests on the model, the documentation, the protocol, or says what it infers", id, src.Origin)
 	}
 	if src.Ref == "" {
 		return fmt.Errorf("check %s: its source says nothing of what it rests on", id)

@@ -3,6 +3,7 @@ package kinds
 import (
 	"fmt"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/suites/engine"
 )
 
@@ -20,7 +21,7 @@ func init() {
 			for _, name := range u.Union.Members {
 				x.Add("union", u.Name+"."+name+".decodes", "MUST", fromModel(u.Name+" is a union with the member "+name), u.Member(name).Pointer,
 					fmt.Sprintf("%s.%s decodes to the SDK's typed member", u.Name, name),
-					fmt.Sprintf("A %s carrying %s MUST decode to the SDK's typed member %sMember%s with the same value.", u.Name, name, u.Name, upperFirst(name)),
+					fmt.Sprintf("A %s carrying %s MUST decode to the SDK's typed member %sMember%s with the same value.", u.Name, name, u.Name, text.UpperFirst(name)),
 					[]string{"union", "sdk"}, UnionKnown{Path: mp.Path, Member: name})
 			}
 		}
@@ -58,7 +59,7 @@ func (k UnionKnown) Judge(ev *engine.Evidence) engine.Verdict {
 		gm, _ := got.(map[string]any)
 		sv, has := gm[k.Member]
 		if !has {
-			j.Problem(l.Sample, "%s in %q: the wire sets %s, the SDK decoded %s (want the typed member %sMember%s)", l.Pointer, l.Sample.Name, k.Member, sdkUnionMember(got), sh.Name, upperFirst(k.Member))
+			j.Problem(l.Sample, "%s in %q: the wire sets %s, the SDK decoded %s (want the typed member %sMember%s)", l.Pointer, l.Sample.Name, k.Member, sdkUnionMember(got), sh.Name, text.UpperFirst(k.Member))
 			continue
 		}
 		for _, d := range diffWireSDK(mb.Shape, obj[k.Member], sv, l.Pointer+"/"+k.Member) {

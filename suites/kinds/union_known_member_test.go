@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 func TestUnionKnown(t *testing.T) {
@@ -27,7 +27,7 @@ func TestUnionKnown(t *testing.T) {
 			}),
 			outcome: reports.Pass, shows: []string{"watch: describe a failed request"}},
 		{name: "__type beside the member is left to type-key-ignored, however the SDK decoded it", kind: k,
-			ev: decodedAs(t, typeInside, func(c any) bool { return sdkMember(c, "/Request/Error") == gosdk.UnknownKey+":__type" }), outcome: reports.Skipped,
+			ev: decodedAs(t, typeInside, func(c any) bool { return sdkMember(c, "/Request/Error") == spec.UnknownTag+":__type" }), outcome: reports.Skipped,
 			message: []string{"every observed ErrorDetails carrying member defaultErrorDetails also carried __type, which ErrorDetails.type-key-ignored judges"}},
 		{name: "an answer the SDK cannot decode fails", kind: k, ev: failed(obj{"defaultErrorDetails": obj{"Message": "m"}}, "Status", 5),
 			outcome: reports.Fail, shows: []string{"walk: cancel"}, message: []string{`/Request/Error in "walk: cancel": the SDK returned no output`, "deserialization failed"}},

@@ -3,8 +3,8 @@ package kinds
 import (
 	"fmt"
 
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 // UnionTypeKey: a __type key inside a union is ignored by clients (awsJson 1.1); a
@@ -55,7 +55,7 @@ func (k UnionTypeKey) Judge(ev *engine.Evidence) engine.Verdict {
 		right := func(got any) bool {
 			gm, _ := got.(map[string]any)
 			if sh.Member(want) == nil {
-				return gm[gosdk.UnknownKey] == want
+				return gm[spec.UnknownTag] == want
 			}
 			_, has := gm[want]
 			return has

@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 func TestUnionTypeKey(t *testing.T) {
@@ -29,12 +29,12 @@ func TestUnionTypeKey(t *testing.T) {
 			outcome: reports.Fail, shows: []string{"walk: cancel"},
 			message: []string{"the SDK decoded unknown member with tag \"__type\" in decoding ", "aws-sdk-go-v2 reads a union's keys in map order"}},
 		{name: "__type beside the known member, decoded as a member __type, fails", kind: k,
-			ev:      decodedAs(t, beside("defaultErrorDetails"), decodedTo(gosdk.UnknownKey+":__type")),
+			ev:      decodedAs(t, beside("defaultErrorDetails"), decodedTo(spec.UnknownTag+":__type")),
 			outcome: reports.Fail, shows: []string{"walk: cancel"},
 			message: []string{"__type inside ErrorDetails was not ignored by the SDK",
 				`the SDK decoded unknown member with tag "__type", want member defaultErrorDetails: clients must ignore __type inside a union (Smithy protocol test AwsJson11DeserializeIgnoreType)`}},
 		{name: "__type beside an unknown member, decoded as a member __type, fails", kind: k,
-			ev:      decodedAs(t, beside("sqlErrorDetails"), decodedTo(gosdk.UnknownKey+":__type")),
+			ev:      decodedAs(t, beside("sqlErrorDetails"), decodedTo(spec.UnknownTag+":__type")),
 			outcome: reports.Fail, message: []string{`the SDK decoded unknown member with tag "__type", want unknown member "sqlErrorDetails" (__type must be ignored)`}},
 		{name: "__type in an answer the SDK cannot decode fails", kind: k,
 			ev:      failed(obj{"__type": typ, "defaultErrorDetails": obj{"Message": "m"}}, "RequestIdentifier", 7),
@@ -57,7 +57,7 @@ func TestUnionTypeKey(t *testing.T) {
 			ev:      decodedAs(t, beside("defaultErrorDetails"), decodedTo("defaultErrorDetails")),
 			outcome: reports.Drift, shows: []string{"walk: cancel"}, message: []string{`/Request/Error in "walk: cancel" carries __type inside the union`}},
 		{name: "__type beside an unknown member, ignored by the SDK, is drift", kind: k,
-			ev:      decodedAs(t, beside("sqlErrorDetails"), decodedTo(gosdk.UnknownKey+":sqlErrorDetails")),
+			ev:      decodedAs(t, beside("sqlErrorDetails"), decodedTo(spec.UnknownTag+":sqlErrorDetails")),
 			outcome: reports.Drift},
 	})
 }

@@ -3,8 +3,8 @@ package kinds
 import (
 	"fmt"
 
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 // UnionUnknown: an unknown union member surfaces as the SDK's unknown-member type with
@@ -58,7 +58,7 @@ func (k UnionUnknown) Judge(ev *engine.Evidence) engine.Verdict {
 				j.Problem(l.Sample, "%s (want its unknown-member type)", problem)
 				continue
 			}
-			if gm, _ := got.(map[string]any); gm[gosdk.UnknownKey] != m {
+			if gm, _ := got.(map[string]any); gm[spec.UnknownTag] != m {
 				j.Problem(l.Sample, "%s in %q: the SDK decoded %s, want its unknown-member type with tag %q", l.Pointer, l.Sample.Name, sdkUnionMember(got), m)
 			}
 		}

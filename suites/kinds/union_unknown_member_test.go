@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/dmsconform/dmsconform/reports"
+	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
-	"github.com/dmsconform/dmsconform/suites/gosdk"
 )
 
 func TestUnionUnknown(t *testing.T) {
@@ -35,7 +35,7 @@ func TestUnionUnknown(t *testing.T) {
 			outcome: reports.Fail, shows: []string{"scenario an unknown Error member: describe"},
 			message: []string{"unknown members of ErrorDetails are not surfaced as the SDK's unknown-member type", "the SDK returned no output", "(want its unknown-member type)"}},
 		{name: "__type beside the unknown member is left to type-key-ignored, however the SDK decoded it", kind: k,
-			ev:      decodedAs(t, typeBeside, func(c any) bool { return sdkMember(c, "/Requests/0/Error") == gosdk.UnknownKey+":__type" }),
+			ev:      decodedAs(t, typeBeside, func(c any) bool { return sdkMember(c, "/Requests/0/Error") == spec.UnknownTag+":__type" }),
 			outcome: reports.Pass},
 		{name: "two unknown members are drift, and left to single-member", kind: k, ev: failed(obj{"aDetails": obj{}, "bDetails": obj{}}),
 			outcome: reports.Drift, message: []string{"carries aDetails", "carries bDetails"}},

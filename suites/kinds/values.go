@@ -2,14 +2,13 @@ package kinds
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"math"
-	"math/big"
 	"reflect"
 	"sort"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 	"github.com/dmsconform/dmsconform/suites/engine"
 	"github.com/dmsconform/dmsconform/suites/gosdk"
@@ -247,7 +246,7 @@ func sdkUnionMember(v any) string {
 		return "nothing (nil)"
 	}
 	for k, x := range cv {
-		if k == gosdk.UnknownKey {
+		if k == spec.UnknownTag {
 			return fmt.Sprintf("unknown member with tag %q", x)
 		}
 		return "member " + k
@@ -255,124 +254,70 @@ func sdkUnionMember(v any) string {
 	return ""
 }
 
-// diffWireSDK compares a wire value (from spec.DecodeJSON) with the canonical SDK
-// value of the same shape and lists the differences at JSON pointers. Undeclared wire
-// members are ignored (the shape checks report them); null wire members count as
-// unset; unions with other than one member, or carrying __type, are left to the union
-// checks.
+// diffWireSDK compares a wire value (from jsonv.Decode) with the canonical SDK value
+// of the same shape and lists the differences at JSON pointers below ptr. Both are
+// read in the canonical form (spec.Canonical: null members count as unset) and
+// compared by spec.Diff (the one number rule; a member the SDK cannot tell from zero
+// may be absent on the wire). Undeclared wire members are ignored (the shape checks
+// report them); a union with other than one member, or carrying __type, is left to
+// the union checks.
 func diffWireSDK(sh *spec.Shape, wire, sdk any, ptr string) []string {
+	w, _ := spec.Canonical(sh, wire, false)
+	s, _ := spec.Canonical(sh, sdk, false)
 	var out []string
-	diff(sh, wire, sdk, ptr, &out)
+	add := func(at, format string, args ...any) {
+		out = append(out, spec.OrRoot(ptr+at)+": "+fmt.Sprintf(format, args...))
+	}
+	skip := func(p jsonv.Place) bool {
+		at := sh.At(p.Pointer)
+		if at == nil {
+			return true // undeclared: the shape checks report it
+		}
+		if at.Union == nil || !p.HasWant || !p.HasGot {
+			return false
+		}
+		wu, ok1 := p.Want.(map[string]any)
+		su, ok2 := p.Got.(map[string]any)
+		if !ok1 || !ok2 {
+			return false
+		}
+		set := setMembers(wu)
+		if _, typed := wu["__type"]; len(set) != 1 || typed {
+			return true // the union checks judge it
+		}
+		k := set[0]
+		if at.Member(k) == nil {
+			if su[spec.UnknownTag] != k {
+				add(p.Pointer, "the wire sets unknown union member %s, the SDK decoded %s (want an unknown member with tag %q)", k, sdkUnionMember(su), k)
+			}
+			return true
+		}
+		if _, has := su[k]; !has {
+			add(p.Pointer, "the wire sets union member %s, the SDK decoded %s", k, sdkUnionMember(su))
+			return true
+		}
+		return false
+	}
+	for _, d := range spec.Diff(sh, w, s, skip) {
+		wa, ok1 := d.Want.([]any)
+		sa, ok2 := d.Got.([]any)
+		switch {
+		case d.Change == jsonv.Removed:
+			add(d.Pointer, "the wire has %s, the SDK has nothing", show(d.Want))
+		case d.Change == jsonv.Added:
+			add(d.Pointer, "absent on the wire, but the SDK has %s", show(d.Got))
+		case ok1 && ok2:
+			add(d.Pointer, "the wire has %d items, the SDK has %d", len(wa), len(sa))
+		default:
+			add(d.Pointer, "the wire has %s, the SDK has %s", show(d.Want), show(d.Got))
+		}
+	}
 	sort.Strings(out)
 	return out
 }
 
-func diff(sh *spec.Shape, wire, sdk any, ptr string, out *[]string) {
-	at := ptr
-	if at == "" {
-		at = "/"
-	}
-	add := func(format string, args ...any) { *out = append(*out, at+": "+fmt.Sprintf(format, args...)) }
-	if wire == nil {
-		if sdk != nil && !(sh.SDKNonPointer && isZero(sdk)) {
-			add("absent on the wire, but the SDK has %s", show(sdk))
-		}
-		return
-	}
-	if sdk == nil {
-		add("the wire has %s, the SDK has nothing", show(wire))
-		return
-	}
-	switch sh.Type {
-	case spec.TypeObject:
-		w, ok1 := wire.(map[string]any)
-		s, ok2 := sdk.(map[string]any)
-		if !ok1 || !ok2 {
-			add("the wire has %s, the SDK has %s", show(wire), show(sdk))
-			return
-		}
-		if sh.Union != nil {
-			set := setMembers(w)
-			if _, typed := w["__type"]; len(set) != 1 || typed {
-				return
-			}
-			k := set[0]
-			if mb := sh.Member(k); mb != nil {
-				sv, has := s[k]
-				if !has {
-					add("the wire sets union member %s, the SDK decoded %s", k, sdkUnionMember(s))
-					return
-				}
-				diff(mb.Shape, w[k], sv, ptr+"/"+k, out)
-				return
-			}
-			if s[gosdk.UnknownKey] != k {
-				add("the wire sets unknown union member %s, the SDK decoded %s (want an unknown member with tag %q)", k, sdkUnionMember(s), k)
-			}
-			return
-		}
-		for _, mb := range sh.Members {
-			diff(mb.Shape, w[mb.Name], s[mb.Name], ptr+"/"+mb.Name, out)
-		}
-	case spec.TypeArray:
-		w, ok1 := wire.([]any)
-		s, ok2 := sdk.([]any)
-		if !ok1 || !ok2 {
-			add("the wire has %s, the SDK has %s", show(wire), show(sdk))
-			return
-		}
-		if len(w) != len(s) {
-			add("the wire has %d items, the SDK has %d", len(w), len(s))
-			return
-		}
-		for i := range w {
-			diff(sh.Items, w[i], s[i], fmt.Sprintf("%s/%d", ptr, i), out)
-		}
-	case spec.TypeInteger:
-		wn, ok := wire.(json.Number)
-		sn, ok2 := sdk.(json.Number)
-		if !ok || !ok2 {
-			add("the wire has %s, the SDK has %s", show(wire), show(sdk))
-			return
-		}
-		wb, okw := new(big.Int).SetString(wn.String(), 10)
-		sb, _ := new(big.Int).SetString(sn.String(), 10)
-		if !okw || sb == nil || wb.Cmp(sb) != 0 {
-			add("the wire has %s, the SDK has %s", wn, sn)
-		}
-	case spec.TypeNumber:
-		wf, ok := spec.ParseDouble(wire)
-		sf, ok2 := sdk.(float64)
-		if !ok || !ok2 {
-			add("the wire has %s, the SDK has %s", show(wire), show(sdk))
-			return
-		}
-		if !(wf == sf || math.IsNaN(wf) && math.IsNaN(sf)) {
-			add("the wire has %s, the SDK has %v", show(wire), sf)
-		}
-	default:
-		if !reflect.DeepEqual(wire, sdk) {
-			add("the wire has %s, the SDK has %s", show(wire), show(sdk))
-		}
-	}
-}
-
-func isZero(v any) bool {
-	switch x := v.(type) {
-	case json.Number:
-		return x.String() == "0"
-	case float64:
-		return x == 0
-	}
-	return false
-}
-
 func show(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprintf("%v", v)
-	}
-	return spec.Truncate(string(b), 200)
+	return text.Truncate(jsonv.Compact(v), 200)
 }
 
 // history is the sequence of distinct Status and ProgressStep values each request

@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"bytes"
@@ -10,8 +10,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -46,7 +49,7 @@ type adapterResult struct {
 	Key    string          `json:"key"`
 	Output json.RawMessage `json:"output"`
 	Error  *struct {
-		Kind    string `json:"kind"`
+		Layer   string `json:"kind"`
 		Code    string `json:"code"`
 		Typed   bool   `json:"typed"`
 		Message string `json:"message"`
@@ -82,9 +85,9 @@ func runAdapter(ctx context.Context, who string, jobs []Job, retries map[string]
 		return nil, fmt.Errorf("%s: %s", who, resp.Error)
 	case runErr != nil:
 		return nil, fmt.Errorf("%s (%s) failed: %v: %s (%srun the adapter by hand with a jobs file on stdin to debug)",
-			who, cmd.String(), runErr, truncate(stderr.String(), 2000), hint)
+			who, cmd.String(), runErr, text.Truncate(strings.TrimSpace(stderr.String()), 2000), hint)
 	case decErr != nil:
-		return nil, fmt.Errorf("%s printed no valid JSON: %v (stderr: %s)", who, decErr, truncate(stderr.String(), 1000))
+		return nil, fmt.Errorf("%s printed no valid JSON: %v (stderr: %s)", who, decErr, text.Truncate(strings.TrimSpace(stderr.String()), 1000))
 	}
 	return &resp, nil
 }
@@ -105,13 +108,13 @@ func decodeAdapterResults(who string, m *spec.Model, jobs []Job, results []adapt
 		}
 		r := results[idx]
 		if r.Error != nil {
-			if r.Error.Kind == "harness" {
+			if r.Error.Layer == "harness" {
 				return nil, fmt.Errorf("%s: %s", who, r.Error.Message)
 			}
-			out[i] = Observation{Err: &ObservedError{Kind: r.Error.Kind, Code: r.Error.Code, Typed: r.Error.Typed, Message: r.Error.Message, Detail: r.Error.Detail}}
+			out[i] = Observation{Err: &ObservedError{Layer: r.Error.Layer, Code: r.Error.Code, Typed: r.Error.Typed, Message: r.Error.Message, Detail: r.Error.Detail}}
 			continue
 		}
-		v, err := spec.DecodeJSON(r.Output)
+		v, err := jsonv.Decode(r.Output)
 		if err != nil {
 			return nil, fmt.Errorf("%s: job %s: output is not JSON: %v", who, job.Key, err)
 		}
@@ -119,7 +122,7 @@ func decodeAdapterResults(who string, m *spec.Model, jobs []Job, results []adapt
 		if op == nil {
 			return nil, fmt.Errorf("%s: operation %s is not in the model", who, job.Operation)
 		}
-		canon, _ := Canonical(op.Output, v, false)
+		canon, _ := spec.Canonical(op.Output, v, false)
 		out[i] = Observation{Output: canon}
 	}
 	return out, nil

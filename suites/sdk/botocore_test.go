@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"context"
@@ -30,7 +30,7 @@ func botocoreOrSkip(t *testing.T) *BotocoreSDK {
 func TestBotocoreSDKCorpus(t *testing.T) {
 	b := botocoreOrSkip(t)
 	run := replayCorpus(t, b)
-	if run.Target.Kind != BotocoreName || !strings.HasPrefix(run.Target.Version, "1.") {
+	if run.Target.TargetKind != BotocoreName || !strings.HasPrefix(run.Target.Version, "1.") {
 		t.Errorf("target %+v: want botocore with its version", run.Target)
 	}
 	assertFindings(t, run, botocoreFindings)

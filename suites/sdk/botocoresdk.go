@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -121,7 +122,7 @@ func doProbeBotocore(python, dir string) botocoreProbe {
 	if err := json.Unmarshal(bytes.TrimSpace(stdout.Bytes()), &doc); err != nil {
 		if runErr != nil {
 			return botocoreProbe{reason: fmt.Sprintf("%s %s --version failed (%v: %s): %s, or pass --python PATH",
-				python, filepath.Join(dir, "adapter.py"), runErr, truncate(stderr.String(), 300), botocoreInstall)}
+				python, filepath.Join(dir, "adapter.py"), runErr, text.Truncate(strings.TrimSpace(stderr.String()), 300), botocoreInstall)}
 		}
 		return botocoreProbe{reason: fmt.Sprintf("%s --version printed no JSON (%v)", filepath.Join(dir, "adapter.py"), err)}
 	}
@@ -129,7 +130,7 @@ func doProbeBotocore(python, dir string) botocoreProbe {
 		return botocoreProbe{reason: doc.Error}
 	}
 	if doc.SDK.Version == "" {
-		return botocoreProbe{reason: fmt.Sprintf("%s --version named no botocore version: %s", filepath.Join(dir, "adapter.py"), truncate(stdout.String(), 200))}
+		return botocoreProbe{reason: fmt.Sprintf("%s --version named no botocore version: %s", filepath.Join(dir, "adapter.py"), text.Truncate(strings.TrimSpace(stdout.String()), 200))}
 	}
 	return botocoreProbe{version: doc.SDK.Version, python: doc.Python}
 }

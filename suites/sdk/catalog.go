@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"github.com/dmsconform/dmsconform/reports"
@@ -16,6 +16,6 @@ func (f *Fixture) Info() reports.CheckInfo {
 		Labels:      []string{"sdk", "wire", f.Area},
 		Pointer:     f.Pointer,
 		Operation:   f.Operation,
-		Source:      reports.Source{Kind: reports.SourceProtocol, Ref: "the AWS model and the Smithy awsJson 1.1 protocol, as the fixture's rule says", Quote: f.Rule},
+		Source:      reports.Source{Origin: reports.SourceProtocol, Ref: "the AWS model and the Smithy awsJson 1.1 protocol, as the fixture's rule says", Quote: f.Rule},
 	}
 }

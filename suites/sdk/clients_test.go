@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"bytes"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dmsconform/dmsconform/emulator"
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/internal/require"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -189,12 +190,12 @@ func modelProblems(m *spec.Model, rep *clientReport) []string {
 			out = append(out, fmt.Sprintf("%s: operation %s is not in the model", o.Check, o.Operation))
 			continue
 		}
-		v, err := spec.DecodeJSON(o.Output)
+		v, err := jsonv.Decode(o.Output)
 		if err != nil {
 			out = append(out, fmt.Sprintf("%s: %s output is not JSON: %v", o.Check, o.Operation, err))
 			continue
 		}
-		_, problems := Canonical(op.Output, v, true)
+		_, problems := spec.Canonical(op.Output, v, true)
 		problems = append(problems, documentedValues(op.Output, v, "")...)
 		for _, p := range problems {
 			out = append(out, fmt.Sprintf("%s: %s output does not fit the model: %s", o.Check, o.Operation, p))
@@ -211,8 +212,8 @@ func documentedValues(sh *spec.Shape, v any, ptr string) []string {
 	switch x := v.(type) {
 	case map[string]any:
 		if sh.Union != nil {
-			if tag, ok := x[UnknownTag].(string); ok {
-				out = append(out, fmt.Sprintf("%s: an unknown %s member %q (the model knows %s)", orRoot(ptr), sh.Name, tag, strings.Join(sh.Union.Members, ", ")))
+			if tag, ok := x[spec.UnknownTag].(string); ok {
+				out = append(out, fmt.Sprintf("%s: an unknown %s member %q (the model knows %s)", spec.OrRoot(ptr), sh.Name, tag, strings.Join(sh.Union.Members, ", ")))
 			}
 		}
 		for k, val := range x {

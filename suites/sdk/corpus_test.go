@@ -1,12 +1,14 @@
-package sdkconform
+package sdk
 
 import (
 	"encoding/json"
 	"math"
+	"math/big"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -93,7 +95,7 @@ func categories(m *spec.Model, fx *Fixture) []string {
 	resp := fx.Response
 	var body any
 	if resp.Body != "" {
-		body, _ = spec.DecodeJSON([]byte(resp.Body))
+		body, _ = jsonv.Decode([]byte(resp.Body))
 	}
 	obj, _ := body.(map[string]any)
 	if resp.Body == "" && resp.Status == 200 {
@@ -118,117 +120,154 @@ func categories(m *spec.Model, fx *Fixture) []string {
 			add("200 with __type")
 		}
 		if req, ok := obj["Request"].(map[string]any); ok {
-			for k := range obj {
-				if k != "Request" {
-					add("unknown top-level member")
-				}
-			}
-			success := len(fx.Expect.Output) > 0
-			if s, ok := req["Status"].(string); ok && success {
-				if documented(m, "RequestStatus", s) {
-					add("RequestStatus=" + s)
-				} else {
-					add("RequestStatus undocumented")
-				}
-			}
-			if _, ok := req["ExportSqlDetails"].(map[string]any); ok && success {
-				add("ExportSqlDetails present")
-			}
-			if p, ok := req["Progress"].(map[string]any); ok && success {
-				if s, ok := p["ProgressStep"].(string); ok {
-					if documented(m, "ProgressStep", s) {
-						add("ProgressStep=" + s)
-					} else {
-						add("ProgressStep undocumented")
-					}
-				}
-				if v, ok := p["ProgressPercent"]; ok {
-					f, _ := spec.ParseDouble(v)
-					switch {
-					case math.IsNaN(f):
-						add("ProgressPercent NaN")
-					case math.IsInf(f, 1):
-						add("ProgressPercent Infinity")
-					case math.IsInf(f, -1):
-						add("ProgressPercent -Infinity")
-					case f == 0:
-						add("ProgressPercent 0")
-					case f == 100:
-						add("ProgressPercent 100")
-					case f != math.Trunc(f):
-						add("ProgressPercent fractional")
-					}
-				}
-				if n, ok := p["TotalObjects"].(json.Number); ok && len(n.String()) >= 16 {
-					if i, ok := integer(n); ok && i.Cmp(maxSafe) > 0 {
-						add("TotalObjects beyond 2^53")
-					}
-				}
-			}
-			if e, present := req["Error"]; present {
-				u, isObj := e.(map[string]any)
-				switch {
-				case e == nil:
-					add("union null")
-				case isObj && len(u) == 0:
-					add("union {}")
-				case isObj:
-					if _, ok := u["__type"]; ok && len(u) > 1 {
-						add("union __type inside")
-					}
-					set := 0
-					for k, v := range u {
-						if k != "__type" && v != nil {
-							set++
-						}
-					}
-					if set > 1 {
-						add("union two members")
-					}
-					if set == 1 && len(u) == 1 {
-						if _, ok := u["defaultErrorDetails"]; ok {
-							add("union known member")
-						} else {
-							add("union unknown member")
-						}
-					}
-				}
-			}
+			out = append(out, requestCategories(m, fx, obj, req)...)
 		}
 	}
 	if resp.Status >= 400 && resp.Status < 500 {
-		h := http.Header{}
-		for k, v := range resp.Headers {
-			h.Set(k, v)
+		out = append(out, clientFaultCategories(fx, obj)...)
+	}
+	return out
+}
+
+// requestCategories are the categories of a 200 response body obj whose Request member
+// is req: unknown top-level members and, for a fixture expecting success, the request's
+// status, details, progress and error union.
+func requestCategories(m *spec.Model, fx *Fixture, obj, req map[string]any) []string {
+	var out []string
+	add := func(c string) { out = append(out, c) }
+	for k := range obj {
+		if k != "Request" {
+			add("unknown top-level member")
 		}
-		typ, _ := obj["__type"].(string)
-		code, _ := obj["code"].(string)
+	}
+	success := len(fx.Expect.Output) > 0
+	if s, ok := req["Status"].(string); ok && success {
+		if documented(m, "RequestStatus", s) {
+			add("RequestStatus=" + s)
+		} else {
+			add("RequestStatus undocumented")
+		}
+	}
+	if _, ok := req["ExportSqlDetails"].(map[string]any); ok && success {
+		add("ExportSqlDetails present")
+	}
+	if p, ok := req["Progress"].(map[string]any); ok && success {
+		out = append(out, progressCategories(m, p)...)
+	}
+	if e, present := req["Error"]; present {
+		out = append(out, unionCategories(e)...)
+	}
+	return out
+}
+
+// progressCategories are the categories of a request's Progress member p: its step,
+// notable percentages and an object count beyond 2^53.
+func progressCategories(m *spec.Model, p map[string]any) []string {
+	var out []string
+	add := func(c string) { out = append(out, c) }
+	if s, ok := p["ProgressStep"].(string); ok {
+		if documented(m, "ProgressStep", s) {
+			add("ProgressStep=" + s)
+		} else {
+			add("ProgressStep undocumented")
+		}
+	}
+	if v, ok := p["ProgressPercent"]; ok {
+		f, _ := spec.ParseDouble(v)
 		switch {
-		case h.Get("X-Amzn-ErrorType") != "" && typ == "" && code == "":
-			add("fault X-Amzn-ErrorType header only")
-		case typ != "" && !strings.ContainsAny(typ, "#:"):
-			add("fault bare name")
+		case math.IsNaN(f):
+			add("ProgressPercent NaN")
+		case math.IsInf(f, 1):
+			add("ProgressPercent Infinity")
+		case math.IsInf(f, -1):
+			add("ProgressPercent -Infinity")
+		case f == 0:
+			add("ProgressPercent 0")
+		case f == 100:
+			add("ProgressPercent 100")
+		case f != math.Trunc(f):
+			add("ProgressPercent fractional")
 		}
-		for _, v := range []string{typ, code, h.Get("X-Amzn-ErrorType")} {
-			if strings.Contains(v, "#") {
-				add("fault namespace#Name")
+	}
+	if n, ok := p["TotalObjects"].(json.Number); ok && len(n.String()) >= 16 {
+		if i, ok := spec.ParseInteger(n); ok && i.Cmp(big.NewInt(1<<53)) > 0 {
+			add("TotalObjects beyond 2^53")
+		}
+	}
+	return out
+}
+
+// unionCategories are the categories of a request's Error member e (the ErrorDetails
+// union): null, empty, __type inside, two members, a known or an unknown member.
+func unionCategories(e any) []string {
+	var out []string
+	add := func(c string) { out = append(out, c) }
+	u, isObj := e.(map[string]any)
+	switch {
+	case e == nil:
+		add("union null")
+	case isObj && len(u) == 0:
+		add("union {}")
+	case isObj:
+		if _, ok := u["__type"]; ok && len(u) > 1 {
+			add("union __type inside")
+		}
+		set := 0
+		for k, v := range u {
+			if k != "__type" && v != nil {
+				set++
 			}
-			if strings.Contains(v, ":") {
-				add("fault Name:uri")
+		}
+		if set > 1 {
+			add("union two members")
+		}
+		if set == 1 && len(u) == 1 {
+			if _, ok := u["defaultErrorDetails"]; ok {
+				add("union known member")
+			} else {
+				add("union unknown member")
 			}
 		}
-		if code != "" {
-			add("fault code key")
+	}
+	return out
+}
+
+// clientFaultCategories are the categories of a 4xx response with body obj: where the
+// fault's name is and how it is written, the message key, an unmodeled fault.
+func clientFaultCategories(fx *Fixture, obj map[string]any) []string {
+	var out []string
+	add := func(c string) { out = append(out, c) }
+	h := http.Header{}
+	for k, v := range fx.Response.Headers {
+		h.Set(k, v)
+	}
+	typ, _ := obj["__type"].(string)
+	code, _ := obj["code"].(string)
+	switch {
+	case h.Get("X-Amzn-ErrorType") != "" && typ == "" && code == "":
+		add("fault X-Amzn-ErrorType header only")
+	case typ != "" && !strings.ContainsAny(typ, "#:"):
+		add("fault bare name")
+	}
+	for _, v := range []string{typ, code, h.Get("X-Amzn-ErrorType")} {
+		if strings.Contains(v, "#") {
+			add("fault namespace#Name")
 		}
-		if _, ok := obj["message"]; ok {
-			add("fault message key")
+		if strings.Contains(v, ":") {
+			add("fault Name:uri")
 		}
-		if _, ok := obj["Message"]; ok {
-			add("fault Message key")
-		}
-		if e := fx.Expect.Error; e != nil && e.Typed != nil && !*e.Typed {
-			add("fault unmodeled")
-		}
+	}
+	if code != "" {
+		add("fault code key")
+	}
+	if _, ok := obj["message"]; ok {
+		add("fault message key")
+	}
+	if _, ok := obj["Message"]; ok {
+		add("fault Message key")
+	}
+	if e := fx.Expect.Error; e != nil && e.Typed != nil && !*e.Typed {
+		add("fault unmodeled")
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -18,7 +20,7 @@ type Observation struct {
 
 // ObservedError is an SDK error, normalised.
 type ObservedError struct {
-	Kind    string `json:"kind"` // api, deserialization, transport, other
+	Layer   string `json:"kind"` // where it failed: api, deserialization, transport, other
 	Code    string `json:"code,omitempty"`
 	Typed   bool   `json:"typed"`
 	Message string `json:"message,omitempty"`
@@ -33,7 +35,7 @@ func (o Observation) String() string {
 	if o.Err != nil {
 		return o.Err.String()
 	}
-	return "output " + Compact(o.Output)
+	return "output " + jsonv.Compact(o.Output)
 }
 
 // Behaviour is the observation as far as it is a behaviour of the SDK, for comparing
@@ -41,18 +43,18 @@ func (o Observation) String() string {
 // error (a reworded parser message is not a change of behaviour; a service error's
 // message is what the SDK decoded, and stays).
 func (o Observation) Behaviour() string {
-	if e := o.Err; e != nil && e.Kind != KindAPI {
-		return "error{kind=" + e.Kind + "}"
+	if e := o.Err; e != nil && e.Layer != LayerAPI {
+		return "error{kind=" + e.Layer + "}"
 	}
 	return o.String()
 }
 
 func (e *ObservedError) String() string {
-	parts := []string{"kind=" + e.Kind}
-	if e.Kind == KindAPI {
+	parts := []string{"kind=" + e.Layer}
+	if e.Layer == LayerAPI {
 		parts = append(parts, "code="+strconv.Quote(e.Code), "typed="+strconv.FormatBool(e.Typed))
 	}
-	parts = append(parts, "message="+strconv.Quote(truncate(e.Message, 160)))
+	parts = append(parts, "message="+strconv.Quote(text.Truncate(e.Message, 160)))
 	return "error{" + strings.Join(parts, ", ") + "}"
 }
 
@@ -60,13 +62,13 @@ func (e *ObservedError) String() string {
 func (e Expect) String() string {
 	switch {
 	case len(e.Output) > 0:
-		v, err := spec.DecodeJSON(e.Output)
+		v, err := jsonv.Decode(e.Output)
 		if err != nil {
 			return "output " + string(e.Output)
 		}
-		return "output " + Compact(generic(v))
+		return "output " + jsonv.Compact(spec.Generic(v))
 	case e.Error != nil:
-		parts := []string{"kind=" + e.Error.kind()}
+		parts := []string{"kind=" + e.Error.layer()}
 		if e.Error.Code != nil {
 			parts = append(parts, "code="+strconv.Quote(*e.Error.Code))
 		}
@@ -105,19 +107,19 @@ func Evaluate(op *spec.Operation, e Expect, o Observation) []string {
 		if o.Err != nil {
 			return []string{fmt.Sprintf("expected a successful decoding, observed %s", o.Err.String())}
 		}
-		v, err := spec.DecodeJSON(e.Output)
+		v, err := jsonv.Decode(e.Output)
 		if err != nil {
 			return []string{fmt.Sprintf("the fixture's expected output is not JSON: %v", err)}
 		}
-		want, _ := Canonical(op.Output, v, false)
+		want, _ := spec.Canonical(op.Output, v, false)
 		return Diff(op.Output, want, o.Output)
 	case e.Error != nil:
 		if o.Err == nil {
-			return []string{fmt.Sprintf("expected %s, observed a successful decoding: %s", e.String(), truncate(o.String(), 300))}
+			return []string{fmt.Sprintf("expected %s, observed a successful decoding: %s", e.String(), text.Truncate(o.String(), 300))}
 		}
 		var d []string
-		if o.Err.Kind != e.Error.kind() {
-			d = append(d, fmt.Sprintf("expected a %s error, observed a %s error (%s)", e.Error.kind(), o.Err.Kind, truncate(o.Err.Message, 200)))
+		if o.Err.Layer != e.Error.layer() {
+			d = append(d, fmt.Sprintf("expected a %s error, observed a %s error (%s)", e.Error.layer(), o.Err.Layer, text.Truncate(o.Err.Message, 200)))
 			return d
 		}
 		if c := e.Error.Code; c != nil && o.Err.Code != *c {
@@ -127,7 +129,7 @@ func Evaluate(op *spec.Operation, e Expect, o Observation) []string {
 			d = append(d, fmt.Sprintf("typed: expected %v (%s), observed %v", *t, typedWord(*t), o.Err.Typed))
 		}
 		if m := e.Error.Message; m != nil && o.Err.Message != *m {
-			d = append(d, fmt.Sprintf("error message: expected %q, observed %q", *m, truncate(o.Err.Message, 200)))
+			d = append(d, fmt.Sprintf("error message: expected %q, observed %q", *m, text.Truncate(o.Err.Message, 200)))
 		}
 		return d
 	}
@@ -147,5 +149,5 @@ func observationKey(o Observation) string {
 		b, _ := json.Marshal(o.Err)
 		return "error:" + string(b)
 	}
-	return "output:" + Compact(o.Output)
+	return "output:" + jsonv.Compact(o.Output)
 }

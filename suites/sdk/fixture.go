@@ -1,4 +1,4 @@
-// Package sdkconform replays the wire fixtures of fixtures/wire to AWS SDKs
+// Package sdk replays the wire fixtures of fixtures/wire to AWS SDKs
 // (aws-sdk-go-v2 in-process, aws-sdk-js-v3 through the Node adapter in js/) and
 // compares what each SDK decodes with the decoding the fixture says the model and the
 // Smithy awsJson 1.1 protocol require. One reports.Run per SDK: check
@@ -8,7 +8,7 @@
 // SDK-neutral decoded output (or error) and the rule it follows from; an SDK that
 // decodes otherwise fails the check, with the fixture and the observed decoding in the
 // message. See fixtures/README.md for the fixture format.
-package sdkconform
+package sdk
 
 import (
 	"bytes"
@@ -21,6 +21,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -65,10 +66,10 @@ type Response struct {
 
 // Expect is exactly one of Output, Error or OneOf.
 type Expect struct {
-	// Output is the canonical decoded output (see canon.go): model member names,
+	// Output is the canonical decoded output (spec.Canonical): model member names,
 	// unset members absent, a union as {"<member>": ...} or {"$unknown": "<tag>"},
 	// doubles as numbers or "NaN"/"Infinity"/"-Infinity", longs beyond 2^53 as
-	// decimal strings.
+	// decimal strings (the canonical form reads them as the integers they write).
 	Output json.RawMessage `json:"output,omitempty"`
 	Error  *ErrorExpect    `json:"error,omitempty"`
 	// OneOf lists alternatives, only where the protocol allows more than one result;
@@ -76,27 +77,28 @@ type Expect struct {
 	OneOf []Expect `json:"oneOf,omitempty"`
 }
 
-// Error kinds.
+// Error layers: where an SDK call failed (ObservedError.Layer, ErrorExpect.Layer;
+// "kind" in fixtures and in the adapter protocol).
 const (
-	KindAPI             = "api"             // the SDK surfaced a service error (a code)
-	KindDeserialization = "deserialization" // the SDK rejected the response
-	KindTransport       = "transport"       // no response: never an expectation
-	KindOther           = "other"           // anything else: never an expectation
+	LayerAPI             = "api"             // the SDK surfaced a service error (a code)
+	LayerDeserialization = "deserialization" // the SDK rejected the response
+	LayerTransport       = "transport"       // no response: never an expectation
+	LayerOther           = "other"           // anything else: never an expectation
 )
 
 // ErrorExpect is an expected error. Fields left out are not compared.
 type ErrorExpect struct {
-	Kind    string  `json:"kind,omitempty"` // api (default) or deserialization
+	Layer   string  `json:"kind,omitempty"` // api (default) or deserialization
 	Code    *string `json:"code,omitempty"` // the sanitised error code
 	Typed   *bool   `json:"typed,omitempty"`
 	Message *string `json:"message,omitempty"`
 }
 
-func (e *ErrorExpect) kind() string {
-	if e.Kind == "" {
-		return KindAPI
+func (e *ErrorExpect) layer() string {
+	if e.Layer == "" {
+		return LayerAPI
 	}
-	return e.Kind
+	return e.Layer
 }
 
 // CheckID is the report check ID of a fixture.
@@ -237,10 +239,10 @@ func validateExpect(op *spec.Operation, e Expect, top bool) []string {
 	n := 0
 	if len(e.Output) > 0 {
 		n++
-		v, err := spec.DecodeJSON(e.Output)
+		v, err := jsonv.Decode(e.Output)
 		if err != nil {
 			out = append(out, fmt.Sprintf("output is not JSON: %v", err))
-		} else if _, problems := Canonical(op.Output, v, true); len(problems) > 0 {
+		} else if _, problems := spec.Canonical(op.Output, v, true); len(problems) > 0 {
 			out = append(out, "output: "+strings.Join(problems, "; "))
 		}
 	}
@@ -270,8 +272,8 @@ func validateExpect(op *spec.Operation, e Expect, top bool) []string {
 
 func validateErrorExpect(op *spec.Operation, e *ErrorExpect) []string {
 	var out []string
-	switch e.kind() {
-	case KindAPI:
+	switch e.layer() {
+	case LayerAPI:
 		if e.Code != nil && spec.SanitizeErrorCode(*e.Code) != *e.Code {
 			out = append(out, fmt.Sprintf("error code %q is not sanitised (want %q)", *e.Code, spec.SanitizeErrorCode(*e.Code)))
 		}
@@ -286,12 +288,12 @@ func validateErrorExpect(op *spec.Operation, e *ErrorExpect) []string {
 				out = append(out, fmt.Sprintf("typed is %v but %s is %s fault of %s", *e.Typed, *e.Code, map[bool]string{true: "a modeled", false: "not a modeled"}[modeled], op.Name))
 			}
 		}
-	case KindDeserialization:
+	case LayerDeserialization:
 		if e.Code != nil || e.Typed != nil {
 			out = append(out, "a deserialization error has no code and no typed")
 		}
 	default:
-		out = append(out, fmt.Sprintf("error kind %q must be %s or %s", e.Kind, KindAPI, KindDeserialization))
+		out = append(out, fmt.Sprintf("error kind %q must be %s or %s", e.Layer, LayerAPI, LayerDeserialization))
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 
 	"golang.org/x/mod/modfile"
 
+	"github.com/dmsconform/dmsconform/internal/jsonv"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/spec"
 )
 
@@ -84,7 +86,7 @@ func (g *GoAdapterSDK) Run(ctx context.Context, m *spec.Model, jobs []Job) ([]Ob
 		if op == nil || len(r.Output) == 0 {
 			continue
 		}
-		v, err := spec.DecodeJSON(r.Output)
+		v, err := jsonv.Decode(r.Output)
 		if err != nil {
 			return nil, fmt.Errorf("%s: job %s: output is not JSON: %v", who, r.Key, err)
 		}
@@ -106,7 +108,7 @@ func ModelNames(sh *spec.Shape, v any) any {
 		out := make(map[string]any, len(x))
 		for k, val := range x {
 			var msh *spec.Shape
-			if sh != nil && k != UnknownTag {
+			if sh != nil && k != spec.UnknownTag {
 				for _, mb := range sh.Members {
 					if strings.EqualFold(mb.Name, k) {
 						k, msh = mb.Name, mb.Shape
@@ -282,7 +284,7 @@ func goCommand(ctx context.Context, dir string, offline bool, args ...string) er
 				lines = append(lines, l)
 			}
 		}
-		return fmt.Errorf("go %s: %v: %s", args[0], err, truncate(strings.Join(lines, " "), 1500))
+		return fmt.Errorf("go %s: %v: %s", args[0], err, text.Truncate(strings.Join(lines, " "), 1500))
 	}
 	return nil
 }

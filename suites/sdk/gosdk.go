@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"context"
@@ -108,7 +108,7 @@ func (GoSDK) call(ctx context.Context, op *spec.Operation, job Job) (Observation
 	if err != nil {
 		return Observation{Err: goError(err)}, nil
 	}
-	v, err := GoCanonical(op.Output, reflect.ValueOf(out))
+	v, err := gosdk.Canon(op.Output, reflect.ValueOf(out))
 	if err != nil {
 		return Observation{}, fmt.Errorf("aws-sdk-go-v2 adapter: %s output: %w", op.Name, err)
 	}
@@ -123,31 +123,19 @@ func goError(err error) *ObservedError {
 	var send *smithyhttp.RequestSendError
 	switch {
 	case errors.As(err, &apiErr):
-		oe.Kind = KindAPI
+		oe.Layer = LayerAPI
 		oe.Code = apiErr.ErrorCode()
 		oe.Message = apiErr.ErrorMessage()
 		var generic *smithy.GenericAPIError
 		oe.Typed = !errors.As(err, &generic)
 		oe.Detail = fmt.Sprintf("%T: %v", apiErr, apiErr)
 	case errors.As(err, &deser):
-		oe.Kind = KindDeserialization
+		oe.Layer = LayerDeserialization
 		oe.Message = deser.Error()
 	case errors.As(err, &send):
-		oe.Kind = KindTransport
+		oe.Layer = LayerTransport
 	default:
-		oe.Kind = KindOther
+		oe.Layer = LayerOther
 	}
 	return oe
-}
-
-// GoCanonical converts a Go SDK value to the canonical form of shape sh: the model
-// walk of gosdk.Canon, then this package's normalisation (longs beyond 2^53 as
-// decimal strings, doubles in shortest form, null members dropped).
-func GoCanonical(sh *spec.Shape, v reflect.Value) (any, error) {
-	raw, err := gosdk.Canon(sh, v)
-	if err != nil || raw == nil {
-		return nil, err
-	}
-	out, _ := Canonical(sh, raw, false)
-	return out, nil
 }

@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"bytes"
@@ -20,6 +20,7 @@ import (
 	"time"
 
 	dms "github.com/aws/aws-sdk-go-v2/service/databasemigrationservice"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"golang.org/x/mod/semver"
 )
 
@@ -51,7 +52,7 @@ func GoListModule(ctx context.Context, dir, module string) (GoModuleInfo, error)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return GoModuleInfo{}, fmt.Errorf("go list -m -json %s (in %s): %v: %s", module, dir, err, truncate(stderr.String(), 500))
+		return GoModuleInfo{}, fmt.Errorf("go list -m -json %s (in %s): %v: %s", module, dir, err, text.Truncate(strings.TrimSpace(stderr.String()), 500))
 	}
 	var info GoModuleInfo
 	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil {

@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"context"

@@ -1,6 +1,6 @@
 //go:build !race
 
-package sdkconform
+package sdk
 
 // raceFlags are the go build flags of this test binary: the Go adapter built with
 // them reuses the packages go test compiled.

@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dmsconform/dmsconform/fixtures"
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -25,7 +26,7 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Replay runs every fixture through one SDK and returns its run (Kind sdk, target =
+// Replay runs every fixture through one SDK and returns its run (mode sdk, target =
 // the SDK name, package and version), not yet finalized. An unavailable SDK gives a
 // run whose checks are all skipped with the reason. The error is only for a broken
 // setup (no model, the fixture server cannot listen); an SDK batch that breaks makes
@@ -55,24 +56,14 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 	if opts.Model == nil {
 		return nil, fmt.Errorf("sdk replay: no model")
 	}
-	observed, differences, decodings := map[string]string{}, map[string]string{}, map[string][]string{}
 	now := opts.Now
 	if now == nil {
 		now = time.Now
 	}
 	start := now()
-	run := &reports.Run{
-		SchemaVersion: reports.SchemaVersion,
-		Kind:          reports.KindSDK,
-		Tool:          opts.Tool,
-		Model:         reports.ModelInfo{Version: opts.Model.Version, SHA256: opts.Model.SHA256, Source: opts.Model.Source},
-		Started:       start.UTC(),
-	}
-	setTarget := func() {
-		info := sdk.Info()
-		run.Target = reports.Target{Kind: info.Name, Name: info.Package, Version: info.Version, Region: Region}
-	}
-	setTarget()
+	out := &SDKRun{Run: newRun(opts, start), Observed: map[string]string{}, Differences: map[string]string{}, Decodings: map[string][]string{}}
+	run := out.Run
+	setTarget(run, sdk)
 	if reason := sdk.Unavailable(); reason != "" {
 		for _, fx := range opts.Fixtures {
 			c := newCheck(opts.Model, fx)
@@ -81,7 +72,7 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 			run.Checks = append(run.Checks, c)
 		}
 		run.Duration = now().Sub(start)
-		return &SDKRun{Run: run, Observed: observed, Differences: differences, Decodings: decodings}, nil
+		return out, nil
 	}
 	srv, err := NewServer()
 	if err != nil {
@@ -90,36 +81,14 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 	defer srv.Close()
 	run.Target.Endpoint = srv.URL
 
-	type slot struct {
-		fx   *Fixture
-		keys []string
-		idx  []int
-	}
-	slots := make([]*slot, len(opts.Fixtures))
-	var jobs []Job
-	for i, fx := range opts.Fixtures {
-		s := &slot{fx: fx}
-		input := fx.Input
-		if input == nil {
-			if op := opts.Model.Operation(fx.Operation); op != nil {
-				input = DefaultInput(op)
-			}
-		}
-		for r := 0; r < fx.Replays(); r++ {
-			endpoint, key := srv.Route(fx)
-			s.keys = append(s.keys, key)
-			s.idx = append(s.idx, len(jobs))
-			jobs = append(jobs, Job{Key: key, Endpoint: endpoint, Region: Region, Operation: fx.Operation, Input: input})
-		}
-		slots[i] = s
-	}
+	slots, jobs := planJobs(opts, srv)
 	batchStart := time.Now()
 	obs, runErr := sdk.Run(ctx, opts.Model, jobs)
 	perJob := time.Duration(0)
 	if len(jobs) > 0 {
 		perJob = time.Since(batchStart) / time.Duration(len(jobs))
 	}
-	setTarget() // the adapter may have reported the exact version it ran
+	setTarget(run, sdk) // the adapter may have reported the exact version it ran
 	run.Target.Endpoint = srv.URL
 	for _, s := range slots {
 		c := newCheck(opts.Model, s.fx)
@@ -134,12 +103,61 @@ func ReplaySDK(ctx context.Context, sdk SDK, opts Options) (*SDKRun, error) {
 		for r, key := range s.keys {
 			replays[r] = replay{obs: obs[s.idx[r]], exchanges: srv.Exchanges(key)}
 		}
-		observed[c.ID], differences[c.ID] = judge(opts.Model.Operation(s.fx.Operation), s.fx, replays, &c)
-		decodings[c.ID] = distinctDecodings(replays)
+		out.Observed[c.ID], out.Differences[c.ID] = judge(opts.Model.Operation(s.fx.Operation), s.fx, replays, &c)
+		out.Decodings[c.ID] = distinctDecodings(replays)
 		run.Checks = append(run.Checks, c)
 	}
 	run.Duration = now().Sub(start)
-	return &SDKRun{Run: run, Observed: observed, Differences: differences, Decodings: decodings}, nil
+	return out, nil
+}
+
+// newRun is an SDK-mode run of the model, started at start, with no target or checks yet.
+func newRun(opts Options, start time.Time) *reports.Run {
+	return &reports.Run{
+		SchemaVersion: reports.SchemaVersion,
+		Mode:          reports.ModeSDK,
+		Tool:          opts.Tool,
+		Model:         reports.ModelInfo{Version: opts.Model.Version, SHA256: opts.Model.SHA256, Source: opts.Model.Source},
+		Started:       start.UTC(),
+	}
+}
+
+// setTarget sets the run's target from what the SDK reports of itself (no endpoint).
+func setTarget(run *reports.Run, sdk SDK) {
+	info := sdk.Info()
+	run.Target = reports.Target{TargetKind: info.Name, Name: info.Package, Version: info.Version, Region: Region}
+}
+
+// fixtureSlot is one fixture of a replay batch: per replay, its route key on the
+// fixture server and the index of its job in the batch.
+type fixtureSlot struct {
+	fx   *Fixture
+	keys []string
+	idx  []int
+}
+
+// planJobs routes every replay of every fixture through srv and returns the batch of
+// jobs for the SDK, with each fixture's slot (in fixture order) to find its replays.
+func planJobs(opts Options, srv *Server) ([]*fixtureSlot, []Job) {
+	slots := make([]*fixtureSlot, len(opts.Fixtures))
+	var jobs []Job
+	for i, fx := range opts.Fixtures {
+		s := &fixtureSlot{fx: fx}
+		input := fx.Input
+		if input == nil {
+			if op := opts.Model.Operation(fx.Operation); op != nil {
+				input = DefaultInput(op)
+			}
+		}
+		for r := 0; r < fx.Replays(); r++ {
+			endpoint, key := srv.Route(fx)
+			s.keys = append(s.keys, key)
+			s.idx = append(s.idx, len(jobs))
+			jobs = append(jobs, Job{Key: key, Endpoint: endpoint, Region: Region, Operation: fx.Operation, Input: input})
+		}
+		slots[i] = s
+	}
+	return slots, jobs
 }
 
 func newCheck(m *spec.Model, fx *Fixture) reports.Check {
@@ -151,6 +169,23 @@ type replay struct {
 	exchanges []reports.Exchange
 }
 
+// decodingGroup is one distinct decoding among a fixture's replays: how many replays
+// decoded so, and how it differs from the expectation (nil when as expected).
+type decodingGroup struct {
+	obs   Observation
+	count int
+	diffs []string
+}
+
+// replayTally is what a fixture's replays amount to, before the verdict.
+type replayTally struct {
+	groups          []*decodingGroup // the distinct decodings, in the order first seen
+	harness         []string         // per replay that reached no fixture server, why
+	requestProblems []string         // per malformed request, what is wrong with it
+	firstBad        int              // the first replay that went wrong (-1: none)
+	retried         int              // replays that sent more than one request
+}
+
 // judge sets the outcome, message and exchanges of one fixture's check from its
 // replays: error when the harness broke (no request reached the fixture server),
 // fail when any replay sent a malformed request or decoded differently from the
@@ -158,73 +193,18 @@ type replay struct {
 // how that differs from the expectation, each on one line.
 func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) (observed, difference string) {
 	n := len(replays)
-	type group struct {
-		obs   Observation
-		count int
-		diffs []string
-	}
-	var groups []*group
-	byKey := map[string]*group{}
-	var harness, requestProblems []string
-	firstBad := -1
-	retried := 0
-	for r, rp := range replays {
-		if len(rp.exchanges) == 0 {
-			msg := "no request reached the fixture server"
-			if rp.obs.Err != nil {
-				msg += ": " + rp.obs.Err.Kind + " error: " + truncate(rp.obs.Err.Message, 300)
-			}
-			harness = append(harness, msg)
-			continue
-		}
-		if len(rp.exchanges) > 1 {
-			retried++
-		}
-		if p := requestProblem(op, rp.exchanges[0]); p != "" {
-			requestProblems = append(requestProblems, p)
-			if firstBad < 0 {
-				firstBad = r
-			}
-		}
-		k := observationKey(rp.obs)
-		g := byKey[k]
-		if g == nil {
-			g = &group{obs: rp.obs}
-			if op != nil {
-				g.diffs = Evaluate(op, fx.Expect, rp.obs)
-			} else {
-				g.diffs = []string{"operation " + fx.Operation + " is not in the model"}
-			}
-			byKey[k] = g
-			groups = append(groups, g)
-		}
-		g.count++
-		if g.diffs != nil && firstBad < 0 {
-			firstBad = r
-		}
-	}
-	// Transcripts: the first replay, and the first one that went wrong.
-	for r, rp := range replays {
-		if r != 0 && r != firstBad {
-			continue
-		}
-		for i, ex := range rp.exchanges {
-			ex.Name = fmt.Sprintf("fixture %s, replay %d of %d", fx.ID, r+1, n)
-			if len(rp.exchanges) > 1 {
-				ex.Name += fmt.Sprintf(", attempt %d", i+1)
-			}
-			c.Exchanges = append(c.Exchanges, ex)
-		}
-	}
+	t := tallyReplays(op, fx, replays)
+	addTranscripts(c, fx, replays, t.firstBad)
 	var notes []string
-	if retried > 0 {
-		notes = append(notes, fmt.Sprintf("%d replay(s) sent more than one request although the client was configured for one attempt", retried))
+	if t.retried > 0 {
+		notes = append(notes, fmt.Sprintf("%d replay(s) sent more than one request although the client was configured for one attempt", t.retried))
 	}
-	if len(harness) > 0 {
+	if len(t.harness) > 0 {
 		c.Outcome = reports.Error
-		c.Message = fmt.Sprintf("fixture %s: %s (%d of %d replays); the harness or the transport broke, this says nothing about the SDK", fx.ID, harness[0], len(harness), n)
-		return harness[0], ""
+		c.Message = fmt.Sprintf("fixture %s: %s (%d of %d replays); the harness or the transport broke, this says nothing about the SDK", fx.ID, t.harness[0], len(t.harness), n)
+		return t.harness[0], ""
 	}
+	groups := t.groups
 	sort.SliceStable(groups, func(i, j int) bool { return groups[i].count > groups[j].count })
 	if len(groups) == 1 {
 		observed = groups[0].obs.String()
@@ -235,17 +215,17 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 		}
 		observed = strings.Join(parts, "; ")
 	}
-	var bad []*group
+	var bad []*decodingGroup
 	for _, g := range groups {
 		if g.diffs != nil {
 			bad = append(bad, g)
 		}
 	}
-	if len(bad) == 0 && len(requestProblems) == 0 {
+	if len(bad) == 0 && len(t.requestProblems) == 0 {
 		c.Outcome = reports.Pass
 		c.Message = fmt.Sprintf("decoded as expected (%s)", plural(n, "replay"))
 		if len(groups) == 1 {
-			c.Message += ": " + truncate(groups[0].obs.String(), 400)
+			c.Message += ": " + text.Truncate(groups[0].obs.String(), 400)
 		}
 		if len(notes) > 0 {
 			c.Message += "; " + strings.Join(notes, "; ")
@@ -253,6 +233,75 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 		return observed, ""
 	}
 	c.Outcome = reports.Fail
+	c.Message, difference = failure(fx, n, groups, bad, t.requestProblems, notes)
+	return observed, difference
+}
+
+// tallyReplays groups a fixture's replays by what they decoded (each group evaluated
+// against the expectation once) and notes the harness breaks, malformed requests and
+// retries among them.
+func tallyReplays(op *spec.Operation, fx *Fixture, replays []replay) replayTally {
+	t := replayTally{firstBad: -1}
+	byKey := map[string]*decodingGroup{}
+	for r, rp := range replays {
+		if len(rp.exchanges) == 0 {
+			msg := "no request reached the fixture server"
+			if rp.obs.Err != nil {
+				msg += ": " + rp.obs.Err.Layer + " error: " + text.Truncate(rp.obs.Err.Message, 300)
+			}
+			t.harness = append(t.harness, msg)
+			continue
+		}
+		if len(rp.exchanges) > 1 {
+			t.retried++
+		}
+		if p := requestProblem(op, rp.exchanges[0]); p != "" {
+			t.requestProblems = append(t.requestProblems, p)
+			if t.firstBad < 0 {
+				t.firstBad = r
+			}
+		}
+		k := observationKey(rp.obs)
+		g := byKey[k]
+		if g == nil {
+			g = &decodingGroup{obs: rp.obs}
+			if op != nil {
+				g.diffs = Evaluate(op, fx.Expect, rp.obs)
+			} else {
+				g.diffs = []string{"operation " + fx.Operation + " is not in the model"}
+			}
+			byKey[k] = g
+			t.groups = append(t.groups, g)
+		}
+		g.count++
+		if g.diffs != nil && t.firstBad < 0 {
+			t.firstBad = r
+		}
+	}
+	return t
+}
+
+// addTranscripts adds to the check the exchanges of the first replay and of the first
+// one that went wrong (firstBad, -1 for none), each named by fixture, replay and attempt.
+func addTranscripts(c *reports.Check, fx *Fixture, replays []replay, firstBad int) {
+	for r, rp := range replays {
+		if r != 0 && r != firstBad {
+			continue
+		}
+		for i, ex := range rp.exchanges {
+			ex.Name = fmt.Sprintf("fixture %s, replay %d of %d", fx.ID, r+1, len(replays))
+			if len(rp.exchanges) > 1 {
+				ex.Name += fmt.Sprintf(", attempt %d", i+1)
+			}
+			c.Exchanges = append(c.Exchanges, ex)
+		}
+	}
+}
+
+// failure writes a failed check's message and its one-line difference from the
+// expectation, from the decoding groups (most frequent first), those among them that
+// differ (bad) and the malformed requests, over n replays.
+func failure(fx *Fixture, n int, groups, bad []*decodingGroup, requestProblems, notes []string) (message, difference string) {
 	var b strings.Builder
 	// The verdict first (the CLI summary shows the first line's start), then the
 	// fixture, the expectation, every distinct observed decoding and the rule.
@@ -276,7 +325,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 	}
 	fmt.Fprintf(&b, "Fixture %s (%s). Expected %s. ", fx.ID, fx.File, fx.Expect.String())
 	if len(groups) == 1 {
-		fmt.Fprintf(&b, "Observed %s. ", truncate(groups[0].obs.String(), 800))
+		fmt.Fprintf(&b, "Observed %s. ", text.Truncate(groups[0].obs.String(), 800))
 	} else {
 		parts := make([]string, len(groups))
 		for i, g := range groups {
@@ -284,7 +333,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 			if g.diffs != nil {
 				verdict = strings.Join(g.diffs, "; ")
 			}
-			parts[i] = fmt.Sprintf("%dx %s [%s]", g.count, truncate(g.obs.String(), 600), verdict)
+			parts[i] = fmt.Sprintf("%dx %s [%s]", g.count, text.Truncate(g.obs.String(), 600), verdict)
 		}
 		fmt.Fprintf(&b, "Observed decodings: %s. ", strings.Join(parts, "; "))
 	}
@@ -292,8 +341,7 @@ func judge(op *spec.Operation, fx *Fixture, replays []replay, c *reports.Check) 
 	if len(notes) > 0 {
 		b.WriteString(" (" + strings.Join(notes, "; ") + ")")
 	}
-	c.Message = b.String()
-	return observed, difference
+	return b.String(), difference
 }
 
 // distinctDecodings lists the distinct behaviours of a fixture's replays, sorted.

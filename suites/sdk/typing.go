@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"context"
@@ -79,7 +79,7 @@ func ProbeFaultTyping(ctx context.Context, sdk SDK, m *spec.Model, codes, servic
 	ft := &FaultTyping{Codes: slices.Sorted(slices.Values(codes)), Typed: map[string][]string{}}
 	everywhere := map[string]bool{}
 	for i, p := range probes {
-		if e := obs[i].Err; e != nil && e.Kind == KindAPI && e.Typed && e.Code == p.code {
+		if e := obs[i].Err; e != nil && e.Layer == LayerAPI && e.Typed && e.Code == p.code {
 			ft.Typed[p.op] = append(ft.Typed[p.op], p.code)
 			everywhere[p.code] = true
 		}

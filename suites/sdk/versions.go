@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"bytes"
@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/mod/semver"
 
+	"github.com/dmsconform/dmsconform/internal/text"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -48,6 +49,15 @@ func (v VersionSpec) String() string {
 		return v.SDK
 	}
 	return v.SDK + "@" + v.Version
+}
+
+// VersionList writes versions as --versions takes them: SDK@VERSION,...
+func VersionList(vs []VersionSpec) string {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = v.String()
+	}
+	return strings.Join(parts, ",")
 }
 
 // DefaultVersions is the matrix of make sdk-matrix: the Go SDK's first version with the
@@ -184,29 +194,58 @@ func RunVersions(ctx context.Context, opts MatrixOptions) (*VersionMatrix, error
 	if specs == nil {
 		specs = DefaultVersions
 	}
-	work := opts.WorkDir
-	if work == "" {
-		var err error
-		if work, err = DefaultWorkDir(); err != nil {
+	work, err := matrixWorkDir(opts.WorkDir)
+	if err != nil {
+		return nil, err
+	}
+	vm := &VersionMatrix{WorkDir: work}
+	if vm.Columns, err = resolveColumns(ctx, specs, work, opts.Offline); err != nil {
+		return nil, err
+	}
+	setupColumns(ctx, vm.Columns, work, opts)
+	var goService map[*MatrixColumn][]string
+	vm.Codes, goService = probeCodes(opts.Model, vm.Columns)
+	for _, c := range vm.Columns {
+		if err := replayColumn(ctx, c, vm.Codes, goService[c], work, opts); err != nil {
 			return nil, err
 		}
 	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
-		return nil, fmt.Errorf("sdk versions: scratch folder: %w (set %s to a writable folder)", err, VersionsDirEnv)
-	}
-	progress := func(format string, args ...any) {
-		if opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, format+"\n", args...)
+	vm.Duration = time.Since(start)
+	return vm, nil
+}
+
+// matrixWorkDir makes the matrix's scratch root: work, or DefaultWorkDir when "".
+func matrixWorkDir(work string) (string, error) {
+	if work == "" {
+		var err error
+		if work, err = DefaultWorkDir(); err != nil {
+			return "", err
 		}
 	}
-	vm := &VersionMatrix{WorkDir: work}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return "", fmt.Errorf("sdk versions: scratch folder: %w (set %s to a writable folder)", err, VersionsDirEnv)
+	}
+	return work, nil
+}
+
+// progressf writes one line of progress, when the options ask for it.
+func (opts MatrixOptions) progressf(format string, args ...any) {
+	if opts.Progress != nil {
+		fmt.Fprintf(opts.Progress, format+"\n", args...)
+	}
+}
+
+// resolveColumns makes the matrix's columns from the specs, latest resolved, one per
+// distinct version, sorted by SDK then version.
+func resolveColumns(ctx context.Context, specs []VersionSpec, work string, offline bool) ([]*MatrixColumn, error) {
+	var cols []*MatrixColumn
 	seen := map[string]bool{}
 	for _, sp := range specs {
 		e, ok := LookupSDK(sp.SDK)
 		if !ok {
 			return nil, fmt.Errorf("sdk versions: unknown SDK %q", sp.SDK)
 		}
-		v, err := resolveVersion(ctx, e.Name, sp.Version, work, opts.Offline)
+		v, err := resolveVersion(ctx, e.Name, sp.Version, work, offline)
 		if err != nil {
 			return nil, fmt.Errorf("sdk versions: %s: %w", sp, err)
 		}
@@ -215,24 +254,27 @@ func RunVersions(ctx context.Context, opts MatrixOptions) (*VersionMatrix, error
 			continue // "latest" is one of the listed versions
 		}
 		seen[c.Name()] = true
-		vm.Columns = append(vm.Columns, c)
+		cols = append(cols, c)
 	}
-	sortColumns(vm.Columns)
+	sortColumns(cols)
+	return cols, nil
+}
 
-	// Set-up: Go builds one after another (each uses every core), npm installs and the
-	// botocore probe beside them.
+// setupColumns sets every column up, recording its SDK or why not: Go builds one after
+// another (each uses every core), npm installs and the botocore probe beside them.
+func setupColumns(ctx context.Context, cols []*MatrixColumn, work string, opts MatrixOptions) {
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	for _, c := range vm.Columns {
+	for _, c := range cols {
 		setup := func() {
 			t0 := time.Now()
 			c.SDK, c.Err = setupColumn(ctx, c, work, opts)
 			c.Setup = time.Since(t0)
 			mu.Lock()
 			if c.Err != nil {
-				progress("  %-22s set-up failed after %s: %v", c.Name(), c.Setup.Round(100*time.Millisecond), c.Err)
+				opts.progressf("  %-22s set-up failed after %s: %v", c.Name(), c.Setup.Round(100*time.Millisecond), c.Err)
 			} else {
-				progress("  %-22s ready in %s", c.Name(), c.Setup.Round(100*time.Millisecond))
+				opts.progressf("  %-22s ready in %s", c.Name(), c.Setup.Round(100*time.Millisecond))
 			}
 			mu.Unlock()
 		}
@@ -244,14 +286,18 @@ func RunVersions(ctx context.Context, opts MatrixOptions) (*VersionMatrix, error
 		go func() { defer wg.Done(); setup() }()
 	}
 	wg.Wait()
+}
 
-	// The error codes to probe: the model's faults and every Go version's error types.
+// probeCodes lists the error codes to probe, sorted: the model's faults and every Go
+// version's error types; and per Go column, its own error types. A Go column whose
+// error types cannot be read gets the reason as its error.
+func probeCodes(m *spec.Model, cols []*MatrixColumn) ([]string, map[*MatrixColumn][]string) {
 	codes := map[string]bool{}
-	for _, f := range opts.Model.Faults {
+	for _, f := range m.Faults {
 		codes[f.Code] = true
 	}
 	goService := map[*MatrixColumn][]string{}
-	for _, c := range vm.Columns {
+	for _, c := range cols {
 		if g, ok := c.SDK.(*GoAdapterSDK); ok {
 			errs, err := ReadGoErrorTypes(g.Module.Dir)
 			if err != nil {
@@ -264,51 +310,60 @@ func RunVersions(ctx context.Context, opts MatrixOptions) (*VersionMatrix, error
 			}
 		}
 	}
-	vm.Codes = slices.Sorted(maps.Keys(codes))
+	return slices.Sorted(maps.Keys(codes)), goService
+}
 
-	for _, c := range vm.Columns {
-		t0 := time.Now()
-		sdk := c.SDK
-		if sdk == nil {
-			sdk = brokenSDK{info: SDKInfo{Name: c.Entry.Target, Package: c.Entry.Description, Version: c.Version}, err: c.Err}
-		}
-		res, err := ReplaySDK(ctx, sdk, opts.Options)
-		if err != nil {
-			return nil, err
-		}
-		c.Run = res
-		if c.SDK != nil && c.Err == nil && c.SDK.Unavailable() == "" {
-			ft, err := ProbeFaultTyping(ctx, c.SDK, opts.Model, vm.Codes, goService[c])
-			if err != nil {
-				c.Err = fmt.Errorf("fault typing probe: %w", err)
-			} else {
-				if c.Entry.Name == "go" {
-					ft.Expected = GoFaultTyping(c.Version)
-				}
-				c.Typing = ft
-			}
-		}
-		if g, ok := c.SDK.(*GoAdapterSDK); ok && opts.DriftTests && c.Err == nil {
-			c.Drift, c.DriftErr = RunDriftTest(ctx, GoBuild{Version: g.Module.Version, WorkDir: work, Offline: opts.Offline, Flags: opts.GoBuildFlags})
-		}
-		c.Replay = time.Since(t0)
-		t := reports.ComputeTotals(res.Run.Checks)
-		typing := "faults not probed"
-		if c.Typing != nil {
-			typing = "faults typed " + c.Typing.Rule
-		}
-		switch {
-		case c.DriftErr != nil:
-			typing += "; the drift test did not run: " + truncate(c.DriftErr.Error(), 200)
-		case c.Drift != nil && c.Drift.Passed:
-			typing += "; the drift test passes"
-		case c.Drift != nil:
-			typing += "; the drift test FAILS"
-		}
-		progress("  %-22s %d pass, %d fail, %d skipped, %d error; %s (%s)", c.Name(), t[reports.Pass], t[reports.Fail], t[reports.Skipped], t[reports.Error], typing, c.Replay.Round(100*time.Millisecond))
+// replayColumn replays the corpus to one column (a broken one gives a run of errors),
+// probes its fault typing with codes (service: a Go version's own error types), runs
+// the drift test against a Go version when asked, and reports the column's progress
+// line. The error is only for a broken replay setup.
+func replayColumn(ctx context.Context, c *MatrixColumn, codes, service []string, work string, opts MatrixOptions) error {
+	t0 := time.Now()
+	sdk := c.SDK
+	if sdk == nil {
+		sdk = brokenSDK{info: SDKInfo{Name: c.Entry.Target, Package: c.Entry.Description, Version: c.Version}, err: c.Err}
 	}
-	vm.Duration = time.Since(start)
-	return vm, nil
+	res, err := ReplaySDK(ctx, sdk, opts.Options)
+	if err != nil {
+		return err
+	}
+	c.Run = res
+	if c.SDK != nil && c.Err == nil && c.SDK.Unavailable() == "" {
+		ft, err := ProbeFaultTyping(ctx, c.SDK, opts.Model, codes, service)
+		if err != nil {
+			c.Err = fmt.Errorf("fault typing probe: %w", err)
+		} else {
+			if c.Entry.Name == "go" {
+				ft.Expected = GoFaultTyping(c.Version)
+			}
+			c.Typing = ft
+		}
+	}
+	if g, ok := c.SDK.(*GoAdapterSDK); ok && opts.DriftTests && c.Err == nil {
+		c.Drift, c.DriftErr = RunDriftTest(ctx, GoBuild{Version: g.Module.Version, WorkDir: work, Offline: opts.Offline, Flags: opts.GoBuildFlags})
+	}
+	c.Replay = time.Since(t0)
+	t := reports.ComputeTotals(res.Run.Checks)
+	opts.progressf("  %-22s %d pass, %d fail, %d skipped, %d error; %s (%s)", c.Name(), t[reports.Pass], t[reports.Fail], t[reports.Skipped], t[reports.Error], c.typingSummary(), c.Replay.Round(100*time.Millisecond))
+	return nil
+}
+
+// typingSummary says, for the progress line, how the column types faults and how the
+// drift test went against it.
+func (c *MatrixColumn) typingSummary() string {
+	typing := "faults not probed"
+	if c.Typing != nil {
+		typing = "faults typed " + c.Typing.Rule
+	}
+	switch {
+	case c.DriftErr != nil:
+		typing += "; the drift test did not run: " + text.Truncate(c.DriftErr.Error(), 200)
+	case c.Drift != nil && c.Drift.Passed:
+		typing += "; the drift test passes"
+	case c.Drift != nil:
+		typing += "; the drift test FAILS"
+	}
+	return typing
 }
 
 // sortColumns orders the columns by SDK (registry order), then by version.
@@ -389,7 +444,7 @@ func newestGoVersion(ctx context.Context, work string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("go list -m -versions %s: %v: %s", GoModule, err, truncate(stderr.String(), 500))
+		return "", fmt.Errorf("go list -m -versions %s: %v: %s", GoModule, err, text.Truncate(strings.TrimSpace(stderr.String()), 500))
 	}
 	var info struct{ Versions []string }
 	if err := json.Unmarshal(stdout.Bytes(), &info); err != nil {
@@ -501,7 +556,7 @@ func PrepareJS(ctx context.Context, version, work, adapterDir, node string, offl
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("npm install %s@%s (in %s): %v: %s", JSPackage, version, dir, err, truncate(out.String(), 1000))
+			return nil, fmt.Errorf("npm install %s@%s (in %s): %v: %s", JSPackage, version, dir, err, text.Truncate(strings.TrimSpace(out.String()), 1000))
 		}
 		if got := installedJSVersion(dir); got != version {
 			return nil, fmt.Errorf("npm install %s@%s installed %q", JSPackage, version, got)
@@ -541,16 +596,16 @@ func (vm *VersionMatrix) MatrixInputs(m *spec.Model, known []reports.KnownDeviat
 			}
 			switch {
 			case c.DriftErr != nil:
-				in.Typing.Drift = "did not run: " + truncate(c.DriftErr.Error(), 200)
+				in.Typing.Drift = "did not run: " + text.Truncate(c.DriftErr.Error(), 200)
 			case c.Drift != nil && c.Drift.Passed:
 				in.Typing.Drift = "pass"
 			case c.Drift != nil:
-				in.Typing.Drift = "fail: " + truncate(c.Drift.Output, 300)
+				in.Typing.Drift = "fail: " + text.Truncate(c.Drift.Output, 300)
 			}
 		}
 		switch g, _ := c.SDK.(*GoAdapterSDK); {
 		case c.Err != nil:
-			in.Note = truncate(c.Err.Error(), 400)
+			in.Note = text.Truncate(c.Err.Error(), 400)
 		case g != nil:
 			in.Note = "built with " + strings.Join(g.With, ", ")
 		}

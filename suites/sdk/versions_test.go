@@ -1,4 +1,4 @@
-package sdkconform
+package sdk
 
 import (
 	"context"
@@ -57,7 +57,7 @@ func TestModelNames(t *testing.T) {
 	if got := ModelNames(m.Operation("CancelMetadataModelConversion").Output, in); !reflect.DeepEqual(got, want) {
 		t.Errorf("ModelNames = %v\nwant %v", got, want)
 	}
-	list := map[string]any{"Requests": []any{map[string]any{"Error": map[string]any{UnknownTag: "sqlErrorDetails"}}}}
+	list := map[string]any{"Requests": []any{map[string]any{"Error": map[string]any{spec.UnknownTag: "sqlErrorDetails"}}}}
 	if got := ModelNames(m.Operation("DescribeMetadataModelConversions").Output, list); !reflect.DeepEqual(got, list) {
 		t.Errorf("ModelNames kept the unknown tag? %v", got)
 	}
@@ -112,15 +112,7 @@ func TestVersionMatrixPinned(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	goPinned := GoSDK{}.Info().Version
-	versions := []VersionSpec{{"go", goPinned}, {"botocore", ""}}
-	jsDir, _ := FindJSAdapter()
-	jsPinned := installedJSVersion(jsDir)
-	if jsPinned != "" {
-		versions = append(versions, VersionSpec{"js", jsPinned})
-	} else {
-		t.Logf("the npm client is not installed in %s (make js-setup): the matrix runs without it", jsDir)
-	}
+	versions, goPinned, jsPinned := pinnedVersions(t)
 	work := t.TempDir()
 	ctx := context.Background()
 	opts := Options{Model: m, Fixtures: fixtures, Tool: reports.Tool{Name: "dmsconform", Version: "test"}}
@@ -141,7 +133,46 @@ func TestVersionMatrixPinned(t *testing.T) {
 	if !ok || !strings.HasPrefix(g.Binary, filepath.Join(work, "go", goPinned)) || goCol.Run.Run.Target.Version != goPinned {
 		t.Fatalf("the Go column is %T %+v (target %+v), want the adapter built in the scratch module", goCol.SDK, goCol.SDK, goCol.Run.Run.Target)
 	}
-	// The out-of-process adapter decodes as the in-process SDK does.
+	checkGoColumnAsInProcess(t, ctx, opts, goCol)
+	// Fault typing: the drift test's rule for the pinned version holds.
+	if goCol.Typing == nil || goCol.Typing.Rule != GoFaultTyping(goPinned) || !goCol.Typing.Holds() || len(vm.DriftBroken()) > 0 {
+		t.Errorf("the pinned Go SDK's fault typing: %+v (broken: %v), want %s", goCol.Typing, vm.DriftBroken(), GoFaultTyping(goPinned))
+	}
+	if goCol.Drift == nil || !goCol.Drift.Passed || goCol.DriftErr != nil {
+		t.Errorf("the drift test against the pinned version: %+v %v", goCol.Drift, goCol.DriftErr)
+	}
+	if len(vm.Codes) < 26 || !slices.Contains(vm.Codes, "S3AccessDeniedFault") {
+		t.Errorf("the typing probes used %d codes: %v", len(vm.Codes), vm.Codes)
+	}
+	checkMatrixPage(t, vm, m, fixtures, goPinned)
+	// A second run reuses the build.
+	t0 := time.Now()
+	if _, err := BuildGoAdapter(ctx, GoBuild{Version: goPinned, WorkDir: work, Offline: true, Flags: raceFlags}); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("the reused build took %s", time.Since(t0).Round(time.Millisecond))
+}
+
+// pinnedVersions is the pinned matrix: the Go SDK go.mod pins, botocore, and the npm
+// client make js-setup installed when it is there (jsPinned "" when not).
+func pinnedVersions(t *testing.T) (versions []VersionSpec, goPinned, jsPinned string) {
+	t.Helper()
+	goPinned = GoSDK{}.Info().Version
+	versions = []VersionSpec{{"go", goPinned}, {"botocore", ""}}
+	jsDir, _ := FindJSAdapter()
+	jsPinned = installedJSVersion(jsDir)
+	if jsPinned != "" {
+		versions = append(versions, VersionSpec{"js", jsPinned})
+	} else {
+		t.Logf("the npm client is not installed in %s (make js-setup): the matrix runs without it", jsDir)
+	}
+	return versions, goPinned, jsPinned
+}
+
+// checkGoColumnAsInProcess: the out-of-process adapter decodes as the in-process SDK
+// does, and every check has the same outcome.
+func checkGoColumnAsInProcess(t *testing.T, ctx context.Context, opts Options, goCol *MatrixColumn) {
+	t.Helper()
 	inProcess, err := ReplaySDK(ctx, GoSDK{}, opts)
 	if err != nil {
 		t.Fatal(err)
@@ -156,18 +187,12 @@ func TestVersionMatrixPinned(t *testing.T) {
 			t.Errorf("%s: %s out of process, %s in process", c.ID, got.Outcome, c.Outcome)
 		}
 	}
-	// Fault typing: the drift test's rule for the pinned version holds.
-	if goCol.Typing == nil || goCol.Typing.Rule != GoFaultTyping(goPinned) || !goCol.Typing.Holds() || len(vm.DriftBroken()) > 0 {
-		t.Errorf("the pinned Go SDK's fault typing: %+v (broken: %v), want %s", goCol.Typing, vm.DriftBroken(), GoFaultTyping(goPinned))
-	}
-	if goCol.Drift == nil || !goCol.Drift.Passed || goCol.DriftErr != nil {
-		t.Errorf("the drift test against the pinned version: %+v %v", goCol.Drift, goCol.DriftErr)
-	}
-	if len(vm.Codes) < 26 || !slices.Contains(vm.Codes, "S3AccessDeniedFault") {
-		t.Errorf("the typing probes used %d codes: %v", len(vm.Codes), vm.Codes)
-	}
-	// The page: every column, the typing table, no behaviour change between columns of
-	// different SDKs.
+}
+
+// checkMatrixPage: the page has every column, the typing table, no behaviour change
+// between columns of different SDKs, and a report for the Go column.
+func checkMatrixPage(t *testing.T, vm *VersionMatrix, m *spec.Model, fixtures []*Fixture, goPinned string) {
+	t.Helper()
 	out := t.TempDir()
 	page, err := vm.Write(out, m, fixtures, nil, time.Now())
 	if err != nil {
@@ -186,12 +211,6 @@ func TestVersionMatrixPinned(t *testing.T) {
 	if len(page.Changes) != 0 || !fileExists(filepath.Join(out, "go@"+goPinned, reports.FileJSON)) {
 		t.Errorf("changes %v; or no report for the Go column", page.Changes)
 	}
-	// A second run reuses the build.
-	t0 := time.Now()
-	if _, err := BuildGoAdapter(ctx, GoBuild{Version: goPinned, WorkDir: work, Offline: true, Flags: raceFlags}); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("the reused build took %s", time.Since(t0).Round(time.Millisecond))
 }
 
 func columnNames(vm *VersionMatrix) []string {

@@ -67,7 +67,7 @@ type result struct {
 }
 
 type apiError struct {
-	Kind    string `json:"kind"`
+	Layer   string `json:"kind"`
 	Code    string `json:"code,omitempty"`
 	Typed   bool   `json:"typed"`
 	Message string `json:"message"`
@@ -134,11 +134,11 @@ func run(j job) result {
 	})
 	method := reflect.ValueOf(client).MethodByName(j.Operation)
 	if !method.IsValid() {
-		return result{Key: j.Key, Error: &apiError{Kind: "harness", Message: sdkModule + " " + version() + " has no operation " + j.Operation + ": the version is older than the operation"}}
+		return result{Key: j.Key, Error: &apiError{Layer: "harness", Message: sdkModule + " " + version() + " has no operation " + j.Operation + ": the version is older than the operation"}}
 	}
 	input := reflect.New(method.Type().In(1).Elem())
 	if err := fill(input.Interface(), j.Input); err != nil {
-		return result{Key: j.Key, Error: &apiError{Kind: "harness", Message: fmt.Sprintf("%s input: %v", j.Operation, err)}}
+		return result{Key: j.Key, Error: &apiError{Layer: "harness", Message: fmt.Sprintf("%s input: %v", j.Operation, err)}}
 	}
 	res := method.Call([]reflect.Value{reflect.ValueOf(context.Background()), input})
 	if err, _ := res[1].Interface().(error); err != nil {
@@ -187,15 +187,15 @@ func describe(err error) *apiError {
 	switch {
 	case errors.As(err, &api):
 		var generic *smithy.GenericAPIError
-		e.Kind, e.Code, e.Message = "api", api.ErrorCode(), api.ErrorMessage()
+		e.Layer, e.Code, e.Message = "api", api.ErrorCode(), api.ErrorMessage()
 		e.Typed = !errors.As(err, &generic)
 		e.Detail = fmt.Sprintf("%T: %v", api, api)
 	case errors.As(err, &deser):
-		e.Kind, e.Message = "deserialization", deser.Error()
+		e.Layer, e.Message = "deserialization", deser.Error()
 	case errors.As(err, &send):
-		e.Kind = "transport"
+		e.Layer = "transport"
 	default:
-		e.Kind = "other"
+		e.Layer = "other"
 	}
 	return e
 }
@@ -214,30 +214,7 @@ func plain(v reflect.Value, iface string) any {
 	}
 	switch v.Kind() {
 	case reflect.Struct:
-		t := v.Type()
-		if iface != "" {
-			if t.Name() == "UnknownUnionMember" {
-				return map[string]any{"$unknown": v.FieldByName("Tag").String()}
-			}
-			if tag, ok := strings.CutPrefix(t.Name(), iface+"Member"); ok {
-				val := plain(v.FieldByName("Value"), "")
-				if val == nil {
-					val = map[string]any{}
-				}
-				return map[string]any{tag: val}
-			}
-		}
-		out := map[string]any{}
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() || f.Name == "ResultMetadata" {
-				continue
-			}
-			if x := plain(v.Field(i), ""); x != nil {
-				out[f.Name] = x
-			}
-		}
-		return out
+		return plainStruct(v, iface)
 	case reflect.Slice:
 		if v.IsNil() {
 			return nil
@@ -268,19 +245,53 @@ func plain(v reflect.Value, iface string) any {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		return json.Number(strconv.FormatInt(v.Int(), 10))
 	case reflect.Float32, reflect.Float64:
-		f := v.Float()
-		switch {
-		case math.IsNaN(f):
-			return "NaN"
-		case math.IsInf(f, 1):
-			return "Infinity"
-		case math.IsInf(f, -1):
-			return "-Infinity"
-		}
-		return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
+		return plainFloat(v.Float())
 	}
 	if s, ok := v.Interface().(fmt.Stringer); ok {
 		return s.String()
 	}
 	return fmt.Sprint(v.Interface())
+}
+
+// plainStruct is plain for a struct: a union member as {"<Member>": value} or
+// {"$unknown": "<tag>"} when iface names the union, else its exported fields but
+// ResultMetadata, nil ones left out.
+func plainStruct(v reflect.Value, iface string) any {
+	t := v.Type()
+	if iface != "" {
+		if t.Name() == "UnknownUnionMember" {
+			return map[string]any{"$unknown": v.FieldByName("Tag").String()}
+		}
+		if tag, ok := strings.CutPrefix(t.Name(), iface+"Member"); ok {
+			val := plain(v.FieldByName("Value"), "")
+			if val == nil {
+				val = map[string]any{}
+			}
+			return map[string]any{tag: val}
+		}
+	}
+	out := map[string]any{}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if !f.IsExported() || f.Name == "ResultMetadata" {
+			continue
+		}
+		if x := plain(v.Field(i), ""); x != nil {
+			out[f.Name] = x
+		}
+	}
+	return out
+}
+
+// plainFloat is plain for a double: a JSON number, or "NaN", "Infinity", "-Infinity".
+func plainFloat(f float64) any {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	}
+	return json.Number(strconv.FormatFloat(f, 'g', -1, 64))
 }

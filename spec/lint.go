@@ -7,17 +7,18 @@ import (
 
 var knownRoles = map[string]bool{RoleStart: true, RoleDescribe: true, RoleCancel: true}
 
-// Check validates a built model and returns every problem found: operations without
+// Lint checks a built model for what the OpenAPI schema does not forbid but the
+// harness cannot use, and returns every problem found: operations without
 // a target or shapes, duplicate operations or targets, faults without a code or status,
 // unions without members or with members that are not properties, value sets without
 // values, and lifecycle families that lack a role.
-func Check(m *Model) []Problem {
+func Lint(m *Model) []Problem {
 	var probs []Problem
 	add := func(ptr, format string, args ...any) {
 		probs = append(probs, Problem{Pointer: ptr, Message: fmt.Sprintf(format, args...)})
 	}
-	// Check owns the lookups: rebuild them, so that Check works on a hand-built Model
-	// (nil maps used to panic) and a second Check of a loaded model does not report
+	// Lint owns the lookups: rebuild them, so that Lint works on a hand-built Model
+	// (nil maps used to panic) and a second Lint of a loaded model does not report
 	// every operation as a duplicate of itself.
 	m.byName = map[string]*Operation{}
 	m.byTarget = map[string]*Operation{}
@@ -71,7 +72,7 @@ func Check(m *Model) []Problem {
 		}
 	}
 	for _, name := range m.SortedShapeNames() {
-		checkShape(m.Shapes[name], add)
+		lintShape(m.Shapes[name], add)
 	}
 	for _, name := range m.SortedValueSetNames() {
 		vs := m.ValueSets[name]
@@ -89,7 +90,7 @@ func Check(m *Model) []Problem {
 	return probs
 }
 
-func checkShape(sh *Shape, add func(ptr, format string, args ...any)) {
+func lintShape(sh *Shape, add func(ptr, format string, args ...any)) {
 	if sh == nil {
 		return
 	}
@@ -103,8 +104,8 @@ func checkShape(sh *Shape, add func(ptr, format string, args ...any)) {
 		if f.HTTPStatus != 0 && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
 			add(sh.Pointer, "fault %s has HTTP status %d, want 4xx or 5xx", sh.Name, f.HTTPStatus)
 		}
-		if f.Kind != "client" && f.Kind != "server" {
-			add(sh.Pointer, "fault %s has fault kind %q, want client or server", sh.Name, f.Kind)
+		if f.Side != "client" && f.Side != "server" {
+			add(sh.Pointer, "fault %s has fault kind %q, want client or server", sh.Name, f.Side)
 		}
 	}
 	if u := sh.Union; u != nil {
@@ -139,11 +140,11 @@ func checkShape(sh *Shape, add func(ptr, format string, args ...any)) {
 			continue // the $ref problem was already reported
 		}
 		if strings.Contains(mb.Shape.Name, ".") || strings.HasSuffix(mb.Shape.Name, "[]") {
-			checkShape(mb.Shape, add) // inline schemas are not in Model.Shapes
+			lintShape(mb.Shape, add) // inline schemas are not in Model.Shapes
 		}
 	}
 	if sh.Items != nil && strings.HasSuffix(sh.Items.Name, "[]") {
-		checkShape(sh.Items, add)
+		lintShape(sh.Items, add)
 	}
 }
 
