@@ -197,7 +197,8 @@ func sdkReplayOne(ctx context.Context, entry sdk.Entry, base sdk.Options, su *sd
 
 // sdkVersions runs the version matrix (suites/sdk) and maps its result to an exit
 // code: 3 when a version could not be set up or run, 1 when a Go version does not type
-// faults as the drift test assumes, else 0 (the versions' findings are the page).
+// faults as the drift test assumes, else 0 (the versions' findings are the page; a
+// version the registry does not serve is a skipped column, said on the console).
 func sdkVersions(ctx context.Context, mo sdk.MatrixOptions, su *sdkSetup, opts SDKOptions) (int, error) {
 	w := opts.Stdout
 	fmt.Fprintf(w, "dmsconform sdk --versions: %d fixtures through %s\n", len(mo.Fixtures), sdk.VersionList(mo.Versions))
@@ -212,6 +213,11 @@ func sdkVersions(ctx context.Context, mo sdk.MatrixOptions, su *sdkSetup, opts S
 	fmt.Fprintf(w, "\n%d SDK versions x %d fixtures in %s (scratch: %s)\n", len(vm.Columns), len(page.Rows), vm.Duration.Round(time.Second), vm.WorkDir)
 	for _, ch := range page.Changes {
 		fmt.Fprintf(w, "  changed in %s %s: %s: %s -> %s\n", ch.Series, ch.Version, ch.Fixture, text.Line(ch.Before, 80), text.Line(ch.After, 80))
+	}
+	for _, c := range vm.Columns {
+		if c.SDK != nil && c.SDK.Unavailable() != "" {
+			fmt.Fprintf(w, "  skipped %s: %s\n", c.Name(), text.Line(c.SDK.Unavailable(), 300))
+		}
 	}
 	fmt.Fprintf(w, "the page: %s (%s)\n", filepath.Join(su.dir, reports.FileSDKMatrixHTML), filepath.Join(su.dir, reports.FileSDKMatrixMarkdown))
 	code := reports.ExitOK

@@ -181,7 +181,11 @@ func BuildGoAdapter(ctx context.Context, b GoBuild) (*GoAdapterSDK, error) {
 			_ = os.WriteFile(filepath.Join(dir, "go.sum"), gosum, 0o644)
 		}
 		if err := goCommand(ctx, dir, b.Offline, append(append([]string{"build"}, b.Flags...), "-o", bin, ".")...); err != nil {
-			return nil, fmt.Errorf("the Go adapter against %s: %w", b.Version, err)
+			err = fmt.Errorf("the Go adapter against %s: %w", b.Version, err)
+			if ns := notServed(goNotServed, err.Error(), err, "the Go module proxy", GoModule, b.Version); ns != nil && !b.Offline {
+				return nil, ns
+			}
+			return nil, err
 		}
 		if err := os.WriteFile(filepath.Join(dir, ".stamp"), []byte(stamp), 0o644); err != nil {
 			return nil, err

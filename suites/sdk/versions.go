@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -321,7 +322,7 @@ func replayColumn(ctx context.Context, c *MatrixColumn, codes, service []string,
 	t0 := time.Now()
 	sdk := c.SDK
 	if sdk == nil {
-		sdk = brokenSDK{info: SDKInfo{Name: c.Entry.Target, Package: c.Entry.Description, Version: c.Version}, err: c.Err}
+		sdk = brokenSDK{info: c.info(), err: c.Err}
 	}
 	res, err := ReplaySDK(ctx, sdk, opts.Options)
 	if err != nil {
@@ -390,16 +391,65 @@ func semverOf(v string) string {
 }
 
 // brokenSDK stands for a version whose set-up failed: every check is an error with
-// the reason (infrastructure, not the SDK's behaviour).
+// the reason (infrastructure, not the SDK's behaviour); or, when the registry does not
+// serve the version (unavailable), every check is skipped with the reason.
 type brokenSDK struct {
-	info SDKInfo
-	err  error
+	info        SDKInfo
+	err         error
+	unavailable string
 }
 
 func (b brokenSDK) Info() SDKInfo       { return b.info }
-func (b brokenSDK) Unavailable() string { return "" }
+func (b brokenSDK) Unavailable() string { return b.unavailable }
 func (b brokenSDK) Run(context.Context, *spec.Model, []Job) ([]Observation, error) {
 	return nil, fmt.Errorf("the set-up of %s %s failed: %w", b.info.Name, b.info.Version, b.err)
+}
+
+// NotServedError says a registry does not serve an SDK version: the Go module proxy
+// or its checksum database refuses it, or npm has no such version. Nothing of that
+// version can be observed here, so its column is skipped with this reason, not an
+// error of the matrix (a registry that cannot be reached stays an error).
+type NotServedError struct {
+	SDK, Version, Registry string
+	Answer                 string // the registry's refusal, as the go command or npm printed it
+	Err                    error
+}
+
+func (e *NotServedError) Error() string {
+	return fmt.Sprintf("%s does not serve %s %s (%s), so its column is skipped: name a version it serves in --versions", e.Registry, e.SDK, e.Version, e.Answer)
+}
+
+func (e *NotServedError) Unwrap() error { return e.Err }
+
+// goNotServed and npmNotServed match what the go command and npm print when the
+// registry answered, refusing the version (not when it could not be reached).
+var (
+	goNotServed  = []*regexp.Regexp{regexp.MustCompile(`(?i)this module version is not available|: (403 Forbidden|404 Not Found|410 Gone)\b|unknown revision|invalid version: `)}
+	npmNotServed = []*regexp.Regexp{regexp.MustCompile(`No matching version found|404 Not Found`), regexp.MustCompile(`\b(ETARGET|E404)\b`)}
+)
+
+// notServed is the refusal found in out (what a registry's client printed) by the
+// first of res that matches, as a NotServedError wrapping err; nil when none does.
+func notServed(res []*regexp.Regexp, out string, err error, registry, sdk, version string) error {
+	var loc []int
+	for _, re := range res {
+		if loc = re.FindStringIndex(out); loc != nil {
+			break
+		}
+	}
+	if loc == nil {
+		return nil
+	}
+	answer := strings.TrimLeft(out[loc[0]:], ": ")
+	if i := strings.IndexByte(answer, '\n'); i > 0 {
+		answer = answer[:i]
+	}
+	return &NotServedError{SDK: sdk, Version: version, Registry: registry, Answer: text.Truncate(strings.TrimSpace(answer), 160), Err: err}
+}
+
+// info is what the column's SDK is when it could not be set up.
+func (c *MatrixColumn) info() SDKInfo {
+	return SDKInfo{Name: c.Entry.Target, Package: c.Entry.Description, Version: c.Version}
 }
 
 // resolveVersion turns Latest into the newest version the registry serves; botocore's
@@ -483,15 +533,22 @@ func newestNPMVersion(ctx context.Context) (string, error) {
 
 // setupColumn makes one version ready to run.
 func setupColumn(ctx context.Context, c *MatrixColumn, work string, opts MatrixOptions) (SDK, error) {
+	var ns *NotServedError
 	switch c.Entry.Name {
 	case "go":
 		g, err := BuildGoAdapter(ctx, GoBuild{Version: c.Version, WorkDir: work, Offline: opts.Offline, Flags: opts.GoBuildFlags})
+		if errors.As(err, &ns) {
+			return brokenSDK{info: c.info(), unavailable: ns.Error()}, nil
+		}
 		if err != nil {
 			return nil, err // not a typed nil in the interface
 		}
 		return g, nil
 	case "js":
 		j, err := PrepareJS(ctx, c.Version, work, opts.SDKOpts["js-adapter"], opts.SDKOpts["node"], opts.Offline)
+		if errors.As(err, &ns) {
+			return brokenSDK{info: c.info(), unavailable: ns.Error()}, nil
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -556,7 +613,11 @@ func PrepareJS(ctx context.Context, version, work, adapterDir, node string, offl
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Run(); err != nil {
-			return nil, fmt.Errorf("npm install %s@%s (in %s): %v: %s", JSPackage, version, dir, err, text.Truncate(strings.TrimSpace(out.String()), 1000))
+			err = fmt.Errorf("npm install %s@%s (in %s): %v: %s", JSPackage, version, dir, err, text.Truncate(strings.TrimSpace(out.String()), 1000))
+			if ns := notServed(npmNotServed, out.String(), err, "the npm registry", JSPackage, version); ns != nil {
+				return nil, ns
+			}
+			return nil, err
 		}
 		if got := installedJSVersion(dir); got != version {
 			return nil, fmt.Errorf("npm install %s@%s installed %q", JSPackage, version, got)
@@ -606,6 +667,8 @@ func (vm *VersionMatrix) MatrixInputs(m *spec.Model, known []reports.KnownDeviat
 		switch g, _ := c.SDK.(*GoAdapterSDK); {
 		case c.Err != nil:
 			in.Note = text.Truncate(c.Err.Error(), 400)
+		case c.SDK != nil && c.SDK.Unavailable() != "":
+			in.Note = text.Truncate(c.SDK.Unavailable(), 400)
 		case g != nil:
 			in.Note = "built with " + strings.Join(g.With, ", ")
 		}

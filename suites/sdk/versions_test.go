@@ -2,7 +2,12 @@ package sdk
 
 import (
 	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -10,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dmsconform/dmsconform/internal/require"
 	"github.com/dmsconform/dmsconform/reports"
 	"github.com/dmsconform/dmsconform/spec"
 )
@@ -249,4 +255,82 @@ func TestVersionMatrixBrokenColumn(t *testing.T) {
 	if _, err := RunVersions(context.Background(), MatrixOptions{Options: opts, Versions: []VersionSpec{{"go", Latest}}, WorkDir: t.TempDir(), Offline: true}); err == nil || !strings.Contains(err.Error(), "latest needs the registry") {
 		t.Errorf("latest offline: %v", err)
 	}
+}
+
+// A version the registry refuses is not observable here: its column is skipped with
+// the registry's answer and the matrix is not broken. A registry that cannot be
+// reached is infrastructure trouble and stays an error. The go command is the real
+// one, asking a real module proxy on 127.0.0.1 that refuses the version as
+// proxy.golang.org refuses aws-sdk-go-v2's databasemigrationservice v1.63.0.
+func TestAVersionTheRegistryDoesNotServeIsSkipped(t *testing.T) {
+	if _, err := GoTool(); err != nil {
+		t.Skip(err)
+	}
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not found: This module version is not available.", http.StatusForbidden)
+	}))
+	defer proxy.Close()
+	t.Setenv("GOSUMDB", "off")
+	t.Setenv("GOTOOLCHAIN", "local")
+	m := spec.MustLoad()
+	fixtures, err := LoadDefault()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Model: m, Fixtures: fixtures, Tool: reports.Tool{Name: "dmsconform", Version: "test"}}
+	matrix := func(goproxy string) *VersionMatrix {
+		t.Setenv("GOPROXY", goproxy)
+		vm, err := RunVersions(context.Background(), MatrixOptions{Options: opts, Versions: []VersionSpec{{"go", "v1.63.999"}}, WorkDir: t.TempDir()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return vm
+	}
+
+	vm := matrix(proxy.URL)
+	col := vm.Columns[0]
+	t.Logf("skipped: %s", col.Run.Run.Checks[0].Message)
+	totals := reports.ComputeTotals(col.Run.Run.Checks)
+	if broken := vm.Broken(); len(broken) > 0 || totals[reports.Skipped] != len(fixtures) {
+		t.Fatalf("a version the proxy refuses: broken %v, totals %v; want every fixture skipped", broken, totals)
+	}
+	for _, want := range []string{"the Go module proxy does not serve " + GoModule + " v1.63.999", "403 Forbidden", "This module version is not available", "--versions"} {
+		if msg := col.Run.Run.Checks[0].Message; !strings.Contains(msg, want) {
+			t.Errorf("the skip reason %q does not say %q", msg, want)
+		}
+	}
+	if in := vm.MatrixInputs(m, nil, time.Now()); !strings.Contains(in[0].Note, "does not serve") {
+		t.Errorf("the page's note for the column: %q", in[0].Note)
+	}
+
+	proxy.Close() // now nothing answers there
+	vm = matrix(proxy.URL)
+	if broken := vm.Broken(); len(broken) != 1 || reports.ComputeTotals(vm.Columns[0].Run.Run.Checks)[reports.Error] != len(fixtures) {
+		t.Errorf("a proxy that cannot be reached: broken %v; want the column's every fixture an error", broken)
+	} else {
+		t.Logf("broken: %s", broken[0])
+	}
+}
+
+// The same for npm: a registry on 127.0.0.1 that has no such version of the client
+// (npm's real answer, E404) skips the column; npm itself runs.
+func TestAnNPMVersionTheRegistryDoesNotServeIsSkipped(t *testing.T) {
+	if _, err := exec.LookPath("npm"); err != nil {
+		require.Missing(t, require.JS, "npm is not on PATH")
+	}
+	registry := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = io.WriteString(w, `{"error":"Not found"}`)
+	}))
+	defer registry.Close()
+	t.Setenv("npm_config_registry", registry.URL+"/")
+	t.Setenv("npm_config_cache", t.TempDir())
+	t.Setenv("npm_config_fetch_retries", "0")
+	_, err := PrepareJS(context.Background(), "3.999.999", t.TempDir(), "", "", false)
+	var ns *NotServedError
+	if !errors.As(err, &ns) || !strings.Contains(ns.Error(), "the npm registry does not serve "+JSPackage+" 3.999.999") {
+		t.Fatalf("PrepareJS of a version the registry lacks: %v, want a NotServedError", err)
+	}
+	t.Logf("skipped: %s", ns)
 }
