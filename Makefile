@@ -30,8 +30,11 @@ test: lint check-generated unit
 # internal/testsummary runs go test -json and prints what go test prints, then every
 # skipped test with its reason and a closing count line. DMSCONFORM_REQUIRE (set by
 # .ci/run) turns a missing Node, botocore or moto into failures instead of skips.
+# -timeout 270s: CI's whole budget is 5 min, so a test binary still running after
+# 4.5 min is stuck; it ends then with every goroutine's stack (testsummary shows the
+# panic and counts the unfinished tests as failed) instead of at go test's 10 min.
 unit: js-setup
-	GORACE="atexit_sleep_ms=0" GO="$(GO)" $(GO) run ./internal/testsummary $(RACE) -vet=off -p 4 -count=1 ./...
+	GORACE="atexit_sleep_ms=0" GO="$(GO)" $(GO) run ./internal/testsummary $(RACE) -vet=off -p 4 -count=1 -timeout 270s ./...
 
 ## js-setup: install the aws-sdk-js-v3 adapter of `dmsconform sdk` from its lockfile
 ## (skipped with the reason when npm is missing: the JS SDK checks are then skipped)

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,8 +33,11 @@ func Start(t testing.TB) string {
 	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
-	var log strings.Builder
+	var log lockedBuffer
 	cmd.Stdout, cmd.Stderr = &log, &log
+	// A process the server left behind may hold its output pipe open: Wait gives up
+	// on the pipe after this long instead of never returning.
+	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
 		require.Missing(t, require.Moto, fmt.Sprintf("moto_server does not start: %v", err))
 	}
@@ -52,4 +56,23 @@ func Start(t testing.TB) string {
 	}
 	t.Fatalf("moto_server did not listen within 30s:\n%s", log.String())
 	return ""
+}
+
+// lockedBuffer is the server's output, written by exec's copying goroutine and read
+// by the test when the server does not start.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

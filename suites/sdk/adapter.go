@@ -72,6 +72,7 @@ func runAdapter(ctx context.Context, who string, jobs []Job, retries map[string]
 	cctx, cancel := context.WithTimeout(ctx, 60*time.Second+time.Duration(len(jobs))*time.Second)
 	defer cancel()
 	cmd := newCmd(cctx)
+	cmd.WaitDelay = 5 * time.Second // a child the adapter left holding its pipes must not hold the run
 	cmd.Stdin = bytes.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
