@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -500,12 +501,12 @@ func (g *gather) poll(ctx context.Context, name, id string, started time.Time, d
 		} else {
 			keep(smp)
 		}
-		if st := Str(req["Status"]); req != nil && res.undocumented == "" && !g.documentedStatus(st) && !(solicited != nil && solicited.Status == st) {
-			res.undocumented = st
-			s.notify(fmt.Sprintf("%s: request %s shows Status %q, which the documentation does not list (%s): waiting for a documented end until --lifecycle-timeout (%s after its start)",
-				g.key, id, st, strings.Join(g.statusValues(), ", "), s.Cfg.LifecycleTimeout))
-		}
+		g.noteUndocumented(&res, id, req, solicited)
 		if req != nil && done(req) {
+			return res
+		}
+		if h := s.stuckAhead(g.proj(), id); h != nil {
+			res.stopped = fmt.Sprintf("request %s is not polled further: %s", id, h.behind())
 			return res
 		}
 		if !s.clock.Now().Before(deadline) {
@@ -522,6 +523,18 @@ func (g *gather) poll(ctx context.Context, name, id string, started time.Time, d
 			return res
 		}
 	}
+}
+
+// noteUndocumented says at once, the first time a poll sees it, that the request shows
+// a Status the documentation does not list (and that was not solicited).
+func (g *gather) noteUndocumented(res *pollResult, id string, req map[string]any, solicited *Solicitation) {
+	st := Str(req["Status"])
+	if req == nil || res.undocumented != "" || g.documentedStatus(st) || solicited != nil && solicited.Status == st {
+		return
+	}
+	res.undocumented = st
+	g.s.notify(fmt.Sprintf("%s: request %s shows Status %q, which the documentation does not list (%s): waiting for a documented end until --lifecycle-timeout (%s after its start)",
+		g.key, id, st, strings.Join(g.statusValues(), ", "), g.s.Cfg.LifecycleTimeout))
 }
 
 // statusValues are the documented Status values (the model's value set of the cancel
@@ -792,6 +805,15 @@ func runScenarios(ctx context.Context, g *gather) (*ScenarioEvidence, error) {
 	var wg sync.WaitGroup
 	for i, sr := range scenarioRuns {
 		sem <- struct{}{} // taken in order: with one at a time the runs are repeatable
+		if h := g.s.stuckAhead(g.proj(), ""); h != nil {
+			<-sem
+			ev.Runs[i] = &ScenarioRun{Name: sr.name, Stopped: "not started: " + h.behind()}
+			if !slices.ContainsFunc(errs, func(err error) bool { return errors.Is(err, errHeldStuck) }) {
+				// The evidence these runs were for cannot be gathered: said once.
+				errs[i] = &InfraError{Call: "scenario " + sr.name + ": start", Endpoint: g.s.Endpoint, Problem: "not started: " + h.behind(), Err: errHeldStuck}
+			}
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -862,22 +884,80 @@ func (g *gather) scenarioRun(ctx context.Context, i int, name string, sc Scenari
 	return run, nil
 }
 
-// cancelHeld cancels a scenario's held request and keeps the answer in the run.
-func (g *gather) cancelHeld(ctx context.Context, run *ScenarioRun, name, id string, sol *Solicitation) error {
-	c, err := g.cancelRunning(ctx, "scenario "+name+": cancel", id)
-	if c != nil {
-		c.Solicited = sol
-		run.Samples = append(run.Samples, c)
+// heldCancels bounds the cancels sent to a scenario's held request: each is a call
+// with its own retries, sent again while the target answers it with transient
+// trouble, because a held request left running holds its project's queue.
+const heldCancels = 3
+
+// errHeldStuck: a held request could not be cancelled, so every later request of its
+// project would wait behind it.
+var errHeldStuck = errors.New("a held request could not be cancelled")
+
+// stuckHeld is a request a scenario held that could not be cancelled: it holds its
+// project's queue, so no request of the project that has not ended will run.
+type stuckHeld struct {
+	id, project, scenario, why string
+}
+
+// holdStuck records h (the first one only: later ones wait behind it anyway).
+func (s *Session) holdStuck(h stuckHeld) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stuck == nil {
+		s.stuck = &h
 	}
-	if err != nil {
-		return err
-	}
-	if c.Lost != nil && c.Lost.Applied || c.AnswerLost() == "" && c.Response().OK() {
-		// Cancelled; the scenario may keep its status from ever looking terminal, so
-		// clean-up need not wait for it.
-		g.s.settled(id)
+}
+
+// stuckAhead is the stuck held request that request id of project (id "": one not
+// started yet) waits behind, or nil. A held request is cancelled once its poll saw
+// it at its step, that is running, so every request of the project still running
+// then was queued behind it.
+func (s *Session) stuckAhead(project, id string) *stuckHeld {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if h := s.stuck; h != nil && h.project == project && h.id != id {
+		return h
 	}
 	return nil
+}
+
+// behind says why a request waits forever behind h.
+func (h *stuckHeld) behind() string {
+	return fmt.Sprintf("it would wait behind the request %s the scenario %q held, which could not be cancelled (%s), and a project runs its requests one at a time", h.id, h.scenario, h.why)
+}
+
+// cancelHeld cancels a scenario's held request and keeps every answer in the run. A
+// cancel answered with transient trouble after its retries is sent again, up to
+// heldCancels times; if the request still runs, the error says so (errHeldStuck).
+func (g *gather) cancelHeld(ctx context.Context, run *ScenarioRun, name, id string, sol *Solicitation) error {
+	for try := 1; ; try++ {
+		c, err := g.cancelRunning(ctx, "scenario "+name+": cancel", id)
+		if c != nil {
+			c.Solicited = sol
+			run.Samples = append(run.Samples, c)
+		}
+		if err != nil {
+			return err
+		}
+		if c.Lost != nil && c.Lost.Applied || c.AnswerLost() == "" && c.Response().OK() {
+			// Cancelled; the scenario may keep its status from ever looking terminal, so
+			// clean-up need not wait for it.
+			g.s.settled(id)
+			return nil
+		}
+		transient, why := transientAnswer(c.Response())
+		if c.AnswerLost() != "" || !transient {
+			return nil // refused: the cancel checks judge the answer
+		}
+		if try == heldCancels {
+			g.s.holdStuck(stuckHeld{id: id, project: g.proj(), scenario: name, why: why})
+			return &InfraError{Call: "scenario " + name + ": cancel", Endpoint: g.s.Endpoint, Attempts: len(c.Attempts),
+				Problem: fmt.Sprintf("%s after %d cancels of the held request %s, which runs on and holds the project's queue", why, try, id), Err: errHeldStuck}
+		}
+		if err := g.s.clock.Sleep(ctx, g.s.backoff(try+2)); err != nil {
+			return err
+		}
+	}
 }
 
 func runNotFound(ctx context.Context, g *gather) (*ProbeEvidence, error) {

@@ -83,6 +83,7 @@ type Session struct {
 	unsure   map[lane]bool              // a lost Start's request may not have been found
 	lost     []reports.LostAnswer
 	cleanup  *reports.Cleanup
+	stuck    *stuckHeld // a held request that could not be cancelled (scripts.go)
 }
 
 // Facts are what the session learnt about the target outside any script; they are

@@ -444,6 +444,12 @@ func (s *Session) transient(op string, resp *http.Response, ex reports.Exchange,
 		// final answer, not trouble to wait out.
 		return false, ""
 	}
+	return transientAnswer(r)
+}
+
+// transientAnswer reports whether an answer is trouble to wait out (throttling, HTTP
+// 429, a 5xx other than 501) and says which.
+func transientAnswer(r *Response) (bool, string) {
 	code := strings.ToLower(r.ErrorCode())
 	switch {
 	case throttlingCodes[code]:
