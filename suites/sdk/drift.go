@@ -32,12 +32,9 @@ type DriftResult struct {
 // and the SDK version. A failing test is a result, not an error; the error is for a
 // test that could not be built or run.
 func RunDriftTest(ctx context.Context, b GoBuild) (*DriftResult, error) {
-	src := b.Source
-	if src == "" {
-		var err error
-		if src, err = FindGoAdapter(); err != nil {
-			return nil, err
-		}
+	src, err := b.source()
+	if err != nil {
+		return nil, err
 	}
 	root, hf := harnessModule(src)
 	if hf == nil {
@@ -67,7 +64,7 @@ func RunDriftTest(ctx context.Context, b GoBuild) (*DriftResult, error) {
 	}
 	t0 := time.Now()
 	args := append(append([]string{"test", "-count=1"}, b.Flags...), "-run", DriftTests, harness+"/spec")
-	err := goCommand(ctx, dir, b.Offline, args...)
+	err = goCommand(ctx, dir, b.Offline, args...)
 	res := &DriftResult{Passed: err == nil, Duration: time.Since(t0)}
 	if err != nil {
 		msg := err.Error()

@@ -146,6 +146,14 @@ type GoBuild struct {
 	Flags []string
 }
 
+// source is the adapter's source folder: b.Source, else the one FindGoAdapter finds.
+func (b GoBuild) source() (string, error) {
+	if b.Source != "" {
+		return b.Source, nil
+	}
+	return FindGoAdapter()
+}
+
 // BuildGoAdapter builds the Go adapter against exactly b.Version in a scratch module
 // of its own and returns it as an SDK. The scratch module requires the SDK version
 // and, as floors, the harness's own versions of the other aws-sdk-go-v2 and smithy-go
@@ -153,12 +161,9 @@ type GoBuild struct {
 // from the service module; a newer SDK raises them as Go's minimal version selection
 // says. A build whose inputs did not change is reused.
 func BuildGoAdapter(ctx context.Context, b GoBuild) (*GoAdapterSDK, error) {
-	src := b.Source
-	if src == "" {
-		var err error
-		if src, err = FindGoAdapter(); err != nil {
-			return nil, err
-		}
+	src, err := b.source()
+	if err != nil {
+		return nil, err
 	}
 	main, err := os.ReadFile(filepath.Join(src, "main.go"))
 	if err != nil {
@@ -182,7 +187,10 @@ func BuildGoAdapter(ctx context.Context, b GoBuild) (*GoAdapterSDK, error) {
 		}
 		if err := goCommand(ctx, dir, b.Offline, append(append([]string{"build"}, b.Flags...), "-o", bin, ".")...); err != nil {
 			err = fmt.Errorf("the Go adapter against %s: %w", b.Version, err)
-			if ns := notServed(goNotServed, err.Error(), err, "the Go module proxy", GoModule, b.Version); ns != nil && !b.Offline {
+			if b.Offline {
+				return nil, err // the registry was not asked
+			}
+			if ns := notServed(goNotServed, err.Error(), err, "the Go module proxy", GoModule, b.Version); ns != nil {
 				return nil, ns
 			}
 			return nil, err
